@@ -1,0 +1,106 @@
+import type { FinishReason, Usage } from '../models/types.ts';
+import type { CommandRun, FileChange } from '../tools/types.ts';
+
+/** Bumped when an event's shape changes incompatibly; consumers check it. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+export interface FileChangeSummary {
+  path: string;
+  kind: FileChange['kind'];
+  from?: string;
+  added: number;
+  removed: number;
+}
+
+export interface Report {
+  status: 'finished' | 'failed' | 'limit' | 'cancelled';
+  /** Why the session ended, in one line. */
+  reason: string;
+  summary: string;
+  filesChanged: FileChangeSummary[];
+  diffStat: { files: number; added: number; removed: number };
+  commands: CommandRun[];
+  tokens: Usage;
+  cost: number | undefined;
+  durationMs: number;
+  turns: number;
+  toolCalls: number;
+  toolErrors: number;
+  denials: number;
+}
+
+export type LimitName = 'turns' | 'wall_time' | 'tokens' | 'cost';
+
+/** Every event a session emits; every sink (JSONL, SSE, audit, OTel, live view) consumes this union. */
+export type EventBody =
+  | { type: 'session.started'; task: string; model: string; repo: string; resumedFrom?: string }
+  | { type: 'model.request'; turn: number; model: string; messages: number; estimatedInputTokens: number }
+  | {
+      type: 'model.response';
+      turn: number;
+      model: string;
+      text: string;
+      toolCalls: number;
+      usage: Usage;
+      cost: number | undefined;
+      finishReason: FinishReason;
+      durationMs: number;
+      attempts: number;
+    }
+  | { type: 'model.retry'; turn: number; attempt: number; delayMs: number; reason: string }
+  | {
+      type: 'context.compacted';
+      turn: number;
+      messagesBefore: number;
+      messagesAfter: number;
+      tokensBefore: number;
+    }
+  | { type: 'tool.requested'; callId: string; tool: string; args: unknown }
+  | {
+      type: 'policy.decided';
+      callId: string;
+      tool: string;
+      decision: 'allow' | 'deny' | 'ask';
+      policies: string[];
+      reason: string;
+    }
+  | { type: 'approval.requested'; callId: string; tool: string; reason: string }
+  | { type: 'approval.resolved'; callId: string; decision: 'allow' | 'deny'; by: string }
+  | { type: 'tool.started'; callId: string; tool: string }
+  | { type: 'tool.progress'; callId: string; tool: string; message: string }
+  | {
+      type: 'tool.finished';
+      callId: string;
+      tool: string;
+      ok: boolean;
+      output: string;
+      durationMs: number;
+      details?: Record<string, unknown>;
+      command?: CommandRun;
+    }
+  | {
+      type: 'file.changed';
+      callId: string;
+      path: string;
+      kind: FileChange['kind'];
+      from?: string;
+      diff: string;
+    }
+  | { type: 'net.request'; host: string; port: number; method: string; allowed: boolean; bytes: number }
+  | { type: 'guard.flagged'; source: string; rule: string; detail: string }
+  | { type: 'limit.reached'; limit: LimitName; value: number; max: number }
+  | { type: 'session.finished'; report: Report };
+
+export type EventType = EventBody['type'];
+
+export type WardenEvent = EventBody & {
+  v: typeof EVENT_SCHEMA_VERSION;
+  session: string;
+  /** Per-session, gap-free, continues across resumes. */
+  seq: number;
+  time: string;
+};
+
+export type EventOf<T extends EventType> = Extract<WardenEvent, { type: T }>;
+
+export type EventSink = (event: WardenEvent) => void;

@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+import type { Sandbox } from '../sandbox/types.ts';
+import type { Workspace } from '../sandbox/workspace-types.ts';
+
+/** A file the tool created, changed, deleted or moved, for events and the report. */
+export interface FileChange {
+  path: string;
+  kind: 'added' | 'modified' | 'deleted' | 'moved';
+  /** For moves: where it came from. */
+  from?: string;
+  /** Content before and after, when text; drives diffs and the diff stat. */
+  before?: string;
+  after?: string;
+}
+
+/** A command the tool ran, for the report. */
+export interface CommandRun {
+  command: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export interface ToolResult {
+  /** What the model reads. */
+  output: string;
+  isError?: boolean;
+  /** Facts for programs (truncation, offsets, counts), never prose. */
+  details?: Record<string, unknown>;
+  changes?: FileChange[];
+  command?: CommandRun;
+}
+
+export interface ToolContext {
+  workspace: Workspace;
+  sandbox: Sandbox;
+  signal: AbortSignal;
+  /** A one-line status for long steps ("running npm test, 12s"). */
+  progress?: (message: string) => void;
+}
+
+export interface Tool<Args = unknown> {
+  name: string;
+  description: string;
+  /** Validates the model's arguments; its JSON Schema is what the model sees. */
+  schema: z.ZodType<Args>;
+  execute(args: Args, context: ToolContext): Promise<ToolResult>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds tools of every argument type
+export type AnyTool = Tool<any>;
