@@ -1,0 +1,28 @@
+import { EVENT_SCHEMA_VERSION, type EventBody, type EventSink, type WardenEvent } from './events.ts';
+
+/** Stamps each event body with the envelope and hands it to every sink, in order. */
+export interface EventStream {
+  emit(body: EventBody): WardenEvent;
+  readonly lastSeq: number;
+}
+
+export function createEventStream(session: string, sinks: EventSink[], startAfterSeq = 0): EventStream {
+  let seq = startAfterSeq;
+  return {
+    emit(body) {
+      seq += 1;
+      const event = {
+        ...body,
+        v: EVENT_SCHEMA_VERSION,
+        session,
+        seq,
+        time: new Date().toISOString(),
+      } as WardenEvent;
+      for (const sink of sinks) sink(event);
+      return event;
+    },
+    get lastSeq() {
+      return seq;
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { messageOf } from '../errors.ts';
+import type { Message, ModelClient, ToolSpec, Usage } from '../models/types.ts';
+import type { Sandbox } from '../sandbox/types.ts';
+import type { Workspace } from '../sandbox/workspace-types.ts';
+import { toolSpecs } from '../tools/registry.ts';
+import type { AnyTool } from '../tools/types.ts';
+import { ChangeLog } from './change-log.ts';
+import { COMPACTION_THRESHOLD, compact, estimateTokens } from './compaction.ts';
+import type { EventStream } from './event-stream.ts';
+import type { Report } from './events.ts';
+import { DEFAULT_LIMITS, describeLimit, type Limits, limitReached } from './limits.ts';
+import { runToolCall } from './tool-call.ts';
+
+export type Checkpointer = (state: {
+  messages: Message[];
+  turns: number;
+  usage: Usage;
+  cost: number | undefined;
+  lastSeq: number;
+}) => void;
+
+export interface SessionOptions {
+  task: string;
+  model: ModelClient;
+  tools: AnyTool[];
+  workspace: Workspace;
+  sandbox: Sandbox;
+  system: string;
+  events: EventStream;
+  limits?: Partial<Limits>;
+  /** The conversation so far, when resuming. */
+  history?: Message[];
+  /** Usage and turns already spent by the resumed session. */
+  spent?: { turns: number; usage: Usage; cost: number | undefined };
+  checkpoint?: Checkpointer;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+
+/**
+ * The agent loop: ask the model, run the tool calls it makes through the one tool pipeline, feed the
+ * results back, repeat until it answers without a tool call or a limit is reached. Always ends with a
+ * report and a `session.finished` event, whatever the model or the tools do.
+ */
+export async function runSession(options: SessionOptions): Promise<Report> {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const { events, model } = options;
+  const tools = new Map(options.tools.map((tool) => [tool.name, tool]));
+  const specs: ToolSpec[] = toolSpecs(options.tools);
+  const changes = new ChangeLog();
+  const commands: Report['commands'] = [];
+
+  const messages: Message[] = [...(options.history ?? []), { role: 'user', text: options.task }];
+  const usage: Usage = { ...(options.spent?.usage ?? ZERO_USAGE) };
+  let cost = options.spent?.cost;
+  const firstTurn = options.spent?.turns ?? 0;
+  let turns = firstTurn;
+  let toolCalls = 0;
+  let toolErrors = 0;
+  let summary = '';
+
+  // The wall-time limit also interrupts a model call or command in flight.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new Error('wall-time limit')), limits.maxWallTimeMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+
+  const end = (status: Report['status'], reason: string): Report => {
+    clearTimeout(timer);
+    const filesChanged = changes.summary();
+    const report: Report = {
+      status,
+      reason,
+      summary,
+      filesChanged,
+      diffStat: {
+        files: filesChanged.length,
+        added: filesChanged.reduce((n, f) => n + f.added, 0),
+        removed: filesChanged.reduce((n, f) => n + f.removed, 0),
+      },
+      commands,
+      tokens: usage,
+      cost,
+      durationMs: now() - startedAt,
+      turns: turns - firstTurn,
+      toolCalls,
+      toolErrors,
+      denials: 0,
+    };
+    events.emit({ type: 'session.finished', report });
+    options.checkpoint?.({ messages, turns, usage, cost, lastSeq: events.lastSeq });
+    return report;
+  };
+
+  const digest = (): string => {
+    const files = changes.summary().map((f) => f.path);
+    const ran = commands.slice(-10).map((c) => `${c.command} (exit ${c.exitCode ?? 'killed'})`);
+    return `Files changed so far: ${files.join(', ') || 'none'}. Recent commands: ${ran.join('; ') || 'none'}.`;
+  };
+
+  while (true) {
+    if (options.signal?.aborted) return end('cancelled', 'cancelled by the user');
+    const hit = limitReached(limits, {
+      turns: turns - firstTurn,
+      elapsedMs: now() - startedAt,
+      tokens: usage.inputTokens + usage.outputTokens,
+      cost,
+    });
+    if (hit) {
+      events.emit({ type: 'limit.reached', ...hit });
+      return end('limit', describeLimit(hit));
+    }
+
+    turns += 1;
+    const budget = Math.floor(model.info.contextWindow * COMPACTION_THRESHOLD);
+    if (estimateTokens(options.system, messages) > budget) {
+      const compacted = compact(options.system, messages, budget, digest());
+      events.emit({
+        type: 'context.compacted',
+        turn: turns,
+        messagesBefore: messages.length,
+        messagesAfter: compacted.messages.length,
+        tokensBefore: compacted.tokensBefore,
+      });
+      messages.splice(0, messages.length, ...compacted.messages);
+    }
+
+    events.emit({
+      type: 'model.request',
+      turn: turns,
+      model: model.info.id,
+      messages: messages.length,
+      estimatedInputTokens: estimateTokens(options.system, messages),
+    });
+    const requestedAt = now();
+    let reply: Awaited<ReturnType<ModelClient['turn']>>;
+    try {
+      reply = await model.turn({ system: options.system, messages, tools: specs, signal }, (delta) => {
+        if (delta.type === 'retry') events.emit({ type: 'model.retry', turn: turns, ...delta });
+      });
+    } catch (error) {
+      if (deadline.signal.aborted)
+        return end(
+          'limit',
+          describeLimit({ limit: 'wall_time', value: now() - startedAt, max: limits.maxWallTimeMs }),
+        );
+      if (options.signal?.aborted) return end('cancelled', 'cancelled by the user');
+      return end('failed', `model error: ${messageOf(error)}`);
+    }
+
+    addUsage(usage, reply.usage);
+    if (reply.cost !== undefined) cost = (cost ?? 0) + reply.cost;
+    events.emit({
+      type: 'model.response',
+      turn: turns,
+      model: reply.modelId,
+      text: reply.text,
+      toolCalls: reply.toolCalls.length,
+      usage: reply.usage,
+      cost: reply.cost,
+      finishReason: reply.finishReason,
+      durationMs: now() - requestedAt,
+      attempts: reply.attempts,
+    });
+    messages.push({ role: 'assistant', text: reply.text, toolCalls: reply.toolCalls });
+    if (reply.text.trim()) summary = reply.text.trim();
+
+    if (reply.toolCalls.length === 0) {
+      return end(
+        'finished',
+        reply.finishReason === 'length' ? 'the model hit its output limit' : 'the model finished',
+      );
+    }
+
+    const results = [];
+    for (const call of reply.toolCalls) {
+      const skip = skipReason(reply.finishReason, signal);
+      const result = skip
+        ? { callId: call.id, toolName: call.name, output: skip, isError: true }
+        : await runToolCall(call, {
+            tools,
+            toolContext: { workspace: options.workspace, sandbox: options.sandbox, signal },
+            events,
+            changes,
+            commands,
+          });
+      toolCalls += 1;
+      if (result.isError) toolErrors += 1;
+      results.push(result);
+    }
+    messages.push({ role: 'tool', results });
+    options.checkpoint?.({ messages, turns, usage, cost, lastSeq: events.lastSeq });
+  }
+}
+
+/** Why a call must not run even though the model asked for it; every call still gets a result. */
+function skipReason(finishReason: string, signal: AbortSignal): string | undefined {
+  // A reply cut off by the output limit may carry truncated arguments: fail them rather than act on them.
+  if (finishReason === 'length')
+    return 'not run: the reply was cut off at the output limit; send the call again';
+  if (signal.aborted) return 'not run: the session was interrupted';
+  return undefined;
+}
+
+function addUsage(total: Usage, more: Usage): void {
+  total.inputTokens += more.inputTokens;
+  total.outputTokens += more.outputTokens;
+  total.cacheReadTokens += more.cacheReadTokens;
+  total.cacheWriteTokens += more.cacheWriteTokens;
+}

@@ -1,0 +1,103 @@
+import { messageOf } from '../errors.ts';
+import type { ToolCall, ToolCallResult } from '../models/types.ts';
+import { parseToolArgs } from '../tools/registry.ts';
+import type { AnyTool, ToolContext, ToolResult } from '../tools/types.ts';
+import { type ChangeLog, unifiedDiff } from './change-log.ts';
+import type { EventStream } from './event-stream.ts';
+import type { Report } from './events.ts';
+
+/** Cap on tool output as recorded in events; the model gets the tool's own capped output. */
+const EVENT_OUTPUT_LIMIT = 4000;
+
+export interface ToolCallContext {
+  tools: ReadonlyMap<string, AnyTool>;
+  toolContext: ToolContext;
+  events: EventStream;
+  changes: ChangeLog;
+  commands: Report['commands'];
+}
+
+/**
+ * The one path every tool call takes: validate, run, record. Whatever the model sends — an unknown
+ * tool, arguments that are not JSON, a tool that throws — becomes a tool error the model can read,
+ * never an exception out of the session.
+ */
+export async function runToolCall(call: ToolCall, context: ToolCallContext): Promise<ToolCallResult> {
+  const { events } = context;
+  events.emit({ type: 'tool.requested', callId: call.id, tool: call.name, args: argsForEvent(call.input) });
+
+  const tool = context.tools.get(call.name);
+  if (!tool) {
+    const known = [...context.tools.keys()].join(', ');
+    return finish(call, context, 0, {
+      isError: true,
+      output: `unknown tool "${call.name}"; the tools are: ${known}`,
+    });
+  }
+  const parsed = parseToolArgs(tool, call.input);
+  if (!parsed.ok) {
+    return finish(call, context, 0, {
+      isError: true,
+      output: `invalid arguments for ${call.name}: ${parsed.error}`,
+    });
+  }
+
+  events.emit({ type: 'tool.started', callId: call.id, tool: call.name });
+  const started = performance.now();
+  let result: ToolResult;
+  try {
+    result = await tool.execute(parsed.args, {
+      ...context.toolContext,
+      progress: (message) =>
+        events.emit({ type: 'tool.progress', callId: call.id, tool: call.name, message }),
+    });
+  } catch (error) {
+    result = { isError: true, output: `${call.name} failed: ${messageOf(error)}` };
+  }
+  return finish(call, context, performance.now() - started, result);
+}
+
+function finish(
+  call: ToolCall,
+  context: ToolCallContext,
+  durationMs: number,
+  result: ToolResult,
+): ToolCallResult {
+  for (const change of result.changes ?? []) {
+    context.changes.record(change);
+    context.events.emit({
+      type: 'file.changed',
+      callId: call.id,
+      path: change.path,
+      kind: change.kind,
+      ...(change.from ? { from: change.from } : {}),
+      diff: unifiedDiff(change.path, change.kind === 'added' ? undefined : change.before, change.after),
+    });
+  }
+  if (result.command) context.commands.push(result.command);
+  context.events.emit({
+    type: 'tool.finished',
+    callId: call.id,
+    tool: call.name,
+    ok: !result.isError,
+    output: clip(result.output),
+    durationMs: Math.round(durationMs),
+    ...(result.details ? { details: result.details } : {}),
+    ...(result.command ? { command: result.command } : {}),
+  });
+  return { callId: call.id, toolName: call.name, output: result.output, isError: result.isError === true };
+}
+
+function argsForEvent(input: string): unknown {
+  try {
+    return JSON.parse(input);
+  } catch {
+    return { unparsed: clip(input) };
+  }
+}
+
+function clip(text: string): string {
+  return text.length <= EVENT_OUTPUT_LIMIT
+    ? text
+    : `${text.slice(0, EVENT_OUTPUT_LIMIT)}… [${text.length} chars]`;
+}
