@@ -139,7 +139,9 @@ export async function runSession(options: SessionOptions): Promise<Report> {
     let reply: Awaited<ReturnType<ModelClient['turn']>>;
     try {
       reply = await model.turn({ system: options.system, messages, tools: specs, signal }, (delta) => {
-        if (delta.type === 'retry') events.emit({ type: 'model.retry', turn: turns, ...delta });
+        if (delta.type !== 'retry') return;
+        const { attempt, delayMs, reason } = delta;
+        events.emit({ type: 'model.retry', turn: turns, attempt, delayMs, reason });
       });
     } catch (error) {
       if (deadline.signal.aborted)

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Warden needs Node 24 (it runs its TypeScript sources directly). When started by an older Node,
+// hand over to the Node 24 that `npm ci` installed beside it rather than fail.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  const bundled = fileURLToPath(
+    new URL(`../node_modules/node-linux-${process.arch}/bin/node`, import.meta.url),
+  );
+  if (!existsSync(bundled)) {
+    process.stderr.write(
+      `warden: needs Node 24 or newer (this is ${process.version}); run scripts/setup.sh\n`,
+    );
+    process.exit(2);
+  }
+  const child = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  process.exit(child.status ?? 1);
+}
+
+const { main, processIo } = await import('../src/cli/main.ts');
+// Stdout may be a closed pipe (`warden exec --json | head`); that is the reader's choice, not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+process.exitCode = await main(process.argv.slice(2), processIo());

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { WardenError } from '../errors.ts';
+import type { ModelClient } from '../models/types.ts';
+import type { Sandbox } from '../sandbox/types.ts';
+import type { Workspace } from '../sandbox/workspace-types.ts';
+import type { SessionStore } from '../store/session-store.ts';
+import { builtinTools } from '../tools/registry.ts';
+import { buildSystemPrompt, collectContextFiles, repoOverview } from './context.ts';
+import { createEventStream } from './event-stream.ts';
+import type { EventSink, Report } from './events.ts';
+import type { Limits } from './limits.ts';
+import { runSession } from './session.ts';
+
+export interface LaunchOptions {
+  task: string;
+  model: ModelClient;
+  workspace: Workspace;
+  sandbox: Sandbox;
+  store: SessionStore;
+  /** The working directory relative to the workspace root; AGENTS.md files are read down to it. */
+  workingDir?: string;
+  sinks: EventSink[];
+  limits?: Partial<Limits>;
+  /** Continue this session (id or unique prefix) instead of starting a new one. */
+  resume?: string;
+  signal?: AbortSignal;
+}
+
+export interface Launched {
+  sessionId: string;
+  report: Report;
+}
+
+/** Composes a session from its parts, records it in the store, runs it to its report. */
+export async function launchSession(options: LaunchOptions): Promise<Launched> {
+  const { store, workspace, model } = options;
+  const previous = options.resume ? store.find(options.resume) : undefined;
+  if (options.resume && !previous) {
+    throw new WardenError('session.not_found', `no session "${options.resume}" in this repository`, {
+      hint: 'list them with: warden sessions list',
+    });
+  }
+  const checkpoint = previous ? store.loadCheckpoint(previous.id) : undefined;
+  const sessionId = previous?.id ?? newSessionId();
+  if (previous) store.markRunning(sessionId, model.info.id);
+  else store.create({ id: sessionId, task: options.task, model: model.info.id, repo: workspace.root });
+
+  const events = createEventStream(
+    sessionId,
+    [(event) => store.appendEvent(event), ...options.sinks],
+    checkpoint?.lastSeq ?? 0,
+  );
+  const tools = builtinTools();
+  const workingDir = options.workingDir ?? '';
+  const system = buildSystemPrompt({
+    workspaceRoot: workspace.root,
+    workingDir,
+    contextFiles: await collectContextFiles(workspace, workingDir),
+    overview: await repoOverview(workspace),
+    toolNames: tools.map((tool) => tool.name),
+    sandboxKind: options.sandbox.kind,
+    date: new Date().toISOString().slice(0, 10),
+  });
+
+  events.emit({
+    type: 'session.started',
+    task: options.task,
+    model: model.info.id,
+    repo: workspace.root,
+    ...(previous ? { resumedFrom: previous.id } : {}),
+  });
+  const report = await runSession({
+    task: options.task,
+    model,
+    tools,
+    workspace,
+    sandbox: options.sandbox,
+    system,
+    events,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(checkpoint
+      ? {
+          history: checkpoint.messages,
+          spent: { turns: checkpoint.turns, usage: checkpoint.usage, cost: checkpoint.cost },
+        }
+      : {}),
+    checkpoint: (state) => store.checkpoint(sessionId, state),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  store.finish(sessionId, report);
+  return { sessionId, report };
+}
+
+function newSessionId(): string {
+  const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  return `s${stamp}-${randomBytes(4).toString('hex')}`;
+}

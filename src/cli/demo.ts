@@ -1,0 +1,86 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchSession } from '../agent/launch.ts';
+import { loadModelConfig, resolveModel } from '../models/index.ts';
+import { createBwrapSandbox } from '../sandbox/bwrap.ts';
+import { createWorkspace } from '../sandbox/workspace.ts';
+import { SessionStore } from '../store/session-store.ts';
+import { parseFlags } from './args.ts';
+import { createLiveView } from './live-view.ts';
+import type { CommandIo } from './main.ts';
+import { createStyle } from './terminal.ts';
+
+const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));
+export const DEMO_SCRIPT = join(DEMO_DIR, 'fix-sum.json');
+export const DEMO_REPO = join(DEMO_DIR, 'sample-repo');
+const DEMO_TASK = 'The tests fail. Find out why and fix it.';
+
+export const DEMO_HELP = `Usage: warden demo [--keep] [--json]
+
+Copies a small sample repository with a failing test to a temporary directory and runs the agent
+on it with a scripted model (demo/fix-sum.json): no model provider is called, nothing leaves the
+machine. Commands run in the bubblewrap sandbox exactly as they would with a real model.
+
+  --keep   leave the temporary copy in place to look at afterwards
+  --json   print the events as JSON lines instead of the live view`;
+
+export async function demoCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseFlags('demo', args, {
+    keep: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(`${DEMO_HELP}\n`);
+    return 0;
+  }
+  const style = createStyle(io.stdoutIsTty);
+  const repo = await mkdtemp(join(tmpdir(), 'warden-demo-'));
+  try {
+    await cp(DEMO_REPO, repo, { recursive: true });
+    const model = resolveModel(`script:${DEMO_SCRIPT}`, {
+      config: await loadModelConfig(repo, { env: io.env }),
+      env: io.env,
+      cwd: io.cwd,
+    });
+    const sandbox = await createBwrapSandbox({ workspace: repo });
+    const workspace = await createWorkspace(repo);
+    const store = SessionStore.open(join(repo, '.warden'));
+    if (!values.json) {
+      io.stdout(
+        `${style.bold('Warden demo')} — a scripted model fixes a failing test in a copy of a sample repository.\n` +
+          `${style.yellow('The model is scripted:')} it replays ${DEMO_SCRIPT}; no provider is called and nothing leaves this machine.\n` +
+          'Every command it runs goes through the bubblewrap sandbox: only the copy is writable, there is no network.\n\n',
+      );
+    }
+    const view = values.json ? undefined : createLiveView({ write: io.stdout, tty: io.stdoutIsTty });
+    let status: string;
+    try {
+      const { report } = await launchSession({
+        task: DEMO_TASK,
+        model,
+        workspace,
+        sandbox,
+        store,
+        sinks: [view ? view.sink : (event) => io.stdout(`${JSON.stringify(event)}\n`)],
+      });
+      status = report.status;
+    } finally {
+      view?.close();
+      store.close();
+    }
+    if (!values.json) {
+      io.stdout(
+        `\nThat was a scripted model. To run a real one on your own repository:\n` +
+          `  export ANTHROPIC_API_KEY=…   # or OPENAI_API_KEY, AWS credentials for bedrock:…, or a local ollama:…\n` +
+          `  npx warden exec --model anthropic:claude-sonnet-4-5 "fix the failing test"\n` +
+          (values.keep ? `\nThe demo repository is kept at ${repo}\n` : ''),
+      );
+    }
+    return status === 'finished' ? 0 : 1;
+  } finally {
+    if (!values.keep) await rm(repo, { recursive: true, force: true });
+  }
+}

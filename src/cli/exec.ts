@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import type { EventSink } from '../agent/events.ts';
+import { launchSession } from '../agent/launch.ts';
+import type { Limits } from '../agent/limits.ts';
+import { WardenError } from '../errors.ts';
+import { loadModelConfig, resolveModel } from '../models/index.ts';
+import { createBwrapSandbox } from '../sandbox/bwrap.ts';
+import { createWorkspace } from '../sandbox/workspace.ts';
+import { SessionStore } from '../store/session-store.ts';
+import { parseFlags, positiveNumber } from './args.ts';
+import { createLiveView } from './live-view.ts';
+import type { CommandIo } from './main.ts';
+import { locateRepo } from './repo.ts';
+
+export const EXEC_HELP = `Usage: warden exec [options] "<task>"
+
+Runs the agent headless on the repository until the task is done.
+
+Options:
+  --repo DIR          the repository to work in (default: the git repository of the current directory)
+  --model ID          provider:model, a model named in warden.config.*, or script:FILE
+  --resume ID         continue session ID (see: warden sessions list) with a new instruction
+  --json              print one JSON event per line on stdout
+  --max-turns N       stop after N model turns (default 100)
+  --max-time SECONDS  stop after this much wall time (default 3600)
+  --max-tokens N      stop after N input+output tokens (default 5000000)
+  --max-cost USD      stop after this much spend, for priced models (default 20)
+
+Exit status: 0 the task finished, 1 it failed or hit a limit, 2 usage or configuration error.`;
+
+export async function execCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseFlags('exec', args, {
+    repo: { type: 'string' },
+    model: { type: 'string', short: 'm' },
+    resume: { type: 'string' },
+    json: { type: 'boolean' },
+    'max-turns': { type: 'string' },
+    'max-time': { type: 'string' },
+    'max-tokens': { type: 'string' },
+    'max-cost': { type: 'string' },
+    policy: { type: 'string' },
+    'audit-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(`${EXEC_HELP}\n`);
+    return 0;
+  }
+  const task = positionals.join(' ').trim();
+  if (!task) throw new WardenError('usage', 'no task given', { hint: 'warden exec "fix the failing test"' });
+  for (const flag of ['policy', 'audit-dir'] as const) {
+    if (values[flag] !== undefined) {
+      throw new WardenError('usage', `--${flag} is not available in this version`, {
+        hint: 'commands already run in the sandbox; the policy engine and the signed audit log come in the next releases',
+      });
+    }
+  }
+
+  const repo = locateRepo(values.repo, io.cwd);
+  const config = await loadModelConfig(repo.root, { env: io.env });
+  const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
+  const sandbox = await createBwrapSandbox({ workspace: repo.root });
+  const workspace = await createWorkspace(repo.root);
+  const store = SessionStore.open(join(repo.root, '.warden'));
+
+  const limits: Partial<Limits> = {};
+  const turns = positiveNumber('max-turns', values['max-turns']);
+  const seconds = positiveNumber('max-time', values['max-time']);
+  const tokens = positiveNumber('max-tokens', values['max-tokens']);
+  const cost = positiveNumber('max-cost', values['max-cost']);
+  if (turns !== undefined) limits.maxTurns = turns;
+  if (seconds !== undefined) limits.maxWallTimeMs = seconds * 1000;
+  if (tokens !== undefined) limits.maxTokens = tokens;
+  if (cost !== undefined) limits.maxCost = cost;
+
+  const view = values.json ? undefined : createLiveView({ write: io.stdout, tty: io.stdoutIsTty });
+  const sink: EventSink = view ? view.sink : (event) => io.stdout(`${JSON.stringify(event)}\n`);
+
+  const cancel = new AbortController();
+  const onInterrupt = (): void => {
+    if (cancel.signal.aborted) process.exit(130);
+    io.stderr('warden: stopping after the current step (Ctrl-C again to quit now)\n');
+    cancel.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    const { report } = await launchSession({
+      task,
+      model,
+      workspace,
+      sandbox,
+      store,
+      workingDir: repo.workingDir,
+      sinks: [sink],
+      limits,
+      ...(values.resume ? { resume: values.resume } : {}),
+      signal: cancel.signal,
+    });
+    return report.status === 'finished' ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    view?.close();
+    store.close();
+  }
+}

@@ -1,0 +1,68 @@
+import { isWardenError, messageOf } from '../errors.ts';
+import { DEMO_HELP, demoCommand } from './demo.ts';
+import { EXEC_HELP, execCommand } from './exec.ts';
+import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
+
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CommandIo {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdoutIsTty: boolean;
+}
+
+const HELP = `warden — a coding agent you do not have to trust
+
+Usage:
+  warden exec [options] "<task>"   run the agent headless on a repository
+  warden sessions list|show ID     recorded sessions and their reports
+  warden demo                      an offline walkthrough with a scripted model
+  warden help [command]            help for a command
+
+Run "warden exec --help" for the options. Models: openai:…, anthropic:…, bedrock:…, mistral:…,
+google:…, ollama:…, compat:NAME/MODEL, script:FILE (see README).`;
+
+const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise<number>; help: string }> = {
+  exec: { run: execCommand, help: EXEC_HELP },
+  sessions: { run: sessionsCommand, help: SESSIONS_HELP },
+  demo: { run: demoCommand, help: DEMO_HELP },
+};
+
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    const topic = args[0] ? COMMANDS[args[0]] : undefined;
+    io.stdout(`${topic ? topic.help : HELP}\n`);
+    return 0;
+  }
+  if (name === '--version' || name === 'version') {
+    io.stdout(`warden ${process.env.npm_package_version ?? '0.1.0'} (node ${process.version})\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`warden: unknown command "${name}" — run "warden help" for the list\n`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (isWardenError(error)) {
+      io.stderr(`warden: ${error.describe()}\n`);
+      return 2;
+    }
+    io.stderr(`warden: internal error: ${messageOf(error)}\n${(error as Error)?.stack ?? ''}\n`);
+    return 1;
+  }
+}
+
+export function processIo(): CommandIo {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stdoutIsTty: process.stdout.isTTY === true,
+  };
+}
