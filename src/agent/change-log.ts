@@ -65,7 +65,10 @@ export function unifiedDiff(path: string, before: string | undefined, after: str
   );
   const lines = [`--- ${patch.oldFileName}`, `+++ ${patch.newFileName}`];
   for (const hunk of patch.hunks) {
-    lines.push(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`, ...hunk.lines);
+    // An empty side is numbered from the line before it, as git and patch expect (`@@ -0,0 +1,3 @@`).
+    const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
+    const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
+    lines.push(`@@ -${oldStart},${hunk.oldLines} +${newStart},${hunk.newLines} @@`, ...hunk.lines);
   }
   return `${lines.join('\n')}\n`;
 }
