@@ -1,0 +1,7 @@
+import { benchCore } from './core.ts';
+
+const runs = Number(process.env.WARDEN_BENCH_RUNS ?? 10);
+console.log(
+  `warden benchmarks · node ${process.version} · ${runs} runs each; ratios are against baselines measured in this run`,
+);
+await benchCore(runs);
