@@ -1,0 +1,67 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WardenEvent } from '../src/agent/events.ts';
+import { DEMO_REPO } from '../src/cli/demo.ts';
+
+export const WARDEN = new URL('../bin/warden.js', import.meta.url).pathname;
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `warden` binary as a user would, with a clean environment (no keys, empty config). */
+export function warden(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WARDEN, ...args], {
+      cwd: options.cwd,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: options.cwd,
+        XDG_CONFIG_HOME: join(options.cwd, '.config-empty'),
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function jsonEvents(stdout: string): WardenEvent[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as WardenEvent);
+}
+
+/** A fresh copy of the demo's sample repository (a failing test), in git, in a temp dir. */
+export async function sampleRepo(): Promise<{ dir: string; repo: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'warden-cli-'));
+  const repo = join(dir, 'repo');
+  await cp(DEMO_REPO, repo, { recursive: true });
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, stdio: 'ignore' });
+  git('init', '-q');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'add', '-A');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'sample');
+  return { dir, repo, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The repository's own test command, run on the host as its maintainer would. */
+export function repoTestsPass(repo: string): boolean {
+  return spawnSync(process.execPath, ['--test'], { cwd: repo, stdio: 'ignore' }).status === 0;
+}

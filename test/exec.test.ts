@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { EventOf } from '../src/agent/events.ts';
+import { DEMO_SCRIPT } from '../src/cli/demo.ts';
+import { jsonEvents, repoTestsPass, sampleRepo, warden } from './cli.ts';
+
+let fixture: Awaited<ReturnType<typeof sampleRepo>>;
+before(async () => {
+  fixture = await sampleRepo();
+});
+after(() => fixture.cleanup());
+
+test('warden exec with a scripted model fixes the failing test and exits 0', async () => {
+  assert.equal(repoTestsPass(fixture.repo), false, 'the sample starts broken');
+  const result = await warden(
+    ['exec', '--json', '--model', `script:${DEMO_SCRIPT}`, 'fix the failing test'],
+    {
+      cwd: fixture.repo,
+    },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(repoTestsPass(fixture.repo), true, "the repository's own tests pass afterwards");
+
+  const events = jsonEvents(result.stdout);
+  assert.equal(events[0]?.type, 'session.started');
+  const finished = events.at(-1) as EventOf<'session.finished'>;
+  assert.equal(finished.type, 'session.finished');
+  const { report } = finished;
+  assert.equal(report.status, 'finished');
+  assert.deepEqual(report.filesChanged, [{ path: 'src/sum.js', kind: 'modified', added: 1, removed: 1 }]);
+  assert.deepEqual(
+    report.commands.map((c) => [c.command, c.exitCode]),
+    [
+      ['npm test', 1],
+      ['npm test', 0],
+    ],
+  );
+  assert.ok(report.tokens.inputTokens > 0 && report.tokens.outputTokens > 0, 'scripted usage is counted');
+  assert.match(report.summary, /Fixed: sum\(\)/);
+  const change = events.find((e) => e.type === 'file.changed') as EventOf<'file.changed'>;
+  assert.match(change.diff, /-\s+return a - b;\n\+\s+return a \+ b;/);
+  for (const type of ['model.request', 'model.response', 'tool.requested', 'tool.started', 'tool.finished']) {
+    assert.ok(
+      events.some((e) => e.type === type),
+      `emits ${type}`,
+    );
+  }
+
+  const list = await warden(['sessions', 'list'], { cwd: fixture.repo });
+  assert.equal(list.code, 0);
+  assert.ok(list.stdout.includes(finished.session));
+  const show = await warden(['sessions', 'show', finished.session.slice(0, 12), '--json', '--events'], {
+    cwd: fixture.repo,
+  });
+  const shown = JSON.parse(show.stdout);
+  assert.equal(shown.status, 'finished');
+  assert.equal(shown.events.length, events.length, 'every event was stored');
+
+  // Resume: same session, the conversation and sequence numbers continue.
+  const followUp = join(fixture.dir, 'follow-up.json');
+  await writeFile(followUp, JSON.stringify({ turns: [{ text: 'Nothing else needed.' }] }));
+  const resumed = await warden(
+    ['exec', '--json', '--resume', finished.session, '--model', `script:${followUp}`, 'anything else?'],
+    { cwd: fixture.repo },
+  );
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const more = jsonEvents(resumed.stdout);
+  assert.equal(more[0]?.session, finished.session);
+  assert.equal(more[0]?.seq, (finished.seq ?? 0) + 1);
+  const request = more.find((e) => e.type === 'model.request') as EventOf<'model.request'>;
+  assert.ok(request.messages > 5, 'the resumed request carries the earlier conversation');
+});
+
+test('a malformed call goes back to the model as a tool error, not a crash', async () => {
+  const script = join(fixture.dir, 'malformed.json');
+  await writeFile(
+    script,
+    JSON.stringify({
+      turns: [
+        { calls: [{ tool: 'edit_file', raw_args: '{"path": "src/sum.js", "old_string": ' }] },
+        { calls: [{ tool: 'delete_everything', args: {} }] },
+        { calls: [{ tool: 'read_file', args: { path: 42 } }] },
+        { text: 'I could not make a valid call.' },
+      ],
+    }),
+  );
+  const result = await warden(['exec', '--json', '--model', `script:${script}`, 'try things'], {
+    cwd: fixture.repo,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const finishedCalls = jsonEvents(result.stdout).filter(
+    (e) => e.type === 'tool.finished',
+  ) as EventOf<'tool.finished'>[];
+  assert.equal(finishedCalls.length, 3);
+  assert.ok(finishedCalls.every((e) => !e.ok));
+  assert.match(finishedCalls[0]?.output ?? '', /invalid arguments for edit_file/);
+  assert.match(finishedCalls[1]?.output ?? '', /unknown tool "delete_everything"/);
+  assert.match(finishedCalls[2]?.output ?? '', /invalid arguments for read_file/);
+});
+
+test('a real provider without its key exits 2 with a one-line fix', async () => {
+  const result = await warden(['exec', '--model', 'openai:gpt-5.5', 'fix it'], { cwd: fixture.repo });
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0] ?? '', /OPENAI_API_KEY/);
+});
+
+test('usage errors exit 2 and say what to do', async () => {
+  const noTask = await warden(['exec', '--model', `script:${DEMO_SCRIPT}`], { cwd: fixture.repo });
+  assert.equal(noTask.code, 2);
+  assert.match(noTask.stderr, /no task given/);
+  const badFlag = await warden(['exec', '--max-turns', 'lots', 'x'], { cwd: fixture.repo });
+  assert.equal(badFlag.code, 2);
+  assert.match(badFlag.stderr, /--max-turns must be a positive number/);
+  const unknownModel = await warden(['exec', '--model', 'nosuch:model', 'x'], { cwd: fixture.repo });
+  assert.equal(unknownModel.code, 2);
+  const unknown = await warden(['frobnicate'], { cwd: fixture.repo });
+  assert.equal(unknown.code, 2);
+});
+
+test('hitting a limit ends with a report and exit 1', async () => {
+  const result = await warden(
+    ['exec', '--json', '--max-turns', '2', '--model', `script:${DEMO_SCRIPT}`, 'fix it'],
+    {
+      cwd: fixture.repo,
+    },
+  );
+  assert.equal(result.code, 1);
+  const last = jsonEvents(result.stdout).at(-1) as EventOf<'session.finished'>;
+  assert.equal(last.report.status, 'limit');
+  assert.equal(last.report.turns, 2);
+});
