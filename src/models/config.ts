@@ -1,0 +1,194 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { WardenError } from '../errors.ts';
+import { type ConfigFile, configFileSchema, type ModelConfig, toModelConfig } from './config-schema.ts';
+
+export type { ModelConfig } from './config-schema.ts';
+
+export const CONFIG_FILE_NAMES = ['warden.config.yaml', 'warden.config.yml', 'warden.config.json'];
+
+/**
+ * One source of configuration. `repo` is untrusted: the repository may have been written by
+ * whoever wants the agent's API key, so it may not choose where requests (and keys) are sent.
+ */
+export interface ConfigLayer {
+  trust: 'repo' | 'user';
+  /** A file path, or a label for a config built in code. */
+  source: string;
+  data: unknown;
+  /** `file:line:col` of a key path, when the source has positions. */
+  locate?: (path: readonly PropertyKey[]) => string;
+}
+
+/** Keys that decide where a request goes and which key travels with it: user config only. */
+const ENDPOINT_KEYS = ['base_url', 'api_key_env', 'headers'];
+
+/** The user's config dir: `$XDG_CONFIG_HOME/warden` or `~/.config/warden`. */
+export function userConfigDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  return xdg !== undefined && xdg !== ''
+    ? join(xdg, 'warden')
+    : join(env.HOME ?? homedir(), '.config', 'warden');
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, index) =>
+      typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`,
+    )
+    .join('');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Find the first endpoint key in a repo layer; returns its key path. */
+function findEndpointKey(data: unknown): string[] | undefined {
+  if (!isRecord(data) || !isRecord(data.providers)) return undefined;
+  for (const [provider, settings] of Object.entries(data.providers)) {
+    if (!isRecord(settings)) continue;
+    const entries = provider === 'compat' ? Object.entries(settings) : [[undefined, settings] as const];
+    for (const [entry, value] of entries) {
+      if (!isRecord(value)) continue;
+      const key = ENDPOINT_KEYS.find((name) => name in value);
+      if (key !== undefined) return ['providers', provider, ...(entry === undefined ? [] : [entry]), key];
+    }
+  }
+  return undefined;
+}
+
+function validateLayer(layer: ConfigLayer): ConfigFile {
+  const where = (path: readonly PropertyKey[]) => layer.locate?.(path) ?? layer.source;
+  if (layer.trust === 'repo') {
+    const path = findEndpointKey(layer.data);
+    if (path !== undefined) {
+      throw new WardenError(
+        'config.untrusted',
+        `"${formatPath(path)}" may not be set in the repository's config: a repository must not choose where your API key is sent`,
+        {
+          where: where(path),
+          hint: 'move it to your user config: warden.config.yaml in $XDG_CONFIG_HOME/warden or ~/.config/warden',
+        },
+      );
+    }
+  }
+  const parsed = configFileSchema.safeParse(layer.data ?? {});
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  const path = issue?.path ?? [];
+  const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : '';
+  const key = path.length > 0 ? `"${formatPath(path)}": ` : '';
+  throw new WardenError('config.invalid', `${key}${issue?.message ?? 'invalid'}${more}`, {
+    where: where(path),
+  });
+}
+
+/**
+ * Later layers win. Named models, prices and compat entries are replaced whole, never mixed
+ * field by field: a user's `models.fast` must not pick up a price the repository chose for it.
+ */
+function merge(base: ConfigFile, over: ConfigFile): ConfigFile {
+  const providers = { ...base.providers, ...over.providers };
+  for (const name of ['openai', 'anthropic', 'mistral', 'google', 'ollama', 'bedrock'] as const) {
+    if (base.providers?.[name] !== undefined || over.providers?.[name] !== undefined) {
+      providers[name] = { ...base.providers?.[name], ...over.providers?.[name] };
+    }
+  }
+  providers.compat = { ...base.providers?.compat, ...over.providers?.compat };
+  return {
+    ...base,
+    ...over,
+    models: { ...base.models, ...over.models },
+    prices: { ...base.prices, ...over.prices },
+    providers,
+    retry: { ...base.retry, ...over.retry },
+  };
+}
+
+/** Validate each layer (errors point into its own file), then merge, lowest priority first. */
+export function buildModelConfig(layers: ConfigLayer[]): ModelConfig {
+  let merged: ConfigFile = {};
+  for (const layer of layers) merged = merge(merged, validateLayer(layer));
+  return toModelConfig(
+    merged,
+    layers.map((layer) => layer.source),
+  );
+}
+
+/** Where a key path sits in a parsed document: the key's own line when it exists, else its parent's. */
+function locator(file: string, doc: ReturnType<typeof parseDocument>, lines: LineCounter) {
+  return (path: readonly PropertyKey[]): string => {
+    let node: unknown = doc.contents;
+    let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
+    for (const key of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
+        if (pair === undefined) break;
+        offset = (pair.key as Node).range?.[0] ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof key === 'number' && node.items[key] !== undefined) {
+        node = node.items[key];
+        offset = (node as Node).range?.[0] ?? offset;
+      } else break;
+    }
+    const { line, col } = lines.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+}
+
+/** Read one config file into a layer. JSON is parsed as YAML (a superset) to keep positions. */
+export function readConfigLayer(file: string, trust: ConfigLayer['trust']): ConfigLayer {
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
+  const [error] = doc.errors;
+  if (error !== undefined) {
+    const { line, col } = lines.linePos(error.pos[0]);
+    throw new WardenError('config.parse', error.message.split('\n')[0] ?? 'invalid YAML', {
+      where: `${file}:${line}:${col}`,
+    });
+  }
+  const data: unknown = doc.toJS();
+  if (data !== null && !isRecord(data)) {
+    throw new WardenError('config.invalid', 'the config must be a mapping of keys', { where: `${file}:1:1` });
+  }
+  return { trust, source: file, data: data ?? {}, locate: locator(file, doc, lines) };
+}
+
+function findConfigFile(dir: string): string | undefined {
+  const present = CONFIG_FILE_NAMES.map((name) => resolve(dir, name)).filter((file) => existsSync(file));
+  if (present.length > 1) {
+    throw new WardenError('config.ambiguous', `more than one config file: ${present.join(', ')}`, {
+      where: dir,
+      hint: 'keep one of them',
+    });
+  }
+  return present[0];
+}
+
+/**
+ * The model config for a run: the repository's file, then the user's on top of it. The user's
+ * dir defaults to `userConfigDir(env)`; `null` reads no user config (tests pass their own dir).
+ */
+export function loadModelConfig(
+  repoDir: string,
+  options: { env: NodeJS.ProcessEnv; userDir?: string | null },
+): ModelConfig {
+  const layers: ConfigLayer[] = [];
+  const repoFile = findConfigFile(repoDir);
+  if (repoFile !== undefined) layers.push(readConfigLayer(repoFile, 'repo'));
+  const userDir = options.userDir === undefined ? userConfigDir(options.env) : options.userDir;
+  const userFile = userDir === null ? undefined : findConfigFile(userDir);
+  if (userFile !== undefined) {
+    // The same file seen from both sides (work done inside the config dir) is the user's own.
+    if (userFile === repoFile) layers.pop();
+    layers.push(readConfigLayer(userFile, 'user'));
+  }
+  return buildModelConfig(layers);
+}
