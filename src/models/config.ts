@@ -78,7 +78,11 @@ function validateLayer(layer: ConfigLayer): ConfigFile {
   const parsed = configFileSchema.safeParse(layer.data ?? {});
   if (parsed.success) return parsed.data;
   const [issue] = parsed.error.issues;
-  const path = issue?.path ?? [];
+  // Point at the misspelt key itself, not at the mapping that holds it.
+  const path = [
+    ...(issue?.path ?? []),
+    ...(issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : []),
+  ];
   const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : '';
   const key = path.length > 0 ? `"${formatPath(path)}": ` : '';
   throw new WardenError('config.invalid', `${key}${issue?.message ?? 'invalid'}${more}`, {
