@@ -62,8 +62,9 @@ export const configFileSchema = z.looseObject({
   retry: z
     .strictObject({
       max_attempts: z.number().int().min(1).max(20).optional(),
-      base_delay_ms: z.number().int().nonnegative().optional(),
-      max_delay_ms: z.number().int().nonnegative().optional(),
+      // Bounded so a config cannot park a session for hours between attempts.
+      base_delay_ms: z.number().int().nonnegative().max(60_000).optional(),
+      max_delay_ms: z.number().int().nonnegative().max(600_000).optional(),
     })
     .optional(),
 });

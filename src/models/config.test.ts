@@ -138,6 +138,28 @@ describe('loadModelConfig', () => {
     });
   }
 
+  const scripted: Array<[string, string, RegExp]> = [
+    ['default_model', 'default_model: script:drill.json\n', /"default_model"/],
+    ['a fallback', 'fallback_models: [openai:gpt-5, " script:x.json"]\n', /"fallback_models\[1\]"/],
+    ['a named model', 'models:\n  fast: { id: "script:x.json" }\n', /"models\.fast\.id"/],
+  ];
+  for (const [what, yaml, key] of scripted) {
+    it(`refuses a script: model as ${what} in the repo config`, () => {
+      rejects(dirs({ repo: { 'warden.config.yaml': yaml } }).load, (error) => {
+        assert.equal(error.code, 'config.untrusted');
+        assert.match(error.message, key);
+        assert.match(error.hint ?? '', /--model script:FILE/);
+      });
+    });
+  }
+
+  it('lets the user config choose a script model', () => {
+    assert.equal(
+      dirs({ user: { 'warden.config.yaml': 'default_model: script:drill.json\n' } }).load().defaultModel,
+      'script:drill.json',
+    );
+  });
+
   it('lets the user config set base URLs, keys and headers', () => {
     const config = dirs({
       user: { 'warden.config.yaml': 'providers:\n  ollama: { base_url: "http://10.0.0.9:11434" }\n' },

@@ -60,21 +60,51 @@ function findEndpointKey(data: unknown): string[] | undefined {
   return undefined;
 }
 
-function validateLayer(layer: ConfigLayer): ConfigFile {
-  const where = (path: readonly PropertyKey[]) => layer.locate?.(path) ?? layer.source;
-  if (layer.trust === 'repo') {
-    const path = findEndpointKey(layer.data);
-    if (path !== undefined) {
-      throw new WardenError(
-        'config.untrusted',
-        `"${formatPath(path)}" may not be set in the repository's config: a repository must not choose where your API key is sent`,
-        {
-          where: where(path),
-          hint: 'move it to your user config: warden.config.yaml in $XDG_CONFIG_HOME/warden or ~/.config/warden',
-        },
-      );
+/** Find a repo setting that swaps the model for a `script:` file; returns its key path. */
+function findScriptChoice(data: unknown): PropertyKey[] | undefined {
+  if (!isRecord(data)) return undefined;
+  const isScript = (value: unknown) => typeof value === 'string' && value.trim().startsWith('script:');
+  if (isScript(data.default_model)) return ['default_model'];
+  if (Array.isArray(data.fallback_models)) {
+    const index = data.fallback_models.findIndex(isScript);
+    if (index >= 0) return ['fallback_models', index];
+  }
+  if (isRecord(data.models)) {
+    for (const [name, entry] of Object.entries(data.models)) {
+      if (isRecord(entry) && isScript(entry.id)) return ['models', name, 'id'];
     }
   }
+  return undefined;
+}
+
+/** What the repository's own config may not decide, checked before anything else about it. */
+function checkRepoLayer(data: unknown, where: (path: readonly PropertyKey[]) => string): void {
+  const endpoint = findEndpointKey(data);
+  if (endpoint !== undefined) {
+    throw new WardenError(
+      'config.untrusted',
+      `"${formatPath(endpoint)}" may not be set in the repository's config: a repository must not choose where your API key is sent`,
+      {
+        where: where(endpoint),
+        hint: 'move it to your user config: warden.config.yaml in $XDG_CONFIG_HOME/warden or ~/.config/warden',
+      },
+    );
+  }
+  // A script would let the repository's author play the model while the user believes a real
+  // one is answering; only the user picks a script (--model script:FILE, or user config).
+  const script = findScriptChoice(data);
+  if (script !== undefined) {
+    throw new WardenError(
+      'config.untrusted',
+      `"${formatPath(script)}" may not choose a script: model in the repository's config`,
+      { where: where(script), hint: 'pass --model script:FILE yourself, or set it in your user config' },
+    );
+  }
+}
+
+function validateLayer(layer: ConfigLayer): ConfigFile {
+  const where = (path: readonly PropertyKey[]) => layer.locate?.(path) ?? layer.source;
+  if (layer.trust === 'repo') checkRepoLayer(layer.data, where);
   const parsed = configFileSchema.safeParse(layer.data ?? {});
   if (parsed.success) return parsed.data;
   const [issue] = parsed.error.issues;
