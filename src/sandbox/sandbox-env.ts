@@ -1,0 +1,121 @@
+import { SANDBOX_HOME, SANDBOX_TMP, SANDBOX_USER } from './bwrap-args.ts';
+
+/**
+ * The sandbox's environment: built from nothing, never inherited. Command rules judge argv, so a
+ * variable that makes an allowed program run other code (`NODE_OPTIONS=--require ./x npm test`)
+ * would slip past them: those names are dropped whoever passes them.
+ */
+
+/** Names that inject code or configuration into whatever runs next. */
+const DANGEROUS_NAMES = new Set([
+  // glibc: loader and libc paths (the same names it ignores for setuid programs).
+  'GCONV_PATH',
+  'GETCONF_DIR',
+  'HOSTALIASES',
+  'LOCALDOMAIN',
+  'LOCPATH',
+  'MALLOC_TRACE',
+  'NLSPATH',
+  'RESOLV_HOST_CONF',
+  'RES_OPTIONS',
+  'TZDIR',
+  // Shells: startup files, traced prompts and word splitting run or reshape code.
+  'BASH_ENV',
+  'ENV',
+  'SHELLOPTS',
+  'BASHOPTS',
+  'PS4',
+  'PROMPT_COMMAND',
+  'IFS',
+  'CDPATH',
+  'GLOBIGNORE',
+  // Node.
+  'NODE_OPTIONS',
+  'NODE_PATH',
+  'NODE_REPL_EXTERNAL_MODULE',
+  'NODE_TLS_REJECT_UNAUTHORIZED',
+  // Python, Perl, Ruby, the JVM.
+  'PYTHONSTARTUP',
+  'PYTHONPATH',
+  'PYTHONHOME',
+  'PYTHONINSPECT',
+  'PYTHONUSERBASE',
+  'PYTHONBREAKPOINT',
+  'PERL5OPT',
+  'PERL5LIB',
+  'PERLLIB',
+  'PERL5DB',
+  'RUBYOPT',
+  'RUBYLIB',
+  'JAVA_TOOL_OPTIONS',
+  '_JAVA_OPTIONS',
+  'JDK_JAVA_OPTIONS',
+  // Programs other tools run on the user's behalf.
+  'EDITOR',
+  'VISUAL',
+  'PAGER',
+  'SSH_ASKPASS',
+  'SUDO_ASKPASS',
+]);
+
+/**
+ * Prefixes of dangerous families: the dynamic loader (LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH…),
+ * git's config and program overrides (GIT_CONFIG_*, GIT_SSH_COMMAND, GIT_EXEC_PATH…), exported
+ * bash functions that replace commands, and npm config (npm_config_ignore_scripts=false…).
+ */
+const DANGEROUS_PREFIXES = ['LD_', 'DYLD_', 'GIT_', 'BASH_FUNC_', 'NPM_CONFIG_'];
+
+/** Set by the sandbox itself; a command's own request may not move HOME or PATH elsewhere. */
+const RESERVED_NAMES = new Set(['PATH', 'HOME', 'TMPDIR', 'USER', 'LOGNAME']);
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** True for a variable that may never reach the sandbox. Case-insensitive: npm reads either case. */
+export function isDangerousEnvName(name: string): boolean {
+  const upper = name.toUpperCase();
+  return DANGEROUS_NAMES.has(upper) || DANGEROUS_PREFIXES.some((prefix) => upper.startsWith(prefix));
+}
+
+export interface SandboxEnvInput {
+  /** The PATH the sandbox uses, Warden's Node directory first. */
+  path: string;
+  /** From the operator's configuration: trusted, but still filtered. */
+  operator?: Record<string, string>;
+  /** From the command request, which the model shaped. */
+  request?: Record<string, string>;
+}
+
+export interface SandboxEnv {
+  env: Record<string, string>;
+  /** Names that were passed and refused, for the record. */
+  dropped: string[];
+}
+
+export function buildSandboxEnv(input: SandboxEnvInput): SandboxEnv {
+  const env: Record<string, string> = {
+    PATH: input.path,
+    HOME: SANDBOX_HOME,
+    USER: SANDBOX_USER,
+    LOGNAME: SANDBOX_USER,
+    TMPDIR: SANDBOX_TMP,
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    TERM: 'dumb',
+  };
+  const dropped: string[] = [];
+  const layer = (vars: Record<string, string> | undefined, mayReplaceReserved: boolean): void => {
+    for (const [name, value] of Object.entries(vars ?? {})) {
+      const refused =
+        !NAME.test(name) ||
+        typeof value !== 'string' ||
+        value.includes('\0') ||
+        isDangerousEnvName(name) ||
+        (!mayReplaceReserved && RESERVED_NAMES.has(name));
+      if (refused) dropped.push(name);
+      else env[name] = value;
+    }
+  };
+  layer(input.operator, true);
+  layer(input.request, false);
+  return { env, dropped };
+}
