@@ -1,0 +1,144 @@
+import { realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { WardenError } from '../errors.ts';
+import {
+  buildBwrapArgs,
+  encodeArgs,
+  envArgs,
+  isWithin,
+  readOnlyConflict,
+  synthesizedEtc,
+  workspaceConflict,
+} from './bwrap-args.ts';
+import { type BwrapInfo, detectSandbox } from './detect.ts';
+import { inheritableDescriptors } from './inherited-fds.ts';
+import { DEFAULT_MAX_OUTPUT_BYTES } from './output-buffer.ts';
+import { runBwrap } from './run-process.ts';
+import { buildSandboxEnv } from './sandbox-env.ts';
+import type { RunRequest, RunResult, Sandbox } from './types.ts';
+
+export interface BwrapSandboxOptions {
+  /** The project directory: the only place a command can write. */
+  workspace: string;
+  /** Default `bwrap` on Warden's PATH. */
+  bwrapPath?: string;
+  /** More host paths to show read-only at the same place (a toolchain under /opt, a cache). */
+  extraReadOnly?: string[];
+  /** Operator-configured variables on top of the base environment (dangerous names still dropped). */
+  env?: Record<string, string>;
+  /** The Node binary offered as `node` inside; default the one running Warden. */
+  nodePath?: string;
+}
+
+const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin';
+
+/**
+ * A sandbox that runs each command under bubblewrap: no network, no host home, no credentials,
+ * a scrubbed environment, the workspace the only writable place, and a wall-time limit that kills
+ * the whole process tree. Availability is checked once, before the first command, by actually
+ * entering the namespaces; when that fails every run rejects with `sandbox.unavailable`.
+ * A timeout or an abort resolves with `exitCode: null, signal: 'SIGKILL'` (and `timedOut` for the
+ * former); an invalid request rejects with `sandbox.bad-request`, a bad setup with `sandbox.bad-config`.
+ */
+export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
+  const workspace = realDirectory(options.workspace, 'workspace');
+  // Only the binary, not its directory: an nvm-style bin/ also holds npm and npx symlinks into a
+  // tree we do not mount, which would shadow the system's npm with dangling links.
+  const nodePath = realpathSync(options.nodePath ?? process.execPath);
+  // Real paths: a bind's destination must not run through a symlink the sandbox lays out itself.
+  const extraReadOnly = (options.extraReadOnly ?? []).map((p) => {
+    if (!path.isAbsolute(p)) throw badConfig(`extraReadOnly entries must be absolute paths: ${p}`);
+    return realPath(p, 'read-only path');
+  });
+  const files = synthesizedEtc();
+  let ready: Promise<BwrapInfo> | undefined;
+
+  const prepare = async (): Promise<BwrapInfo> => {
+    const info = await detectSandbox(options.bwrapPath === undefined ? {} : { bwrapPath: options.bwrapPath });
+    const conflict =
+      workspaceConflict(workspace, info.layout) ??
+      [nodePath, ...extraReadOnly].map((p) => readOnlyConflict(p, info.layout)).find((c) => c !== undefined);
+    if (conflict !== undefined) throw badConfig(conflict);
+    return info;
+  };
+
+  return {
+    kind: 'bubblewrap',
+    async run(request: RunRequest): Promise<RunResult> {
+      checkRequest(request);
+      const cwd = path.resolve(workspace, request.cwd ?? '.');
+      if (!isWithin(cwd, workspace)) {
+        throw new WardenError('sandbox.bad-request', `cwd ${request.cwd} is outside the workspace`, {
+          where: 'sandbox',
+        });
+      }
+      ready ??= prepare();
+      const info = await ready;
+      const { env } = buildSandboxEnv({
+        path: `${path.dirname(nodePath)}:${SYSTEM_PATH}`,
+        ...(options.env === undefined ? {} : { operator: options.env }),
+        ...(request.env === undefined ? {} : { request: request.env }),
+      });
+      const setup = buildBwrapArgs({
+        layout: info.layout,
+        features: info.features,
+        workspace,
+        cwd,
+        readOnly: [nodePath, ...extraReadOnly],
+      });
+      return runBwrap({
+        bwrapPath: info.path,
+        setup: encodeArgs([...setup, ...envArgs(env)]),
+        files,
+        command: request.argv,
+        inherited: await inheritableDescriptors(),
+        stdin: request.stdin,
+        timeoutMs: request.timeoutMs,
+        maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+        signal: request.signal,
+      });
+    },
+  };
+}
+
+function realPath(p: string, what: string): string {
+  try {
+    return realpathSync(p);
+  } catch (cause) {
+    throw badConfig(`the ${what} ${p} does not exist`, cause);
+  }
+}
+
+function realDirectory(dir: string, what: string): string {
+  const real = realPath(dir, what);
+  if (!statSync(real).isDirectory()) throw badConfig(`the ${what} ${dir} is not a directory`);
+  return real;
+}
+
+function checkRequest(request: RunRequest): void {
+  const bad = (message: string): WardenError =>
+    new WardenError('sandbox.bad-request', message, { where: 'sandbox' });
+  if (!Array.isArray(request.argv) || request.argv.length === 0 || request.argv[0] === '') {
+    throw bad('argv must name a program');
+  }
+  if (request.argv.some((arg) => typeof arg !== 'string' || arg.includes('\0'))) {
+    throw bad('argv entries must be strings without NUL bytes');
+  }
+  if (!Number.isFinite(request.timeoutMs) || request.timeoutMs <= 0) {
+    throw bad(`timeoutMs must be a positive number, got ${request.timeoutMs}`);
+  }
+  if (request.cwd !== undefined && (typeof request.cwd !== 'string' || request.cwd.includes('\0'))) {
+    throw bad('cwd must be a string without NUL bytes');
+  }
+  const max = request.maxOutputBytes;
+  if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
+    throw bad(`maxOutputBytes must be a non-negative integer, got ${max}`);
+  }
+}
+
+function badConfig(message: string, cause?: unknown): WardenError {
+  return new WardenError('sandbox.bad-config', message, {
+    where: 'sandbox',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}

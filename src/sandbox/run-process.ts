@@ -1,0 +1,140 @@
+import { type StdioOptions, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { WardenError } from '../errors.ts';
+import { ARGS_FD, FIRST_FREE_FD, GROUP_FD, HOSTS_FD, PASSWD_FD } from './bwrap-args.ts';
+import { createOutputBuffer } from './output-buffer.ts';
+import type { RunResult } from './types.ts';
+
+export interface BwrapInvocation {
+  bwrapPath: string;
+  /** Setup arguments, read by bwrap from ARGS_FD. */
+  setup: string;
+  /** Contents bwrap copies into the sandbox from the data descriptors. */
+  files: { passwd: string; group: string; hosts: string };
+  command: readonly string[];
+  /** Descriptors this process would leak into the child (see inherited-fds.ts). */
+  inherited: readonly number[];
+  stdin: string | undefined;
+  timeoutMs: number;
+  maxOutputBytes: number;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * After bwrap exits, how long to wait for its output pipes to close before giving up on them.
+ * Nothing in the sandbox outlives bwrap (its pid namespace dies with it), so this only guards
+ * against a kernel or bwrap that behaves otherwise.
+ */
+const PIPE_GRACE_MS = 2000;
+
+/**
+ * Runs bwrap and collects the outcome. Timeout and abort SIGKILL bwrap; `--die-with-parent`
+ * then kills the sandbox's pid 1, and with it the whole pid namespace: every descendant.
+ */
+export function runBwrap(invocation: BwrapInvocation): Promise<RunResult> {
+  const started = performance.now();
+  if (invocation.signal?.aborted) return Promise.resolve(killedBeforeStart());
+  const devNull = invocation.inherited.length > 0 ? openSync('/dev/null', 'r') : undefined;
+  try {
+    const stdio: StdioOptions = [invocation.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
+    for (const fd of [ARGS_FD, PASSWD_FD, GROUP_FD, HOSTS_FD]) stdio[fd] = 'pipe';
+    for (const fd of invocation.inherited) {
+      if (fd >= FIRST_FREE_FD && devNull !== undefined) {
+        for (let i = stdio.length; i < fd; i++) stdio[i] = 'ignore';
+        stdio[fd] = devNull;
+      }
+    }
+    return collect(invocation, stdio, started);
+  } finally {
+    // The child holds its own copy once spawn returned.
+    if (devNull !== undefined) closeSync(devNull);
+  }
+}
+
+function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: number): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(invocation.bwrapPath, ['--args', String(ARGS_FD), '--', ...invocation.command], {
+      stdio,
+      // bwrap's own environment is readable inside as /proc/1/environ (its reaper is pid 1), so
+      // it gets none: the sandbox's variables travel as --setenv through the args descriptor.
+      env: {},
+    });
+    const stdout = createOutputBuffer(invocation.maxOutputBytes);
+    const stderr = createOutputBuffer(invocation.maxOutputBytes);
+    let timedOut = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+
+    const kill = (): void => {
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, invocation.timeoutMs);
+    invocation.signal?.addEventListener('abort', kill, { once: true });
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      invocation.signal?.removeEventListener('abort', kill);
+    };
+
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    // bwrap may exit before reading its inputs (a bad option, a command that ignores stdin):
+    // the resulting EPIPE on our side says nothing the exit status does not.
+    const feed = (stream: Writable | null | undefined, data: string): void => {
+      stream?.on('error', () => {});
+      stream?.end(data);
+    };
+    // Node types stdio as a five-slot tuple; the descriptors above 4 are there all the same.
+    const pipes = child.stdio as unknown as (Writable | null | undefined)[];
+    feed(pipes[ARGS_FD], invocation.setup);
+    feed(pipes[PASSWD_FD], invocation.files.passwd);
+    feed(pipes[GROUP_FD], invocation.files.group);
+    feed(pipes[HOSTS_FD], invocation.files.hosts);
+    if (invocation.stdin !== undefined) feed(child.stdin, invocation.stdin);
+
+    child.on('error', (error) => {
+      cleanup();
+      reject(
+        new WardenError('sandbox.unavailable', `bubblewrap could not be started: ${error.message}`, {
+          where: 'sandbox',
+          hint: 'install bubblewrap (`apt-get install bubblewrap`) or fix bwrapPath',
+          cause: error,
+        }),
+      );
+    });
+    child.on('exit', () => {
+      graceTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, PIPE_GRACE_MS);
+    });
+    child.on('close', (code, signal) => {
+      cleanup();
+      resolve({
+        exitCode: code,
+        signal,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        timedOut,
+        truncated: stdout.truncated || stderr.truncated,
+        durationMs: Math.round(performance.now() - started),
+      });
+    });
+  });
+}
+
+/** An abort that came before the start: nothing ran, reported as a kill so callers see no success. */
+function killedBeforeStart(): RunResult {
+  return {
+    exitCode: null,
+    signal: 'SIGKILL',
+    stdout: '',
+    stderr: '',
+    timedOut: false,
+    truncated: false,
+    durationMs: 0,
+  };
+}
