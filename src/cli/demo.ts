@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchSession } from '../agent/launch.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
-import { createBwrapSandbox } from '../sandbox/bwrap.ts';
-import { createWorkspace } from '../sandbox/workspace.ts';
-import { SessionStore } from '../store/session-store.ts';
 import { parseFlags } from './args.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
+import { openSessionParts } from './session-parts.ts';
 import { createStyle } from './terminal.ts';
 
 const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));
@@ -45,9 +43,7 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
       env: io.env,
       cwd: io.cwd,
     });
-    const sandbox = await createBwrapSandbox({ workspace: repo });
-    const workspace = await createWorkspace(repo);
-    const store = SessionStore.open(join(repo, '.warden'));
+    const { sandbox, workspace, store } = await openSessionParts(repo);
     if (!values.json) {
       io.stdout(
         `${style.bold('Warden demo')} — a scripted model fixes a failing test in a copy of a sample repository.\n` +

@@ -1,16 +1,13 @@
-import { join } from 'node:path';
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
 import { WardenError } from '../errors.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
-import { createBwrapSandbox } from '../sandbox/bwrap.ts';
-import { createWorkspace } from '../sandbox/workspace.ts';
-import { SessionStore } from '../store/session-store.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
+import { openSessionParts } from './session-parts.ts';
 
 export const EXEC_HELP = `Usage: warden exec [options] "<task>"
 
@@ -59,9 +56,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   const repo = locateRepo(values.repo, io.cwd);
   const config = await loadModelConfig(repo.root, { env: io.env });
   const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
-  const sandbox = await createBwrapSandbox({ workspace: repo.root });
-  const workspace = await createWorkspace(repo.root);
-  const store = SessionStore.open(join(repo.root, '.warden'));
+  const { sandbox, workspace, store } = await openSessionParts(repo.root);
 
   const limits: Partial<Limits> = {};
   const turns = positiveNumber('max-turns', values['max-turns']);
