@@ -63,5 +63,7 @@ export async function sampleRepo(): Promise<{ dir: string; repo: string; cleanup
 
 /** The repository's own test command, run on the host as its maintainer would. */
 export function repoTestsPass(repo: string): boolean {
-  return spawnSync(process.execPath, ['--test'], { cwd: repo, stdio: 'ignore' }).status === 0;
+  // Without NODE_TEST_CONTEXT: a nested `node --test` would otherwise report to this runner.
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  return spawnSync(process.execPath, ['--test'], { cwd: repo, stdio: 'ignore', env }).status === 0;
 }

@@ -53,11 +53,6 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
     }
   }
 
-  const repo = locateRepo(values.repo, io.cwd);
-  const config = await loadModelConfig(repo.root, { env: io.env });
-  const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
-  const { sandbox, workspace, store } = await openSessionParts(repo.root);
-
   const limits: Partial<Limits> = {};
   const turns = positiveNumber('max-turns', values['max-turns']);
   const seconds = positiveNumber('max-time', values['max-time']);
@@ -67,6 +62,11 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   if (seconds !== undefined) limits.maxWallTimeMs = seconds * 1000;
   if (tokens !== undefined) limits.maxTokens = tokens;
   if (cost !== undefined) limits.maxCost = cost;
+
+  const repo = locateRepo(values.repo, io.cwd);
+  const config = await loadModelConfig(repo.root, { env: io.env });
+  const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
+  const { sandbox, workspace, store } = await openSessionParts(repo.root);
 
   const view = values.json ? undefined : createLiveView({ write: io.stdout, tty: io.stdoutIsTty });
   const sink: EventSink = view ? view.sink : (event) => io.stdout(`${JSON.stringify(event)}\n`);
