@@ -85,7 +85,8 @@ export function createLiveView(options: LiveViewOptions): {
         return;
       case 'tool.finished': {
         pending.delete(event.callId);
-        const mark = event.ok ? style.green('✓') : style.red('✗');
+        const failed = !event.ok || (event.command !== undefined && event.command.exitCode !== 0);
+        const mark = failed ? style.red('✗') : style.green('✓');
         const head = event.command
           ? `exit ${event.command.exitCode ?? 'killed'}${event.command.timedOut ? ' (timed out)' : ''}`
           : firstLine(event.output);
@@ -156,8 +157,12 @@ function firstLine(text: string): string {
   return line.length > 120 ? `${line.slice(0, 117)}…` : line;
 }
 
+/** The last lines of command output, without stack frames, which crowd out the failure itself. */
 function tail(text: string, count: number): string {
-  const lines = text.trimEnd().split('\n');
+  const lines = text
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !/^\s+at .+[:)]$/.test(line));
   return lines.length <= count ? lines.join('\n') : ['…', ...lines.slice(-count)].join('\n');
 }
 
