@@ -6,10 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
 import type { LanguageModelV4 } from '@ai-sdk/provider';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { messageOf, WardenError } from '../../errors.ts';
+import { lazyModel } from './lazy-model.ts';
 
 export interface BedrockModelOptions {
   /** Wins over AWS_REGION, AWS_DEFAULT_REGION and the profile's region. */
@@ -52,15 +51,18 @@ export function createBedrockModel(modelId: string, options: BedrockModelOptions
   const region = resolveRegion(options.region, env);
   const apiKey = setting(env.AWS_BEARER_TOKEN_BEDROCK);
   const credentials = apiKey === undefined ? credentialSource(env) : undefined;
-  const provider = createAmazonBedrock({
-    region,
-    baseURL: options.baseURL ?? runtimeEndpoint(region, env),
-    // An empty key rather than none: the provider reads process.env for a missing one.
-    apiKey: apiKey ?? '',
-    ...(credentials === undefined ? {} : { credentialProvider: credentials }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  const baseURL = options.baseURL ?? runtimeEndpoint(region, env);
+  const model = lazyModel('amazon-bedrock', modelId, async () => {
+    const { createAmazonBedrock } = await import('@ai-sdk/amazon-bedrock');
+    return createAmazonBedrock({
+      region,
+      baseURL,
+      // An empty key rather than none: the provider reads process.env for a missing one.
+      apiKey: apiKey ?? '',
+      ...(credentials === undefined ? {} : { credentialProvider: credentials }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    })(modelId);
   });
-  const model = provider(modelId);
   return credentials === undefined ? model : withCredentialsFirst(model, credentials);
 }
 
@@ -110,14 +112,19 @@ function credentialSource(env: NodeJS.ProcessEnv): CredentialSource {
   }
   // The chain falls back to process.env for what is not passed here; passing the profile and
   // file locations from env keeps the choices that matter with the caller.
-  const chain = fromNodeProviderChain({
-    ...optional('profile', setting(env.AWS_PROFILE)),
-    ...optional('filepath', setting(env.AWS_SHARED_CREDENTIALS_FILE)),
-    ...optional('configFilepath', setting(env.AWS_CONFIG_FILE)),
-  });
+  const loadChain = async () => {
+    const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+    return fromNodeProviderChain({
+      ...optional('profile', setting(env.AWS_PROFILE)),
+      ...optional('filepath', setting(env.AWS_SHARED_CREDENTIALS_FILE)),
+      ...optional('configFilepath', setting(env.AWS_CONFIG_FILE)),
+    });
+  };
+  let chain: ReturnType<typeof loadChain> | undefined;
   return async () => {
     try {
-      const found = await chain();
+      chain ??= loadChain();
+      const found = await (await chain)();
       return {
         accessKeyId: found.accessKeyId,
         secretAccessKey: found.secretAccessKey,

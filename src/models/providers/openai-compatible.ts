@@ -1,7 +1,7 @@
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { WardenError } from '../../errors.ts';
 import { checkBaseUrl, requireApiKey } from './credentials.ts';
+import { lazyModel } from './lazy-model.ts';
 
 export interface CompatModelOptions {
   env: NodeJS.ProcessEnv;
@@ -20,15 +20,18 @@ export interface CompatModelOptions {
 export function createCompatModel(modelId: string, options: CompatModelOptions): LanguageModelV4 {
   const baseURL = checkBaseUrl(options.baseURL, options.where);
   const apiKey = options.apiKeyEnv === undefined ? undefined : requireApiKey(options.env, options.apiKeyEnv);
-  return createOpenAICompatible({
-    name: options.name,
-    baseURL,
-    ...(apiKey === undefined ? {} : { apiKey }),
-    ...(options.headers === undefined ? {} : { headers: options.headers }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    // Without it, streamed answers carry no token counts and budgets would see zero.
-    includeUsage: true,
-  }).chatModel(modelId);
+  return lazyModel(`${options.name}.chat`, modelId, async () => {
+    const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+    return createOpenAICompatible({
+      name: options.name,
+      baseURL,
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      // Without it, streamed answers carry no token counts and budgets would see zero.
+      includeUsage: true,
+    }).chatModel(modelId);
+  });
 }
 
 export const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';

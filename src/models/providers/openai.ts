@@ -1,6 +1,6 @@
-import { createOpenAI } from '@ai-sdk/openai';
 import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { checkBaseUrl, type HostedModelOptions, requireApiKey } from './credentials.ts';
+import { lazyModel } from './lazy-model.ts';
 
 export const OPENAI_KEY_ENV = 'OPENAI_API_KEY';
 // Explicit, so the SDK never falls back to reading OPENAI_BASE_URL from the process behind us.
@@ -10,5 +10,8 @@ const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export function createOpenAIModel(modelId: string, options: HostedModelOptions): LanguageModelV4 {
   const apiKey = requireApiKey(options.env, options.apiKeyEnv ?? OPENAI_KEY_ENV);
   const baseURL = checkBaseUrl(options.baseURL ?? DEFAULT_BASE_URL, 'providers.openai.base_url');
-  return createOpenAI({ apiKey, baseURL, fetch: options.fetch }).responses(modelId);
+  return lazyModel('openai.responses', modelId, async () => {
+    const { createOpenAI } = await import('@ai-sdk/openai');
+    return createOpenAI({ apiKey, baseURL, fetch: options.fetch }).responses(modelId);
+  });
 }
