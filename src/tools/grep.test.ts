@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createGrepTool } from './grep.ts';
+import { findOnPath, type RipgrepChoice } from './ripgrep.ts';
+import { makeSearchWorkspace } from './search-fixture.ts';
+import type { TestWorkspace } from './test-workspace.ts';
+
+const rg = await findOnPath('rg');
+const noRg = rg ? false : 'ripgrep (rg) is not on PATH here; CI installs it';
+
+let ws: TestWorkspace;
+before(async () => {
+  ws = await makeSearchWorkspace();
+});
+after(() => ws.cleanup());
+
+const HELLO = [
+  '.github/wf.yml:1:run: hello',
+  'crlf.txt:1:hello',
+  'docs/readme.md:1:say hello',
+  'long.txt:1:[Omitted long matching line]',
+  'src/a.ts:2:export function hello() {}',
+  'src/b/c.ts:1:hello world',
+  'src/b.txt:1:hello b',
+];
+
+const backends: Array<{ name: string; choice: RipgrepChoice; skip: string | false }> = [
+  { name: 'ripgrep', choice: rg ?? false, skip: noRg },
+  { name: 'javascript', choice: false, skip: false },
+];
+
+for (const backend of backends) {
+  describe(`grep with the ${backend.name} backend`, { skip: backend.skip }, () => {
+    const tool = createGrepTool({ ripgrep: backend.choice });
+
+    test('finds matches as path:line:text in path order, skipping .git, node_modules, binaries and symlinks out', async () => {
+      const result = await tool.execute({ pattern: 'hello' }, ws.context);
+      assert.equal(result.output, HELLO.join('\n'));
+      assert.deepEqual(result.details, { matches: 7, truncated: false, backend: backend.name });
+    });
+
+    test('ignore_case, path and glob narrow the search', async () => {
+      const inB = await tool.execute({ pattern: 'hello', path: 'src/b', ignore_case: true }, ws.context);
+      assert.equal(inB.output, 'src/b/c.ts:1:hello world\nsrc/b/c.ts:2:HELLO again');
+      const ts = await tool.execute({ pattern: 'hel+o', glob: '*.ts' }, ws.context);
+      assert.equal(ts.output, 'src/a.ts:2:export function hello() {}\nsrc/b/c.ts:1:hello world');
+      const notTs = await tool.execute({ pattern: 'hello', path: 'src', glob: '!*.ts' }, ws.context);
+      assert.equal(notTs.output, 'src/b.txt:1:hello b');
+      const oneFile = await tool.execute({ pattern: 'alpha', path: 'src/a.ts' }, ws.context);
+      assert.equal(oneFile.output, 'src/a.ts:1:const alpha = 1;');
+    });
+
+    test('no match says so', async () => {
+      const result = await tool.execute({ pattern: 'zebra' }, ws.context);
+      assert.equal(result.isError, undefined);
+      assert.equal(result.output, 'no matches for "zebra" in .');
+    });
+
+    test('an invalid regex is a tool error carrying the engine message', async () => {
+      const result = await tool.execute({ pattern: 'foo(' }, ws.context);
+      assert.equal(result.isError, true);
+      assert.match(result.output, /unclosed group|Unterminated group/i);
+    });
+
+    test('the match cap stops early with a notice saying how to narrow', async () => {
+      const capped = createGrepTool({ ripgrep: backend.choice, maxMatches: 3 });
+      const result = await capped.execute({ pattern: 'hello' }, ws.context);
+      assert.deepEqual(result.output.split('\n').slice(0, 3), HELLO.slice(0, 3));
+      assert.match(result.output, /\[stopped after 3 matches; narrow the search with .*a path .*glob/);
+      assert.equal(result.details?.truncated, true);
+    });
+
+    test('a path out of the workspace is refused; a missing one is an error', async () => {
+      const out = await tool.execute({ pattern: 'hello', path: 'outlink' }, ws.context);
+      assert.equal(out.isError, true);
+      assert.match(out.output, /outside the workspace/);
+      const dots = await tool.execute({ pattern: 'hello', path: '../outside' }, ws.context);
+      assert.match(dots.output, /outside the workspace/);
+      const missing = await tool.execute({ pattern: 'hello', path: 'nope' }, ws.context);
+      assert.match(missing.output, /no such file or directory: nope/);
+    });
+
+    test('a pattern or path starting with a dash is not taken as an option', async () => {
+      await ws.write('-rf.txt', '--help me\n');
+      const result = await tool.execute({ pattern: '--help', path: '-rf.txt' }, ws.context);
+      assert.equal(result.output, '-rf.txt:1:--help me');
+    });
+  });
+}

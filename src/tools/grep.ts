@@ -1,0 +1,171 @@
+import { matchesGlob, posix } from 'node:path';
+import { z } from 'zod';
+import type { Workspace } from '../sandbox/workspace-types.ts';
+import { walkFiles } from './file-walk.ts';
+import { type RipgrepChoice, ripgrepLocator, runRipgrep } from './ripgrep.ts';
+import { looksBinary, MAX_TEXT_FILE_BYTES } from './text-file.ts';
+import { failureFrom, shownPath, toolError } from './tool-output.ts';
+import type { Tool } from './types.ts';
+
+const schema = z.strictObject({
+  pattern: z
+    .string()
+    .min(1)
+    .describe('Regular expression to search for (ripgrep / Rust regex syntax), e.g. "fn\\s+main" or "TODO".'),
+  path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('File or directory to search, relative to the root (default: all).'),
+  glob: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Only search files matching this glob, e.g. "*.ts" or "src/**/*.test.ts"; "!*.md" excludes.'),
+  ignore_case: z.boolean().optional().describe('Match without regard to case (default false).'),
+});
+
+export type GrepArgs = z.infer<typeof schema>;
+
+export interface GrepOptions {
+  ripgrep?: RipgrepChoice;
+  maxMatches?: number;
+  maxBytes?: number;
+}
+
+/** rg's own --max-columns; the fallback writes what rg 13 writes, and newer rg is mapped to it. */
+const MAX_COLUMNS = 500;
+const OMITTED = '[Omitted long matching line]';
+
+export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
+  const locate = ripgrepLocator(options.ripgrep);
+  const maxMatches = options.maxMatches ?? 200;
+  const maxBytes = options.maxBytes ?? 50 * 1024;
+
+  return {
+    name: 'grep',
+    description: `Search file contents with a regular expression. Returns matching lines as "path:line:text", at most ${maxMatches} matches. Respects .gitignore (when ripgrep is installed); skips .git, node_modules and binary files.`,
+    schema,
+    async execute(args, context) {
+      const { workspace } = context;
+      const path = shownPath(workspace, args.path ?? '.');
+      try {
+        if (!(await workspace.stat(path))) {
+          return toolError(`no such file or directory: ${path}; call list_files to see what exists`);
+        }
+      } catch (error) {
+        return failureFrom(error);
+      }
+
+      const matches: string[] = [];
+      let bytes = 0;
+      let truncated = false;
+      /** Takes one output line; false once the cap is reached. */
+      const take = (line: string): boolean => {
+        const size = Buffer.byteLength(line) + 1;
+        if (matches.length >= maxMatches || bytes + size > maxBytes) {
+          truncated = true;
+          return false;
+        }
+        matches.push(line);
+        bytes += size;
+        return true;
+      };
+
+      const rg = await locate();
+      const backend = rg ? 'ripgrep' : 'javascript';
+      if (rg) {
+        const argv = ['--line-number', '--no-heading', '--with-filename', '--color', 'never'];
+        argv.push('--max-columns', String(MAX_COLUMNS), '--sort', 'path', '--hidden');
+        argv.push('--glob', '!.git', '--glob', '!node_modules');
+        if (args.ignore_case) argv.push('--ignore-case');
+        if (args.glob) argv.push('--glob', args.glob);
+        argv.push('-e', args.pattern, '--', path);
+        const run = await runRipgrep(rg, argv, {
+          cwd: workspace.root,
+          signal: context.signal,
+          onLine: (line) => take(tidyRipgrepLine(line)),
+        });
+        if (run.code === 2 && matches.length === 0) {
+          return toolError(`grep failed: ${run.stderr || 'ripgrep exited with status 2'}`);
+        }
+      } else {
+        const regex = compile(args.pattern, args.ignore_case === true);
+        if (typeof regex === 'string') return toolError(`invalid regular expression: ${regex}`);
+        try {
+          await searchFiles(workspace, path, regex, globFilter(args.glob), take, context.signal);
+        } catch (error) {
+          return failureFrom(error);
+        }
+      }
+
+      const details = { matches: matches.length, truncated, backend };
+      if (matches.length === 0) {
+        return { output: `no matches for ${JSON.stringify(args.pattern)} in ${path}`, details };
+      }
+      let output = matches.join('\n');
+      if (truncated) {
+        output += `\n\n[stopped after ${matches.length} matches; narrow the search with a more specific pattern, a path (a subdirectory or file) or a glob such as "*.ts"]`;
+      }
+      return { output, details };
+    },
+  };
+}
+
+/** `./src/a.ts:3:x\r` → `src/a.ts:3:x`, and rg ≥14's long-line notice in rg 13's words. */
+function tidyRipgrepLine(line: string): string {
+  let tidy = line.startsWith('./') ? line.slice(2) : line;
+  tidy = tidy.replace(/\r$/, '');
+  return tidy.replace(/:\[Omitted long line with \d+ matches?\]$/, `:${OMITTED}`);
+}
+
+async function searchFiles(
+  workspace: Workspace,
+  start: string,
+  regex: RegExp,
+  include: (path: string) => boolean,
+  take: (line: string) => boolean,
+  signal: AbortSignal,
+): Promise<void> {
+  for await (const file of walkFiles(workspace, start)) {
+    signal.throwIfAborted();
+    if (!include(file)) continue;
+    const stats = await workspace.stat(file);
+    if (!stats || stats.size > MAX_TEXT_FILE_BYTES) continue;
+    const data = await workspace.readFile(file);
+    if (looksBinary(data)) continue;
+    const lines = data.toString('utf8').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    for (const [i, raw] of lines.entries()) {
+      const line = raw.replace(/\r$/, '');
+      if (!regex.test(line)) continue;
+      const text = Buffer.byteLength(line) > MAX_COLUMNS ? OMITTED : line;
+      if (!take(`${file}:${i + 1}:${text}`)) return;
+    }
+  }
+}
+
+/** The pattern as a JavaScript RegExp, or the engine's complaint. Unicode mode first, like Rust regex. */
+function compile(pattern: string, ignoreCase: boolean): RegExp | string {
+  const flags = ignoreCase ? 'i' : '';
+  try {
+    return new RegExp(pattern, `${flags}u`);
+  } catch (unicodeError) {
+    try {
+      return new RegExp(pattern, flags);
+    } catch {
+      return (unicodeError as Error).message;
+    }
+  }
+}
+
+/** rg's glob rules, near enough: a glob without "/" matches the file name at any depth, "!" excludes. */
+function globFilter(glob: string | undefined): (path: string) => boolean {
+  if (!glob) return () => true;
+  const exclude = glob.startsWith('!');
+  const pattern = exclude ? glob.slice(1) : glob;
+  return (path) => {
+    const subject = pattern.includes('/') ? path : posix.basename(path);
+    return matchesGlob(subject, pattern) !== exclude;
+  };
+}
