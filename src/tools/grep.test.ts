@@ -48,6 +48,8 @@ for (const backend of backends) {
       assert.equal(notTs.output, 'src/b.txt:1:hello b');
       const oneFile = await tool.execute({ pattern: 'alpha', path: 'src/a.ts' }, ws.context);
       assert.equal(oneFile.output, 'src/a.ts:1:const alpha = 1;');
+      const binary = await tool.execute({ pattern: 'hello', path: 'image.bin' }, ws.context);
+      assert.equal(binary.output, 'image.bin: binary file matches');
     });
 
     test('no match says so', async () => {

@@ -36,6 +36,7 @@ export interface GrepOptions {
 /** rg's own --max-columns; the fallback writes what rg 13 writes, and newer rg is mapped to it. */
 const MAX_COLUMNS = 500;
 const OMITTED = '[Omitted long matching line]';
+const BINARY_MATCH = 'binary file matches';
 
 export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
   const locate = ripgrepLocator(options.ripgrep);
@@ -112,10 +113,11 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
   };
 }
 
-/** `./src/a.ts:3:x\r` → `src/a.ts:3:x`, and rg ≥14's long-line notice in rg 13's words. */
+/** `./src/a.ts:3:x\r` → `src/a.ts:3:x`; rg's notices in one wording whatever its version. */
 function tidyRipgrepLine(line: string): string {
   let tidy = line.startsWith('./') ? line.slice(2) : line;
   tidy = tidy.replace(/\r$/, '');
+  tidy = tidy.replace(/: binary file matches \(.*\)$/, `: ${BINARY_MATCH}`);
   return tidy.replace(/:\[Omitted long line with \d+ matches?\]$/, `:${OMITTED}`);
 }
 
@@ -133,9 +135,13 @@ async function searchFiles(
     const stats = await workspace.stat(file);
     if (!stats || stats.size > MAX_TEXT_FILE_BYTES) continue;
     const data = await workspace.readFile(file);
-    if (looksBinary(data)) continue;
     const lines = data.toString('utf8').split('\n');
     if (lines.at(-1) === '') lines.pop();
+    if (looksBinary(data)) {
+      // Like rg: binary files found by the walk are skipped, a binary file named outright is reported.
+      if (file === start && lines.some((line) => regex.test(line))) take(`${file}: ${BINARY_MATCH}`);
+      continue;
+    }
     for (const [i, raw] of lines.entries()) {
       const line = raw.replace(/\r$/, '');
       if (!regex.test(line)) continue;
