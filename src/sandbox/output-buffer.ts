@@ -1,45 +1,77 @@
 /**
- * One captured stream: keeps the first `limit` bytes, counts the rest. The head is kept because
- * the start of a failing command's output (the first error) is usually what explains it.
+ * One captured stream: keeps the first half of `limit` bytes and the last half, counts what falls
+ * between. Both ends matter: the start of a failing command's output usually holds the first
+ * error, the end holds the summary (a test run's failures, a build's last error).
  */
 export interface OutputBuffer {
   push(chunk: Buffer): void;
   /** Bytes seen past the limit and dropped. */
   readonly dropped: number;
   readonly truncated: boolean;
-  /** The kept bytes as UTF-8; a character cut by the limit is left out rather than mangled. */
+  /**
+   * The kept bytes as UTF-8, with a marker where bytes were dropped; a character cut at either
+   * edge of the gap is left out rather than mangled.
+   */
   text(): string;
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
 export function createOutputBuffer(limit: number = DEFAULT_MAX_OUTPUT_BYTES): OutputBuffer {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  let dropped = 0;
+  const headLimit = Math.ceil(limit / 2);
+  const tailLimit = limit - headLimit;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  // The tail is a list of chunks trimmed from the front as new output arrives.
+  const tail: Buffer[] = [];
+  let tailBytes = 0;
+  let seen = 0;
+
+  const pushTail = (chunk: Buffer): void => {
+    if (tailLimit === 0) return;
+    const piece = chunk.length > tailLimit ? chunk.subarray(chunk.length - tailLimit) : chunk;
+    tail.push(piece);
+    tailBytes += piece.length;
+    while (tailBytes > tailLimit) {
+      const first = tail[0] as Buffer;
+      const excess = tailBytes - tailLimit;
+      if (first.length <= excess) {
+        tail.shift();
+        tailBytes -= first.length;
+      } else {
+        tail[0] = first.subarray(excess);
+        tailBytes -= excess;
+      }
+    }
+  };
+
   return {
     push(chunk) {
-      const room = Math.max(0, limit - kept);
-      if (chunk.length <= room) {
-        chunks.push(chunk);
-        kept += chunk.length;
-        return;
+      seen += chunk.length;
+      const room = headLimit - headBytes;
+      if (room > 0) {
+        const part = chunk.subarray(0, room);
+        head.push(part);
+        headBytes += part.length;
+        chunk = chunk.subarray(part.length);
       }
-      if (room > 0) chunks.push(chunk.subarray(0, room));
-      kept += room;
-      dropped += chunk.length - room;
+      if (chunk.length > 0) pushTail(chunk);
     },
     get dropped() {
-      return dropped;
+      return seen - headBytes - tailBytes;
     },
     get truncated() {
-      return dropped > 0;
+      return seen > headBytes + tailBytes;
     },
     text() {
-      const bytes = Buffer.concat(chunks, kept);
-      // In streaming mode the decoder holds back an incomplete trailing sequence instead of
-      // emitting U+FFFD for it: exactly the character the cut went through.
-      return dropped > 0 ? new TextDecoder().decode(bytes, { stream: true }) : bytes.toString('utf8');
+      const headBuffer = Buffer.concat(head, headBytes);
+      const tailBuffer = Buffer.concat(tail, tailBytes);
+      const dropped = seen - headBytes - tailBytes;
+      if (dropped === 0) return Buffer.concat([headBuffer, tailBuffer]).toString('utf8');
+      // Streaming decode holds back an incomplete trailing sequence instead of emitting U+FFFD.
+      const headText = new TextDecoder().decode(headBuffer, { stream: true });
+      const tailText = tailBuffer.toString('utf8').replace(/^\uFFFD+/, '');
+      return `${headText}\n[… ${dropped} bytes omitted …]\n${tailText}`;
     },
   };
 }
