@@ -159,6 +159,13 @@ describe('writing', () => {
     assert.ok(existsSync(join(root, 'src/a.txt')));
   });
 
+  test("Warden's own session records under .warden/ cannot be rewritten or removed", async () => {
+    await rejectsWith(ws.writeFile('.warden/warden.db', 'forged'), 'path.protected');
+    await rejectsWith(ws.writeFile('src/../.Warden/x', 'forged'), 'path.protected');
+    await rejectsWith(ws.rename('src/a.txt', '.warden/a.txt'), 'path.protected');
+    await ws.writeFile('src/.warden', 'a nested name is an ordinary file');
+  });
+
   test('writing a hard-linked file leaves the other name untouched', async () => {
     await writeFile(join(outside, 'shared.txt'), 'original');
     await link(join(outside, 'shared.txt'), join(root, 'hardlink.txt'));

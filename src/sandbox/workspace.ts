@@ -15,6 +15,9 @@ const MAX_SYMLINK_HOPS = 40;
  * for a symlink in that window is not caught here (Node has no openat2/RESOLVE_BENEATH) and is
  * left to the sandbox, which is the only thing that runs the model's commands.
  */
+/** Warden's state directory at the workspace root. */
+const STATE_DIR = '.warden';
+
 export async function createWorkspace(root: string): Promise<Workspace> {
   let realRoot: string;
   try {
@@ -73,6 +76,16 @@ export async function createWorkspace(root: string): Promise<Workspace> {
       throw new WardenError('path.protected', `${JSON.stringify(path)} is inside .git, which is read-only`, {
         hint: 'git metadata is managed by Warden; change working-tree files instead',
       });
+    }
+    // The session records of this very run live here; the agent must not rewrite its own history.
+    if (relative(realRoot, real).split(sep)[0]?.toLowerCase() === STATE_DIR) {
+      throw new WardenError(
+        'path.protected',
+        `${JSON.stringify(path)} is inside ${STATE_DIR}/, which is read-only`,
+        {
+          hint: "it holds Warden's session records; change working-tree files instead",
+        },
+      );
     }
   };
 
