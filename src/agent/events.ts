@@ -12,6 +12,12 @@ export interface FileChangeSummary {
   removed: number;
 }
 
+export interface ModelSpend {
+  turns: number;
+  usage: Usage;
+  cost: number | undefined;
+}
+
 export interface Report {
   status: 'finished' | 'failed' | 'limit' | 'cancelled';
   /** Why the session ended, in one line. */
@@ -22,6 +28,8 @@ export interface Report {
   commands: CommandRun[];
   tokens: Usage;
   cost: number | undefined;
+  /** Tokens, cost and turns for each model that answered (the primary and any fallback). */
+  byModel: Record<string, ModelSpend>;
   durationMs: number;
   turns: number;
   toolCalls: number;

@@ -36,7 +36,7 @@ function fakeModel(replies: Reply[], contextWindow = 100_000) {
         usage: reply.usage ?? { inputTokens: 100, outputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0 },
         cost: reply.cost ?? 0.01,
         finishReason: reply.finishReason ?? ((reply.calls?.length ?? 0) > 0 ? 'tool-calls' : 'stop'),
-        modelId: 'fake:model',
+        modelId: reply.modelId ?? 'fake:model',
         attempts: 1,
       };
     },
@@ -127,6 +127,8 @@ test('token and cost limits stop the session, usage and cost add up', async () =
   assert.equal(byCost.report.status, 'limit');
   assert.match(byCost.report.reason, /cost limit/);
   assert.ok(Math.abs((byCost.report.cost ?? 0) - 1.2) < 1e-9);
+  assert.equal(byCost.report.byModel['fake:model']?.turns, 3, 'spend is also kept per model');
+  assert.equal(byCost.report.byModel['fake:model']?.usage.inputTokens, 300);
   const byTokens = await run([loop, loop, loop], { limits: { maxTokens: 200 } });
   assert.match(byTokens.report.reason, /token limit \(220 of 200\)/);
   assert.equal(byTokens.report.tokens.inputTokens, 200);
@@ -216,4 +218,16 @@ test('a resumed session continues the conversation and counts from its checkpoin
   );
   assert.equal(report.tokens.inputTokens, 105);
   assert.ok(Math.abs((report.cost ?? 0) - 0.51) < 1e-9);
+});
+
+test('when a fallback answers, tokens and cost are accounted to the model that answered', async () => {
+  const { report } = await run([
+    { calls: [['echo', '{"text":"a"}']], cost: 0.25 },
+    { calls: [['echo', '{"text":"b"}']], modelId: 'fallback:model', cost: 0 },
+    { text: 'done', modelId: 'fallback:model', cost: 0 },
+  ]);
+  assert.deepEqual(Object.keys(report.byModel).sort(), ['fake:model', 'fallback:model']);
+  assert.equal(report.byModel['fallback:model']?.turns, 2);
+  assert.equal(report.byModel['fake:model']?.cost, 0.25);
+  assert.equal(report.tokens.inputTokens, 300);
 });

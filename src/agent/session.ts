@@ -57,6 +57,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
   const messages: Message[] = [...(options.history ?? []), { role: 'user', text: options.task }];
   const usage: Usage = { ...(options.spent?.usage ?? ZERO_USAGE) };
   let cost = options.spent?.cost;
+  const byModel: Report['byModel'] = {};
   const firstTurn = options.spent?.turns ?? 0;
   let turns = firstTurn;
   let toolCalls = 0;
@@ -84,6 +85,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       commands,
       tokens: usage,
       cost,
+      byModel,
       durationMs: now() - startedAt,
       turns: turns - firstTurn,
       toolCalls,
@@ -155,6 +157,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
 
     addUsage(usage, reply.usage);
     if (reply.cost !== undefined) cost = (cost ?? 0) + reply.cost;
+    recordSpend(byModel, reply);
     events.emit({
       type: 'model.response',
       turn: turns,
@@ -205,6 +208,17 @@ function skipReason(finishReason: string, signal: AbortSignal): string | undefin
     return 'not run: the reply was cut off at the output limit; send the call again';
   if (signal.aborted) return 'not run: the session was interrupted';
   return undefined;
+}
+
+function recordSpend(
+  byModel: Report['byModel'],
+  reply: { modelId: string; usage: Usage; cost: number | undefined },
+): void {
+  const spend = byModel[reply.modelId] ?? { turns: 0, usage: { ...ZERO_USAGE }, cost: undefined };
+  spend.turns += 1;
+  addUsage(spend.usage, reply.usage);
+  if (reply.cost !== undefined) spend.cost = (spend.cost ?? 0) + reply.cost;
+  byModel[reply.modelId] = spend;
 }
 
 function addUsage(total: Usage, more: Usage): void {

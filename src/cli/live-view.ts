@@ -139,10 +139,21 @@ export function renderReport(report: Report, style: Style = createStyle(false)):
   lines.push(
     `tokens    in ${t.inputTokens} · out ${t.outputTokens} · cache read ${t.cacheReadTokens} · cache write ${t.cacheWriteTokens}`,
     `cost      ${formatCost(report.cost)}`,
+    ...perModel(report),
     `duration  ${formatDuration(report.durationMs)} · ${report.turns} turns · ${report.toolCalls} tool calls (${report.toolErrors} errors)`,
     '',
   );
   return lines.join('\n');
+}
+
+/** One line per model, when more than one answered (a fallback took over). */
+function perModel(report: Report): string[] {
+  const models = Object.entries(report.byModel ?? {});
+  if (models.length < 2) return [];
+  return models.map(
+    ([model, spend]) =>
+      `          ${forTerminal(model)}: ${spend.turns} turns · in ${spend.usage.inputTokens} · out ${spend.usage.outputTokens} · ${formatCost(spend.cost)}`,
+  );
 }
 
 function describeArgs(args: unknown): string {
