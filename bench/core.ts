@@ -82,6 +82,8 @@ export async function benchCore(runs: number): Promise<void> {
     );
     const sandbox = await createBwrapSandbox({ workspace: repo });
     const workspace = await createWorkspace(repo);
+    // The first run also checks that bubblewrap works; that is start-up, not per-call cost.
+    await sandbox.run({ argv: ['bash', '-c', 'true'], timeoutMs: 10_000 });
     const direct: number[] = [];
     for (let i = 0; i < calls; i++) {
       const t = performance.now();

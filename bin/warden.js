@@ -22,6 +22,11 @@ if (major < 24) {
   process.exit(child.status ?? 1);
 }
 
+// Caches stripped TypeScript and V8 code between runs: start-up is mostly compiling our own
+// sources. The cache lives beside the install, not in a shared /tmp another user could seed.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.(fileURLToPath(new URL('../node_modules/.cache/warden-compile', import.meta.url)));
+
 const { main, processIo } = await import('../src/cli/main.ts');
 // Stdout may be a closed pipe (`warden exec --json | head`); that is the reader's choice, not an error.
 process.stdout.on('error', (error) => {
