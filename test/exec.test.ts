@@ -134,3 +134,13 @@ test('hitting a limit ends with a report and exit 1', async () => {
   assert.equal(last.report.status, 'limit');
   assert.equal(last.report.turns, 2);
 });
+
+test('without bubblewrap, exec refuses to run anything and says how to fix it', async () => {
+  const result = await warden(['exec', '--model', `script:${DEMO_SCRIPT}`, 'fix it'], {
+    cwd: fixture.repo,
+    env: { PATH: '/nonexistent' },
+  });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /apt-get install bubblewrap/);
+  assert.equal(result.stdout, '', 'no session started');
+});
