@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { WardenEvent } from '../src/agent/events.ts';
 import { DEMO_REPO } from '../src/cli/demo.ts';
 
@@ -23,7 +23,8 @@ export function warden(
       cwd: options.cwd,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: options.cwd,
+        // Not the repository itself: Warden refuses to work in a directory holding the home.
+        HOME: dirname(options.cwd),
         XDG_CONFIG_HOME: join(options.cwd, '.config-empty'),
         ...options.env,
       },
