@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EventOf } from '../src/agent/events.ts';
 import { DEMO_SCRIPT } from '../src/cli/demo.ts';
-import { jsonEvents, repoTestsPass, sampleRepo, warden } from './cli.ts';
+import { jsonEvents, repoTestsPass, sampleRepo, WARDEN, warden } from './cli.ts';
 
 let fixture: Awaited<ReturnType<typeof sampleRepo>>;
 before(async () => {
@@ -143,4 +144,51 @@ test('without bubblewrap, exec refuses to run anything and says how to fix it', 
   assert.equal(result.code, 2);
   assert.match(result.stderr, /apt-get install bubblewrap/);
   assert.equal(result.stdout, '', 'no session started');
+});
+
+test('a session killed with kill -9 mid-command resumes, its events continuing without a clash', async () => {
+  const slow = join(fixture.dir, 'slow.json');
+  await writeFile(
+    slow,
+    JSON.stringify({ turns: [{ calls: [{ tool: 'shell', args: { command: 'sleep 30' } }] }] }),
+  );
+  const child = spawn(
+    process.execPath,
+    [WARDEN, 'exec', '--json', '--model', `script:${slow}`, 'take your time'],
+    {
+      cwd: fixture.repo,
+      env: { PATH: process.env.PATH ?? '', HOME: fixture.dir },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  let seen = '';
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('"type":"tool.started"')) resolve();
+    });
+  });
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('close', resolve));
+  const killed = jsonEvents(seen.slice(0, seen.lastIndexOf('\n') + 1));
+  const session = killed[0]?.session ?? '';
+
+  const followUp = join(fixture.dir, 'after-kill.json');
+  await writeFile(followUp, JSON.stringify({ turns: [{ text: 'Picked up where it stopped.' }] }));
+  const resumed = await warden(
+    ['exec', '--json', '--resume', session, '--model', `script:${followUp}`, 'go on'],
+    {
+      cwd: fixture.repo,
+    },
+  );
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const events = jsonEvents(resumed.stdout);
+  assert.equal(events[0]?.session, session);
+  assert.equal(
+    events[0]?.seq,
+    (killed.at(-1)?.seq ?? 0) + 1,
+    'numbering continues after the last stored event',
+  );
+  const request = events.find((e) => e.type === 'model.request') as EventOf<'model.request'>;
+  assert.ok(request.messages >= 2, 'the original task is carried over');
 });

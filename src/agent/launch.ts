@@ -45,10 +45,12 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   if (previous) store.markRunning(sessionId, model.info.id);
   else store.create({ id: sessionId, task: options.task, model: model.info.id, repo: workspace.root });
 
+  // Numbering continues from what was stored, not from the checkpoint: a crash after the last
+  // checkpoint leaves later events in the store.
   const events = createEventStream(
     sessionId,
     [(event) => store.appendEvent(event), ...options.sinks],
-    checkpoint?.lastSeq ?? 0,
+    previous ? store.lastSeq(sessionId) : 0,
   );
   const tools = builtinTools();
   const workingDir = options.workingDir ?? '';
@@ -83,7 +85,10 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
           history: checkpoint.messages,
           spent: { turns: checkpoint.turns, usage: checkpoint.usage, cost: checkpoint.cost },
         }
-      : {}),
+      : // Stopped before its first checkpoint: the original task is all there is to carry over.
+        previous
+        ? { history: [{ role: 'user' as const, text: previous.task }] }
+        : {}),
     checkpoint: (state) => store.checkpoint(sessionId, state),
     ...(options.signal ? { signal: options.signal } : {}),
   });

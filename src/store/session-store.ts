@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Report, WardenEvent } from '../agent/events.ts';
@@ -58,6 +58,14 @@ export class SessionStore {
 
   /** Opens (creating if needed) the store in `<dir>/warden.db`. */
   static open(dir: string): SessionStore {
+    // A repository could ship the state directory as a link to somewhere else (~/.ssh): never
+    // create or write through one.
+    const existing = lstatSync(dir, { throwIfNoEntry: false });
+    if (existing && !existing.isDirectory()) {
+      throw new WardenError('store.open', `${dir} is not a directory`, {
+        hint: 'Warden keeps its session records there; remove or rename what is in the way',
+      });
+    }
     mkdirSync(dir, { recursive: true });
     // Keeps the state directory out of the user's commits without touching their .gitignore.
     writeFileSync(join(dir, '.gitignore'), '*\n');
@@ -133,6 +141,12 @@ export class SessionStore {
       });
     }
     return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  /** The last event number stored for a session: events after the last checkpoint count too. */
+  lastSeq(id: string): number {
+    const row = this.#db.prepare('SELECT MAX(seq) AS seq FROM events WHERE session = ?').get(id);
+    return typeof row?.seq === 'number' ? row.seq : 0;
   }
 
   loadCheckpoint(id: string): Checkpoint | undefined {
