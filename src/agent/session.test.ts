@@ -154,11 +154,16 @@ test('a model error after retries fails the session with the reason', async () =
 });
 
 test('calls in a reply cut off at the output limit are not run', async () => {
-  const { report, requests } = await run([
+  const { report, requests, events } = await run([
     { calls: [['echo', '{"text":"partial']], finishReason: 'length' },
     { text: 'ok' },
   ]);
   assert.equal(report.toolErrors, 1);
+  assert.deepEqual(
+    events.filter((e) => e.type.startsWith('tool.')).map((e) => e.type),
+    ['tool.requested', 'tool.finished'],
+    'the skipped call is still in the record, and never started',
+  );
   const result = lastToolMessage(requests[1]?.messages ?? []);
   assert.match(
     result?.role === 'tool' ? (result.results[0]?.output ?? '') : '',
@@ -230,4 +235,21 @@ test('when a fallback answers, tokens and cost are accounted to the model that a
   assert.equal(report.byModel['fallback:model']?.turns, 2);
   assert.equal(report.byModel['fake:model']?.cost, 0.25);
   assert.equal(report.tokens.inputTokens, 300);
+});
+
+test('a wall-time limit that fires during a command ends the session as a limit, not a success', async () => {
+  const slowTool: AnyTool = {
+    ...echo,
+    name: 'slow',
+    execute: (_args, context) =>
+      new Promise((resolve) =>
+        context.signal.addEventListener('abort', () => resolve({ output: 'killed', isError: true })),
+      ),
+  };
+  const { report } = await run([{ calls: [['slow', '{"text":"x"}']] }, { text: 'finished?' }], {
+    tools: [slowTool],
+    limits: { maxWallTimeMs: 50 },
+  });
+  assert.equal(report.status, 'limit');
+  assert.match(report.reason, /wall-time limit/);
 });

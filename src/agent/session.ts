@@ -9,7 +9,7 @@ import { COMPACTION_THRESHOLD, compact, estimateTokens } from './compaction.ts';
 import type { EventStream } from './event-stream.ts';
 import type { Report } from './events.ts';
 import { DEFAULT_LIMITS, describeLimit, type Limits, limitReached } from './limits.ts';
-import { runToolCall } from './tool-call.ts';
+import { runToolCall, skipToolCall, type ToolCallContext } from './tool-call.ts';
 
 export type Checkpointer = (state: {
   messages: Message[];
@@ -105,12 +105,15 @@ export async function runSession(options: SessionOptions): Promise<Report> {
 
   while (true) {
     if (options.signal?.aborted) return end('cancelled', 'cancelled by the user');
-    const hit = limitReached(limits, {
-      turns: turns - firstTurn,
-      elapsedMs: now() - startedAt,
-      tokens: usage.inputTokens + usage.outputTokens,
-      cost,
-    });
+    // The timer is the authority on wall time: it is what interrupted whatever was running.
+    const hit = deadline.signal.aborted
+      ? { limit: 'wall_time' as const, value: now() - startedAt, max: limits.maxWallTimeMs }
+      : limitReached(limits, {
+          turns: turns - firstTurn,
+          elapsedMs: now() - startedAt,
+          tokens: usage.inputTokens + usage.outputTokens,
+          cost,
+        });
     if (hit) {
       events.emit({ type: 'limit.reached', ...hit });
       return end('limit', describeLimit(hit));
@@ -181,17 +184,16 @@ export async function runSession(options: SessionOptions): Promise<Report> {
     }
 
     const results = [];
+    const callContext: ToolCallContext = {
+      tools,
+      toolContext: { workspace: options.workspace, sandbox: options.sandbox, signal },
+      events,
+      changes,
+      commands,
+    };
     for (const call of reply.toolCalls) {
       const skip = skipReason(reply.finishReason, signal);
-      const result = skip
-        ? { callId: call.id, toolName: call.name, output: skip, isError: true }
-        : await runToolCall(call, {
-            tools,
-            toolContext: { workspace: options.workspace, sandbox: options.sandbox, signal },
-            events,
-            changes,
-            commands,
-          });
+      const result = skip ? skipToolCall(call, skip, callContext) : await runToolCall(call, callContext);
       toolCalls += 1;
       if (result.isError) toolErrors += 1;
       results.push(result);

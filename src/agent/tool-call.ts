@@ -57,6 +57,17 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
   return finish(call, context, performance.now() - started, result);
 }
 
+/** A call the model asked for that must not run; it is still recorded and answered. */
+export function skipToolCall(call: ToolCall, reason: string, context: ToolCallContext): ToolCallResult {
+  context.events.emit({
+    type: 'tool.requested',
+    callId: call.id,
+    tool: call.name,
+    args: argsForEvent(call.input),
+  });
+  return finish(call, context, 0, { isError: true, output: reason });
+}
+
 function finish(
   call: ToolCall,
   context: ToolCallContext,

@@ -9,6 +9,8 @@ import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
 import { openSessionParts } from './session-parts.ts';
 
+const MAX_WALL_TIME_SECONDS = 7 * 24 * 3600;
+
 export const EXEC_HELP = `Usage: warden exec [options] "<task>"
 
 Runs the agent headless on the repository until the task is done.
@@ -59,7 +61,13 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   const tokens = positiveNumber('max-tokens', values['max-tokens']);
   const cost = positiveNumber('max-cost', values['max-cost']);
   if (turns !== undefined) limits.maxTurns = turns;
-  if (seconds !== undefined) limits.maxWallTimeMs = seconds * 1000;
+  if (seconds !== undefined) {
+    // Timers hold at most 2^31-1 ms (24.8 days); a larger one would fire at once.
+    if (seconds > MAX_WALL_TIME_SECONDS) {
+      throw new WardenError('usage', `--max-time must be at most ${MAX_WALL_TIME_SECONDS} seconds (7 days)`);
+    }
+    limits.maxWallTimeMs = seconds * 1000;
+  }
   if (tokens !== undefined) limits.maxTokens = tokens;
   if (cost !== undefined) limits.maxCost = cost;
 

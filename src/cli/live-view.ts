@@ -69,13 +69,14 @@ export function createLiveView(options: LiveViewOptions): {
         write(style.dim(`  context compacted: ${event.messagesBefore} → ${event.messagesAfter} messages\n`));
         return;
       case 'tool.requested': {
-        const label = `${event.tool} ${describeArgs(event.args)}`.trim();
+        // Cleaned once, here: the label is reused by the progress line.
+        const label = forTerminal(`${event.tool} ${describeArgs(event.args)}`.trim());
         pending.set(event.callId, label);
-        write(`  ${style.bold('→')} ${forTerminal(label)}\n`);
+        write(`  ${style.bold('→')} ${label}\n`);
         return;
       }
       case 'tool.started':
-        startProgress(`running ${pending.get(event.callId) ?? event.tool}`);
+        startProgress(`running ${pending.get(event.callId) ?? forTerminal(event.tool)}`);
         return;
       case 'tool.progress':
         startProgress(forTerminal(event.message));

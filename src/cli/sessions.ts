@@ -5,7 +5,7 @@ import { parseFlags } from './args.ts';
 import { renderReport } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
-import { createStyle, formatCost, formatDuration, forTerminal } from './terminal.ts';
+import { formatCost, formatDuration, forTerminal } from './terminal.ts';
 
 export const SESSIONS_HELP = `Usage: warden sessions list [--repo DIR] [--json]
        warden sessions show ID [--repo DIR] [--json] [--events]
@@ -49,15 +49,18 @@ function list(store: SessionStore, io: CommandIo, json: boolean): number {
     io.stdout('no sessions yet; start one with: warden exec "<task>"\n');
     return 0;
   }
-  const rows = sessions.map((s) => [
-    s.id,
-    s.status,
-    s.createdAt.slice(0, 19).replace('T', ' '),
-    s.report ? formatDuration(s.report.durationMs) : '',
-    s.report ? formatCost(s.report.cost).replace(/ \(.*/, '') : '',
-    forTerminal(s.model),
-    forTerminal(s.task.split('\n', 1)[0] ?? '').slice(0, 60),
-  ]);
+  // The store sits in the repository, so every field is untrusted text.
+  const rows = sessions.map((s) =>
+    [
+      s.id,
+      s.status,
+      s.createdAt.slice(0, 19).replace('T', ' '),
+      s.report ? formatDuration(s.report.durationMs) : '',
+      s.report ? formatCost(s.report.cost).replace(/ \(.*/, '') : '',
+      s.model,
+      (s.task.split('\n', 1)[0] ?? '').slice(0, 60),
+    ].map(forTerminal),
+  );
   const header = ['ID', 'STATUS', 'STARTED (UTC)', 'TIME', 'COST', 'MODEL', 'TASK'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   for (const row of [header, ...rows]) {
@@ -87,20 +90,21 @@ function show(
   }
   io.stdout(
     [
-      `session  ${session.id}`,
-      `status   ${session.status}`,
+      `session  ${forTerminal(session.id)}`,
+      `status   ${forTerminal(session.status)}`,
       `model    ${forTerminal(session.model)}`,
       `repo     ${forTerminal(session.repo)}`,
-      `started  ${session.createdAt}`,
-      `updated  ${session.updatedAt}`,
+      `started  ${forTerminal(session.createdAt)}`,
+      `updated  ${forTerminal(session.updatedAt)}`,
       `task     ${forTerminal(session.task)}`,
     ].join('\n'),
   );
   io.stdout('\n');
-  if (session.report) io.stdout(renderReport(session.report, createStyle(io.stdoutIsTty)));
+  // Rendered plain, then cleaned whole: a planted record may carry escapes in any field.
+  if (session.report) io.stdout(forTerminal(renderReport(session.report)));
   else io.stdout('\nno report: the session has not finished (resume it with warden exec --resume ID "…")\n');
   for (const event of events ?? []) {
-    io.stdout(`${String(event.seq).padStart(4)} ${event.time} ${event.type}\n`);
+    io.stdout(`${String(event.seq).padStart(4)} ${forTerminal(`${event.time} ${event.type}`)}\n`);
   }
   return 0;
 }
