@@ -16,6 +16,9 @@ if (major < 24) {
     );
     process.exit(2);
   }
+  // The terminal sends Ctrl-C to both processes; only the child decides what it means (stop after
+  // the current step, write the report), so this one must outlive it to pass on its exit status.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
   const child = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
   });
