@@ -253,3 +253,16 @@ test('a wall-time limit that fires during a command ends the session as a limit,
   assert.equal(report.status, 'limit');
   assert.match(report.reason, /wall-time limit/);
 });
+
+test('events carry long arguments clipped, while the tool gets them whole', async () => {
+  const long = 'z'.repeat(10_000);
+  const { events, requests } = await run([
+    { calls: [['echo', JSON.stringify({ text: long })]] },
+    { text: 'ok' },
+  ]);
+  const requested = events.find((e) => e.type === 'tool.requested');
+  const text = requested?.type === 'tool.requested' ? (requested.args as { text: string }).text : '';
+  assert.ok(text.length < 4100 && text.endsWith('[10000 chars]'));
+  const result = lastToolMessage(requests[1]?.messages ?? []);
+  assert.equal(result?.role === 'tool' && result.results[0]?.output, `echo: ${long}`);
+});

@@ -99,12 +99,18 @@ function finish(
   return { callId: call.id, toolName: call.name, output: result.output, isError: result.isError === true };
 }
 
+/** Arguments as events carry them: long strings (a whole file's content) clipped like outputs. */
 function argsForEvent(input: string): unknown {
+  let args: unknown;
   try {
-    return JSON.parse(input);
+    args = JSON.parse(input);
   } catch {
     return { unparsed: clip(input) };
   }
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return args;
+  return Object.fromEntries(
+    Object.entries(args).map(([key, value]) => [key, typeof value === 'string' ? clip(value) : value]),
+  );
 }
 
 function clip(text: string): string {
