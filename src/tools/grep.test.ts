@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createGrepTool } from './grep.ts';
 import { findOnPath, type RipgrepChoice } from './ripgrep.ts';
@@ -87,5 +89,44 @@ for (const backend of backends) {
       const result = await tool.execute({ pattern: '--help', path: '-rf.txt' }, ws.context);
       assert.equal(result.output, '-rf.txt:1:--help me');
     });
+
+    test('a FIFO as the path, or a link to one, is refused without opening it', {
+      timeout: 10_000,
+    }, async () => {
+      for (const path of ['src/pipe', 'src/pipelink']) {
+        const result = await tool.execute({ pattern: 'hello', path }, ws.context);
+        assert.equal(result.isError, true, path);
+        assert.match(result.output, /is not a regular file or directory \(a FIFO, socket or device\)/);
+      }
+    });
+
+    test('a FIFO inside a searched directory is skipped, never opened', { timeout: 10_000 }, async () => {
+      const opened: string[] = [];
+      const workspace = {
+        ...ws.workspace,
+        readFile: (path: string) => {
+          opened.push(path);
+          return ws.workspace.readFile(path);
+        },
+      };
+      const result = await tool.execute({ pattern: 'hello', path: 'src' }, { ...ws.context, workspace });
+      assert.equal(result.isError, undefined, result.output);
+      assert.equal(result.output, HELLO.filter((line) => line.startsWith('src/')).join('\n'));
+      assert.ok(!opened.some((path) => path.includes('pipe')), opened.join(', '));
+    });
   });
 }
+
+test('a ripgrep that runs past the timeout is killed and reported as a tool error', async () => {
+  const slowRg = join(ws.outside, 'slow-rg');
+  await writeFile(slowRg, '#!/bin/sh\nexec sleep 30\n');
+  await chmod(slowRg, 0o755);
+  const started = Date.now();
+  const result = await createGrepTool({ ripgrep: slowRg, timeoutMs: 200 }).execute(
+    { pattern: 'hello' },
+    ws.context,
+  );
+  assert.ok(Date.now() - started < 5000, 'did not wait for the child');
+  assert.equal(result.isError, true);
+  assert.match(result.output, /grep timed out after 0\.2 s; narrow the search with .*a path .*glob/);
+});

@@ -1,8 +1,8 @@
 import { matchesGlob, posix } from 'node:path';
 import { z } from 'zod';
 import type { Workspace } from '../sandbox/workspace-types.ts';
-import { walkFiles } from './file-walk.ts';
-import { type RipgrepChoice, ripgrepLocator, runRipgrep } from './ripgrep.ts';
+import { searchStart, specialFileMessage, walkFiles } from './file-walk.ts';
+import { RIPGREP_TIMEOUT_MS, type RipgrepChoice, ripgrepLocator, runRipgrep } from './ripgrep.ts';
 import { looksBinary, MAX_TEXT_FILE_BYTES } from './text-file.ts';
 import { failureFrom, shownPath, toolError } from './tool-output.ts';
 import type { Tool } from './types.ts';
@@ -31,6 +31,8 @@ export interface GrepOptions {
   ripgrep?: RipgrepChoice;
   maxMatches?: number;
   maxBytes?: number;
+  /** rg is killed after this long (default RIPGREP_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 /** rg's own --max-columns; the fallback writes what rg 13 writes, and newer rg is mapped to it. */
@@ -42,6 +44,7 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
   const locate = ripgrepLocator(options.ripgrep);
   const maxMatches = options.maxMatches ?? 200;
   const maxBytes = options.maxBytes ?? 50 * 1024;
+  const timeoutMs = options.timeoutMs ?? RIPGREP_TIMEOUT_MS;
 
   return {
     name: 'grep',
@@ -51,9 +54,11 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
       const { workspace } = context;
       const path = shownPath(workspace, args.path ?? '.');
       try {
-        if (!(await workspace.stat(path))) {
+        const start = await searchStart(workspace, path);
+        if (start === 'missing') {
           return toolError(`no such file or directory: ${path}; call list_files to see what exists`);
         }
+        if (start === 'special') return toolError(specialFileMessage(path));
       } catch (error) {
         return failureFrom(error);
       }
@@ -85,8 +90,14 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
         const run = await runRipgrep(rg, argv, {
           cwd: workspace.root,
           signal: context.signal,
+          timeoutMs,
           onLine: (line) => take(tidyRipgrepLine(line)),
         });
+        if (run.timedOut) {
+          return toolError(
+            `grep timed out after ${timeoutMs / 1000} s; narrow the search with a more specific pattern, a path (a subdirectory or file) or a glob such as "*.ts"`,
+          );
+        }
         if (run.code === 2 && matches.length === 0) {
           return toolError(`grep failed: ${run.stderr || 'ripgrep exited with status 2'}`);
         }
@@ -133,7 +144,8 @@ async function searchFiles(
     signal.throwIfAborted();
     if (!include(file)) continue;
     const stats = await workspace.stat(file);
-    if (!stats || stats.size > MAX_TEXT_FILE_BYTES) continue;
+    // Checked again here, not only in the walk: the tree can change while we search it.
+    if (!stats?.isFile() || stats.size > MAX_TEXT_FILE_BYTES) continue;
     const data = await workspace.readFile(file);
     const lines = data.toString('utf8').split('\n');
     if (lines.at(-1) === '') lines.pop();

@@ -66,8 +66,27 @@ for (const backend of backends) {
       const missing = await tool.execute({ path: 'nope' }, ws.context);
       assert.match(missing.output, /no such directory: nope/);
     });
+
+    test('a FIFO as the path, or a link to one, is refused; one inside a directory is not listed', async () => {
+      for (const path of ['src/pipe', 'src/pipelink']) {
+        const result = await tool.execute({ path }, ws.context);
+        assert.equal(result.isError, true, path);
+        assert.match(result.output, /is not a regular file or directory \(a FIFO, socket or device\)/);
+      }
+    });
   });
 }
+
+test('a ripgrep that runs past the timeout is killed and reported as a tool error', async () => {
+  const slowRg = join(ws.outside, 'slow-rg');
+  await writeFile(slowRg, '#!/bin/sh\nexec sleep 30\n');
+  await chmod(slowRg, 0o755);
+  const started = Date.now();
+  const result = await createListFilesTool({ ripgrep: slowRg, timeoutMs: 200 }).execute({}, ws.context);
+  assert.ok(Date.now() - started < 5000, 'did not wait for the child');
+  assert.equal(result.isError, true);
+  assert.match(result.output, /list_files timed out after 0\.2 s; pass a subdirectory as path/);
+});
 
 test('with ripgrep, .gitignore is respected in a git repository', { skip: noRg }, async () => {
   await writeFile(join(ws.root, '.gitignore'), 'docs/\n');

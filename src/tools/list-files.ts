@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { walkFiles } from './file-walk.ts';
-import { type RipgrepChoice, ripgrepLocator, runRipgrep } from './ripgrep.ts';
+import { searchStart, specialFileMessage, walkFiles } from './file-walk.ts';
+import { RIPGREP_TIMEOUT_MS, type RipgrepChoice, ripgrepLocator, runRipgrep } from './ripgrep.ts';
 import { failureFrom, shownPath, toolError } from './tool-output.ts';
 import type { Tool } from './types.ts';
 
@@ -19,12 +19,15 @@ export interface ListFilesOptions {
   maxEntries?: number;
   /** The fallback walk stops here; a workspace this large needs a narrower path anyway. */
   maxWalk?: number;
+  /** rg is killed after this long (default RIPGREP_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 export function createListFilesTool(options: ListFilesOptions = {}): Tool<ListFilesArgs> {
   const locate = ripgrepLocator(options.ripgrep);
   const maxEntries = options.maxEntries ?? 1000;
   const maxWalk = options.maxWalk ?? 100_000;
+  const timeoutMs = options.timeoutMs ?? RIPGREP_TIMEOUT_MS;
 
   return {
     name: 'list_files',
@@ -34,9 +37,11 @@ export function createListFilesTool(options: ListFilesOptions = {}): Tool<ListFi
       const { workspace } = context;
       const path = shownPath(workspace, args.path ?? '.');
       try {
-        if (!(await workspace.stat(path))) {
+        const start = await searchStart(workspace, path);
+        if (start === 'missing') {
           return toolError(`no such directory: ${path}; call list_files without a path to see the workspace`);
         }
+        if (start === 'special') return toolError(specialFileMessage(path));
       } catch (error) {
         return failureFrom(error);
       }
@@ -51,12 +56,18 @@ export function createListFilesTool(options: ListFilesOptions = {}): Tool<ListFi
           {
             cwd: workspace.root,
             signal: context.signal,
+            timeoutMs,
             onLine: (line) => {
               files.push(line.startsWith('./') ? line.slice(2) : line);
               return true;
             },
           },
         );
+        if (run.timedOut) {
+          return toolError(
+            `list_files timed out after ${timeoutMs / 1000} s; pass a subdirectory as path, or use grep with a glob`,
+          );
+        }
         if (run.code === 2 && files.length === 0) return toolError(`list_files failed: ${run.stderr}`);
       } else {
         try {

@@ -44,17 +44,29 @@ export interface RipgrepRun {
   stderr: string;
   /** True when `onLine` asked to stop before rg finished. */
   stopped: boolean;
+  /** True when rg ran past `timeoutMs` and was killed. */
+  timedOut: boolean;
 }
+
+/** Long enough for a large monorepo, short enough that a stuck rg does not eat the session. */
+export const RIPGREP_TIMEOUT_MS = 30_000;
 
 /**
  * Runs rg with an argv array in the workspace root and feeds stdout to `onLine` one line at a time;
  * `onLine` returns false to stop (rg is killed: a capped result does not need the rest).
  * `--no-config` first, so a RIPGREP_CONFIG_PATH in Warden's environment cannot change the format.
+ * rg runs on the host, outside the sandbox, so it gets a deadline: something in the workspace that
+ * blocks a read (a FIFO, a device, a slow mount) must not hold the session until its wall limit.
  */
 export function runRipgrep(
   rg: string,
   args: string[],
-  options: { cwd: string; signal?: AbortSignal; onLine: (line: string) => boolean },
+  options: {
+    cwd: string;
+    signal?: AbortSignal;
+    timeoutMs?: number;
+    onLine: (line: string) => boolean;
+  },
 ): Promise<RipgrepRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(rg, ['--no-config', ...args], {
@@ -65,6 +77,13 @@ export function runRipgrep(
     let pending = '';
     let stderr = '';
     let stopped = false;
+    let timedOut = false;
+    // SIGKILL: rg blocked in open() or read() must not get to decide whether it stops.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stopped = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? RIPGREP_TIMEOUT_MS);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -84,10 +103,14 @@ export function runRipgrep(
     child.stderr.on('data', (chunk: string) => {
       if (stderr.length < 8192) stderr += chunk;
     });
-    child.on('error', reject);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on('close', (code) => {
+      clearTimeout(timer);
       if (!stopped && pending !== '') options.onLine(pending);
-      resolve({ code: stopped ? null : code, stderr: stderr.trim(), stopped });
+      resolve({ code: stopped ? null : code, stderr: stderr.trim(), stopped, timedOut });
     });
   });
 }

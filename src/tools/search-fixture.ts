@@ -1,11 +1,14 @@
+import { execFile } from 'node:child_process';
 import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { makeTestWorkspace, type TestWorkspace } from './test-workspace.ts';
 
 /*
  * One tree for the grep and list_files tests, so both backends (ripgrep and the JavaScript
  * fallback) are held to the same answers: hidden files are in, .git, node_modules, binary files
- * and a symlink out of the workspace are out.
+ * and a symlink out of the workspace are out. A FIFO (and a link to it) sits in src/: opening one with
+ * no writer blocks forever, so a search must skip it and refuse it as a path.
  */
 export async function makeSearchWorkspace(): Promise<TestWorkspace> {
   const ws = await makeTestWorkspace({
@@ -22,5 +25,8 @@ export async function makeSearchWorkspace(): Promise<TestWorkspace> {
   });
   await writeFile(join(ws.outside, 'secret.txt'), 'hello secret\n');
   await symlink(ws.outside, join(ws.root, 'outlink'));
+  // Node has no mkfifo; the coreutils one is everywhere the tests run.
+  await promisify(execFile)('mkfifo', [join(ws.root, 'src/pipe')]);
+  await symlink('pipe', join(ws.root, 'src/pipelink'));
   return ws;
 }
