@@ -50,14 +50,9 @@ describe('loadModelConfig', () => {
       repo: {
         'warden.config.yaml': [
           'default_model: fast',
-          'fallback_models: [anthropic:claude-haiku-4-5]',
           'models:',
-          '  fast: { id: openai:gpt-5-mini, price: { input: 0, output: 0 } }',
+          '  fast: { id: openai:gpt-5-mini, context_window: 200000 }',
           '  local: { id: "ollama:qwen2.5-coder", context_window: 16384 }',
-          'prices:',
-          '  "openai:gpt-5": { input: 1, output: 2 }',
-          'providers:',
-          '  bedrock: { region: eu-west-1 }',
           'retry: { max_attempts: 2, base_delay_ms: 10 }',
           'policy: { whatever: true }  # another part of Warden owns this key',
         ].join('\n'),
@@ -65,12 +60,17 @@ describe('loadModelConfig', () => {
       user: {
         'warden.config.yaml': [
           'default_model: anthropic:claude-sonnet-4-5',
+          'fallback_models: [anthropic:claude-haiku-4-5]',
           'models:',
           '  fast: { id: anthropic:claude-haiku-4-5 }',
+          '  cheap: { id: openai:gpt-5-nano, price: { input: 0, output: 0 } }',
+          'prices:',
+          '  "openai:gpt-5": { input: 1, output: 2 }',
           'providers:',
           '  openai: { base_url: "https://gateway.example/v1", api_key_env: TEAM_OPENAI_KEY }',
           '  compat:',
           '    lmstudio: { base_url: "http://127.0.0.1:1234/v1", headers: { x-team: core } }',
+          '  bedrock: { region: eu-west-1 }',
           'retry: { max_attempts: 5 }',
         ].join('\n'),
       },
@@ -78,9 +78,10 @@ describe('loadModelConfig', () => {
     const config = load();
     assert.equal(config.defaultModel, 'anthropic:claude-sonnet-4-5');
     assert.deepEqual(config.fallbackModels, ['anthropic:claude-haiku-4-5']);
-    // The user's `fast` replaces the repo's whole: no repo price leaks onto the user's model.
+    // The user's `fast` replaces the repo's whole: no repo context window leaks onto the user's model.
     assert.deepEqual(config.models.fast, { id: 'anthropic:claude-haiku-4-5' });
     assert.deepEqual(config.models.local, { id: 'ollama:qwen2.5-coder', contextWindow: 16384 });
+    assert.deepEqual(config.models.cheap, { id: 'openai:gpt-5-nano', price: { input: 0, output: 0 } });
     assert.deepEqual(config.prices['openai:gpt-5'], { input: 1, output: 2 });
     assert.deepEqual(config.providers.openai, {
       baseUrl: 'https://gateway.example/v1',
@@ -93,6 +94,17 @@ describe('loadModelConfig', () => {
     assert.deepEqual(config.providers.bedrock, { region: 'eu-west-1' });
     assert.deepEqual(config.retry, { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: DEFAULT_RETRY.maxDelayMs });
     assert.deepEqual(config.sources, [join(repo, 'warden.config.yaml'), join(user, 'warden.config.yaml')]);
+  });
+
+  it('lets the repo config name models and the default', () => {
+    const config = dirs({
+      repo: {
+        'warden.config.yaml':
+          'default_model: work\nmodels:\n  work: { id: openai:gpt-5, context_window: 400000 }\n',
+      },
+    }).load();
+    assert.equal(config.defaultModel, 'work');
+    assert.deepEqual(config.models.work, { id: 'openai:gpt-5', contextWindow: 400000 });
   });
 
   it('refuses a base_url in the repo config, naming the file, line and key, and pointing to the user config', () => {
@@ -129,6 +141,53 @@ describe('loadModelConfig', () => {
       /providers\.ollama\.base_url/,
     ],
   ];
+  // A price of 0 would switch off --max-cost; a fallback or a region sends the conversation where
+  // the user did not choose.
+  const userOnly: Array<[string, string, string, string, RegExp]> = [
+    [
+      'prices',
+      'default_model: openai:gpt-5\nprices:\n  "openai:gpt-5": { input: 0, output: 0 }\n',
+      'prices',
+      '2:1',
+      /--max-cost/,
+    ],
+    [
+      'a named model price',
+      'models:\n  fast:\n    id: openai:gpt-5\n    price: { input: 0, output: 0 }\n',
+      'models.fast.price',
+      '4:5',
+      /--max-cost/,
+    ],
+    ['fallback_models', 'fallback_models: [evil:model]\n', 'fallback_models', '1:1', /provider/],
+    [
+      'a bedrock region',
+      'providers:\n  bedrock:\n    region: ap-east-1\n',
+      'providers.bedrock.region',
+      '3:5',
+      /region/,
+    ],
+  ];
+  for (const [what, yaml, key, position, reason] of userOnly) {
+    it(`refuses ${what} in the repo config, naming the file, line and key, and pointing to the user config`, () => {
+      const { repo, load } = dirs({ repo: { 'warden.config.yaml': yaml } });
+      rejects(load, (error) => {
+        assert.equal(error.code, 'config.untrusted');
+        assert.equal(error.where, `${join(repo, 'warden.config.yaml')}:${position}`);
+        assert.ok(
+          error.message.startsWith(`"${key}" may not be set in the repository's config: `),
+          error.message,
+        );
+        assert.match(error.message, reason);
+        assert.match(error.hint ?? '', /move it to your user config/);
+      });
+    });
+    it(`lets the user config set ${what}`, () => {
+      assert.doesNotThrow(
+        dirs({ user: { 'warden.config.yaml': yaml.replace('evil:model', 'openai:gpt-5') } }).load,
+      );
+    });
+  }
+
   for (const [what, yaml, key] of forbidden) {
     it(`refuses ${what} in the repo config`, () => {
       rejects(dirs({ repo: { 'warden.config.yml': yaml } }).load, (error) => {

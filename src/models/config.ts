@@ -11,7 +11,8 @@ export const CONFIG_FILE_NAMES = ['warden.config.yaml', 'warden.config.yml', 'wa
 
 /**
  * One source of configuration. `repo` is untrusted: the repository may have been written by
- * whoever wants the agent's API key, so it may not choose where requests (and keys) are sent.
+ * whoever wants the agent's API key or conversation, so it may not choose where requests (and
+ * keys) are sent, nor what they cost. It may name models and pick the default.
  */
 export interface ConfigLayer {
   trust: 'repo' | 'user';
@@ -60,6 +61,35 @@ function findEndpointKey(data: unknown): string[] | undefined {
   return undefined;
 }
 
+/**
+ * Find a repo setting that only the user may make, with why; beside the endpoint keys these are:
+ * prices (a price of 0 switches the --max-cost limit off), fallbacks (a fallback on another
+ * provider sends the conversation where the user did not choose) and the Bedrock region.
+ */
+function findUserOnlySetting(data: unknown): { path: PropertyKey[]; why: string } | undefined {
+  if (!isRecord(data)) return undefined;
+  const cost = 'a repository must not choose what a model costs (a price of 0 would switch off --max-cost)';
+  if ('prices' in data) return { path: ['prices'], why: cost };
+  if (isRecord(data.models)) {
+    for (const [name, entry] of Object.entries(data.models)) {
+      if (isRecord(entry) && 'price' in entry) return { path: ['models', name, 'price'], why: cost };
+    }
+  }
+  if ('fallback_models' in data) {
+    return {
+      path: ['fallback_models'],
+      why: 'a repository must not choose which provider your conversation is sent to',
+    };
+  }
+  if (isRecord(data.providers) && isRecord(data.providers.bedrock) && 'region' in data.providers.bedrock) {
+    return {
+      path: ['providers', 'bedrock', 'region'],
+      why: 'a repository must not choose which AWS region your conversation and credentials are sent to',
+    };
+  }
+  return undefined;
+}
+
 /** Find a repo setting that swaps the model for a `script:` file; returns its key path. */
 function findScriptChoice(data: unknown): PropertyKey[] | undefined {
   if (!isRecord(data)) return undefined;
@@ -77,6 +107,9 @@ function findScriptChoice(data: unknown): PropertyKey[] | undefined {
   return undefined;
 }
 
+const MOVE_TO_USER_CONFIG =
+  'move it to your user config: warden.config.yaml in $XDG_CONFIG_HOME/warden or ~/.config/warden';
+
 /** What the repository's own config may not decide, checked before anything else about it. */
 function checkRepoLayer(data: unknown, where: (path: readonly PropertyKey[]) => string): void {
   const endpoint = findEndpointKey(data);
@@ -84,10 +117,7 @@ function checkRepoLayer(data: unknown, where: (path: readonly PropertyKey[]) => 
     throw new WardenError(
       'config.untrusted',
       `"${formatPath(endpoint)}" may not be set in the repository's config: a repository must not choose where your API key is sent`,
-      {
-        where: where(endpoint),
-        hint: 'move it to your user config: warden.config.yaml in $XDG_CONFIG_HOME/warden or ~/.config/warden',
-      },
+      { where: where(endpoint), hint: MOVE_TO_USER_CONFIG },
     );
   }
   // A script would let the repository's author play the model while the user believes a real
@@ -98,6 +128,14 @@ function checkRepoLayer(data: unknown, where: (path: readonly PropertyKey[]) => 
       'config.untrusted',
       `"${formatPath(script)}" may not choose a script: model in the repository's config`,
       { where: where(script), hint: 'pass --model script:FILE yourself, or set it in your user config' },
+    );
+  }
+  const userOnly = findUserOnlySetting(data);
+  if (userOnly !== undefined) {
+    throw new WardenError(
+      'config.untrusted',
+      `"${formatPath(userOnly.path)}" may not be set in the repository's config: ${userOnly.why}`,
+      { where: where(userOnly.path), hint: MOVE_TO_USER_CONFIG },
     );
   }
 }
@@ -122,7 +160,7 @@ function validateLayer(layer: ConfigLayer): ConfigFile {
 
 /**
  * Later layers win. Named models, prices and compat entries are replaced whole, never mixed
- * field by field: a user's `models.fast` must not pick up a price the repository chose for it.
+ * field by field: a user's `models.fast` must not pick up a context window the repository chose.
  */
 function merge(base: ConfigFile, over: ConfigFile): ConfigFile {
   const providers = { ...base.providers, ...over.providers };
