@@ -84,11 +84,8 @@ const RATE_LIMITED = jsonReply(
 
 describe('anthropic: Messages API over the wire', () => {
   let server: LoopbackServer;
-  const replies: Reply[] = [];
   before(async () => {
-    server = await startLoopbackServer(
-      (_request, index) => replies[index] ?? jsonReply(500, { error: 'none' }),
-    );
+    server = await startLoopbackServer([]);
   });
   after(() => server.close());
 
@@ -100,14 +97,8 @@ describe('anthropic: Messages API over the wire', () => {
     return resolveModel('anthropic:claude-sonnet-4-5', { config, env: ENV, cwd: '/' });
   }
 
-  function reset(next: Reply[]) {
-    server.requests.length = 0;
-    replies.length = 0;
-    replies.push(...next);
-  }
-
   it('streams text and a tool call, with usage (cache included) and cost', async () => {
-    reset([messagesStream()]);
+    server.serve([messagesStream()]);
     const log = deltaLog();
     const turn = await client().turn(sampleRequest(), log.onDelta);
 
@@ -147,7 +138,7 @@ describe('anthropic: Messages API over the wire', () => {
   });
 
   it('sends earlier tool calls as tool_use and results as tool_result, errors flagged', async () => {
-    reset([messagesStream()]);
+    server.serve([messagesStream()]);
     await client().turn(
       sampleRequest({
         messages: [
@@ -180,7 +171,7 @@ describe('anthropic: Messages API over the wire', () => {
   });
 
   it('retries a 429 with retry-after: 0 and then answers', async () => {
-    reset([RATE_LIMITED, messagesStream()]);
+    server.serve([RATE_LIMITED, messagesStream()]);
     const log = deltaLog();
     const turn = await client().turn(sampleRequest(), log.onDelta);
     assert.equal(turn.attempts, 2);
@@ -195,7 +186,7 @@ describe('anthropic: Messages API over the wire', () => {
   });
 
   it('turns a 401 into model.auth naming ANTHROPIC_API_KEY, after a single request', async () => {
-    reset([UNAUTHORIZED]);
+    server.serve([UNAUTHORIZED]);
     await assert.rejects(client().turn(sampleRequest()), (error: unknown) => {
       assert.ok(error instanceof WardenError);
       assert.equal(error.code, 'model.auth');

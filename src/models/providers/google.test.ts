@@ -107,11 +107,8 @@ const RATE_LIMITED = jsonReply(
 
 describe('google: Gemini streamGenerateContent over the wire', () => {
   let server: LoopbackServer;
-  const replies: Reply[] = [];
   before(async () => {
-    server = await startLoopbackServer(
-      (_request, index) => replies[index] ?? jsonReply(500, { error: 'none' }),
-    );
+    server = await startLoopbackServer([]);
   });
   after(() => server.close());
 
@@ -123,14 +120,8 @@ describe('google: Gemini streamGenerateContent over the wire', () => {
     return resolveModel('google:gemini-2.5-flash', { config, env: ENV, cwd: '/' });
   }
 
-  function reset(next: Reply[]) {
-    server.requests.length = 0;
-    replies.length = 0;
-    replies.push(...next);
-  }
-
   it('streams text and a function call, with usage (thoughts and cache included) and cost', async () => {
-    reset([geminiStream()]);
+    server.serve([geminiStream()]);
     const log = deltaLog();
     const turn = await client().turn(sampleRequest(), log.onDelta);
 
@@ -178,7 +169,7 @@ describe('google: Gemini streamGenerateContent over the wire', () => {
   });
 
   it('gives each of several function calls in one chunk its own id', async () => {
-    reset([
+    server.serve([
       geminiStream([
         { name: 'read_file', args: { path: 'src/sum.js' } },
         { name: 'read_file', args: { path: 'test/sum.test.js' } },
@@ -194,7 +185,7 @@ describe('google: Gemini streamGenerateContent over the wire', () => {
   });
 
   it('ends a text-only answer with stop', async () => {
-    reset([geminiStream([])]);
+    server.serve([geminiStream([])]);
     const turn = await client().turn(sampleRequest({ tools: [] }));
     assert.equal(turn.text, 'Looking at the test.');
     assert.deepEqual(turn.toolCalls, []);
@@ -204,7 +195,7 @@ describe('google: Gemini streamGenerateContent over the wire', () => {
   });
 
   it('sends earlier calls as functionCall parts and results as functionResponse, paired by id', async () => {
-    reset([geminiStream([])]);
+    server.serve([geminiStream([])]);
     await client().turn(
       sampleRequest({
         messages: [
@@ -258,7 +249,7 @@ describe('google: Gemini streamGenerateContent over the wire', () => {
   });
 
   it('retries a 429 (RESOURCE_EXHAUSTED) with retry-after: 0 and then answers', async () => {
-    reset([RATE_LIMITED, geminiStream()]);
+    server.serve([RATE_LIMITED, geminiStream()]);
     const log = deltaLog();
     const turn = await client().turn(sampleRequest(), log.onDelta);
     assert.equal(turn.attempts, 2);
@@ -272,7 +263,7 @@ describe('google: Gemini streamGenerateContent over the wire', () => {
   });
 
   it('turns a 401 into model.auth naming GOOGLE_GENERATIVE_AI_API_KEY, in one line, after a single request', async () => {
-    reset([UNAUTHORIZED]);
+    server.serve([UNAUTHORIZED]);
     await assert.rejects(client().turn(sampleRequest()), (error: unknown) => {
       assert.ok(error instanceof WardenError);
       assert.equal(error.code, 'model.auth');
@@ -286,7 +277,7 @@ describe('google: Gemini streamGenerateContent over the wire', () => {
   });
 
   it('treats a 400 API_KEY_INVALID, how Gemini rejects a bad key, as model.auth too', async () => {
-    reset([KEY_INVALID]);
+    server.serve([KEY_INVALID]);
     await assert.rejects(client().turn(sampleRequest()), (error: unknown) => {
       assert.ok(error instanceof WardenError);
       assert.equal(error.code, 'model.auth', error.describe());

@@ -76,11 +76,8 @@ const RATE_LIMITED = jsonReply(
 
 describe('mistral: chat completions over the wire', () => {
   let server: LoopbackServer;
-  const replies: Reply[] = [];
   before(async () => {
-    server = await startLoopbackServer(
-      (_request, index) => replies[index] ?? jsonReply(500, { error: 'none' }),
-    );
+    server = await startLoopbackServer([]);
   });
   after(() => server.close());
 
@@ -92,14 +89,8 @@ describe('mistral: chat completions over the wire', () => {
     return resolveModel('mistral:mistral-large-latest', { config, env: ENV, cwd: '/' });
   }
 
-  function reset(next: Reply[]) {
-    server.requests.length = 0;
-    replies.length = 0;
-    replies.push(...next);
-  }
-
   it('streams text and a whole tool call, with usage and cost; sends the key and the tool schema', async () => {
-    reset([chatStream()]);
+    server.serve([chatStream()]);
     const log = deltaLog();
     const turn = await client().turn(sampleRequest(), log.onDelta);
 
@@ -144,7 +135,7 @@ describe('mistral: chat completions over the wire', () => {
   });
 
   it('keeps parallel tool calls sent in one chunk apart, in order', async () => {
-    reset([
+    server.serve([
       chatStream([
         { id: 'aB3dE5gH7', function: { name: 'read_file', arguments: '{"path": "src/sum.js"}' }, index: 0 },
         {
@@ -162,7 +153,7 @@ describe('mistral: chat completions over the wire', () => {
   });
 
   it('ends a text-only answer with stop, and sends no tools when there are none', async () => {
-    reset([chatStream([])]);
+    server.serve([chatStream([])]);
     const turn = await client().turn(sampleRequest({ tools: [] }));
     assert.equal(turn.text, 'Looking at the test.');
     assert.deepEqual(turn.toolCalls, []);
@@ -174,7 +165,7 @@ describe('mistral: chat completions over the wire', () => {
   });
 
   it('sends earlier tool calls as tool_calls and their results as tool messages', async () => {
-    reset([chatStream([])]);
+    server.serve([chatStream([])]);
     await client().turn(
       sampleRequest({
         messages: [
@@ -209,7 +200,7 @@ describe('mistral: chat completions over the wire', () => {
   });
 
   it('retries a 429 with retry-after: 0 and then answers', async () => {
-    reset([RATE_LIMITED, chatStream()]);
+    server.serve([RATE_LIMITED, chatStream()]);
     const log = deltaLog();
     const turn = await client().turn(sampleRequest(), log.onDelta);
     assert.equal(turn.attempts, 2);
@@ -223,7 +214,7 @@ describe('mistral: chat completions over the wire', () => {
   });
 
   it('turns a 401 into model.auth naming MISTRAL_API_KEY, in one line, after a single request', async () => {
-    reset([UNAUTHORIZED]);
+    server.serve([UNAUTHORIZED]);
     await assert.rejects(client().turn(sampleRequest()), (error: unknown) => {
       assert.ok(error instanceof WardenError);
       assert.equal(error.code, 'model.auth');

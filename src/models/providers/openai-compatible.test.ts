@@ -64,19 +64,10 @@ const RATE_LIMITED = jsonReply(
 
 describe('OpenAI-compatible servers (compat:<entry>, ollama) over the wire', () => {
   let server: LoopbackServer;
-  const replies: Reply[] = [];
   before(async () => {
-    server = await startLoopbackServer(
-      (_request, index) => replies[index] ?? jsonReply(500, { error: 'none' }),
-    );
+    server = await startLoopbackServer([]);
   });
   after(() => server.close());
-
-  function reset(next: Reply[]) {
-    server.requests.length = 0;
-    replies.length = 0;
-    replies.push(...next);
-  }
 
   function compatClient() {
     const config = userConfig({
@@ -105,7 +96,7 @@ describe('OpenAI-compatible servers (compat:<entry>, ollama) over the wire', () 
   }
 
   it('compat: streams text and a tool call with usage; sends key, headers and the tool schema', async () => {
-    reset([chatStream()]);
+    server.serve([chatStream()]);
     const log = deltaLog();
     const client = compatClient();
     const turn = await client.turn(sampleRequest(), log.onDelta);
@@ -143,7 +134,7 @@ describe('OpenAI-compatible servers (compat:<entry>, ollama) over the wire', () 
   });
 
   it('ollama: talks to <base_url>/v1 with no key at all, and costs nothing', async () => {
-    reset([chatStream()]);
+    server.serve([chatStream()]);
     const turn = await ollamaClient().turn(sampleRequest());
     assert.equal(turn.text, 'Looking at the test.');
     assert.equal(turn.toolCalls.length, 1);
@@ -156,7 +147,7 @@ describe('OpenAI-compatible servers (compat:<entry>, ollama) over the wire', () 
   });
 
   it('compat: retries a 429 with retry-after: 0', async () => {
-    reset([RATE_LIMITED, chatStream()]);
+    server.serve([RATE_LIMITED, chatStream()]);
     const turn = await compatClient().turn(sampleRequest());
     assert.equal(turn.attempts, 2);
     assert.equal(turn.text, 'Looking at the test.');
@@ -164,14 +155,14 @@ describe('OpenAI-compatible servers (compat:<entry>, ollama) over the wire', () 
   });
 
   it('ollama: retries a 429 with retry-after: 0', async () => {
-    reset([RATE_LIMITED, chatStream()]);
+    server.serve([RATE_LIMITED, chatStream()]);
     const turn = await ollamaClient().turn(sampleRequest());
     assert.equal(turn.attempts, 2);
     assert.equal(server.requests.length, 2);
   });
 
   it('compat: a 401 is model.auth naming the configured key variable, not retried', async () => {
-    reset([UNAUTHORIZED]);
+    server.serve([UNAUTHORIZED]);
     await assert.rejects(compatClient().turn(sampleRequest()), (error: unknown) => {
       assert.ok(error instanceof WardenError);
       assert.equal(error.code, 'model.auth');
@@ -183,7 +174,7 @@ describe('OpenAI-compatible servers (compat:<entry>, ollama) over the wire', () 
   });
 
   it('ollama: a 401 (a proxy in front of it) is model.auth with a fix', async () => {
-    reset([UNAUTHORIZED]);
+    server.serve([UNAUTHORIZED]);
     await assert.rejects(ollamaClient().turn(sampleRequest()), (error: unknown) => {
       assert.ok(error instanceof WardenError);
       assert.equal(error.code, 'model.auth');

@@ -3,13 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { WardenError } from '../../errors.ts';
 import { resolveModel } from '../resolve.ts';
 import { responsesStream } from '../testing/openai-responses-stream.ts';
-import {
-  jsonReply,
-  type LoopbackServer,
-  type Reply,
-  requestJson,
-  startLoopbackServer,
-} from '../testing/sse-server.ts';
+import { jsonReply, type LoopbackServer, requestJson, startLoopbackServer } from '../testing/sse-server.ts';
 import {
   deltaLog,
   FAST_RETRY,
@@ -36,11 +30,8 @@ const RATE_LIMITED = jsonReply(
 
 describe('openai: Responses API over the wire', () => {
   let server: LoopbackServer;
-  const replies: Reply[] = [];
   before(async () => {
-    server = await startLoopbackServer(
-      (_request, index) => replies[index] ?? jsonReply(500, { error: 'none' }),
-    );
+    server = await startLoopbackServer([]);
   });
   after(() => server.close());
 
@@ -53,14 +44,8 @@ describe('openai: Responses API over the wire', () => {
     return resolveModel('openai:gpt-5', { config, env: options.env ?? ENV, cwd: '/' });
   }
 
-  function reset(next: Reply[]) {
-    server.requests.length = 0;
-    replies.length = 0;
-    replies.push(...next);
-  }
-
   it('streams text and a tool call, with usage and cost, from one request', async () => {
-    reset([responsesStream()]);
+    server.serve([responsesStream()]);
     const log = deltaLog();
     const turn = await client().turn(sampleRequest(), log.onDelta);
 
@@ -103,7 +88,7 @@ describe('openai: Responses API over the wire', () => {
   });
 
   it('sends earlier tool calls and their results back; unparsable stored arguments go as {}', async () => {
-    reset([responsesStream()]);
+    server.serve([responsesStream()]);
     await client().turn(
       sampleRequest({
         messages: [
@@ -151,7 +136,7 @@ describe('openai: Responses API over the wire', () => {
   });
 
   it('retries a 429 after the server-given wait and reports the retry', async () => {
-    reset([RATE_LIMITED, responsesStream()]);
+    server.serve([RATE_LIMITED, responsesStream()]);
     const log = deltaLog();
     const turn = await client().turn(sampleRequest(), log.onDelta);
     assert.equal(turn.text, 'Looking at the test.');
@@ -167,7 +152,7 @@ describe('openai: Responses API over the wire', () => {
   });
 
   it('turns a 401 into one line that names the key variable, without retrying or echoing the key', async () => {
-    reset([UNAUTHORIZED, responsesStream()]);
+    server.serve([UNAUTHORIZED, responsesStream()]);
     await assert.rejects(client().turn(sampleRequest()), (error: unknown) => {
       assert.ok(error instanceof WardenError);
       assert.equal(error.code, 'model.auth');
@@ -182,7 +167,7 @@ describe('openai: Responses API over the wire', () => {
   });
 
   it('reads the key from api_key_env when the user config names one', async () => {
-    reset([responsesStream()]);
+    server.serve([responsesStream()]);
     await client({
       env: { TEAM_OPENAI_KEY: 'sk-team' },
       data: { providers: { openai: { base_url: `${server.url}/v1`, api_key_env: 'TEAM_OPENAI_KEY' } } },

@@ -25,6 +25,8 @@ export interface LoopbackServer {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string;
   requests: RecordedRequest[];
+  /** Forget the requests so far and answer the next ones with these replies, in order. */
+  serve(replies: Reply[]): void;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startLoopbackServer(
   replies: Reply[] | ((request: RecordedRequest, index: number) => Reply),
 ): Promise<LoopbackServer> {
   const requests: RecordedRequest[] = [];
+  let scripted = replies;
   const server = createServer((req, res) => {
     const body: Buffer[] = [];
     req.on('data', (chunk: Buffer) => body.push(chunk));
@@ -80,9 +83,9 @@ export async function startLoopbackServer(
       };
       const index = requests.push(request) - 1;
       const reply =
-        typeof replies === 'function'
-          ? replies(request, index)
-          : (replies[index] ?? jsonReply(500, { error: `no reply scripted for request ${index + 1}` }));
+        typeof scripted === 'function'
+          ? scripted(request, index)
+          : (scripted[index] ?? jsonReply(500, { error: `no reply scripted for request ${index + 1}` }));
       res.writeHead(reply.status, reply.headers);
       for (const chunk of reply.chunks) {
         res.write(chunk);
@@ -97,6 +100,10 @@ export async function startLoopbackServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    serve(next) {
+      requests.length = 0;
+      scripted = next;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
