@@ -97,7 +97,7 @@ export async function benchCore(runs: number): Promise<void> {
       unsandboxed.push(performance.now() - t);
     }
     const model = resolveModel(`script:${script}`, {
-      config: await loadModelConfig(repo, { env: {} }),
+      config: loadModelConfig(repo, { env: {} }),
       env: {},
       cwd: dir,
     });

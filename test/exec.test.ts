@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -108,6 +109,18 @@ test('a real provider without its key exits 2 with a one-line fix', async () => 
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0] ?? '', /OPENAI_API_KEY/);
+});
+
+test('sessions list in a repository Warden never ran in says so and creates nothing', async () => {
+  const { repo, cleanup } = await sampleRepo();
+  try {
+    const result = await warden(['sessions', 'list'], { cwd: repo });
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /no sessions yet/);
+    assert.equal(existsSync(join(repo, '.warden')), false);
+  } finally {
+    await cleanup();
+  }
 });
 
 test('usage errors exit 2 and say what to do', async () => {

@@ -43,14 +43,6 @@ export class ChangeLog {
     }
     return out;
   }
-
-  /** The session's net change as one unified diff. */
-  diff(): string {
-    return [...this.#files]
-      .filter(([, file]) => file.original !== file.current)
-      .map(([path, file]) => unifiedDiff(path, file.original, file.current))
-      .join('');
-  }
 }
 
 export function unifiedDiff(path: string, before: string | undefined, after: string | undefined): string {

@@ -39,7 +39,7 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
   try {
     await cp(DEMO_REPO, repo, { recursive: true });
     const model = resolveModel(`script:${DEMO_SCRIPT}`, {
-      config: await loadModelConfig(repo, { env: io.env }),
+      config: loadModelConfig(repo, { env: io.env }),
       env: io.env,
       cwd: io.cwd,
     });

@@ -72,7 +72,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   if (cost !== undefined) limits.maxCost = cost;
 
   const repo = locateRepo(values.repo, io.cwd);
-  const config = await loadModelConfig(repo.root, { env: io.env });
+  const config = loadModelConfig(repo.root, { env: io.env });
   const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
   const { sandbox, workspace, store } = await openSessionParts(repo.root);
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WardenError } from '../errors.ts';
 import { SessionStore } from '../store/session-store.ts';
@@ -26,7 +27,9 @@ export async function sessionsCommand(args: string[], io: CommandIo): Promise<nu
     return 0;
   }
   const repo = locateRepo(values.repo, io.cwd);
-  const store = SessionStore.open(join(repo.root, '.warden'));
+  const stateDir = join(repo.root, '.warden');
+  // Looking must not create: a repository Warden never ran in stays untouched.
+  const store = existsSync(stateDir) ? SessionStore.open(stateDir) : SessionStore.memory();
   try {
     if (action === 'list') return list(store, io, values.json === true);
     if (action === 'show') {
