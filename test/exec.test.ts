@@ -205,3 +205,43 @@ test('a session killed with kill -9 mid-command resumes, its events continuing w
   const request = events.find((e) => e.type === 'model.request') as EventOf<'model.request'>;
   assert.ok(request.messages >= 2, 'the original task is carried over');
 });
+
+test('the report counts files changed by commands, not only by the file tools', async () => {
+  const { dir, repo, cleanup } = await sampleRepo();
+  try {
+    const script = join(dir, 'by-shell.json');
+    await writeFile(
+      script,
+      JSON.stringify({
+        turns: [
+          {
+            calls: [
+              {
+                tool: 'shell',
+                args: {
+                  command:
+                    "sed -i 's/a - b/a + b/' src/sum.js && printf 'x\\n' > NOTES.md && mv README.md README.txt",
+                },
+              },
+            ],
+          },
+          { text: 'done with sed' },
+        ],
+      }),
+    );
+    const result = await warden(['exec', '--json', '--model', `script:${script}`, 'fix it with sed'], {
+      cwd: repo,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const { report } = jsonEvents(result.stdout).at(-1) as EventOf<'session.finished'>;
+    assert.deepEqual(report.filesChanged, [
+      { path: 'NOTES.md', kind: 'added', added: 1, removed: 0 },
+      { path: 'README.txt', kind: 'moved', from: 'README.md', added: 0, removed: 0 },
+      { path: 'src/sum.js', kind: 'modified', added: 1, removed: 1 },
+    ]);
+    assert.deepEqual(report.diffStat, { files: 3, added: 2, removed: 1 });
+    assert.equal(repoTestsPass(repo), true);
+  } finally {
+    await cleanup();
+  }
+});

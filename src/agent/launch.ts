@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
 import type { ModelClient } from '../models/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
@@ -64,6 +65,14 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     date: new Date().toISOString().slice(0, 10),
   });
 
+  const start = await snapshotWorktree(workspace.root);
+  const worktree = {
+    async changes() {
+      const now = start ? await snapshotWorktree(workspace.root) : undefined;
+      return start && now ? diffSnapshots(workspace.root, start, now) : undefined;
+    },
+  };
+
   events.emit({
     type: 'session.started',
     task: options.task,
@@ -90,6 +99,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
         ? { history: [{ role: 'user' as const, text: previous.task }] }
         : {}),
     checkpoint: (state) => store.checkpoint(sessionId, state),
+    worktree,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   store.finish(sessionId, report);

@@ -7,7 +7,7 @@ import type { AnyTool } from '../tools/types.ts';
 import { ChangeLog } from './change-log.ts';
 import { COMPACTION_THRESHOLD, compact, estimateTokens } from './compaction.ts';
 import type { EventStream } from './event-stream.ts';
-import type { Report } from './events.ts';
+import type { FileChangeSummary, Report } from './events.ts';
 import { DEFAULT_LIMITS, describeLimit, type Limits, limitReached } from './limits.ts';
 import { runToolCall, skipToolCall, type ToolCallContext } from './tool-call.ts';
 
@@ -33,6 +33,8 @@ export interface SessionOptions {
   /** Usage and turns already spent by the resumed session. */
   spent?: { turns: number; usage: Usage; cost: number | undefined };
   checkpoint?: Checkpointer;
+  /** What changed in the workspace since the session started, by any means; undefined if unknown. */
+  worktree?: { changes(): Promise<FileChangeSummary[] | undefined> };
   signal?: AbortSignal;
   now?: () => number;
 }
@@ -69,9 +71,11 @@ export async function runSession(options: SessionOptions): Promise<Report> {
   const timer = setTimeout(() => deadline.abort(new Error('wall-time limit')), limits.maxWallTimeMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
 
-  const end = (status: Report['status'], reason: string): Report => {
+  const end = async (status: Report['status'], reason: string): Promise<Report> => {
     clearTimeout(timer);
-    const filesChanged = changes.summary();
+    // The worktree's own account includes what commands changed (sed -i, code generators); what
+    // the file tools saw is the fallback outside git.
+    const filesChanged = (await options.worktree?.changes()) ?? changes.summary();
     const report: Report = {
       status,
       reason,
