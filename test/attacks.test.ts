@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -87,4 +88,17 @@ test('Warden refuses to make a home directory the workspace', async () => {
   });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /contains your home directory/);
+});
+
+test('a repository whose core.worktree points elsewhere is refused', async () => {
+  const { dir, repo, cleanup } = await sampleRepo();
+  try {
+    mkdirSync(join(dir, 'elsewhere'));
+    spawnSync('git', ['config', 'core.worktree', join(dir, 'elsewhere')], { cwd: repo });
+    const result = await warden(['exec', '--model', `script:${DEMO_SCRIPT}`, 'x'], { cwd: repo });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /outside it/);
+  } finally {
+    await cleanup();
+  }
 });

@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { gitSync } from '../broker/git.ts';
 import { WardenError } from '../errors.ts';
 
 export interface RepoLocation {
@@ -22,13 +22,16 @@ export function locateRepo(repoFlag: string | undefined, cwd: string): RepoLocat
       hint: 'pass an existing directory with --repo DIR',
     });
   }
-  // Hooks and config overrides off: a repository's own git config must not run code in Warden.
-  const git = spawnSync(
-    'git',
-    ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', 'rev-parse', '--show-toplevel'],
-    { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } },
-  );
-  const top = git.status === 0 ? git.stdout.trim() : '';
+  const git = gitSync(dir, ['rev-parse', '--show-toplevel']);
+  const top = git.code === 0 ? git.stdout.trim() : '';
   const root = top && isAbsolute(top) ? realpathSync(top) : dir;
-  return { root, workingDir: relative(root, dir) };
+  const workingDir = relative(root, dir);
+  // A top level that does not contain the directory means core.worktree points elsewhere: working
+  // there would hand the agent a directory the user never chose.
+  if (workingDir.startsWith('..') || isAbsolute(workingDir)) {
+    throw new WardenError('repo.unsafe', `git places the work tree of ${dir} at ${root}, outside it`, {
+      hint: "check core.worktree in the repository's .git/config, or pass --repo DIR",
+    });
+  }
+  return { root, workingDir };
 }
