@@ -31,9 +31,13 @@ const { enableCompileCache } = await import('node:module');
 enableCompileCache?.(fileURLToPath(new URL('../node_modules/.cache/warden-compile', import.meta.url)));
 
 const { main, processIo } = await import('../src/cli/main.ts');
-// Stdout may be a closed pipe (`warden exec --json | head`); that is the reader's choice, not an error.
+// The reader of stdout went away (`warden exec --json | head`): stop as Ctrl-C would, so a running
+// session ends recorded and resumable instead of dying mid-write. Later write errors are moot.
+let readerGone = false;
 process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
+  if (error.code !== 'EPIPE') throw error;
+  if (readerGone) return;
+  readerGone = true;
+  process.kill(process.pid, 'SIGINT');
 });
 process.exitCode = await main(process.argv.slice(2), processIo());

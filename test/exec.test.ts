@@ -245,3 +245,43 @@ test('the report counts files changed by commands, not only by the file tools', 
     await cleanup();
   }
 });
+
+test('credentials rejected on the first model call exit 2 with one line, after a recorded report', async () => {
+  const script = join(fixture.dir, 'rejected.json');
+  await writeFile(
+    script,
+    JSON.stringify({ turns: [{ error: { status: 401, message: 'invalid x-api-key' } }] }),
+  );
+  const result = await warden(['exec', '--json', '--model', `script:${script}`, 'x'], { cwd: fixture.repo });
+  assert.equal(result.code, 2);
+  assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+  const { report } = jsonEvents(result.stdout).at(-1) as EventOf<'session.finished'>;
+  assert.equal(report.status, 'failed');
+  assert.equal(report.error?.code, 'model.auth');
+});
+
+test('when the reader of --json goes away, the session stops recorded instead of dying mid-write', async () => {
+  const slow = join(fixture.dir, 'slow-pipe.json');
+  await writeFile(
+    slow,
+    JSON.stringify({ turns: [{ calls: [{ tool: 'shell', args: { command: 'sleep 20' } }] }] }),
+  );
+  const child = spawn(process.execPath, [WARDEN, 'exec', '--json', '--model', `script:${slow}`, 'pipe'], {
+    cwd: fixture.repo,
+    env: { PATH: process.env.PATH ?? '', HOME: fixture.dir },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let seen = '';
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('"type":"tool.started"')) resolve();
+    });
+  });
+  child.stdout.destroy();
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 1, 'not finished: cancelled');
+  const session = jsonEvents(seen.slice(0, seen.indexOf('\n') + 1))[0]?.session ?? '';
+  const show = await warden(['sessions', 'show', session, '--json'], { cwd: fixture.repo });
+  assert.equal(JSON.parse(show.stdout).status, 'cancelled');
+});

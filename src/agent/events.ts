@@ -35,6 +35,8 @@ export interface Report {
   toolCalls: number;
   toolErrors: number;
   denials: number;
+  /** Set when the session failed on an error with a code (`model.auth`, `model.credentials`, …). */
+  error?: { code: string; message: string };
 }
 
 export type LimitName = 'turns' | 'wall_time' | 'tokens' | 'cost';

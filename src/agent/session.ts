@@ -1,4 +1,4 @@
-import { messageOf } from '../errors.ts';
+import { isWardenError, messageOf } from '../errors.ts';
 import type { Message, ModelClient, ToolSpec, Usage } from '../models/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
@@ -71,7 +71,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
   const timer = setTimeout(() => deadline.abort(new Error('wall-time limit')), limits.maxWallTimeMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
 
-  const end = async (status: Report['status'], reason: string): Promise<Report> => {
+  const end = async (status: Report['status'], reason: string, error?: Report['error']): Promise<Report> => {
     clearTimeout(timer);
     // The worktree's own account includes what commands changed (sed -i, code generators); what
     // the file tools saw is the fallback outside git.
@@ -95,6 +95,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       toolCalls,
       toolErrors,
       denials: 0,
+      ...(error ? { error } : {}),
     };
     events.emit({ type: 'session.finished', report });
     options.checkpoint?.({ messages, turns, usage, cost, lastSeq: events.lastSeq });
@@ -159,7 +160,11 @@ export async function runSession(options: SessionOptions): Promise<Report> {
           describeLimit({ limit: 'wall_time', value: now() - startedAt, max: limits.maxWallTimeMs }),
         );
       if (options.signal?.aborted) return end('cancelled', 'cancelled by the user');
-      return end('failed', `model error: ${messageOf(error)}`);
+      return end(
+        'failed',
+        `model error: ${messageOf(error)}`,
+        isWardenError(error) ? { code: error.code, message: error.describe() } : undefined,
+      );
     }
 
     addUsage(usage, reply.usage);

@@ -9,6 +9,9 @@ import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
 import { openSessionParts } from './session-parts.ts';
 
+/** Model errors that mean the setup is wrong (exit 2), whenever they surface. */
+const CONFIGURATION_ERRORS = new Set(['model.auth', 'model.credentials', 'model.base_url', 'model.unknown']);
+
 const MAX_WALL_TIME_SECONDS = 7 * 24 * 3600;
 
 export const EXEC_HELP = `Usage: warden exec [options] "<task>"
@@ -99,6 +102,11 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
       ...(values.resume ? { resume: values.resume } : {}),
       signal: cancel.signal,
     });
+    if (report.error && CONFIGURATION_ERRORS.has(report.error.code)) {
+      // Credentials rejected on the first call are a setup problem, not a failed task.
+      io.stderr(`warden: ${report.error.message}\n`);
+      return 2;
+    }
     return report.status === 'finished' ? 0 : 1;
   } finally {
     process.off('SIGINT', onInterrupt);
