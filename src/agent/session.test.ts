@@ -204,25 +204,34 @@ test('a conversation that nears the window is compacted before the request', asy
   }
 });
 
-test('a resumed session continues the conversation and counts from its checkpoint', async () => {
+test('a resumed session continues the conversation; its report and limits are for this run', async () => {
   const history: Message[] = [
     { role: 'user', text: 'first task' },
     { role: 'assistant', text: 'did it', toolCalls: [] },
   ];
+  const checkpoints: Array<{ usage: { inputTokens: number }; cost: number | undefined; turns: number }> = [];
   const { requests, report } = await run([{ text: 'second done' }], {
     history,
     spent: {
       turns: 1,
-      usage: { inputTokens: 5, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0 },
-      cost: 0.5,
+      usage: { inputTokens: 5_000_000, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      cost: 25,
     },
+    checkpoint: (state) => checkpoints.push(state),
   });
   assert.deepEqual(
     requests[0]?.messages.map((m) => (m.role === 'tool' ? 'tool' : m.text)),
     ['first task', 'did it', 'do the thing'],
   );
-  assert.equal(report.tokens.inputTokens, 105);
-  assert.ok(Math.abs((report.cost ?? 0) - 0.51) < 1e-9);
+  // Earlier spend above the default limits does not stop this run.
+  assert.equal(report.status, 'finished');
+  assert.equal(report.tokens.inputTokens, 100);
+  assert.ok(Math.abs((report.cost ?? 0) - 0.01) < 1e-9);
+  // The checkpoint keeps the session's running totals.
+  const last = checkpoints.at(-1);
+  assert.equal(last?.usage.inputTokens, 5_000_100);
+  assert.ok(Math.abs((last?.cost ?? 0) - 25.01) < 1e-9);
+  assert.equal(last?.turns, 2);
 });
 
 test('when a fallback answers, tokens and cost are accounted to the model that answered', async () => {

@@ -30,7 +30,10 @@ export interface SessionOptions {
   limits?: Partial<Limits>;
   /** The conversation so far, when resuming. */
   history?: Message[];
-  /** Usage and turns already spent by the resumed session. */
+  /**
+   * What the resumed session spent before this run. The report and the limits are for this run;
+   * the checkpoint keeps the session's running totals.
+   */
   spent?: { turns: number; usage: Usage; cost: number | undefined };
   checkpoint?: Checkpointer;
   /** What changed in the workspace since the session started, by any means; undefined if unknown. */
@@ -57,8 +60,8 @@ export async function runSession(options: SessionOptions): Promise<Report> {
   const commands: Report['commands'] = [];
 
   const messages: Message[] = [...(options.history ?? []), { role: 'user', text: options.task }];
-  const usage: Usage = { ...(options.spent?.usage ?? ZERO_USAGE) };
-  let cost = options.spent?.cost;
+  const usage: Usage = { ...ZERO_USAGE };
+  let cost: number | undefined;
   const byModel: Report['byModel'] = {};
   const firstTurn = options.spent?.turns ?? 0;
   let turns = firstTurn;
@@ -98,7 +101,12 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       ...(error ? { error } : {}),
     };
     events.emit({ type: 'session.finished', report });
-    options.checkpoint?.({ messages, turns, usage, cost, lastSeq: events.lastSeq });
+    options.checkpoint?.({
+      messages,
+      turns,
+      ...sessionTotals(options.spent, usage, cost),
+      lastSeq: events.lastSeq,
+    });
     return report;
   };
 
@@ -208,7 +216,12 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       results.push(result);
     }
     messages.push({ role: 'tool', results });
-    options.checkpoint?.({ messages, turns, usage, cost, lastSeq: events.lastSeq });
+    options.checkpoint?.({
+      messages,
+      turns,
+      ...sessionTotals(options.spent, usage, cost),
+      lastSeq: events.lastSeq,
+    });
   }
 }
 
@@ -219,6 +232,21 @@ function skipReason(finishReason: string, signal: AbortSignal): string | undefin
     return 'not run: the reply was cut off at the output limit; send the call again';
   if (signal.aborted) return 'not run: the session was interrupted';
   return undefined;
+}
+
+/** The session's totals across runs: what earlier runs spent plus this one. */
+function sessionTotals(
+  spent: SessionOptions['spent'],
+  usage: Usage,
+  cost: number | undefined,
+): { usage: Usage; cost: number | undefined } {
+  if (!spent) return { usage, cost };
+  const total = { ...spent.usage };
+  addUsage(total, usage);
+  return {
+    usage: total,
+    cost: spent.cost === undefined && cost === undefined ? undefined : (spent.cost ?? 0) + (cost ?? 0),
+  };
 }
 
 function recordSpend(
