@@ -248,4 +248,49 @@ describe('createModelClient', () => {
     });
     assert.equal(fallback.calls.length, 0);
   });
+
+  it('abandons a call that goes quiet and retries it, while a slow but talking stream is left alone', async () => {
+    let calls = 0;
+    const model: LanguageModelV4 = {
+      specificationVersion: 'v4',
+      provider: 'stub',
+      modelId: 'stub',
+      supportedUrls: {},
+      doGenerate: () => Promise.reject(new Error('not used')),
+      async doStream(options) {
+        calls++;
+        const first = calls === 1;
+        return {
+          stream: new ReadableStream<LanguageModelV4StreamPart>({
+            async start(controller) {
+              if (first) {
+                // Headers arrived, then nothing: only the abort ends it.
+                options.abortSignal?.addEventListener('abort', () =>
+                  controller.error(options.abortSignal?.reason),
+                );
+                return;
+              }
+              // Slower in total than the stall limit, but never quiet for that long.
+              for (const part of text('steady')) {
+                controller.enqueue(part);
+                await new Promise((resolve) => setTimeout(resolve, 30));
+              }
+              controller.enqueue(finish());
+              controller.close();
+            },
+          }),
+        };
+      },
+    };
+    const log = deltaLog();
+    const turn = await createModelClient({
+      primary: endpoint('a', model),
+      retry: RETRY,
+      clock: noWait,
+      stallTimeoutMs: 60,
+    }).turn(sampleRequest(), log.onDelta);
+    assert.equal(turn.text, 'steady');
+    assert.equal(turn.attempts, 2);
+    assert.equal(calls, 2);
+  });
 });

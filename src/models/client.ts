@@ -4,6 +4,7 @@ import { costOf } from './prices.ts';
 import { toPrompt, toTools } from './prompt.ts';
 import { readTurnStream } from './read-stream.ts';
 import { classifyFailure, type RetryClock, type RetryPolicy, systemClock, withRetry } from './retry.ts';
+import { startStallWatchdog } from './stall-watchdog.ts';
 import type { ModelClient, ModelInfo, Turn, TurnDelta, TurnRequest } from './types.ts';
 
 /** One model the client may call: the primary or a fallback. */
@@ -21,7 +22,11 @@ export interface ModelClientOptions {
   fallbacks?: ModelEndpoint[];
   retry: RetryPolicy;
   clock?: RetryClock;
+  /** A call that sends nothing for this long is abandoned and retried (default 120 s). */
+  stallTimeoutMs?: number;
 }
+
+const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 
 const MAX_REASON = 300;
 
@@ -82,6 +87,7 @@ export function describeFailure(error: unknown, endpoint: ModelEndpoint, now: nu
  */
 export function createModelClient(options: ModelClientOptions): ModelClient {
   const clock = options.clock ?? systemClock();
+  const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const endpoints = [options.primary, ...(options.fallbacks ?? [])];
 
   return {
@@ -112,16 +118,36 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
           const streamed = await withRetry(
             async () => {
               attempts++;
-              const { stream } = await endpoint.model.doStream({
-                ...call,
-                ...(endpoint.providerOptions === undefined
-                  ? {}
-                  : { providerOptions: endpoint.providerOptions }),
-              });
-              return readTurnStream(stream, (text) => {
-                shown = true;
-                onDelta?.({ type: 'text', text });
-              });
+              const watchdog = startStallWatchdog(stallMs, request.signal);
+              try {
+                const { stream } = await endpoint.model.doStream({
+                  ...call,
+                  abortSignal: watchdog.signal,
+                  ...(endpoint.providerOptions === undefined
+                    ? {}
+                    : { providerOptions: endpoint.providerOptions }),
+                });
+                return await readTurnStream(
+                  stream,
+                  (text) => {
+                    shown = true;
+                    onDelta?.({ type: 'text', text });
+                  },
+                  watchdog.touch,
+                );
+              } catch (error) {
+                // A stall is the provider's failure, not the user's cancel: retryable.
+                if (watchdog.stalled && !request.signal?.aborted) {
+                  throw new WardenError(
+                    'model.interrupted',
+                    `no data from ${endpoint.info.id} for ${Math.round(stallMs / 1000)} s`,
+                    { cause: error },
+                  );
+                }
+                throw error;
+              } finally {
+                watchdog.stop();
+              }
             },
             {
               policy: options.retry,

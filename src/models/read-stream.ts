@@ -32,6 +32,8 @@ function interrupted(why: string): WardenError {
 export async function readTurnStream(
   stream: ReadableStream<LanguageModelV4StreamPart>,
   onText: (delta: string) => void,
+  /** Called on every part, whatever it is: a sign of life for a stall watchdog. */
+  onPart: () => void = () => {},
 ): Promise<StreamedTurn> {
   let text = '';
   const toolCalls: ToolCall[] = [];
@@ -41,6 +43,7 @@ export async function readTurnStream(
     for (;;) {
       const { done, value: part } = await reader.read();
       if (done) break;
+      onPart();
       switch (part.type) {
         case 'text-delta':
           if (part.delta === '') break;
