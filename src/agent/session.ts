@@ -8,6 +8,7 @@ import { ChangeLog } from './change-log.ts';
 import { COMPACTION_THRESHOLD, compact, estimateTokens } from './compaction.ts';
 import type { EventStream } from './event-stream.ts';
 import type { FileChangeSummary, Report } from './events.ts';
+import type { Gate } from './gate.ts';
 import { DEFAULT_LIMITS, describeLimit, type Limits, limitReached } from './limits.ts';
 import { runToolCall, skipToolCall, type ToolCallContext } from './tool-call.ts';
 
@@ -36,6 +37,8 @@ export interface SessionOptions {
    */
   spent?: { turns: number; usage: Usage; cost: number | undefined };
   checkpoint?: Checkpointer;
+  /** The policy and approvals every tool call passes through. */
+  gate?: Gate;
   /** What changed in the workspace since the session started, by any means; undefined if unknown. */
   worktree?: { changes(): Promise<FileChangeSummary[] | undefined> };
   signal?: AbortSignal;
@@ -97,7 +100,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       turns: turns - firstTurn,
       toolCalls,
       toolErrors,
-      denials: 0,
+      denials: options.gate?.denials ?? 0,
       ...(error ? { error } : {}),
     };
     events.emit({ type: 'session.finished', report });
@@ -201,15 +204,24 @@ export async function runSession(options: SessionOptions): Promise<Report> {
     }
 
     const results = [];
+    // An approval that only a human could give, in a run without one, stops the session after this
+    // turn; every call still gets a result so the conversation stays valid for a resume.
+    let stopped: Report['error'];
     const callContext: ToolCallContext = {
       tools,
       toolContext: { workspace: options.workspace, sandbox: options.sandbox, signal },
       events,
       changes,
       commands,
+      ...(options.gate ? { gate: options.gate } : {}),
+      stop: (reason) => {
+        stopped = reason;
+      },
     };
     for (const call of reply.toolCalls) {
-      const skip = skipReason(reply.finishReason, signal);
+      const skip = stopped
+        ? 'not run: the session stopped for an approval'
+        : skipReason(reply.finishReason, signal);
       const result = skip ? skipToolCall(call, skip, callContext) : await runToolCall(call, callContext);
       toolCalls += 1;
       if (result.isError) toolErrors += 1;
@@ -222,6 +234,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       ...sessionTotals(options.spent, usage, cost),
       lastSeq: events.lastSeq,
     });
+    if (stopped) return end('failed', stopped.message, stopped);
   }
 }
 

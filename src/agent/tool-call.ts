@@ -5,6 +5,7 @@ import type { AnyTool, ToolContext, ToolResult } from '../tools/types.ts';
 import { type ChangeLog, unifiedDiff } from './change-log.ts';
 import type { EventStream } from './event-stream.ts';
 import type { Report } from './events.ts';
+import type { Gate, GateResult } from './gate.ts';
 
 /** Cap on tool output as recorded in events; the model gets the tool's own capped output. */
 const EVENT_OUTPUT_LIMIT = 4000;
@@ -15,6 +16,10 @@ export interface ToolCallContext {
   events: EventStream;
   changes: ChangeLog;
   commands: Report['commands'];
+  /** The policy's say on every call; without one, calls run as the sandbox allows. */
+  gate?: Gate;
+  /** Told when a call's outcome means the session must end after this turn. */
+  stop?: (reason: { code: string; message: string }) => void;
 }
 
 /**
@@ -40,6 +45,18 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
       isError: true,
       output: `invalid arguments for ${call.name}: ${parsed.error}`,
     });
+  }
+
+  if (context.gate) {
+    // A tool that cannot say what it would do cannot be judged, so it does not run.
+    const actions = tool.actions?.(parsed.args);
+    const verdict: GateResult = actions
+      ? await context.gate.check({ id: call.id, tool: call.name }, actions)
+      : { allowed: false, output: `${call.name} declares no actions the policy could judge` };
+    if (!verdict.allowed) {
+      if (verdict.stop) context.stop?.(verdict.stop);
+      return finish(call, context, 0, { isError: true, output: verdict.output });
+    }
   }
 
   events.emit({ type: 'tool.started', callId: call.id, tool: call.name });

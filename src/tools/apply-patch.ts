@@ -40,6 +40,10 @@ export function createApplyPatchTool(): Tool<ApplyPatchArgs> {
     description:
       'Apply a patch that adds, deletes, updates or moves one or more files. Give about three unchanged lines of context around each change. The whole patch is checked against the current files first: if any hunk does not match, nothing is written and the error shows which file and hunk failed.',
     schema,
+    actions: (args) => {
+      const parsed = parsePatch(args.patch);
+      return parsed.ok ? pathsOf(parsed.value).map((path) => ({ kind: 'file.write' as const, path })) : [];
+    },
     async execute(args, context) {
       const { workspace } = context;
       const parsed = parsePatch(args.patch);

@@ -28,6 +28,7 @@ export function createEditFileTool(): Tool<EditFileArgs> {
     description:
       'Replace an exact piece of text in a file with new text. old_string must match the file exactly (whitespace included) and occur once, unless replace_all is true. Read the file first. Line endings are kept as the file has them.',
     schema,
+    actions: (args) => [{ kind: 'file.write', path: args.path }],
     async execute(args, context) {
       const { workspace } = context;
       const shown = shownPath(workspace, args.path);

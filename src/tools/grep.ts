@@ -50,6 +50,7 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
     name: 'grep',
     description: `Search file contents with a regular expression. Returns matching lines as "path:line:text", at most ${maxMatches} matches. Respects .gitignore (when ripgrep is installed); skips .git, node_modules and binary files.`,
     schema,
+    actions: (args) => [{ kind: 'file.read', path: args.path ?? '.' }],
     async execute(args, context) {
       const { workspace } = context;
       const path = shownPath(workspace, args.path ?? '.');

@@ -33,6 +33,7 @@ export function createListFilesTool(options: ListFilesOptions = {}): Tool<ListFi
     name: 'list_files',
     description: `List the files under a directory, recursively, sorted, one path per line (relative to the workspace root). Respects .gitignore when ripgrep is installed; skips .git and node_modules. At most ${maxEntries} entries; pass a subdirectory to see more.`,
     schema,
+    actions: (args) => [{ kind: 'file.read', path: args.path ?? '.' }],
     async execute(args, context) {
       const { workspace } = context;
       const path = shownPath(workspace, args.path ?? '.');

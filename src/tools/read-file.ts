@@ -39,6 +39,7 @@ export function createReadFileTool(options: ReadFileOptions = {}): Tool<ReadFile
       `${maxLineChars} characters are cut. Binary files are refused.`,
     ].join(' '),
     schema,
+    actions: (args) => [{ kind: 'file.read', path: args.path }],
     async execute(args, context) {
       const shown = shownPath(context.workspace, args.path);
       const read = await readText(context.workspace, args.path);

@@ -39,6 +39,7 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
     name: 'shell',
     description: `Run a shell command in the workspace, inside the sandbox, and return its exit code, stdout and stderr. Output over ${Math.round(maxOutputBytes / 1024)} KB keeps its beginning and end. Use it to build, run tests, and inspect the environment.`,
     schema,
+    actions: (args) => [{ kind: 'shell', command: args.command }],
     async execute(args, context) {
       const notes: string[] = [];
       let timeoutMs = args.timeout_ms ?? defaultTimeoutMs;

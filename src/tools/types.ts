@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { PolicyAction } from '../policy/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
 
@@ -44,6 +45,8 @@ export interface Tool<Args = unknown> {
   description: string;
   /** Validates the model's arguments; its JSON Schema is what the model sees. */
   schema: z.ZodType<Args>;
+  /** The effects a call would have, described for the policy to decide on before it runs. */
+  actions?(args: Args): PolicyAction[];
   execute(args: Args, context: ToolContext): Promise<ToolResult>;
 }
 

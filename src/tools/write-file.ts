@@ -16,6 +16,7 @@ export function createWriteFileTool(): Tool<WriteFileArgs> {
     description:
       'Create a file, or overwrite one completely, with the given content. Missing parent directories are created. To change part of an existing file prefer edit_file or apply_patch.',
     schema,
+    actions: (args) => [{ kind: 'file.write', path: args.path }],
     async execute(args, context) {
       const { workspace } = context;
       const shown = shownPath(workspace, args.path);

