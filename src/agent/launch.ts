@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
 import type { ModelClient } from '../models/types.ts';
+import { type Approver, createHeadlessApprover } from '../policy/approvals.ts';
+import type { Policy } from '../policy/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
 import type { SessionStore } from '../store/session-store.ts';
@@ -9,6 +11,7 @@ import { builtinTools } from '../tools/registry.ts';
 import { buildSystemPrompt, collectContextFiles, repoOverview } from './context.ts';
 import { createEventStream } from './event-stream.ts';
 import type { EventSink, Report } from './events.ts';
+import { createGate } from './gate.ts';
 import type { Limits } from './limits.ts';
 import { runSession } from './session.ts';
 
@@ -22,6 +25,9 @@ export interface LaunchOptions {
   workingDir?: string;
   sinks: EventSink[];
   limits?: Partial<Limits>;
+  /** Every tool call is judged by this policy; `ask` goes to the approver. */
+  policy?: Policy;
+  approver?: Approver;
   /** Continue this session (id or unique prefix) instead of starting a new one. */
   resume?: string;
   signal?: AbortSignal;
@@ -99,6 +105,16 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
         ? { history: [{ role: 'user' as const, text: previous.task }] }
         : {}),
     checkpoint: (state) => store.checkpoint(sessionId, state),
+    ...(options.policy
+      ? {
+          gate: createGate({
+            policy: options.policy,
+            approver: options.approver ?? createHeadlessApprover('deny'),
+            events,
+            workspaceRoot: workspace.root,
+          }),
+        }
+      : {}),
     worktree,
     ...(options.signal ? { signal: options.signal } : {}),
   });
