@@ -18,7 +18,9 @@ export const ARGS_FD = 3;
 export const PASSWD_FD = 4;
 export const GROUP_FD = 5;
 export const HOSTS_FD = 6;
-export const FIRST_FREE_FD = 7;
+/** The seccomp program (seccomp.ts), read by bwrap's `--seccomp`. */
+export const SECCOMP_FD = 7;
+export const FIRST_FREE_FD = 8;
 
 /** tmpfs is host memory: cap it so `/tmp` and HOME cannot eat the machine. */
 export const TMP_SIZE_BYTES = 1024 * 1024 * 1024;

@@ -7,6 +7,7 @@ import {
   envArgs,
   isWithin,
   readOnlyConflict,
+  SECCOMP_FD,
   synthesizedEtc,
   workspaceConflict,
 } from './bwrap-args.ts';
@@ -15,6 +16,7 @@ import { inheritableDescriptors } from './inherited-fds.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './output-buffer.ts';
 import { runBwrap } from './run-process.ts';
 import { buildSandboxEnv } from './sandbox-env.ts';
+import { hostSeccompProgram } from './seccomp.ts';
 import type { RunRequest, RunResult, Sandbox } from './types.ts';
 
 export interface BwrapSandboxOptions {
@@ -28,6 +30,8 @@ export interface BwrapSandboxOptions {
   env?: Record<string, string>;
   /** The Node binary offered as `node` inside; default the one running Warden. */
   nodePath?: string;
+  /** The syscall filter of seccomp.ts; default on. Off only by an explicit `false`. */
+  seccomp?: boolean;
 }
 
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin';
@@ -51,6 +55,7 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
     return realPath(p, 'read-only path');
   });
   const files = synthesizedEtc();
+  const seccomp = options.seccomp === false ? undefined : hostSeccompProgram();
   let ready: Promise<BwrapInfo> | undefined;
 
   const prepare = async (): Promise<BwrapInfo> => {
@@ -88,8 +93,13 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
       });
       return runBwrap({
         bwrapPath: info.path,
-        setup: encodeArgs([...setup, ...envArgs(env)]),
+        setup: encodeArgs([
+          ...setup,
+          ...envArgs(env),
+          ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
+        ]),
         files,
+        ...(seccomp === undefined ? {} : { seccomp }),
         command: request.argv,
         inherited: await inheritableDescriptors(),
         stdin: request.stdin,

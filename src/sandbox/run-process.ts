@@ -2,7 +2,7 @@ import { type StdioOptions, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { WardenError } from '../errors.ts';
-import { ARGS_FD, FIRST_FREE_FD, GROUP_FD, HOSTS_FD, PASSWD_FD } from './bwrap-args.ts';
+import { ARGS_FD, FIRST_FREE_FD, GROUP_FD, HOSTS_FD, PASSWD_FD, SECCOMP_FD } from './bwrap-args.ts';
 import { createOutputBuffer } from './output-buffer.ts';
 import type { RunResult } from './types.ts';
 
@@ -12,6 +12,13 @@ export interface BwrapInvocation {
   setup: string;
   /** Contents bwrap copies into the sandbox from the data descriptors. */
   files: { passwd: string; group: string; hosts: string };
+  /** A seccomp program for SECCOMP_FD; the setup must then say `--seccomp SECCOMP_FD`. */
+  seccomp?: Uint8Array;
+  /**
+   * A program and its arguments that run first, outside the sandbox, and end by exec'ing the
+   * rest of their argv (bwrap and its arguments); see limits.ts's cgroup launcher.
+   */
+  launcher?: readonly string[];
   command: readonly string[];
   /** Descriptors this process would leak into the child (see inherited-fds.ts). */
   inherited: readonly number[];
@@ -39,6 +46,7 @@ export function runBwrap(invocation: BwrapInvocation): Promise<RunResult> {
   try {
     const stdio: StdioOptions = [invocation.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
     for (const fd of [ARGS_FD, PASSWD_FD, GROUP_FD, HOSTS_FD]) stdio[fd] = 'pipe';
+    if (invocation.seccomp !== undefined) stdio[SECCOMP_FD] = 'pipe';
     for (const fd of invocation.inherited) {
       if (fd >= FIRST_FREE_FD && devNull !== undefined) {
         for (let i = stdio.length; i < fd; i++) stdio[i] = 'ignore';
@@ -54,7 +62,15 @@ export function runBwrap(invocation: BwrapInvocation): Promise<RunResult> {
 
 function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(invocation.bwrapPath, ['--args', String(ARGS_FD), '--', ...invocation.command], {
+    const [file = invocation.bwrapPath, ...args] = [
+      ...(invocation.launcher ?? []),
+      invocation.bwrapPath,
+      '--args',
+      String(ARGS_FD),
+      '--',
+      ...invocation.command,
+    ];
+    const child = spawn(file, args, {
       stdio,
       // bwrap's own environment is readable inside as /proc/1/environ (its reaper is pid 1), so
       // it gets none: the sandbox's variables travel as --setenv through the args descriptor.
@@ -83,7 +99,7 @@ function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: numb
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     // bwrap may exit before reading its inputs (a bad option, a command that ignores stdin):
     // the resulting EPIPE on our side says nothing the exit status does not.
-    const feed = (stream: Writable | null | undefined, data: string): void => {
+    const feed = (stream: Writable | null | undefined, data: string | Uint8Array): void => {
       stream?.on('error', () => {});
       stream?.end(data);
     };
@@ -93,6 +109,7 @@ function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: numb
     feed(pipes[PASSWD_FD], invocation.files.passwd);
     feed(pipes[GROUP_FD], invocation.files.group);
     feed(pipes[HOSTS_FD], invocation.files.hosts);
+    if (invocation.seccomp !== undefined) feed(pipes[SECCOMP_FD], invocation.seccomp);
     if (invocation.stdin !== undefined) feed(child.stdin, invocation.stdin);
 
     child.on('error', (error) => {
