@@ -16,6 +16,7 @@ import { inheritableDescriptors } from './inherited-fds.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './output-buffer.ts';
 import { runBwrap } from './run-process.ts';
 import { buildSandboxEnv } from './sandbox-env.ts';
+import { networkMounts, type SandboxNetwork } from './sandbox-network.ts';
 import { hostSeccompProgram } from './seccomp.ts';
 import type { RunRequest, RunResult, Sandbox } from './types.ts';
 
@@ -30,6 +31,8 @@ export interface BwrapSandboxOptions {
   env?: Record<string, string>;
   /** The Node binary offered as `node` inside; default the one running Warden. */
   nodePath?: string;
+  /** Reach allowed hosts through the egress proxy on this socket; absent = no network at all. */
+  network?: SandboxNetwork;
   /** The syscall filter of seccomp.ts; default on. Off only by an explicit `false`. */
   seccomp?: boolean;
 }
@@ -79,6 +82,8 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
       }
       ready ??= prepare();
       const info = await ready;
+      const network =
+        options.network === undefined ? undefined : networkMounts(options.network, nodePath, info.layout);
       const { env } = buildSandboxEnv({
         path: `${path.dirname(nodePath)}:${SYSTEM_PATH}`,
         ...(options.env === undefined ? {} : { operator: options.env }),
@@ -89,18 +94,18 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
         features: info.features,
         workspace,
         cwd,
-        readOnly: [nodePath, ...extraReadOnly],
+        readOnly: [nodePath, ...extraReadOnly, ...(network?.readOnly ?? [])],
       });
       return runBwrap({
         bwrapPath: info.path,
         setup: encodeArgs([
           ...setup,
-          ...envArgs(env),
+          ...envArgs({ ...env, ...network?.env }),
           ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
         ]),
         files,
         ...(seccomp === undefined ? {} : { seccomp }),
-        command: request.argv,
+        command: network === undefined ? request.argv : network.command(request.argv),
         inherited: await inheritableDescriptors(),
         stdin: request.stdin,
         timeoutMs: request.timeoutMs,
