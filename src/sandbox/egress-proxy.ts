@@ -1,19 +1,12 @@
-import { lookup } from 'node:dns/promises';
 import { chmod, lstat, mkdir } from 'node:fs/promises';
 import http from 'node:http';
-import net, { type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WardenError } from '../errors.ts';
-import {
-  type AllowRule,
-  matchAllow,
-  normalizeHost,
-  parseAllowList,
-  resolvedRefusal,
-  splitHostPort,
-  type Target,
-} from './egress-allow.ts';
+import { admit, errorText } from './egress-admit.ts';
+import { type AllowRule, normalizeHost, parseAllowList } from './egress-allow.ts';
+import { openTunnel, type Recorder, rawReply } from './egress-tunnel.ts';
 
 /**
  * One request or tunnel through the proxy, reported once when it ends. `allowed` is the policy's
@@ -57,8 +50,6 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
-
-type Recorder = (fields: Partial<NetRecord> & { allowed: boolean }) => void;
 
 /**
  * The only way out of the sandbox: an HTTP proxy on a unix socket that forwards absolute-form
@@ -246,116 +237,6 @@ async function forwardHttp(
     });
   });
 }
-
-async function openTunnel(
-  req: http.IncomingMessage,
-  client: Duplex,
-  head: Buffer,
-  record: Recorder,
-  rules: readonly AllowRule[],
-  connectTimeoutMs: number,
-): Promise<void> {
-  client.on('error', () => {});
-  const split = splitHostPort(req.url ?? '');
-  const target = split === undefined ? undefined : normalizeHost(split.rawHost);
-  if (split === undefined || split.port === undefined || target === undefined) {
-    record({ allowed: false, reason: `malformed CONNECT target ${JSON.stringify(req.url ?? '')}` });
-    rawReply(client, 400, 'Warden proxy: CONNECT needs host:port');
-    return;
-  }
-  const where = { host: target.host, port: split.port };
-  const gate = await admit(target, split.port, rules);
-  if (!gate.ok) {
-    record({ ...where, allowed: gate.allowed, reason: gate.reason });
-    rawReply(client, gate.status, gate.message);
-    return;
-  }
-
-  let bytesUp = head.length;
-  let bytesDown = 0;
-  let established = false;
-  const upstream = net.connect({ host: gate.address, port: split.port });
-  const timer = setTimeout(() => upstream.destroy(new Error('connect timed out')), connectTimeoutMs);
-  let failure: string | undefined;
-  upstream.on('error', (error) => {
-    failure = `upstream: ${errorText(error)}`;
-  });
-  upstream.once('connect', () => {
-    clearTimeout(timer);
-    established = true;
-    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-    if (head.length > 0) upstream.write(head);
-    client.on('data', (chunk: Buffer) => {
-      bytesUp += chunk.length;
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      bytesDown += chunk.length;
-    });
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  const end = (): void => {
-    clearTimeout(timer);
-    if (!established && failure !== undefined && !client.destroyed) {
-      rawReply(client, 502, `Warden proxy: ${where.host}:${where.port} could not be reached (${failure})`);
-    } else {
-      client.destroy();
-    }
-    upstream.destroy();
-    record({
-      ...where,
-      allowed: true,
-      bytesUp,
-      bytesDown,
-      ...(failure === undefined ? {} : { reason: failure }),
-    });
-  };
-  upstream.on('close', end);
-  client.on('close', end);
-}
-
-type Gate =
-  | { ok: true; address: string }
-  | { ok: false; status: number; message: string; allowed: boolean; reason: string };
-
-/** The policy's answer for a target, then the address to connect to (checked against rebinding). */
-async function admit(target: Target | undefined, port: number, rules: readonly AllowRule[]): Promise<Gate> {
-  if (target === undefined) {
-    const reason = 'not a valid host name or IP literal';
-    return { ok: false, status: 400, message: `Warden proxy: ${reason}`, allowed: false, reason };
-  }
-  const shown =
-    target.isIp && target.host.includes(':') ? `[${target.host}]:${port}` : `${target.host}:${port}`;
-  const rule = matchAllow(rules, target, port);
-  if (rule === undefined) {
-    const reason = 'not in network.allow';
-    const message = `Warden refused ${shown}: not in network.allow; add "${shown}" to network.allow in the policy to allow it`;
-    return { ok: false, status: 403, message, allowed: false, reason };
-  }
-  if (target.isIp) return { ok: true, address: target.host };
-  let addresses: string[];
-  try {
-    addresses = (await lookup(target.host, { all: true })).map((a) => a.address);
-  } catch (error) {
-    const reason = `dns: ${errorText(error)}`;
-    return {
-      ok: false,
-      status: 502,
-      message: `Warden proxy: ${shown} did not resolve (${reason})`,
-      allowed: true,
-      reason,
-    };
-  }
-  const refusal = resolvedRefusal(rule, addresses);
-  const first = addresses[0];
-  if (refusal !== undefined || first === undefined) {
-    const reason = refusal ?? 'no addresses';
-    const message = `Warden refused ${shown}: it ${reason}; list "${shown}" exactly in network.allow in the policy to allow it`;
-    return { ok: false, status: 403, message, allowed: false, reason };
-  }
-  return { ok: true, address: first };
-}
-
 /** Name/value pairs of raw headers minus hop-by-hop ones, including any the Connection header names. */
 function headerPairs(raw: readonly string[]): [string, string][] {
   const pairs: [string, string][] = [];
@@ -366,22 +247,6 @@ function headerPairs(raw: readonly string[]): [string, string][] {
       .flatMap(([, value]) => value.split(',').map((v) => v.trim().toLowerCase())),
   );
   return pairs.filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase()) && !named.has(name.toLowerCase()));
-}
-
-/** A complete response written on a raw socket (CONNECT and parse errors have no ServerResponse). */
-function rawReply(socket: Duplex, status: number, message: string): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const body = `${message.replace(/[\r\n]+/g, ' ')}\n`;
-  const head = `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;
-  socket.end(head + body);
-}
-
-function errorText(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
 }
 
 async function preparePrivateDirectory(dir: string): Promise<void> {
