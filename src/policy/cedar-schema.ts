@@ -1,0 +1,19 @@
+/**
+ * The Cedar schema every compiled policy is validated against: who acts (the agent, or a user on
+ * a shared server), the six acts, and what each act is about.
+ */
+export const CEDAR_SCHEMA = `
+entity Agent;
+entity User;
+entity File = { path: String };
+entity Command = { line: String, name: String };
+entity Host = { name: String, port: Long, ip: Bool };
+entity Package = { ecosystem: String, name: String };
+entity Branch = { name: String };
+
+action read, write appliesTo { principal: [Agent, User], resource: File };
+action shell appliesTo { principal: [Agent, User], resource: Command };
+action connect appliesTo { principal: [Agent, User], resource: Host };
+action add_dependency appliesTo { principal: [Agent, User], resource: Package };
+action push appliesTo { principal: [Agent, User], resource: Branch, context: { force: Bool } };
+`;

@@ -1,0 +1,263 @@
+import { literalWord, type ShellWord } from './shell-words.ts';
+
+/**
+ * What a command really runs. Wrappers (`env`, `timeout`, `xargs`, `sh -c`, …) run another
+ * command, so the rules must judge that one: `timeout 5 curl x` is `curl x` to the policy.
+ */
+export interface Unwrapped {
+  /** Judge the command itself too (sudo, find), or only what it runs. */
+  self: boolean;
+  commands: ShellWord[][];
+  /** Program text it runs (`sh -c`, `eval`, `env -S`): parsed and judged in turn. */
+  scripts: string[];
+  /** Set when the wrapper's arguments could not be read with certainty: the part is `ask`. */
+  opaque?: string;
+}
+
+/** Options that take a separate value, per wrapper; any other `-x` is a flag. */
+interface OptionSpec {
+  withValue: string[];
+  flags: string[];
+}
+
+const SIMPLE_WRAPPERS: Record<string, OptionSpec> = {
+  env: {
+    withValue: ['-u', '--unset', '-C', '--chdir'],
+    flags: ['-i', '-0', '-v', '--ignore-environment', '--null', '--debug', '-'],
+  },
+  nice: { withValue: ['-n', '--adjustment'], flags: [] },
+  nohup: { withValue: [], flags: [] },
+  time: {
+    withValue: ['-f', '--format', '-o', '--output'],
+    flags: ['-p', '-v', '-a', '--portability', '--verbose', '--append'],
+  },
+  command: { withValue: [], flags: ['-p', '-v', '-V'] },
+  builtin: { withValue: [], flags: [] },
+  exec: { withValue: ['-a'], flags: ['-c', '-l'] },
+  sudo: {
+    withValue: [
+      '-u',
+      '--user',
+      '-g',
+      '--group',
+      '-C',
+      '--close-from',
+      '-D',
+      '--chdir',
+      '-h',
+      '--host',
+      '-p',
+      '--prompt',
+      '-r',
+      '--role',
+      '-t',
+      '--type',
+      '-U',
+      '--other-user',
+      '-T',
+      '--command-timeout',
+      '-R',
+      '--chroot',
+    ],
+    flags: [
+      '-A',
+      '-b',
+      '-E',
+      '-e',
+      '-H',
+      '-K',
+      '-k',
+      '-n',
+      '-P',
+      '-S',
+      '-s',
+      '-i',
+      '-B',
+      '-N',
+      '--preserve-env',
+      '--login',
+      '--shell',
+      '--non-interactive',
+      '--askpass',
+      '--background',
+      '--stdin',
+      '--set-home',
+      '--reset-timestamp',
+      '--remove-timestamp',
+    ],
+  },
+  doas: { withValue: ['-u', '-C'], flags: ['-n', '-s', '-L'] },
+  timeout: {
+    withValue: ['-s', '--signal', '-k', '--kill-after'],
+    flags: ['--preserve-status', '--foreground', '-v', '--verbose', '-f', '-p'],
+  },
+  setsid: { withValue: [], flags: ['-c', '-f', '-w', '--ctty', '--fork', '--wait'] },
+  stdbuf: { withValue: ['-i', '-o', '-e', '--input', '--output', '--error'], flags: [] },
+  xargs: {
+    withValue: [
+      '-a',
+      '--arg-file',
+      '-d',
+      '--delimiter',
+      '-E',
+      '-I',
+      '-L',
+      '--max-lines',
+      '-n',
+      '--max-args',
+      '-P',
+      '--max-procs',
+      '-s',
+      '--max-chars',
+      '--process-slot-var',
+    ],
+    flags: [
+      '-0',
+      '--null',
+      '-r',
+      '--no-run-if-empty',
+      '-t',
+      '--verbose',
+      '-p',
+      '--interactive',
+      '-x',
+      '--exit',
+      '-o',
+      '--open-tty',
+      '--show-limits',
+      '-e',
+      '-i',
+      '-l',
+      '--replace',
+      '--eof',
+    ],
+  },
+};
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh']);
+const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
+
+const NOT_A_WRAPPER: Unwrapped = { self: true, commands: [], scripts: [] };
+
+export function unwrap(name: string, args: ShellWord[]): Unwrapped {
+  if (SHELLS.has(name)) return unwrapShell(args);
+  if (name === 'eval') return unwrapEval(args);
+  if (name === 'find') return unwrapFind(args);
+  const spec = SIMPLE_WRAPPERS[name];
+  if (!spec) return NOT_A_WRAPPER;
+  return unwrapWithOptions(name, spec, args);
+}
+
+function opaque(reason: string): Unwrapped {
+  return { self: true, commands: [], scripts: [], opaque: reason };
+}
+
+function unwrapWithOptions(name: string, spec: OptionSpec, args: ShellWord[]): Unwrapped {
+  let i = 0;
+  const scripts: string[] = [];
+  let replaces = false;
+  for (; i < args.length; i++) {
+    const word = args[i] as ShellWord;
+    const arg = word.value;
+    if (arg === undefined) {
+      // A dynamic word where an option could be: we cannot know what runs.
+      if (i === 0 || args[i - 1]?.value?.startsWith('-'))
+        return opaque(`${name}: dynamic argument ${word.text}`);
+      break;
+    }
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) continue;
+    if (name === 'nice' && /^-\d+$/.test(arg)) continue;
+    if (name === 'env' && (arg === '-S' || arg.startsWith('--split-string') || /^-S./.test(arg))) {
+      const inline = arg.startsWith('--split-string=')
+        ? arg.slice(15)
+        : arg.startsWith('-S')
+          ? arg.slice(2)
+          : '';
+      const script = inline || args[++i]?.value;
+      if (script === undefined) return opaque('env -S: dynamic string');
+      const rest = args.slice(i + 1).map((w) => w.value);
+      if (rest.some((v) => v === undefined)) return opaque('env -S: dynamic argument');
+      scripts.push([script, ...(rest as string[])].join(' '));
+      return { self: false, commands: [], scripts };
+    }
+    if (!arg.startsWith('-') || (arg === '-' && name !== 'env')) break;
+    if (arg === '-' && name === 'env') continue;
+    const eq = arg.indexOf('=');
+    const option = eq > 0 ? arg.slice(0, eq) : arg;
+    if (option === '-I' || option === '-i' || option === '--replace') replaces = true;
+    if (spec.withValue.includes(option)) {
+      if (eq < 0) i++;
+      continue;
+    }
+    if (spec.flags.includes(option)) continue;
+    // Short option with its value attached (`-n5`, `-uroot`, `-I{}`).
+    const short = arg.slice(0, 2);
+    if (/^-[A-Za-z]./.test(arg) && spec.withValue.includes(short)) {
+      if (short === '-I') replaces = true;
+      continue;
+    }
+    // Grouped short flags (`-rt`, `-Ei`).
+    if (/^-[A-Za-z]+$/.test(arg) && [...arg.slice(1)].every((c) => spec.flags.includes(`-${c}`))) continue;
+    return opaque(`${name}: unknown option ${arg}`);
+  }
+  if (name === 'timeout') {
+    // The duration comes before the command.
+    if (i >= args.length) return opaque('timeout: no duration');
+    i++;
+  }
+  const inner = args.slice(i);
+  if (name === 'xargs') {
+    // xargs runs echo when given nothing, and appends what it reads unless -I places it.
+    const command = inner.length > 0 ? inner : [literalWord('echo')];
+    return { self: false, commands: [replaces ? command : [...command, literalWord('{}')]], scripts };
+  }
+  if (inner.length === 0) return NOT_A_WRAPPER;
+  return { self: name === 'sudo' || name === 'doas', commands: [inner], scripts };
+}
+
+/** `sh -c 'script' [arg0 args…]`: the script is a program; without -c the shell runs a file or stdin. */
+function unwrapShell(args: ShellWord[]): Unwrapped {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]?.value;
+    if (arg === undefined) return opaque(`shell option ${args[i]?.text} is dynamic`);
+    if (arg === '--' || !/^[-+]/.test(arg)) return NOT_A_WRAPPER;
+    if (arg === '-o' || arg === '+o' || arg === '-O' || arg === '+O') {
+      i++;
+      continue;
+    }
+    if (/^-[A-Za-z]*c[A-Za-z]*$/.test(arg)) {
+      const script = args.slice(i + 1).find((w) => !(w.value ?? '').startsWith('-') || w.value === '-');
+      if (!script) return opaque('shell -c without a script');
+      if (script.value === undefined) return opaque(`shell -c script is dynamic: ${script.text}`);
+      return { self: false, commands: [], scripts: [script.value] };
+    }
+  }
+  return NOT_A_WRAPPER;
+}
+
+function unwrapEval(args: ShellWord[]): Unwrapped {
+  if (args.length === 0) return NOT_A_WRAPPER;
+  const values = args.map((w) => w.value);
+  if (values.some((v) => v === undefined)) return opaque('eval of a dynamic string');
+  return { self: false, commands: [], scripts: [values.join(' ')] };
+}
+
+/** `find … -exec cmd … ;` runs cmd for each file; find itself is judged too. */
+function unwrapFind(args: ShellWord[]): Unwrapped {
+  const commands: ShellWord[][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]?.value;
+    if (arg === undefined || !FIND_EXEC.has(arg)) continue;
+    const end = args.findIndex((w, j) => j > i && (w.value === ';' || w.value === '+'));
+    if (end < 0) return opaque(`find ${arg} without ; or +`);
+    const inner = args.slice(i + 1, end);
+    if (inner.length === 0) return opaque(`find ${arg} without a command`);
+    commands.push(inner);
+    i = end;
+  }
+  return { self: true, commands, scripts: [] };
+}

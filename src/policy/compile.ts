@@ -1,0 +1,126 @@
+import type { PolicyFile } from './policy-file.ts';
+import type { Verdict } from './types.ts';
+
+/** One compiled rule: its Cedar text and what it means when it is among the determining ones. */
+export interface CompiledRule {
+  id: string;
+  effect: 'permit' | 'forbid';
+  /** For permits: what a match grants. Forbids always mean deny. */
+  verdict: Verdict;
+  /** The pattern as written, for reasons a person reads. */
+  pattern: string;
+  text: string;
+}
+
+/** The catch-all for commands: matching no rule is a question for a human, never a yes. */
+export const UNMATCHED_COMMAND = 'default.commands.unmatched';
+
+// Writes that would let the agent hijack Warden's own git or its records: no file can grant them.
+const BUILTIN_WRITE_DENY = ['.git', '.git/*', '*/.git', '*/.git/*', '.warden', '.warden/*'];
+// Force push is never allowed, also when spelled as a shell command (`+ref` is a forced refspec).
+const BUILTIN_COMMAND_DENY = ['git *push*--force*', 'git *push* -f*', 'git *push*+*', 'git *push*--mirror*'];
+
+/** Cedar string literal: `*` is the only wildcard; quotes, backslashes and controls are escaped. */
+export function cedarLike(pattern: string): string {
+  return `"${escapeText(pattern)}"`;
+}
+
+function escapeText(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '"') out += '\\"';
+    else if (code < 0x20 || code === 0x7f) out += `\\u{${code.toString(16)}}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** A Cedar string literal that matches only itself (no wildcard). */
+export function cedarString(text: string): string {
+  return `"${escapeText(text)}"`;
+}
+
+function each(list: readonly string[] | undefined, visit: (pattern: string, index: number) => void): void {
+  for (const [i, p] of (list ?? []).entries()) visit(p, i);
+}
+
+/** The whole policy set: the file's rules in order, then the built-ins no file can remove. */
+export function compilePolicy(file: PolicyFile): CompiledRule[] {
+  const rules: CompiledRule[] = [];
+  const add = (
+    id: string,
+    effect: CompiledRule['effect'],
+    verdict: Verdict,
+    pattern: string,
+    head: string,
+    when?: string,
+  ) => {
+    const condition = when ? ` when { ${when} }` : '';
+    const text = `@id(${cedarString(id)})\n@verdict("${verdict}")\n${effect} (principal, ${head}, resource)${condition};`;
+    rules.push({ id, effect, verdict, pattern, text });
+  };
+  const act = (name: string) => `action == Action::"${name}"`;
+  const like = (attr: string, p: string) => `resource.${attr} like ${cedarLike(p)}`;
+
+  each(file.files?.read, (p, i) =>
+    add(`files.read[${i}]`, 'permit', 'allow', p, act('read'), like('path', p)),
+  );
+  each(file.files?.write, (p, i) =>
+    add(`files.write[${i}]`, 'permit', 'allow', p, act('write'), like('path', p)),
+  );
+  each(file.files?.deny, (p, i) =>
+    add(
+      `files.deny[${i}]`,
+      'forbid',
+      'deny',
+      p,
+      'action in [Action::"read", Action::"write"]',
+      like('path', p),
+    ),
+  );
+  for (const kind of ['allow', 'ask', 'deny'] as const) {
+    each(file.commands?.[kind], (p, i) =>
+      add(
+        `commands.${kind}[${i}]`,
+        kind === 'deny' ? 'forbid' : 'permit',
+        kind,
+        p,
+        act('shell'),
+        like('line', p),
+      ),
+    );
+  }
+  each(file.network?.allow, (p, i) =>
+    add(`network.allow[${i}]`, 'permit', 'allow', p, act('connect'), hostCondition(p)),
+  );
+  const deps = file.dependencies ?? 'ask';
+  add('dependencies', deps === 'deny' ? 'forbid' : 'permit', deps, deps, act('add_dependency'));
+  each(file.git?.push, (p, i) => add(`git.push[${i}]`, 'permit', 'allow', p, act('push'), like('name', p)));
+
+  each(BUILTIN_WRITE_DENY, (p, i) =>
+    add(`default.files.deny[${i}]`, 'forbid', 'deny', p, act('write'), like('path', p)),
+  );
+  each(BUILTIN_COMMAND_DENY, (p, i) =>
+    add(`default.commands.deny[${i}]`, 'forbid', 'deny', p, act('shell'), like('line', p)),
+  );
+  add('default.git.force_push', 'forbid', 'deny', 'force push', act('push'), 'context.force');
+  add(UNMATCHED_COMMAND, 'permit', 'ask', '(no rule)', act('shell'));
+  return rules;
+}
+
+/** `host:port`: a wildcard host never matches a raw IP; an IP must be listed literally. */
+function hostCondition(pattern: string): string {
+  const colon = pattern.lastIndexOf(':');
+  const host = pattern
+    .slice(0, colon)
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  const port = pattern.slice(colon + 1);
+  const portTest = port === '*' ? '' : ` && resource.port == ${Number(port)}`;
+  const hostTest = host.includes('*')
+    ? `resource.name like ${cedarLike(host)} && !resource.ip`
+    : `resource.name == ${cedarString(host)}`;
+  return `${hostTest}${portTest}`;
+}

@@ -1,0 +1,188 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import type { BashParse } from './bash-parser.ts';
+import { unwrap } from './command-wrappers.ts';
+import { display, literalWord, type ShellWord, wordOf } from './shell-words.ts';
+
+/** One simple command the program would run, or a piece we could not analyse (always `ask`). */
+export type ShellPart =
+  | { kind: 'command'; name: string; line: string }
+  | { kind: 'unknown'; line: string; reason: string };
+
+/** Nesting of `sh -c "eval '…'"` and the like beyond this is not analysed: it is `ask`. */
+const MAX_DEPTH = 8;
+
+// Node types whose meaning we know. Children are always walked, so a command nested anywhere
+// (a substitution in an assignment, a heredoc, a loop header) is still found; a type not listed
+// here is a construct we did not think about, and is reported rather than trusted.
+const KNOWN = new Set([
+  'program',
+  'list',
+  'pipeline',
+  'redirected_statement',
+  'subshell',
+  'compound_statement',
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'for_statement',
+  'c_style_for_statement',
+  'while_statement',
+  'do_group',
+  'case_statement',
+  'case_item',
+  'function_definition',
+  'negated_command',
+  'test_command',
+  'declaration_command',
+  'unset_command',
+  'variable_assignment',
+  'variable_assignments',
+  'command_name',
+  'word',
+  'string',
+  'raw_string',
+  'string_content',
+  'ansi_c_string',
+  'translated_string',
+  'concatenation',
+  'number',
+  'simple_expansion',
+  'expansion',
+  'variable_name',
+  'special_variable_name',
+  'command_substitution',
+  'process_substitution',
+  'arithmetic_expansion',
+  'binary_expression',
+  'unary_expression',
+  'ternary_expression',
+  'postfix_expression',
+  'parenthesized_expression',
+  'subscript',
+  'array',
+  'brace_expression',
+  'file_redirect',
+  'heredoc_redirect',
+  'herestring_redirect',
+  'heredoc_start',
+  'heredoc_body',
+  'heredoc_content',
+  'heredoc_end',
+  'file_descriptor',
+  'comment',
+  'test_operator',
+  'regex',
+  'extglob_pattern',
+]);
+
+const REDIRECTS = new Set(['file_redirect', 'heredoc_redirect', 'herestring_redirect']);
+
+/** Every simple command of a shell program, wrappers unwrapped, in source order. */
+export function simpleCommands(parse: BashParse, source: string): ShellPart[] {
+  const parts: ShellPart[] = [];
+  collectProgram(parse, source, parts, 0);
+  return parts;
+}
+
+function collectProgram(parse: BashParse, source: string, parts: ShellPart[], depth: number): void {
+  if (depth > MAX_DEPTH) {
+    parts.push({ kind: 'unknown', line: source, reason: 'nested too deeply' });
+    return;
+  }
+  const tree = parse(source);
+  try {
+    walk(tree.root, { parse, parts, depth });
+  } finally {
+    tree.dispose();
+  }
+}
+
+interface Walk {
+  parse: BashParse;
+  parts: ShellPart[];
+  depth: number;
+}
+
+function walk(node: Node, ctx: Walk): void {
+  if (node.isError || node.isMissing) {
+    const what = node.isMissing
+      ? `missing ${node.type}`
+      : `syntax error near ${JSON.stringify(node.text.slice(0, 40))}`;
+    ctx.parts.push({
+      kind: 'unknown',
+      line: node.text || '(end of input)',
+      reason: `${what} at ${position(node)}`,
+    });
+    return;
+  }
+  if (!node.isNamed) return;
+  if (node.type === 'command') {
+    commandNode(node, ctx);
+    return;
+  }
+  if (!KNOWN.has(node.type)) {
+    ctx.parts.push({ kind: 'unknown', line: node.text, reason: `unhandled shell construct ${node.type}` });
+    return;
+  }
+  if (
+    (node.type === 'word' || node.type === 'string_content' || node.type === 'heredoc_content') &&
+    /`|\$\(/.test(node.text)
+  ) {
+    // The parser left a substitution unparsed (e.g. backticks inside ${x:-…}); bash would run it.
+    ctx.parts.push({
+      kind: 'unknown',
+      line: node.text,
+      reason: 'a command substitution the parser did not resolve',
+    });
+    return;
+  }
+  for (const child of node.children) if (child) walk(child, ctx);
+}
+
+function position(node: Node): string {
+  return `${node.startPosition.row + 1}:${node.startPosition.column + 1}`;
+}
+
+function commandNode(node: Node, ctx: Walk): void {
+  const words: ShellWord[] = [];
+  for (const child of node.children) {
+    if (!child) continue;
+    if (child.isError || child.isMissing || !child.isNamed) {
+      walk(child, ctx);
+      continue;
+    }
+    if (child.type === 'variable_assignment' || REDIRECTS.has(child.type)) {
+      walk(child, ctx);
+      continue;
+    }
+    const target = child.type === 'command_name' ? child.firstNamedChild : child;
+    if (!target) continue;
+    words.push(wordOf(target));
+    // Substitutions inside the words run too: `echo $(curl x)`.
+    walk(target, ctx);
+  }
+  if (words.length > 0) judgeWords(words, ctx);
+}
+
+function judgeWords(words: ShellWord[], ctx: Walk): void {
+  const [name, ...args] = words as [ShellWord, ...ShellWord[]];
+  const line = words.map(display).join(' ');
+  if (name.value === undefined || name.pattern || name.value === '') {
+    ctx.parts.push({ kind: 'unknown', line, reason: `the command name ${name.text} is not a literal word` });
+    return;
+  }
+  const base = name.value.slice(name.value.lastIndexOf('/') + 1);
+  const inner = unwrap(base, args);
+  if (inner.opaque) {
+    ctx.parts.push({ kind: 'unknown', line, reason: inner.opaque });
+    return;
+  }
+  if (inner.self) ctx.parts.push({ kind: 'command', name: name.value, line });
+  for (const command of inner.commands) {
+    if (ctx.depth + 1 > MAX_DEPTH) ctx.parts.push({ kind: 'unknown', line, reason: 'nested too deeply' });
+    else judgeWords(command, { ...ctx, depth: ctx.depth + 1 });
+  }
+  for (const script of inner.scripts) collectProgram(ctx.parse, script, ctx.parts, ctx.depth + 1);
+}
+
+export { literalWord };

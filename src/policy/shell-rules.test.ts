@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { type CompiledPolicy, compileToPolicy } from './engine.ts';
+import { parsePolicyFile } from './policy-file.ts';
+
+function fileFrom(text: string) {
+  const parsed = parsePolicyFile(text, 'test.yaml');
+  if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.describe()).join('\n'));
+  return parsed.file;
+}
+
+let policy: CompiledPolicy;
+before(async () => {
+  policy = await compileToPolicy(
+    fileFrom('version: 1\ncommands:\n  allow: ["ls*", "echo *", "cat *"]\n  deny: ["curl *"]\n'),
+    'test',
+  );
+});
+
+const shell = (command: string) => policy.decide({ kind: 'shell', command });
+
+describe('a hidden curl is found wherever it hides', () => {
+  const denied = [
+    'ls; curl x',
+    'ls && curl x',
+    'ls || curl x',
+    "ls | sh -c 'curl x'",
+    'echo $(curl x)',
+    'echo `curl x`',
+    'bash -c "curl x"',
+    'dash -c "ls; curl x"',
+    'eval curl x',
+    'xargs curl < f',
+    'find . -exec curl x \\;',
+    'find . -name y -execdir curl x {} +',
+    'env A=1 curl x',
+    'env -i -u HOME curl x',
+    'A=1 curl x',
+    '(curl x)',
+    '{ curl x; }',
+    'ls > /dev/null; curl x',
+    'if true; then curl x; fi',
+    'while ls; do curl x; done',
+    'for f in a; do curl x; done',
+    'f() { curl x; }; f',
+    'timeout 5 curl x',
+    'timeout -s KILL 5 curl x',
+    'nice -n 5 curl x',
+    'nohup curl x',
+    'time curl x',
+    'command curl x',
+    'builtin curl x',
+    'exec curl x',
+    'sudo curl x',
+    'ls <(curl x)',
+    'A=$(curl x) ls',
+    'cat <<EOF\n$(curl x)\nEOF',
+    'c\\url x',
+    "c''url x",
+    '"curl" x',
+    '/usr/bin/curl x',
+    'bash -c "bash -c \\"curl x\\""',
+    'sh -c \'eval "curl x"\'',
+    'case a in a) curl x;; esac',
+    '! curl x',
+    'ls & curl x',
+  ];
+  for (const command of denied) {
+    test(JSON.stringify(command), async () => {
+      const d = await shell(command);
+      assert.equal(d.decision, 'deny', `${command} → ${d.decision}: ${d.reason}`);
+      assert.ok(d.policies.includes('commands.deny[0]'), d.policies.join(','));
+      assert.ok(d.parts?.some((p) => /(^|\/)curl /.test(p.command) && p.decision === 'deny'));
+    });
+  }
+});
+
+describe('what cannot be analysed is asked, never allowed', () => {
+  const asked = [
+    '$CMD x',
+    '"$(echo curl)" x',
+    "ls 'unterminated",
+    'ls &&',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
+    'echo ${a:-`curl x`}',
+    'bash -c "$SCRIPT"',
+    'eval "$X"',
+    '*url x',
+    'l? -la',
+    'timeout $T curl x',
+    'xargs $OPTS',
+    'find . -exec ls',
+    'ls $(',
+    'bash script.sh',
+    'ls | sh',
+    '',
+  ];
+  for (const command of asked) {
+    test(JSON.stringify(command), async () => {
+      const d = await shell(command);
+      assert.equal(d.decision, 'ask', `${command} → ${d.decision}: ${d.reason}`);
+    });
+  }
+});
+
+describe('allowed programs stay allowed, every part judged', () => {
+  const allowed = [
+    'ls',
+    'ls -la | cat -n',
+    'echo hi && ls',
+    'echo "a b" > out.txt',
+    'ls; echo $(ls)',
+    'A=1 ls',
+    "bash -c 'ls && echo ok'",
+  ];
+  for (const command of allowed) {
+    test(JSON.stringify(command), async () => {
+      const d = await shell(command);
+      assert.equal(d.decision, 'allow', `${command} → ${d.decision}: ${d.reason}`);
+      assert.ok(d.parts && d.parts.length > 0 && d.parts.every((p) => p.decision === 'allow'));
+    });
+  }
+  test('a command matching no rule is ask, with the catch-all named', async () => {
+    const d = await shell('make');
+    assert.equal(d.decision, 'ask');
+    assert.deepEqual(d.policies, ['default.commands.unmatched']);
+  });
+  test('parts list each simple command with its own verdict', async () => {
+    const d = await shell('ls && make; curl x');
+    assert.deepEqual(
+      d.parts?.map((p) => [p.command, p.decision]),
+      [
+        ['ls', 'allow'],
+        ['make', 'ask'],
+        ['curl x', 'deny'],
+      ],
+    );
+  });
+});
+
+describe('precedence between command rules', () => {
+  test('deny > ask > allow', async () => {
+    const p = await compileToPolicy(
+      fileFrom(
+        'version: 1\ncommands:\n  allow: ["npm *", "git *"]\n  ask: ["npm install*"]\n  deny: ["npm install evil*"]\n',
+      ),
+      'test',
+    );
+    assert.equal((await p.decide({ kind: 'shell', command: 'npm test' })).decision, 'allow');
+    const ask = await p.decide({ kind: 'shell', command: 'npm install left-pad' });
+    assert.deepEqual([ask.decision, ask.policies], ['ask', ['commands.ask[0]']]);
+    assert.equal((await p.decide({ kind: 'shell', command: 'npm install evil-pkg' })).decision, 'deny');
+    // Force push is forbidden by a built-in, however it is spelled and whatever the file allows.
+    for (const command of [
+      'git push --force origin main',
+      'git push -f',
+      'git push "--force"',
+      'git push origin +main',
+      'git -C . push --force-with-lease',
+    ]) {
+      const d = await p.decide({ kind: 'shell', command });
+      assert.equal(d.decision, 'deny', command);
+      assert.ok(
+        d.policies.some((id) => id.startsWith('default.commands.deny')),
+        command,
+      );
+    }
+  });
+  test('decide() of one compiled policy answers the same many times', async () => {
+    for (let i = 0; i < 300; i++) {
+      assert.equal((await shell('ls -la && echo ok')).decision, 'allow');
+      assert.equal((await shell('ls; curl x')).decision, 'deny');
+    }
+  });
+});
