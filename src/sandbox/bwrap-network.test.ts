@@ -144,6 +144,12 @@ describe('bubblewrap sandbox with the egress proxy: the only way out', { skip: m
     assert.equal(result.stderr, '');
   });
 
+  it('reports a command killed by a signal as 128+n, as bubblewrap does without the bridge', async () => {
+    const result = await sh(sandbox, 'kill -TERM $$');
+    assert.equal(result.exitCode, 143);
+    assert.equal(result.stderr, '');
+  });
+
   it('without the option there is no proxy and no proxy variables', async () => {
     const result = await sh(
       isolated,
