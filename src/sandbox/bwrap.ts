@@ -13,6 +13,7 @@ import {
 } from './bwrap-args.ts';
 import { type BwrapInfo, detectSandbox } from './detect.ts';
 import { inheritableDescriptors } from './inherited-fds.ts';
+import { createLimiter, type SandboxLimits } from './limits.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './output-buffer.ts';
 import { runBwrap } from './run-process.ts';
 import { buildSandboxEnv } from './sandbox-env.ts';
@@ -35,6 +36,11 @@ export interface BwrapSandboxOptions {
   network?: SandboxNetwork;
   /** The syscall filter of seccomp.ts; default on. Off only by an explicit `false`. */
   seccomp?: boolean;
+  /**
+   * Limits on each command's process tree (see limits.ts). Creation throws
+   * `sandbox.limits_unavailable` when this host cannot enforce one that is asked for.
+   */
+  limits?: SandboxLimits;
 }
 
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin';
@@ -59,6 +65,7 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
   });
   const files = synthesizedEtc();
   const seccomp = options.seccomp === false ? undefined : hostSeccompProgram();
+  const limiter = createLimiter(options.limits);
   let ready: Promise<BwrapInfo> | undefined;
 
   const prepare = async (): Promise<BwrapInfo> => {
@@ -96,22 +103,26 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
         cwd,
         readOnly: [nodePath, ...extraReadOnly, ...(network?.readOnly ?? [])],
       });
-      return runBwrap({
-        bwrapPath: info.path,
-        setup: encodeArgs([
-          ...setup,
-          ...envArgs({ ...env, ...network?.env }),
-          ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
-        ]),
-        files,
-        ...(seccomp === undefined ? {} : { seccomp }),
-        command: network === undefined ? request.argv : network.command(request.argv),
-        inherited: await inheritableDescriptors(),
-        stdin: request.stdin,
-        timeoutMs: request.timeoutMs,
-        maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-        signal: request.signal,
-      });
+      const command = network === undefined ? request.argv : network.command(request.argv);
+      return limiter.enforce(command, async (limited) =>
+        runBwrap({
+          bwrapPath: info.path,
+          setup: encodeArgs([
+            ...setup,
+            ...envArgs({ ...env, ...network?.env }),
+            ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
+          ]),
+          files,
+          ...(seccomp === undefined ? {} : { seccomp }),
+          command: limited.command,
+          ...(limited.launcher === undefined ? {} : { launcher: limited.launcher }),
+          inherited: await inheritableDescriptors(),
+          stdin: request.stdin,
+          timeoutMs: request.timeoutMs,
+          maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+          signal: request.signal,
+        }),
+      );
     },
   };
 }
