@@ -1,6 +1,7 @@
 import { isWardenError, messageOf } from '../errors.ts';
 import { DEMO_HELP, demoCommand } from './demo.ts';
 import { EXEC_HELP, execCommand } from './exec.ts';
+import { POLICY_HELP, policyCommand } from './policy.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   exec: { run: execCommand, help: EXEC_HELP },
   sessions: { run: sessionsCommand, help: SESSIONS_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
+  policy: { run: policyCommand, help: POLICY_HELP },
 };
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {

@@ -1,0 +1,117 @@
+import type { CompiledPolicy } from './engine.ts';
+
+export interface PolicyWarning {
+  /** The rule that grants too much, e.g. `commands.allow[0]`. */
+  rule: string;
+  message: string;
+  /** How much this grant adds to the breadth score. */
+  weight: number;
+}
+
+export interface PolicyExplanation {
+  /** The one-page plain-language summary. */
+  text: string;
+  warnings: PolicyWarning[];
+  /** 0 (narrow) to 100 (grants nearly everything). */
+  breadth: number;
+}
+
+const INTERPRETERS =
+  /^(sh|bash|dash|zsh|ksh|python3?|node|deno|bun|perl|ruby|php|eval|env|xargs|sudo)( \*|\*)$/;
+
+/** What the policy lets the agent do, in words, and where it grants more than it probably means. */
+export function explainPolicy(policy: CompiledPolicy): PolicyExplanation {
+  const { file } = policy;
+  const warnings: PolicyWarning[] = [];
+  const warn = (rule: string, weight: number, message: string) => warnings.push({ rule, weight, message });
+
+  (file.files?.write ?? []).forEach((p, i) => {
+    if (p === '*') warn(`files.write[${i}]`, 30, 'the agent may write anywhere in the workspace');
+    else if (p.startsWith('*'))
+      warn(
+        `files.write[${i}]`,
+        10,
+        `the agent may write any path ending in "${p.slice(1)}", in every directory`,
+      );
+  });
+  if ((file.files?.read ?? []).includes('*') && (file.files?.deny ?? []).length === 0) {
+    warn(
+      `files.read[${file.files?.read?.indexOf('*')}]`,
+      15,
+      'the agent may read everything, secrets included: nothing is in files.deny',
+    );
+  }
+  (file.commands?.allow ?? []).forEach((p, i) => {
+    if (/^\*+$/.test(p)) warn(`commands.allow[${i}]`, 40, 'any command runs without asking');
+    else if (INTERPRETERS.test(p))
+      warn(`commands.allow[${i}]`, 25, `"${p}" runs arbitrary code without asking`);
+  });
+  (file.network?.allow ?? []).forEach((p, i) => {
+    const host = p.slice(0, p.lastIndexOf(':'));
+    if (host === '*') warn(`network.allow[${i}]`, 30, 'the agent may connect to any host');
+    else if (/^\*\.[^.]+$/.test(host))
+      warn(`network.allow[${i}]`, 15, `the agent may connect to any host under ".${host.slice(2)}"`);
+  });
+  if (file.dependencies === 'allow') warn('dependencies', 10, 'new packages are installed without asking');
+  (file.git?.push ?? []).forEach((p, i) => {
+    if (p === '*') warn(`git.push[${i}]`, 10, 'the agent may push any branch, main included');
+  });
+  const breadth = Math.min(
+    100,
+    warnings.reduce((sum, w) => sum + w.weight, 0),
+  );
+  return { text: summary(policy, warnings, breadth), warnings, breadth };
+}
+
+function list(items: readonly string[] | undefined, none: string): string {
+  return items && items.length > 0 ? items.join(', ') : none;
+}
+
+function summary(policy: CompiledPolicy, warnings: PolicyWarning[], breadth: number): string {
+  const { file, limits } = policy;
+  const deps = {
+    allow: 'added without asking',
+    ask: 'added only after a person approves',
+    deny: 'never added',
+  }[file.dependencies ?? 'ask'];
+  const secrets = Object.entries(file.secrets ?? {}).map(([name, acts]) => `${name} for ${acts.join(', ')}`);
+  const limitParts = [
+    limits.wallTimeMs && `session ${file.limits?.wall_time}`,
+    limits.commandTimeMs && `command ${file.limits?.command_time}`,
+    limits.cpuSeconds && `cpu ${file.limits?.cpu}`,
+    limits.memoryBytes && `memory ${file.limits?.memory}`,
+    limits.processes && `${limits.processes} processes`,
+    limits.fileSizeBytes && `files up to ${file.limits?.file_size}`,
+    limits.outputBytes && `output ${file.limits?.output}`,
+    limits.tokens && `${limits.tokens} tokens`,
+    limits.cost && `$${limits.cost}`,
+  ].filter(Boolean);
+  const lines = [
+    `Policy: ${policy.source}   (default deny: anything not granted below is refused)`,
+    '',
+    'Files (workspace-relative; * matches any characters, / included)',
+    `  read:        ${list(file.files?.read, 'nothing')}`,
+    `  write:       ${list(file.files?.write, 'nothing')}`,
+    `  never:       ${list(file.files?.deny, 'nothing listed')}`,
+    '  built in:    .git and .warden are never written',
+    '',
+    'Commands (every simple command of a program is judged; deny > ask > allow)',
+    `  run:         ${list(file.commands?.allow, 'nothing without asking')}`,
+    `  ask first:   ${list(file.commands?.ask, 'nothing listed')}`,
+    `  never:       ${list(file.commands?.deny, 'nothing listed')}`,
+    '  otherwise:   a person is asked; what cannot be analysed is asked too',
+    '',
+    `Network:       ${list(file.network?.allow, 'none (no host is reachable)')}`,
+    `Dependencies:  ${deps}`,
+    `Git push:      ${list(file.git?.push, 'no branch')}; force push never`,
+    `Secrets:       ${list(secrets, 'none')}`,
+    `Limits:        ${list(limitParts as string[], 'none set')}`,
+    '',
+    `Breadth:       ${breadth}/100`,
+  ];
+  if (warnings.length > 0) {
+    lines.push('Warnings:');
+    for (const w of warnings) lines.push(`  ! ${w.rule}: ${w.message}`);
+  }
+  return lines.join('\n');
+}
