@@ -8,7 +8,10 @@
 
 import { WardenError } from '../errors.ts';
 
-export type SeccompArch = 'x64' | 'arm64';
+import { type SeccompArch, SYSCALLS } from './seccomp-syscalls.ts';
+
+export type { SeccompArch } from './seccomp-syscalls.ts';
+export { SYSCALLS } from './seccomp-syscalls.ts';
 
 /** `struct sock_filter`: what the kernel executes, one 8-byte instruction each. */
 export interface BpfInstruction {
@@ -46,102 +49,6 @@ export const TIOCLINUX = 0x541c;
 /** CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET. */
 export const CLONE_NAMESPACE_FLAGS =
   0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000;
-
-/**
- * Syscall numbers per architecture, from the kernel tables (arch/x86/entry/syscalls/syscall_64.tbl
- * and include/uapi/asm-generic/unistd.h). seccomp.test.ts cross-checks them against the installed
- * kernel headers: a wrong number here silently allows the call.
- */
-export const SYSCALLS: Record<SeccompArch, Record<string, number>> = {
-  x64: {
-    ioctl: 16,
-    clone: 56,
-    ptrace: 101,
-    syslog: 103,
-    personality: 135,
-    pivot_root: 155,
-    acct: 163,
-    mount: 165,
-    umount2: 166,
-    swapon: 167,
-    swapoff: 168,
-    reboot: 169,
-    iopl: 172,
-    ioperm: 173,
-    init_module: 175,
-    delete_module: 176,
-    quotactl: 179,
-    lookup_dcookie: 212,
-    kexec_load: 246,
-    add_key: 248,
-    request_key: 249,
-    keyctl: 250,
-    unshare: 272,
-    perf_event_open: 298,
-    fanotify_init: 300,
-    name_to_handle_at: 303,
-    open_by_handle_at: 304,
-    setns: 308,
-    process_vm_readv: 310,
-    process_vm_writev: 311,
-    kcmp: 312,
-    finit_module: 313,
-    kexec_file_load: 320,
-    bpf: 321,
-    userfaultfd: 323,
-    open_tree: 428,
-    move_mount: 429,
-    fsopen: 430,
-    fsconfig: 431,
-    fsmount: 432,
-    fspick: 433,
-    clone3: 435,
-    mount_setattr: 442,
-  },
-  arm64: {
-    lookup_dcookie: 18,
-    ioctl: 29,
-    umount2: 39,
-    mount: 40,
-    pivot_root: 41,
-    quotactl: 60,
-    acct: 89,
-    personality: 92,
-    unshare: 97,
-    kexec_load: 104,
-    init_module: 105,
-    delete_module: 106,
-    syslog: 116,
-    ptrace: 117,
-    reboot: 142,
-    add_key: 217,
-    request_key: 218,
-    keyctl: 219,
-    clone: 220,
-    swapon: 224,
-    swapoff: 225,
-    perf_event_open: 241,
-    fanotify_init: 262,
-    name_to_handle_at: 264,
-    open_by_handle_at: 265,
-    setns: 268,
-    process_vm_readv: 270,
-    process_vm_writev: 271,
-    kcmp: 272,
-    finit_module: 273,
-    bpf: 280,
-    userfaultfd: 282,
-    kexec_file_load: 294,
-    open_tree: 428,
-    move_mount: 429,
-    fsopen: 430,
-    fsconfig: 431,
-    fsmount: 432,
-    fspick: 433,
-    clone3: 435,
-    mount_setattr: 442,
-  },
-};
 
 /** Refused outright with EPERM, whatever the arguments (absent names are skipped per arch). */
 export const DENIED_SYSCALLS = [
