@@ -9,6 +9,8 @@ export interface CompiledRule {
   verdict: Verdict;
   /** The pattern as written, for reasons a person reads. */
   pattern: string;
+  /** The Cedar actions it applies to (`read`, `shell`, …). */
+  actions: string[];
   text: string;
 }
 
@@ -59,7 +61,8 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
   ) => {
     const condition = when ? ` when { ${when} }` : '';
     const text = `@id(${cedarString(id)})\n@verdict("${verdict}")\n${effect} (principal, ${head}, resource)${condition};`;
-    rules.push({ id, effect, verdict, pattern, text });
+    const actions = [...head.matchAll(/Action::"(\w+)"/g)].map((m) => m[1] as string);
+    rules.push({ id, effect, verdict, pattern, actions, text });
   };
   const act = (name: string) => `action == Action::"${name}"`;
   const like = (attr: string, p: string) => `resource.${attr} like ${cedarLike(p)}`;

@@ -26,16 +26,26 @@ const AGENT = { type: 'Agent', id: 'agent' };
 export async function compileToPolicy(file: PolicyFile, source: string): Promise<CompiledPolicy> {
   const rules = compilePolicy(file);
   const byId = new Map(rules.map((r) => [r.id, r]));
-  const staticPolicies = Object.fromEntries(rules.map((r) => [r.id, r.text]));
-  // The engine caches parsed sets by id; the id is the content, so equal policies share one entry.
-  const setId = `warden-${createHash('sha256').update(JSON.stringify(staticPolicies)).digest('hex').slice(0, 32)}`;
-  const parsed = preparsePolicySet(setId, { staticPolicies });
-  if (parsed.type === 'failure') {
-    throw new WardenError(
-      'policy.compile',
-      `the compiled policy does not parse: ${parsed.errors.map((e) => e.message).join('; ')}`,
-      { where: source },
+  // Cedar evaluates every policy of a set on each request, so each action gets a set of its own
+  // rules: a file read never pays for the command rules. The engine caches parsed sets by id; the
+  // id is the content, so equal policies share one entry.
+  const setIds = new Map<string, string>();
+  for (const action of new Set(rules.flatMap((r) => r.actions))) {
+    const staticPolicies = Object.fromEntries(
+      rules.filter((r) => r.actions.includes(action)).map((r) => [r.id, r.text]),
     );
+    const setId = `warden-${action}-${createHash('sha256').update(JSON.stringify(staticPolicies)).digest('hex').slice(0, 32)}`;
+    const parsed = preparsePolicySet(setId, { staticPolicies });
+    if (parsed.type === 'failure') {
+      throw new WardenError(
+        'policy.compile',
+        `the compiled policy does not parse: ${parsed.errors.map((e) => e.message).join('; ')}`,
+        {
+          where: source,
+        },
+      );
+    }
+    setIds.set(action, setId);
   }
   const parse = await createBashParser();
 
@@ -46,12 +56,14 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
     attrs: Record<string, string | number | boolean>,
     context: Record<string, boolean> = {},
   ): Judgement => {
+    // No rule at all for this action (e.g. no git.push list): Cedar's default deny, said plainly.
+    if (!setIds.has(action)) return { decision: 'deny', policies: [], reason: 'no rule grants it' };
     const answer = statefulIsAuthorized({
       principal: AGENT,
       action: { type: 'Action', id: action },
       resource: { type, id },
       context,
-      preparsedPolicySetId: setId,
+      preparsedPolicySetId: setIds.get(action) ?? 'warden-none',
       entities: [{ uid: { type, id }, attrs, parents: [] }],
     });
     if (answer.type === 'failure') {
