@@ -78,6 +78,8 @@ describe('files, network, dependencies and push', async () => {
     [{ kind: 'file.read', path: './.env' }, 'deny', ['files.deny[0]']],
     [{ kind: 'file.read', path: 'src/../.env' }, 'deny', ['files.deny[0]']],
     [{ kind: 'file.read', path: '../outside' }, 'deny', []],
+    [{ kind: 'file.read', path: 'src/../../outside' }, 'deny', []],
+    [{ kind: 'file.read', path: '.' }, 'allow', ['files.read[0]']],
     [{ kind: 'file.read', path: '/etc/passwd' }, 'deny', []],
     [{ kind: 'net.connect', host: 'registry.npmjs.org', port: 443 }, 'allow', ['network.allow[0]']],
     [{ kind: 'net.connect', host: 'REGISTRY.npmjs.org.', port: 443 }, 'allow', ['network.allow[0]']],

@@ -181,8 +181,9 @@ function cite(ids: string[], byId: Map<string, CompiledRule>): string {
 export function workspacePath(path: string): string | undefined {
   if (path === '' || path.includes('\0') || path.startsWith('/')) return undefined;
   const normal = posix.normalize(path).replace(/\/+$/, '');
-  if (normal === '..' || normal.startsWith('../') || normal === '.' || normal === '') return undefined;
-  return normal;
+  if (normal === '..' || normal.startsWith('../')) return undefined;
+  // The workspace root itself (list_files with no path) is `.`.
+  return normal === '' ? '.' : normal;
 }
 
 type Authorize = (action: string, type: string, id: string, attrs: Record<string, string>) => Judgement;
