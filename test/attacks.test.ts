@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EventOf } from '../src/agent/events.ts';
 import { DEMO_SCRIPT } from '../src/cli/demo.ts';
-import { jsonEvents, sampleRepo, warden } from './cli.ts';
+import { jsonEvents, permissivePolicy, sampleRepo, warden } from './cli.ts';
 
 let fixture: Awaited<ReturnType<typeof sampleRepo>>;
 before(async () => {
@@ -17,9 +17,14 @@ after(() => fixture.cleanup());
 async function runScript(name: string, turns: unknown[]) {
   const script = join(fixture.dir, `${name}.json`);
   await writeFile(script, JSON.stringify({ turns }));
-  const result = await warden(['exec', '--json', '--model', `script:${script}`, 'attack'], {
-    cwd: fixture.repo,
-  });
+  // Under a policy that allows everything: the sandbox alone must stop these.
+  const policy = await permissivePolicy(fixture.dir);
+  const result = await warden(
+    ['exec', '--json', '--policy', policy, '--model', `script:${script}`, 'attack'],
+    {
+      cwd: fixture.repo,
+    },
+  );
   const finished = jsonEvents(result.stdout).filter(
     (e) => e.type === 'tool.finished',
   ) as EventOf<'tool.finished'>[];
@@ -56,7 +61,8 @@ test('a hostile model cannot plant git hooks or config that would run on the hos
     assert.match(attempt.output, /Read-only file system|could not lock config file/);
   }
   assert.equal(finished[3]?.ok, false);
-  assert.match(finished[3]?.output ?? '', /read-only/);
+  // The policy's built-in rule refuses it first; the workspace boundary would too.
+  assert.match(finished[3]?.output ?? '', /denied by policy \(default\.files\.deny\[\d+\]\)|read-only/);
   assert.notEqual(finished[4]?.command?.exitCode, 0);
   assert.equal(finished[5]?.command?.exitCode, 0, 'reading git state still works');
   assert.match(finished[5]?.output ?? '', /reads-still-work/);

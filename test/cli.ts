@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { WardenEvent } from '../src/agent/events.ts';
@@ -67,4 +67,22 @@ export function repoTestsPass(repo: string): boolean {
   // Without NODE_TEST_CONTEXT: a nested `node --test` would otherwise report to this runner.
   const { NODE_TEST_CONTEXT: _, ...env } = process.env;
   return spawnSync(process.execPath, ['--test'], { cwd: repo, stdio: 'ignore', env }).status === 0;
+}
+
+/**
+ * A policy that lets every command and write through: attacks run under it prove that the sandbox
+ * holds even when the policy does not stop them.
+ */
+export const PERMISSIVE_POLICY = `version: 1
+files:
+  read: ["*"]
+  write: ["*"]
+commands:
+  allow: ["*"]
+`;
+
+export async function permissivePolicy(dir: string): Promise<string> {
+  const file = join(dir, 'permissive.policy.yaml');
+  await writeFile(file, PERMISSIVE_POLICY);
+  return file;
 }

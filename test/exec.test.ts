@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EventOf } from '../src/agent/events.ts';
 import { DEMO_SCRIPT } from '../src/cli/demo.ts';
-import { jsonEvents, repoTestsPass, sampleRepo, WARDEN, warden } from './cli.ts';
+import { jsonEvents, permissivePolicy, repoTestsPass, sampleRepo, WARDEN, warden } from './cli.ts';
 
 let fixture: Awaited<ReturnType<typeof sampleRepo>>;
 before(async () => {
@@ -165,9 +165,10 @@ test('a session killed with kill -9 mid-command resumes, its events continuing w
     slow,
     JSON.stringify({ turns: [{ calls: [{ tool: 'shell', args: { command: 'sleep 30' } }] }] }),
   );
+  const policy = await permissivePolicy(fixture.dir);
   const child = spawn(
     process.execPath,
-    [WARDEN, 'exec', '--json', '--model', `script:${slow}`, 'take your time'],
+    [WARDEN, 'exec', '--json', '--policy', policy, '--model', `script:${slow}`, 'take your time'],
     {
       cwd: fixture.repo,
       env: { PATH: process.env.PATH ?? '', HOME: fixture.dir },
@@ -229,9 +230,13 @@ test('the report counts files changed by commands, not only by the file tools', 
         ],
       }),
     );
-    const result = await warden(['exec', '--json', '--model', `script:${script}`, 'fix it with sed'], {
-      cwd: repo,
-    });
+    const policy = await permissivePolicy(dir);
+    const result = await warden(
+      ['exec', '--json', '--policy', policy, '--model', `script:${script}`, 'fix it with sed'],
+      {
+        cwd: repo,
+      },
+    );
     assert.equal(result.code, 0, result.stderr);
     const { report } = jsonEvents(result.stdout).at(-1) as EventOf<'session.finished'>;
     assert.deepEqual(report.filesChanged, [
@@ -266,11 +271,16 @@ test('when the reader of --json goes away, the session stops recorded instead of
     slow,
     JSON.stringify({ turns: [{ calls: [{ tool: 'shell', args: { command: 'sleep 20' } }] }] }),
   );
-  const child = spawn(process.execPath, [WARDEN, 'exec', '--json', '--model', `script:${slow}`, 'pipe'], {
-    cwd: fixture.repo,
-    env: { PATH: process.env.PATH ?? '', HOME: fixture.dir },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const policy = await permissivePolicy(fixture.dir);
+  const child = spawn(
+    process.execPath,
+    [WARDEN, 'exec', '--json', '--policy', policy, '--model', `script:${slow}`, 'pipe'],
+    {
+      cwd: fixture.repo,
+      env: { PATH: process.env.PATH ?? '', HOME: fixture.dir },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   let seen = '';
   await new Promise<void>((resolve) => {
     child.stdout.on('data', (chunk: Buffer) => {

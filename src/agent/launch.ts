@@ -4,6 +4,7 @@ import { WardenError } from '../errors.ts';
 import type { ModelClient } from '../models/types.ts';
 import { type Approver, createHeadlessApprover } from '../policy/approvals.ts';
 import type { Policy } from '../policy/types.ts';
+import type { NetRecord } from '../sandbox/egress-proxy.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
 import type { SessionStore } from '../store/session-store.ts';
@@ -28,6 +29,10 @@ export interface LaunchOptions {
   /** Every tool call is judged by this policy; `ask` goes to the approver. */
   policy?: Policy;
   approver?: Approver;
+  /** The egress proxy's records, to become `net.request` events. */
+  network?: { listen(onRecord: (record: NetRecord) => void): void };
+  /** Options of the built-in tools (the shell's time limits come from the policy). */
+  tools?: Parameters<typeof builtinTools>[0];
   /** Continue this session (id or unique prefix) instead of starting a new one. */
   resume?: string;
   signal?: AbortSignal;
@@ -59,7 +64,17 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     [(event) => store.appendEvent(event), ...options.sinks],
     previous ? store.lastSeq(sessionId) : 0,
   );
-  const tools = builtinTools();
+  const tools = builtinTools(options.tools);
+  options.network?.listen((record) =>
+    events.emit({
+      type: 'net.request',
+      host: record.host,
+      port: record.port,
+      method: record.method,
+      allowed: record.allowed,
+      bytes: record.bytesUp + record.bytesDown,
+    }),
+  );
   const workingDir = options.workingDir ?? '';
   const system = buildSystemPrompt({
     workspaceRoot: workspace.root,

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchSession } from '../agent/launch.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
+import { createHeadlessApprover } from '../policy/approvals.ts';
+import { loadPolicy } from '../policy/load.ts';
 import { parseFlags } from './args.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
@@ -43,7 +45,9 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
       env: io.env,
       cwd: io.cwd,
     });
-    const { sandbox, workspace, store } = await openSessionParts(repo);
+    const policy = await loadPolicy();
+    const parts = await openSessionParts(repo, policy);
+    const { sandbox, workspace, store } = parts;
     if (!values.json) {
       io.stdout(
         `${style.bold('Warden demo')} — a scripted model fixes a failing test in a copy of a sample repository.\n` +
@@ -61,11 +65,14 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
         sandbox,
         store,
         sinks: [view ? view.sink : (event) => io.stdout(`${JSON.stringify(event)}\n`)],
+        policy,
+        approver: createHeadlessApprover('deny'),
       });
       status = report.status;
     } finally {
       view?.close();
       store.close();
+      await parts.close();
     }
     if (!values.json) {
       io.stdout(

@@ -3,11 +3,16 @@ import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
 import { WardenError } from '../errors.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
+import { createHeadlessApprover, createTerminalApprover, type HeadlessMode } from '../policy/approvals.ts';
+import { loadPolicy } from '../policy/load.ts';
+import type { Policy } from '../policy/types.ts';
+import type { ShellOptions } from '../tools/shell.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
 import { openSessionParts } from './session-parts.ts';
+import { forTerminal } from './terminal.ts';
 
 /** Model errors that mean the setup is wrong (exit 2), whenever they surface. */
 const CONFIGURATION_ERRORS = new Set(['model.auth', 'model.credentials', 'model.base_url', 'model.unknown']);
@@ -27,6 +32,10 @@ Options:
   --max-time SECONDS  stop after this much wall time (default 3600)
   --max-tokens N      stop after N input+output tokens (default 5000000)
   --max-cost USD      stop after this much spend, for priced models (default 20)
+  --policy FILE       the one-page policy every action is judged by (default: Warden's own, see
+                      warden policy explain); a repository's policy file is never picked up by itself
+  --approvals MODE    what an "ask" does: ask (a prompt; the default in a terminal), deny (the
+                      default without one), or fail (end the session)
 
 Exit status: 0 the task finished, 1 it failed or hit a limit, 2 usage or configuration error.`;
 
@@ -41,6 +50,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
     'max-tokens': { type: 'string' },
     'max-cost': { type: 'string' },
     policy: { type: 'string' },
+    approvals: { type: 'string' },
     'audit-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -50,15 +60,15 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   }
   const task = positionals.join(' ').trim();
   if (!task) throw new WardenError('usage', 'no task given', { hint: 'warden exec "fix the failing test"' });
-  for (const flag of ['policy', 'audit-dir'] as const) {
-    if (values[flag] !== undefined) {
-      throw new WardenError('usage', `--${flag} is not available in this version`, {
-        hint: 'commands already run in the sandbox; the policy engine and the signed audit log come in the next releases',
-      });
-    }
+  if (values['audit-dir'] !== undefined) {
+    throw new WardenError('usage', '--audit-dir is not available in this version', {
+      hint: 'sessions and their events are recorded under .warden/; the signed audit log comes next',
+    });
   }
+  const approvals = approvalMode(values.approvals, io.stdinIsTty);
+  const policy = await loadPolicy(values.policy);
 
-  const limits: Partial<Limits> = {};
+  const limits: Partial<Limits> = policyLimits(policy);
   const turns = positiveNumber('max-turns', values['max-turns']);
   const seconds = positiveNumber('max-time', values['max-time']);
   const tokens = positiveNumber('max-tokens', values['max-tokens']);
@@ -77,7 +87,8 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   const repo = locateRepo(values.repo, io.cwd);
   const config = loadModelConfig(repo.root, { env: io.env });
   const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
-  const { sandbox, workspace, store } = await openSessionParts(repo.root);
+  const parts = await openSessionParts(repo.root, policy);
+  const { sandbox, workspace, store } = parts;
 
   const view = values.json ? undefined : createLiveView({ write: io.stdout, tty: io.stdoutIsTty });
   const sink: EventSink = view ? view.sink : (event) => io.stdout(`${JSON.stringify(event)}\n`);
@@ -99,6 +110,13 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
       workingDir: repo.workingDir,
       sinks: [sink],
       limits,
+      policy,
+      approver:
+        approvals === 'ask'
+          ? createTerminalApprover({ input: io.stdin, output: process.stderr, clean: forTerminal })
+          : createHeadlessApprover(approvals),
+      ...(parts.network ? { network: parts.network } : {}),
+      tools: { shell: shellOptions(policy) },
       ...(values.resume ? { resume: values.resume } : {}),
       signal: cancel.signal,
     });
@@ -112,5 +130,40 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
     process.off('SIGINT', onInterrupt);
     view?.close();
     store.close();
+    await parts.close();
   }
+}
+
+function approvalMode(flag: string | undefined, interactive: boolean): 'ask' | HeadlessMode {
+  if (flag === undefined) return interactive ? 'ask' : 'deny';
+  if (flag === 'deny' || flag === 'fail') return flag;
+  if (flag === 'ask') {
+    if (!interactive) {
+      throw new WardenError('usage', '--approvals ask needs a terminal to ask in', {
+        hint: 'use --approvals deny or --approvals fail in headless runs',
+      });
+    }
+    return 'ask';
+  }
+  throw new WardenError('usage', `--approvals must be ask, deny or fail, got "${flag}"`);
+}
+
+/** The session limits the policy sets; command-line flags override them. */
+function policyLimits(policy: Policy): Partial<Limits> {
+  const { wallTimeMs, tokens, cost } = policy.limits;
+  return {
+    ...(wallTimeMs === undefined ? {} : { maxWallTimeMs: wallTimeMs }),
+    ...(tokens === undefined ? {} : { maxTokens: tokens }),
+    ...(cost === undefined ? {} : { maxCost: cost }),
+  };
+}
+
+function shellOptions(policy: Policy): ShellOptions {
+  const { commandTimeMs, outputBytes } = policy.limits;
+  return {
+    ...(commandTimeMs === undefined
+      ? {}
+      : { maxTimeoutMs: commandTimeMs, defaultTimeoutMs: Math.min(120_000, commandTimeMs) }),
+    ...(outputBytes === undefined ? {} : { sandboxOutputBytes: outputBytes }),
+  };
 }

@@ -98,6 +98,24 @@ export function createLiveView(options: LiveViewOptions): {
         }
         return;
       }
+      case 'policy.decided':
+        if (event.decision === 'allow') return;
+        write(
+          `    ${event.decision === 'deny' ? style.red('policy: deny') : style.yellow('policy: ask')} ${style.dim(
+            `(${event.policies.join(', ') || 'default'})`,
+          )} ${forTerminal(event.reason)}\n`,
+        );
+        return;
+      case 'approval.resolved':
+        write(
+          `    ${event.decision === 'allow' ? style.green('approved') : style.red('not approved')} ${style.dim(`by ${forTerminal(event.by)}`)}\n`,
+        );
+        return;
+      case 'net.request':
+        write(
+          `    ${event.allowed ? style.green('net') : style.red('net blocked')} ${forTerminal(`${event.method} ${event.host}:${event.port}`)} ${style.dim(`${event.bytes} bytes`)}\n`,
+        );
+        return;
       case 'limit.reached':
         write(style.yellow(`  limit reached: ${event.limit} (${event.value} of ${event.max})\n`));
         return;
@@ -141,7 +159,7 @@ export function renderReport(report: Report, style: Style = createStyle(false)):
     `tokens    in ${t.inputTokens} · out ${t.outputTokens} · cache read ${t.cacheReadTokens} · cache write ${t.cacheWriteTokens}`,
     `cost      ${formatCost(report.cost)}`,
     ...perModel(report),
-    `duration  ${formatDuration(report.durationMs)} · ${report.turns} turns · ${report.toolCalls} tool calls (${report.toolErrors} errors)`,
+    `duration  ${formatDuration(report.durationMs)} · ${report.turns} turns · ${report.toolCalls} tool calls (${report.toolErrors} errors, ${report.denials} denied)`,
     '',
   );
   return lines.join('\n');

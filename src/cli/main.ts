@@ -11,6 +11,8 @@ export interface CommandIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdoutIsTty: boolean;
+  stdin: NodeJS.ReadableStream;
+  stdinIsTty: boolean;
 }
 
 const HELP = `warden — a coding agent you do not have to trust
@@ -66,5 +68,7 @@ export function processIo(): CommandIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdoutIsTty: process.stdout.isTTY === true,
+    stdin: process.stdin,
+    stdinIsTty: process.stdin.isTTY === true,
   };
 }

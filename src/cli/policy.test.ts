@@ -26,6 +26,8 @@ async function run(...argv: string[]) {
     stdout: (t) => (out += t),
     stderr: (t) => (err += t),
     stdoutIsTty: false,
+    stdin: process.stdin,
+    stdinIsTty: false,
   };
   const code = await main(['policy', ...argv], io);
   return { code, out, err };

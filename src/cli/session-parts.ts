@@ -1,18 +1,30 @@
 import { lstatSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { WardenError } from '../errors.ts';
+import type { Policy } from '../policy/types.ts';
 import { createBwrapSandbox } from '../sandbox/bwrap.ts';
 import { detectSandbox } from '../sandbox/detect.ts';
+import { type NetRecord, startEgressProxy } from '../sandbox/egress-proxy.ts';
+import type { SandboxLimits } from '../sandbox/limits.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import { createWorkspace } from '../sandbox/workspace.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
 import { SessionStore } from '../store/session-store.ts';
 
+/** The egress proxy of one session: its records go to whoever listens. */
+export interface SessionNetwork {
+  listen(onRecord: (record: NetRecord) => void): void;
+}
+
 export interface SessionParts {
   sandbox: Sandbox;
   workspace: Workspace;
   store: SessionStore;
+  network: SessionNetwork | undefined;
+  /** Stops the proxy and removes its socket; the store is closed by its user. */
+  close(): Promise<void>;
 }
 
 /**
@@ -23,19 +35,72 @@ export interface SessionParts {
 const PROTECTED = ['.git', '.warden'];
 
 /**
- * The sandbox, file boundary and store for a repository. The sandbox is checked before anything
- * else happens, so a machine without working bubblewrap fails with the fix, not halfway through.
+ * The sandbox, file boundary, store and egress proxy for a repository, set up as the policy says.
+ * The sandbox is checked before anything else happens, so a machine without working bubblewrap
+ * fails with the fix, not halfway through; a limit the host cannot enforce fails the same way.
  */
-export async function openSessionParts(root: string): Promise<SessionParts> {
+export async function openSessionParts(root: string, policy: Policy): Promise<SessionParts> {
   refuseHomeDirectory(root);
   await detectSandbox();
   for (const name of PROTECTED) refuseLink(join(root, name));
+  // The store first: its directory must exist before the sandbox is told to mount it read-only.
   const store = SessionStore.open(join(root, '.warden'));
-  const readOnly = PROTECTED.map((name) => join(root, name)).filter((path) =>
-    lstatSync(path, { throwIfNoEntry: false }),
-  );
-  const sandbox = createBwrapSandbox({ workspace: root, extraReadOnly: readOnly });
-  return { sandbox, workspace: await createWorkspace(root), store };
+  const network = policy.network.allow.length > 0 ? await startNetwork(policy.network.allow) : undefined;
+  try {
+    const sandbox = createBwrapSandbox({
+      workspace: root,
+      extraReadOnly: PROTECTED.map((name) => join(root, name)).filter((path) =>
+        lstatSync(path, { throwIfNoEntry: false }),
+      ),
+      limits: sandboxLimits(policy),
+      ...(network ? { network: { proxySocket: network.socket } } : {}),
+    });
+    return {
+      sandbox,
+      workspace: await createWorkspace(root),
+      store,
+      network: network?.session,
+      close: async () => network?.close(),
+    };
+  } catch (error) {
+    store.close();
+    await network?.close();
+    throw error;
+  }
+}
+
+function sandboxLimits(policy: Policy): SandboxLimits {
+  const { memoryBytes, processes, fileSizeBytes, cpuSeconds } = policy.limits;
+  return {
+    ...(memoryBytes === undefined ? {} : { memoryBytes }),
+    ...(processes === undefined ? {} : { processes }),
+    ...(fileSizeBytes === undefined ? {} : { fileSizeBytes }),
+    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+  };
+}
+
+async function startNetwork(allow: string[]) {
+  // A private directory: only Warden's user can reach the socket, and the sandbox sees it read-only.
+  const dir = await mkdtemp(join(tmpdir(), 'warden-net-'));
+  const socket = join(dir, 'proxy.sock');
+  let listener: ((record: NetRecord) => void) | undefined;
+  const proxy = await startEgressProxy({
+    socketPath: socket,
+    allow,
+    onRequest: (record) => listener?.(record),
+  });
+  return {
+    socket,
+    session: {
+      listen(onRecord: (record: NetRecord) => void) {
+        listener = onRecord;
+      },
+    },
+    async close() {
+      await proxy.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A repository could ship `.git` or `.warden` as a link to ~/.ssh: never follow one out. */

@@ -5,12 +5,12 @@ import { createEditFileTool } from './edit-file.ts';
 import { createGrepTool } from './grep.ts';
 import { createListFilesTool } from './list-files.ts';
 import { createReadFileTool } from './read-file.ts';
-import { createShellTool } from './shell.ts';
+import { createShellTool, type ShellOptions } from './shell.ts';
 import type { AnyTool, Tool } from './types.ts';
 import { createWriteFileTool } from './write-file.ts';
 
 /** A fresh set of the built-in tools; each call gets its own (each rg lookup is per tool). */
-export function builtinTools(): AnyTool[] {
+export function builtinTools(options: { shell?: ShellOptions } = {}): AnyTool[] {
   return [
     createReadFileTool(),
     createWriteFileTool(),
@@ -18,7 +18,7 @@ export function builtinTools(): AnyTool[] {
     createApplyPatchTool(),
     createListFilesTool(),
     createGrepTool(),
-    createShellTool(),
+    createShellTool(options.shell),
   ];
 }
 

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { EventOf } from '../src/agent/events.ts';
+import { jsonEvents, PERMISSIVE_POLICY, permissivePolicy, sampleRepo, warden } from './cli.ts';
+
+// The sandbox must hold even when the policy lets everything through: these attacks run under a
+// policy that allows every command and every write, and each one still fails — and is recorded.
+
+let fixture: Awaited<ReturnType<typeof sampleRepo>>;
+let policy: string;
+let fakeHome: string;
+before(async () => {
+  fixture = await sampleRepo();
+  policy = await permissivePolicy(fixture.dir);
+  fakeHome = join(fixture.dir, 'home');
+  mkdirSync(join(fakeHome, '.ssh'), { recursive: true });
+  await writeFile(
+    join(fakeHome, '.ssh', 'id_rsa'),
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n',
+  );
+  await symlink(join(fakeHome, '.ssh', 'id_rsa'), join(fixture.repo, 'innocent.txt'));
+});
+after(() => fixture.cleanup());
+
+async function attack(
+  name: string,
+  calls: Array<{ tool: string; args: unknown }>,
+  env: Record<string, string> = {},
+) {
+  const script = join(fixture.dir, `${name}.json`);
+  await writeFile(
+    script,
+    JSON.stringify({ turns: [...calls.map((call) => ({ calls: [call] })), { text: 'done' }] }),
+  );
+  const result = await warden(['exec', '--json', '--policy', policy, '--model', `script:${script}`, name], {
+    cwd: fixture.repo,
+    env: { HOME: fakeHome, ...env },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const events = jsonEvents(result.stdout);
+  const finished = events.filter((e) => e.type === 'tool.finished') as EventOf<'tool.finished'>[];
+  assert.equal(finished.length, calls.length, 'every attempt is in the record');
+  return finished;
+}
+
+test('writing outside the workspace fails, by file tool and by command', async () => {
+  const outside = join(fixture.dir, 'outside.txt');
+  const [tool, shell, tmp] = await attack('write-outside', [
+    { tool: 'write_file', args: { path: '../outside.txt', content: 'pwned' } },
+    { tool: 'shell', args: { command: `echo pwned > ${outside}` } },
+    { tool: 'shell', args: { command: 'echo pwned > ../outside.txt' } },
+  ]);
+  assert.equal(tool?.ok, false);
+  // Inside, /tmp is the sandbox's own: a write there may succeed and vanishes with the command.
+  assert.ok(shell?.command && tmp?.command, 'both commands ran and are recorded');
+  assert.equal(existsSync(outside), false);
+});
+
+test('reading ~/.ssh/id_rsa fails directly and through a symlink planted in the repo', async () => {
+  const key = join(fakeHome, '.ssh', 'id_rsa');
+  const attempts = await attack('read-ssh', [
+    { tool: 'read_file', args: { path: key } },
+    { tool: 'read_file', args: { path: 'innocent.txt' } },
+    { tool: 'shell', args: { command: `cat ${key}` } },
+    { tool: 'shell', args: { command: 'cat innocent.txt; cat ~/.ssh/id_rsa' } },
+  ]);
+  for (const attempt of attempts) assert.doesNotMatch(attempt.output, /secret-key-material/);
+  assert.equal(attempts[0]?.ok, false);
+  assert.equal(attempts[1]?.ok, false);
+  assert.notEqual(attempts[2]?.command?.exitCode, 0);
+});
+
+test('the host environment and /proc/1/environ show no secrets; hijacking variables do not get in', async () => {
+  const [environ, env] = await attack(
+    'environ',
+    [
+      {
+        tool: 'shell',
+        args: {
+          command:
+            'cat /proc/1/environ | tr "\\0" "\\n"; echo; cat /proc/*/environ 2>/dev/null | tr "\\0" "\\n"',
+        },
+      },
+      { tool: 'shell', args: { command: 'env' } },
+    ],
+    // Names that would hijack programs in the sandbox; Warden's own process ignores them.
+    { WARDEN_TEST_API_KEY: 'sk-very-secret', LD_LIBRARY_PATH: '/tmp/evil-libs', BASH_ENV: '/tmp/evil.sh' },
+  );
+  for (const attempt of [environ, env]) {
+    assert.doesNotMatch(attempt?.output ?? '', /sk-very-secret|evil-libs|evil\.sh/);
+  }
+  assert.match(env?.output ?? '', /HOME=/, 'the command did run');
+});
+
+test('a command past its time limit is killed, with its children, and recorded as timed out', async () => {
+  const [slow] = await attack('timeout', [
+    { tool: 'shell', args: { command: 'sleep 1000 & sleep 1000', timeout_ms: 300 } },
+  ]);
+  assert.equal(slow?.ok, false);
+  assert.equal(slow?.command?.timedOut, true);
+  assert.ok((slow?.durationMs ?? 0) < 10_000);
+});
+
+test('the policy file itself is untouched by what ran', async () => {
+  assert.equal(await readFile(policy, 'utf8'), PERMISSIVE_POLICY);
+});
