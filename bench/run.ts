@@ -1,7 +1,9 @@
 import { benchCore } from './core.ts';
+import { benchSandboxAndPolicy } from './sandbox-policy.ts';
 
 const runs = Number(process.env.WARDEN_BENCH_RUNS ?? 10);
 console.log(
   `warden benchmarks · node ${process.version} · ${runs} runs each; ratios are against baselines measured in this run`,
 );
 await benchCore(runs);
+await benchSandboxAndPolicy(runs);
