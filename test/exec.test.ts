@@ -269,7 +269,15 @@ test('when the reader of --json goes away, the session stops recorded instead of
   const slow = join(fixture.dir, 'slow-pipe.json');
   await writeFile(
     slow,
-    JSON.stringify({ turns: [{ calls: [{ tool: 'shell', args: { command: 'sleep 20' } }] }] }),
+    // Two long steps: the closed pipe is noticed at the first write after step one, and the
+    // session must then stop during step two rather than run on.
+    JSON.stringify({
+      turns: [
+        { calls: [{ tool: 'shell', args: { command: 'sleep 2' } }] },
+        { calls: [{ tool: 'shell', args: { command: 'sleep 30' } }] },
+        { text: 'should not get here' },
+      ],
+    }),
   );
   const policy = await permissivePolicy(fixture.dir);
   const child = spawn(

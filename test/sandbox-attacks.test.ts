@@ -107,3 +107,49 @@ test('a command past its time limit is killed, with its children, and recorded a
 test('the policy file itself is untouched by what ran', async () => {
   assert.equal(await readFile(policy, 'utf8'), PERMISSIVE_POLICY);
 });
+
+test("files the policy denies are empty to commands and absent from grep, even under 'allow every command'", async () => {
+  const deny = join(fixture.dir, 'deny-env.policy.yaml');
+  await writeFile(
+    deny,
+    'version: 1\nfiles:\n  read: ["*"]\n  write: ["*"]\n  deny: [".env", "config/*"]\ncommands:\n  allow: ["*"]\n',
+  );
+  mkdirSync(join(fixture.repo, 'config'), { recursive: true });
+  await writeFile(join(fixture.repo, '.env'), 'API_TOKEN=tok-live-secret\n');
+  await writeFile(join(fixture.repo, 'config', 'prod.json'), '{"password":"tok-live-secret"}\n');
+  const script = join(fixture.dir, 'masked.json');
+  await writeFile(
+    script,
+    JSON.stringify({
+      turns: [
+        {
+          calls: [
+            {
+              tool: 'shell',
+              args: { command: 'cat .env; cat config/prod.json; grep -r tok-live . ; ls config' },
+            },
+          ],
+        },
+        { calls: [{ tool: 'grep', args: { pattern: 'tok-live' } }] },
+        { calls: [{ tool: 'read_file', args: { path: '.env' } }] },
+        { text: 'done' },
+      ],
+    }),
+  );
+  const result = await warden(['exec', '--json', '--policy', deny, '--model', `script:${script}`, 'look'], {
+    cwd: fixture.repo,
+    env: { HOME: fakeHome },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const finished = jsonEvents(result.stdout).filter(
+    (e) => e.type === 'tool.finished',
+  ) as EventOf<'tool.finished'>[];
+  assert.equal(finished.length, 3);
+  for (const attempt of finished) assert.doesNotMatch(attempt.output, /tok-live-secret/);
+  assert.equal(finished[2]?.ok, false, 'read_file of a denied path is refused');
+  assert.equal(
+    await readFile(join(fixture.repo, '.env'), 'utf8'),
+    'API_TOKEN=tok-live-secret\n',
+    'the file is intact',
+  );
+});

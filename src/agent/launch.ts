@@ -3,6 +3,7 @@ import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts'
 import { WardenError } from '../errors.ts';
 import type { ModelClient } from '../models/types.ts';
 import { type Approver, createHeadlessApprover } from '../policy/approvals.ts';
+import { likeMatcher } from '../policy/like.ts';
 import type { Policy } from '../policy/types.ts';
 import type { NetRecord } from '../sandbox/egress-proxy.ts';
 import type { Sandbox } from '../sandbox/types.ts';
@@ -122,6 +123,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     checkpoint: (state) => store.checkpoint(sessionId, state),
     ...(options.policy
       ? {
+          hidden: likeMatcher(options.policy.deniedPaths),
           gate: createGate({
             policy: options.policy,
             approver: options.approver ?? createHeadlessApprover('deny'),

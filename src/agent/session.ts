@@ -39,6 +39,8 @@ export interface SessionOptions {
   checkpoint?: Checkpointer;
   /** The policy and approvals every tool call passes through. */
   gate?: Gate;
+  /** Paths the policy hides from tools that read many files at once. */
+  hidden?: (path: string) => boolean;
   /** What changed in the workspace since the session started, by any means; undefined if unknown. */
   worktree?: { changes(): Promise<FileChangeSummary[] | undefined> };
   signal?: AbortSignal;
@@ -209,7 +211,12 @@ export async function runSession(options: SessionOptions): Promise<Report> {
     let stopped: Report['error'];
     const callContext: ToolCallContext = {
       tools,
-      toolContext: { workspace: options.workspace, sandbox: options.sandbox, signal },
+      toolContext: {
+        workspace: options.workspace,
+        sandbox: options.sandbox,
+        signal,
+        ...(options.hidden ? { hidden: options.hidden } : {}),
+      },
       events,
       changes,
       commands,

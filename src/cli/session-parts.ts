@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { WardenError } from '../errors.ts';
+import { likeMatcher } from '../policy/like.ts';
 import type { Policy } from '../policy/types.ts';
 import { createBwrapSandbox } from '../sandbox/bwrap.ts';
 import { detectSandbox } from '../sandbox/detect.ts';
@@ -53,6 +54,7 @@ export async function openSessionParts(root: string, policy: Policy): Promise<Se
         lstatSync(path, { throwIfNoEntry: false }),
       ),
       limits: sandboxLimits(policy),
+      hidden: likeMatcher(policy.deniedPaths),
       ...(network ? { network: { proxySocket: network.socket } } : {}),
     });
     return {

@@ -19,8 +19,17 @@ export const UNMATCHED_COMMAND = 'default.commands.unmatched';
 
 // Writes that would let the agent hijack Warden's own git or its records: no file can grant them.
 const BUILTIN_WRITE_DENY = ['.git', '.git/*', '*/.git', '*/.git/*', '.warden', '.warden/*'];
-// Force push is never allowed, also when spelled as a shell command (`+ref` is a forced refspec).
-const BUILTIN_COMMAND_DENY = ['git *push*--force*', 'git *push* -f*', 'git *push*+*', 'git *push*--mirror*'];
+// Force push is never allowed, also when spelled as a shell command (`+ref` is a forced refspec);
+// nor is deleting a remote branch (`--delete`, `-d`, `:ref`), which a re-push turns into a force push.
+const BUILTIN_COMMAND_DENY = [
+  'git *push*--force*',
+  'git *push* -f*',
+  'git *push*+*',
+  'git *push*--mirror*',
+  'git *push*--delete*',
+  'git *push* -d *',
+  'git *push* :*',
+];
 
 /** Cedar string literal: `*` is the only wildcard; quotes, backslashes and controls are escaped. */
 export function cedarLike(pattern: string): string {

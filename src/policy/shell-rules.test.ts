@@ -150,6 +150,10 @@ describe('precedence between command rules', () => {
     const ask = await p.decide({ kind: 'shell', command: 'npm install left-pad' });
     assert.deepEqual([ask.decision, ask.policies], ['ask', ['commands.ask[0]']]);
     assert.equal((await p.decide({ kind: 'shell', command: 'npm install evil-pkg' })).decision, 'deny');
+    assert.equal(
+      (await p.decide({ kind: 'shell', command: 'git push origin warden/fix' })).decision,
+      'allow',
+    );
     // Force push is forbidden by a built-in, however it is spelled and whatever the file allows.
     for (const command of [
       'git push --force origin main',
@@ -157,6 +161,10 @@ describe('precedence between command rules', () => {
       'git push "--force"',
       'git push origin +main',
       'git -C . push --force-with-lease',
+      // Deleting a remote branch, then pushing again, is a force push in two steps.
+      'git push --delete origin main',
+      'git push -d origin main',
+      'git push origin :main',
     ]) {
       const d = await p.decide({ kind: 'shell', command });
       assert.equal(d.decision, 'deny', command);

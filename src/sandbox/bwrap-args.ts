@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { MaskedPath } from './masked-paths.ts';
 
 /**
  * The bubblewrap command line as a pure function of a plan, so every isolation decision can be
@@ -54,6 +55,8 @@ export interface BwrapPlan {
   cwd: string;
   /** Host paths bound read-only at the same path (the Node binary, operator extras). */
   readOnly: readonly string[];
+  /** Paths inside the workspace the command must not see: files become empty, directories empty. */
+  masked?: readonly MaskedPath[];
 }
 
 /** Namespaces, identity and capabilities: the part shared by the availability probe. */
@@ -113,6 +116,10 @@ export function buildBwrapArgs(plan: BwrapPlan): string[] {
   for (const p of outside) args.push('--ro-bind', p, p);
   args.push('--bind', workspace, workspace);
   for (const p of inside) args.push('--ro-bind', p, p);
+  for (const { path: p, kind } of plan.masked ?? []) {
+    if (kind === 'file') args.push('--ro-bind', '/dev/null', p);
+    else args.push(...tmpfsArgs(plan.features, 4096, p), '--remount-ro', p);
+  }
   // bwrap's root and /dev are writable tmpfs: without this `touch /etc/x` would succeed (in
   // memory). Device nodes stay usable; read-only only stops creating files.
   args.push('--remount-ro', '/dev', '--remount-ro', '/');

@@ -14,6 +14,7 @@ import {
 import { type BwrapInfo, detectSandbox } from './detect.ts';
 import { inheritableDescriptors } from './inherited-fds.ts';
 import { createLimiter, type SandboxLimits } from './limits.ts';
+import { findMaskedPaths } from './masked-paths.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './output-buffer.ts';
 import { runBwrap } from './run-process.ts';
 import { buildSandboxEnv } from './sandbox-env.ts';
@@ -41,6 +42,11 @@ export interface BwrapSandboxOptions {
    * `sandbox.limits_unavailable` when this host cannot enforce one that is asked for.
    */
   limits?: SandboxLimits;
+  /**
+   * Workspace-relative paths the policy denies (`files.deny`): each command sees matching files
+   * as empty and matching directories as empty, found afresh before every command.
+   */
+  hidden?: (path: string) => boolean;
 }
 
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin';
@@ -102,6 +108,7 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
         workspace,
         cwd,
         readOnly: [nodePath, ...extraReadOnly, ...(network?.readOnly ?? [])],
+        masked: options.hidden ? await findMaskedPaths(workspace, options.hidden) : [],
       });
       const command = network === undefined ? request.argv : network.command(request.argv);
       return limiter.enforce(command, async (limited) =>

@@ -41,6 +41,15 @@ for (const backend of backends) {
       assert.deepEqual(result.details, { matches: 7, truncated: false, backend: backend.name });
     });
 
+    test('paths the policy hides are left out of the results', async () => {
+      const hidden = (path: string) => path === 'src/b/c.ts' || path.startsWith('docs/');
+      const result = await tool.execute({ pattern: 'hello' }, { ...ws.context, hidden });
+      assert.equal(
+        result.output,
+        HELLO.filter((line) => !line.startsWith('src/b/c.ts') && !line.startsWith('docs/')).join('\n'),
+      );
+    });
+
     test('ignore_case, path and glob narrow the search', async () => {
       const inB = await tool.execute({ pattern: 'hello', path: 'src/b', ignore_case: true }, ws.context);
       assert.equal(inB.output, 'src/b/c.ts:1:hello world\nsrc/b/c.ts:2:HELLO again');

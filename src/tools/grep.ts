@@ -52,6 +52,7 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
     schema,
     actions: (args) => [{ kind: 'file.read', path: args.path ?? '.' }],
     async execute(args, context) {
+      const hidden = context.hidden ?? (() => false);
       const { workspace } = context;
       const path = shownPath(workspace, args.path ?? '.');
       try {
@@ -82,7 +83,8 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
       const rg = await locate();
       const backend = rg ? 'ripgrep' : 'javascript';
       if (rg) {
-        const argv = ['--line-number', '--no-heading', '--with-filename', '--color', 'never'];
+        // --null ends each path with a NUL, so a path is known exactly even with ':' in its name.
+        const argv = ['--line-number', '--no-heading', '--with-filename', '--null', '--color', 'never'];
         argv.push('--max-columns', String(MAX_COLUMNS), '--sort', 'path', '--hidden');
         argv.push('--glob', '!.git', '--glob', '!node_modules');
         if (args.ignore_case) argv.push('--ignore-case');
@@ -92,7 +94,13 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
           cwd: workspace.root,
           signal: context.signal,
           timeoutMs,
-          onLine: (line) => take(tidyRipgrepLine(line)),
+          onLine: (line) => {
+            const cut = line.indexOf('\0');
+            // rg's binary-file notice is the one line printed without the NUL.
+            const file = tidyPath(cut >= 0 ? line.slice(0, cut) : line.replace(BINARY_NOTICE, ''));
+            if (hidden(file)) return true;
+            return take(tidyRipgrepLine(cut >= 0 ? `${file}:${line.slice(cut + 1)}` : tidyPath(line)));
+          },
         });
         if (run.timedOut) {
           return toolError(
@@ -106,7 +114,9 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
         const regex = compile(args.pattern, args.ignore_case === true);
         if (typeof regex === 'string') return toolError(`invalid regular expression: ${regex}`);
         try {
-          await searchFiles(workspace, path, regex, globFilter(args.glob), take, context.signal);
+          const include = globFilter(args.glob);
+          const visible = (file: string) => include(file) && !hidden(file);
+          await searchFiles(workspace, path, regex, visible, take, context.signal);
         } catch (error) {
           return failureFrom(error);
         }
@@ -125,10 +135,15 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
   };
 }
 
-/** `./src/a.ts:3:x\r` → `src/a.ts:3:x`; rg's notices in one wording whatever its version. */
+const BINARY_NOTICE = /: binary file matches \(.*\)$/;
+
+function tidyPath(path: string): string {
+  return path.startsWith('./') ? path.slice(2) : path;
+}
+
+/** `src/a.ts:3:x\r` → `src/a.ts:3:x`; rg's notices in one wording whatever its version. */
 function tidyRipgrepLine(line: string): string {
-  let tidy = line.startsWith('./') ? line.slice(2) : line;
-  tidy = tidy.replace(/\r$/, '');
+  let tidy = line.replace(/\r$/, '');
   tidy = tidy.replace(/: binary file matches \(.*\)$/, `: ${BINARY_MATCH}`);
   return tidy.replace(/:\[Omitted long line with \d+ matches?\]$/, `:${OMITTED}`);
 }

@@ -38,6 +38,11 @@ export interface ToolContext {
   signal: AbortSignal;
   /** A one-line status for long steps ("running npm test, 12s"). */
   progress?: (message: string) => void;
+  /**
+   * Workspace-relative paths the policy hides (`files.deny`): tools that read many files at once
+   * (grep) leave them out, as the sandbox masks them from commands.
+   */
+  hidden?: (path: string) => boolean;
 }
 
 export interface Tool<Args = unknown> {
