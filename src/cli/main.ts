@@ -20,6 +20,7 @@ const HELP = `warden — a coding agent you do not have to trust
 Usage:
   warden exec [options] "<task>"   run the agent headless on a repository
   warden sessions list|show ID     recorded sessions and their reports
+  warden policy check|explain|test the one-page policy: validate, summarise, try an action
   warden demo                      an offline walkthrough with a scripted model
   warden help [command]            help for a command
 
