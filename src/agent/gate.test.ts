@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { z } from 'zod';
 import type { ModelClient, TurnRequest } from '../models/types.ts';
 import { type Approver, createHeadlessApprover } from '../policy/approvals.ts';
+import { compileToPolicy } from '../policy/engine.ts';
+import { parsePolicyFile } from '../policy/policy-file.ts';
 import type { Decision, Policy, PolicyAction } from '../policy/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
@@ -195,4 +197,26 @@ test('a tool that declares no actions cannot run under a policy', async () => {
   assert.deepEqual(ran, []);
   const finished = events.find((e) => e.type === 'tool.finished');
   assert.match(finished?.type === 'tool.finished' ? finished.output : '', /declares no actions/);
+});
+
+test('a command that adds a dependency or pushes a branch is judged on that too', async () => {
+  const parsed = parsePolicyFile(
+    'version: 1\ncommands:\n  allow: ["npm *", "git *"]\ndependencies: deny\ngit:\n  push: ["warden/*"]\n',
+    'test.yaml',
+  );
+  assert.ok(parsed.ok);
+  const real = await compileToPolicy(parsed.file, 'test.yaml');
+  const events: WardenEvent[] = [];
+  const stream = createEventStream('s', [(e) => events.push(e)]);
+  const gate = createGate({ policy: real, approver: answering(), events: stream, workspaceRoot: '/repo' });
+  const check = (command: string) => gate.check({ id: 'c', tool: 'shell' }, [{ kind: 'shell', command }]);
+
+  assert.deepEqual(await check('npm test'), { allowed: true });
+  const install = await check('npm install left-pad');
+  assert.equal(install.allowed, false);
+  assert.match(install.allowed ? '' : install.output, /left-pad/);
+  assert.deepEqual(await check('git push origin warden/fix'), { allowed: true });
+  const push = await check('cd sub && git push origin main');
+  assert.equal(push.allowed, false);
+  assert.match(push.allowed ? '' : push.output, /push main/);
 });

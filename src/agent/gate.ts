@@ -1,6 +1,7 @@
 import { isAbsolute, posix, relative } from 'node:path';
 import { WardenError } from '../errors.ts';
 import type { Approver } from '../policy/approvals.ts';
+import { intentsOf } from '../policy/intents.ts';
 import type { Policy, PolicyAction, Verdict } from '../policy/types.ts';
 import type { EventStream } from './event-stream.ts';
 
@@ -42,8 +43,13 @@ export function createGate(options: {
       const actions = rawActions.map((action) => normalise(action, options.workspaceRoot));
       const verdicts: Verdict[] = [];
       const reasons: string[] = [];
-      for (const action of actions) {
+      // A loop over a growing list: a command's intents (a dependency added, a branch pushed) are
+      // judged as actions of their own, after the command itself.
+      for (let i = 0; i < actions.length; i++) {
+        const action = actions[i] as PolicyAction;
         const decision = await policy.decide(action);
+        if (action.kind === 'shell')
+          actions.push(...(decision.parts ?? []).flatMap((part) => intentsOf(part.command)));
         events.emit({
           type: 'policy.decided',
           callId: call.id,
