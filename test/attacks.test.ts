@@ -44,6 +44,7 @@ test('a hostile model cannot plant git hooks or config that would run on the hos
     },
     { calls: [{ tool: 'shell', args: { command: "git config core.fsmonitor 'touch /tmp/pwned'" } }] },
     { calls: [{ tool: 'shell', args: { command: 'git config core.worktree /tmp' } }] },
+    { calls: [{ tool: 'shell', args: { command: 'mkdir -p hooks && git config core.hooksPath hooks' } }] },
     {
       calls: [{ tool: 'write_file', args: { path: '.git/hooks/post-checkout', content: '#!/bin/sh\nid\n' } }],
     },
@@ -56,16 +57,16 @@ test('a hostile model cannot plant git hooks or config that would run on the hos
   assert.equal(existsSync(join(fixture.repo, '.git/hooks/post-checkout')), false);
   assert.equal(await readFile(join(fixture.repo, '.git/config'), 'utf8'), configBefore);
   // Each attempt failed, and the failure is in the record.
-  for (const attempt of finished.slice(0, 3)) {
+  for (const attempt of finished.slice(0, 4)) {
     assert.notEqual(attempt.command?.exitCode, 0);
     assert.match(attempt.output, /Read-only file system|could not lock config file/);
   }
-  assert.equal(finished[3]?.ok, false);
+  assert.equal(finished[4]?.ok, false);
   // The policy's built-in rule refuses it first; the workspace boundary would too.
-  assert.match(finished[3]?.output ?? '', /denied by policy \(default\.files\.deny\[\d+\]\)|read-only/);
-  assert.notEqual(finished[4]?.command?.exitCode, 0);
-  assert.equal(finished[5]?.command?.exitCode, 0, 'reading git state still works');
-  assert.match(finished[5]?.output ?? '', /reads-still-work/);
+  assert.match(finished[4]?.output ?? '', /denied by policy \(default\.files\.deny\[\d+\]\)|read-only/);
+  assert.notEqual(finished[5]?.command?.exitCode, 0);
+  assert.equal(finished[6]?.command?.exitCode, 0, 'reading git state still works');
+  assert.match(finished[6]?.output ?? '', /reads-still-work/);
 });
 
 test('a repository that ships .warden as a link elsewhere is refused before anything runs', async () => {

@@ -87,10 +87,15 @@ test('the host environment and /proc/1/environ show no secrets; hijacking variab
       { tool: 'shell', args: { command: 'env' } },
     ],
     // Names that would hijack programs in the sandbox; Warden's own process ignores them.
-    { WARDEN_TEST_API_KEY: 'sk-very-secret', LD_LIBRARY_PATH: '/tmp/evil-libs', BASH_ENV: '/tmp/evil.sh' },
+    {
+      WARDEN_TEST_API_KEY: 'sk-very-secret',
+      LD_PRELOAD: '/tmp/evil-preload.so',
+      LD_LIBRARY_PATH: '/tmp/evil-libs',
+      BASH_ENV: '/tmp/evil.sh',
+    },
   );
   for (const attempt of [environ, env]) {
-    assert.doesNotMatch(attempt?.output ?? '', /sk-very-secret|evil-libs|evil\.sh/);
+    assert.doesNotMatch(attempt?.output ?? '', /sk-very-secret|evil-preload|evil-libs|evil\.sh/);
   }
   assert.match(env?.output ?? '', /HOME=/, 'the command did run');
 });
