@@ -128,6 +128,8 @@ function describe(action: PolicyAction): string {
       return `add ${action.ecosystem} package ${action.name}`;
     case 'git.push':
       return `push${action.force ? ' --force' : ''} ${action.branch}`;
+    case 'secret.use':
+      return `use secret ${action.name} for ${action.act}`;
   }
 }
 

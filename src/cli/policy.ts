@@ -110,12 +110,15 @@ async function compileErrors(
   }
 }
 
-/** `shell: npm test`, `read: src/a.ts`, `net: host:443`, `dep: npm:left-pad`, `push --force: main`. */
+/**
+ * `shell: npm test`, `read: src/a.ts`, `net: host:443`, `dep: npm:left-pad`, `push --force: main`,
+ * `secret: github:git.push`.
+ */
 export function parseAction(text: string): PolicyAction {
-  const match = /^\s*(shell|read|write|net|dep|push|push --force)\s*:\s?(.*)$/s.exec(text);
+  const match = /^\s*(shell|read|write|net|dep|push|push --force|secret)\s*:\s?(.*)$/s.exec(text);
   const bad = () =>
     new WardenError('usage', `cannot read the action "${text}"`, {
-      hint: 'use "shell: CMD", "read: PATH", "write: PATH", "net: HOST:PORT", "dep: ECOSYSTEM:NAME", "push: BRANCH" or "push --force: BRANCH"',
+      hint: 'use "shell: CMD", "read: PATH", "write: PATH", "net: HOST:PORT", "dep: ECOSYSTEM:NAME", "push: BRANCH", "push --force: BRANCH" or "secret: NAME:ACT"',
     });
   if (!match) throw bad();
   const [, kind, value = ''] = match;
@@ -128,6 +131,7 @@ export function parseAction(text: string): PolicyAction {
     return { kind: 'git.push', branch: arg, force: kind !== 'push' };
   const colon = arg.lastIndexOf(':');
   if (colon <= 0 || colon === arg.length - 1) throw bad();
+  if (kind === 'secret') return { kind: 'secret.use', name: arg.slice(0, colon), act: arg.slice(colon + 1) };
   if (kind === 'net') {
     const port = Number(arg.slice(colon + 1));
     if (!Number.isInteger(port)) throw bad();

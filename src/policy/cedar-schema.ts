@@ -10,10 +10,12 @@ entity Command = { line: String, name: String };
 entity Host = { name: String, port: Long, ip: Bool };
 entity Package = { ecosystem: String, name: String };
 entity Branch = { name: String };
+entity Secret = { name: String };
 
 action read, write appliesTo { principal: [Agent, User], resource: File };
 action shell appliesTo { principal: [Agent, User], resource: Command };
 action connect appliesTo { principal: [Agent, User], resource: Host };
 action add_dependency appliesTo { principal: [Agent, User], resource: Package };
 action push appliesTo { principal: [Agent, User], resource: Branch, context: { force: Bool } };
+action use_secret appliesTo { principal: [Agent, User], resource: Secret, context: { act: String } };
 `;

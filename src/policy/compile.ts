@@ -110,6 +110,19 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
   const deps = file.dependencies ?? 'ask';
   add('dependencies', deps === 'deny' ? 'forbid' : 'permit', deps, deps, act('add_dependency'));
   each(file.git?.push, (p, i) => add(`git.push[${i}]`, 'permit', 'allow', p, act('push'), like('name', p)));
+  // Each named credential may serve only the acts listed for it; the broker asks before every use.
+  for (const [name, acts] of Object.entries(file.secrets ?? {})) {
+    each(acts, (a, i) =>
+      add(
+        `secrets.${name}[${i}]`,
+        'permit',
+        'allow',
+        `${name} for ${a}`,
+        act('use_secret'),
+        `resource.name == ${cedarString(name)} && context.act == ${cedarString(a)}`,
+      ),
+    );
+  }
 
   each(BUILTIN_WRITE_DENY, (p, i) =>
     add(`default.files.deny[${i}]`, 'forbid', 'deny', p, act('write'), like('path', p)),

@@ -179,6 +179,19 @@ test('limits, network and denied paths are exposed in the contract units', async
   assert.deepEqual(policy.secrets, { github: ['git.push'] });
 });
 
+test('a named credential serves only the acts listed for it', async () => {
+  const policy = await compileToPolicy(fileFrom(EXAMPLE), 'example');
+  const use = async (name: string, act: string) =>
+    (await policy.decide({ kind: 'secret.use', name, act })).decision;
+  assert.equal(await use('github', 'git.push'), 'allow');
+  assert.deepEqual((await policy.decide({ kind: 'secret.use', name: 'github', act: 'git.push' })).policies, [
+    'secrets.github[0]',
+  ]);
+  assert.equal(await use('github', 'pr.create'), 'deny');
+  assert.equal(await use('npm', 'registry.lookup'), 'deny');
+  assert.equal(await use('github"||true||"', 'git.push'), 'deny');
+});
+
 describe('the default policy', async () => {
   const policy = await loadPolicy();
   const cases: Array<[PolicyAction, string]> = [

@@ -54,7 +54,7 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
     type: string,
     id: string,
     attrs: Record<string, string | number | boolean>,
-    context: Record<string, boolean> = {},
+    context: Record<string, string | boolean> = {},
   ): Judgement => {
     // No rule at all for this action (e.g. no git.push list): Cedar's default deny, said plainly.
     if (!setIds.has(action)) return { decision: 'deny', policies: [], reason: 'no rule grants it' };
@@ -145,6 +145,11 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
         return said(
           `push${action.force ? ' --force' : ''} ${action.branch}`,
           authorize('push', 'Branch', action.branch, { name: action.branch }, { force: action.force }),
+        );
+      case 'secret.use':
+        return said(
+          `use secret ${action.name} for ${action.act}`,
+          authorize('use_secret', 'Secret', action.name, { name: action.name }, { act: action.act }),
         );
       case 'shell':
         return decideShell(action.command, parse, authorize);

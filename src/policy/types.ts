@@ -9,7 +9,9 @@ export type PolicyAction =
   | { kind: 'shell'; command: string }
   | { kind: 'net.connect'; host: string; port: number }
   | { kind: 'dependency.add'; ecosystem: string; name: string }
-  | { kind: 'git.push'; branch: string; force: boolean };
+  | { kind: 'git.push'; branch: string; force: boolean }
+  /** The broker about to use a named credential for an act (`git.push`, `pr.create`, …). */
+  | { kind: 'secret.use'; name: string; act: string };
 
 export type Verdict = 'allow' | 'deny' | 'ask';
 
