@@ -11,9 +11,11 @@ const MAX_SYMLINK_HOPS = 40;
  * The file boundary for the model's file tools. Warden's process can read the whole machine, so
  * every path the model names is resolved to its real location and refused unless it stays under
  * the root. What remains after the check: the last component is opened with O_NOFOLLOW, so a
- * symlink swapped in after the check cannot redirect a write; swapping an intermediate directory
- * for a symlink in that window is not caught here (Node has no openat2/RESOLVE_BENEATH) and is
- * left to the sandbox, which is the only thing that runs the model's commands.
+ * symlink swapped in after the check cannot redirect a write. Swapping an intermediate directory
+ * for a symlink in that window would need a process running concurrently with the file tool, and
+ * none can: tool calls run one at a time, and every process a command starts dies with its
+ * sandbox (a fresh PID namespace) before the command's result returns. Node has no
+ * openat2/RESOLVE_BENEATH to close the window without that argument.
  */
 /** Warden's state directory at the workspace root. */
 const STATE_DIR = '.warden';
