@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sandboxLimits } from '../src/cli/session-parts.ts';
 import { loadPolicy } from '../src/policy/load.ts';
 import type { Policy, PolicyAction } from '../src/policy/types.ts';
 import { createBwrapSandbox } from '../src/sandbox/bwrap.ts';
@@ -69,17 +70,6 @@ async function benchSandboxStart(samples: number, policy: Policy): Promise<void>
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** The policy's limits as the sandbox takes them, the way `warden exec` passes them. */
-function sandboxLimits(policy: Policy): SandboxLimits {
-  const { memoryBytes, processes, fileSizeBytes, cpuSeconds } = policy.limits;
-  return {
-    ...(memoryBytes === undefined ? {} : { memoryBytes }),
-    ...(processes === undefined ? {} : { processes }),
-    ...(fileSizeBytes === undefined ? {} : { fileSizeBytes }),
-    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
-  };
 }
 
 async function runTrue(sandbox: Sandbox): Promise<number> {

@@ -71,7 +71,8 @@ export async function openSessionParts(root: string, policy: Policy): Promise<Se
   }
 }
 
-function sandboxLimits(policy: Policy): SandboxLimits {
+/** The policy's limits on each command's process tree, as the sandbox takes them. */
+export function sandboxLimits(policy: Policy): SandboxLimits {
   const { memoryBytes, processes, fileSizeBytes, cpuSeconds } = policy.limits;
   return {
     ...(memoryBytes === undefined ? {} : { memoryBytes }),
