@@ -9,7 +9,6 @@ import { loadPolicy } from '../src/policy/load.ts';
 import type { Policy, PolicyAction } from '../src/policy/types.ts';
 import { createBwrapSandbox } from '../src/sandbox/bwrap.ts';
 import { startEgressProxy } from '../src/sandbox/egress-proxy.ts';
-import type { SandboxLimits } from '../src/sandbox/limits.ts';
 import type { Sandbox } from '../src/sandbox/types.ts';
 import { percentile, printTable } from './stats.ts';
 
