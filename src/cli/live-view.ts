@@ -92,8 +92,10 @@ export function createLiveView(options: LiveViewOptions): {
           ? `exit ${event.command.exitCode ?? 'killed'}${event.command.timedOut ? ' (timed out)' : ''}`
           : firstLine(event.output);
         write(`    ${mark} ${forTerminal(head)} ${style.dim(`· ${formatDuration(event.durationMs)}`)}\n`);
-        if (event.tool === 'shell' || !event.ok) {
-          const body = event.tool === 'shell' ? tail(event.output, SHELL_TAIL_LINES) : event.output;
+        // The body adds something only when it is more than the line already shown (a denial is not).
+        const body =
+          event.tool === 'shell' ? tail(event.output, SHELL_TAIL_LINES) : event.ok ? '' : event.output;
+        if (body.trim() && body.trim() !== head.trim()) {
           write(`${style.dim(indent(forTerminal(body), '      '))}\n`);
         }
         return;
