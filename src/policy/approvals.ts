@@ -39,18 +39,21 @@ export function createTerminalApprover(options: TerminalApproverOptions): Approv
     by: 'terminal',
     async ask(request) {
       const prompt = createInterface({ input: options.input, output: options.output, terminal: false });
+      // Input that ends (Ctrl-D, a pipe that closed) before an answer: nobody can say yes.
+      const closed = new Promise<string>((resolve) => prompt.once('close', () => resolve('')));
       try {
         options.output.write(
           `\n  approval needed: ${options.clean(request.summary)}\n  policy: ${options.clean(request.reason)}\n`,
         );
-        const answer = (await prompt.question('  allow [o]nce, for this [s]ession, or [d]eny? '))
-          .trim()
-          .toLowerCase();
+        const typed = await Promise.race([
+          prompt.question('  allow [o]nce, for this [s]ession, or [d]eny? '),
+          closed,
+        ]);
+        const answer = typed.trim().toLowerCase();
         if (answer === 'o' || answer === 'once' || answer === 'y' || answer === 'yes') return 'once';
         if (answer === 's' || answer === 'session') return 'session';
         return 'deny';
       } catch {
-        // Input closed (Ctrl-D, a pipe that ended): nobody can say yes.
         return 'deny';
       } finally {
         prompt.close();
