@@ -158,3 +158,49 @@ test("files the policy denies are empty to commands and absent from grep, even u
     'the file is intact',
   );
 });
+
+test('a denied file stays denied under another name: a symlink to it, a renamed parent directory', async () => {
+  const policy = join(fixture.dir, 'deny-aws.policy.yaml');
+  await writeFile(
+    policy,
+    'version: 1\nfiles:\n  read: ["*"]\n  write: ["*"]\n  deny: [".env", ".aws/*"]\ncommands:\n  allow: ["*"]\n',
+  );
+  mkdirSync(join(fixture.repo, '.aws'), { recursive: true });
+  await writeFile(join(fixture.repo, '.aws', 'credentials'), 'aws_secret_access_key=aws-live-secret\n');
+  await writeFile(join(fixture.repo, '.env'), 'API_TOKEN=tok-live-secret\n');
+  await symlink('.env', join(fixture.repo, 'shipped-link'));
+  const script = join(fixture.dir, 'renamed.json');
+  await writeFile(
+    script,
+    JSON.stringify({
+      turns: [
+        {
+          calls: [
+            { tool: 'shell', args: { command: 'ln -s .env made-link; mv .aws awsx; cat awsx/credentials' } },
+          ],
+        },
+        { calls: [{ tool: 'read_file', args: { path: 'made-link' } }] },
+        { calls: [{ tool: 'read_file', args: { path: 'shipped-link' } }] },
+        { calls: [{ tool: 'grep', args: { pattern: 'live', path: 'made-link' } }] },
+        { calls: [{ tool: 'read_file', args: { path: 'awsx/credentials' } }] },
+        { calls: [{ tool: 'shell', args: { command: 'cat made-link shipped-link .aws/credentials' } }] },
+        { text: 'done' },
+      ],
+    }),
+  );
+  const result = await warden(
+    ['exec', '--json', '--policy', policy, '--model', `script:${script}`, 'rename'],
+    {
+      cwd: fixture.repo,
+      env: { HOME: fakeHome },
+    },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const finished = jsonEvents(result.stdout).filter(
+    (e) => e.type === 'tool.finished',
+  ) as EventOf<'tool.finished'>[];
+  assert.equal(finished.length, 6);
+  for (const attempt of finished) assert.doesNotMatch(attempt.output, /live-secret/);
+  for (const denied of finished.slice(1, 4)) assert.equal(denied.ok, false, denied.output);
+  assert.ok(existsSync(join(fixture.repo, '.aws', 'credentials')), 'the directory could not be renamed away');
+});

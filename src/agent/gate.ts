@@ -1,4 +1,5 @@
-import { isAbsolute, posix, relative } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
 import type { Approver } from '../policy/approvals.ts';
 import { intentsOf } from '../policy/intents.ts';
@@ -40,7 +41,9 @@ export function createGate(options: {
       return denials;
     },
     async check(call, rawActions) {
-      const actions = rawActions.map((action) => normalise(action, options.workspaceRoot));
+      const actions = rawActions.flatMap((action) =>
+        withRealPath(normalise(action, options.workspaceRoot), options.workspaceRoot),
+      );
       const verdicts: Verdict[] = [];
       const reasons: string[] = [];
       // A loop over a growing list: a command's intents (a dependency added, a branch pushed) are
@@ -134,6 +137,38 @@ function describe(action: PolicyAction): string {
 }
 
 /** File paths as the policy's patterns see them: workspace-relative, normalised, no `./`. */
+/**
+ * A file action as named, and again as the file it really is when a symlink on the way points
+ * elsewhere: `leak -> .env` must be judged as `.env`, or every deny rule is one `ln -s` away.
+ */
+function withRealPath(action: PolicyAction, root: string): PolicyAction[] {
+  if (action.kind !== 'file.read' && action.kind !== 'file.write') return [action];
+  const real = realPathOf(resolve(root, action.path));
+  const relativeReal = relative(realPathOf(root), real).split('\\').join('/') || '.';
+  if (relativeReal === action.path) return [action];
+  // Outside the workspace it is judged as written (the policy refuses such paths).
+  return [
+    action,
+    { ...action, path: isAbsolute(relativeReal) || relativeReal.startsWith('..') ? real : relativeReal },
+  ];
+}
+
+/** The real path of a file that may not exist yet: its deepest existing ancestor, resolved. */
+function realPathOf(path: string): string {
+  const missing: string[] = [];
+  let current = path;
+  for (;;) {
+    try {
+      return join(realpathSync(current), ...missing.reverse());
+    } catch {
+      const parent = dirname(current);
+      if (parent === current) return path;
+      missing.push(basename(current));
+      current = parent;
+    }
+  }
+}
+
 function normalise(action: PolicyAction, root: string): PolicyAction {
   if (action.kind !== 'file.read' && action.kind !== 'file.write') return action;
   const relativePath = isAbsolute(action.path) ? relative(root, action.path) : action.path;

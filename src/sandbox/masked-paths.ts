@@ -45,7 +45,9 @@ export async function findMaskedPaths(
       const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (hidden(relative)) found.push({ path, kind: 'dir' });
+        // `.aws/*` hides the directory itself, not only what is in it now: masked whole, it cannot
+        // be renamed out from under the pattern (a mount point is busy) nor filled with new names.
+        if (hidden(relative) || hidden(`${relative}/`)) found.push({ path, kind: 'dir' });
         else if (!SKIP.has(entry.name)) await walk(path, relative);
       } else if (entry.isFile() && hidden(relative)) {
         found.push({ path, kind: 'file' });

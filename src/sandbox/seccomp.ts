@@ -93,6 +93,10 @@ export const DENIED_SYSCALLS = [
   'add_key',
   'request_key',
   'fanotify_init',
+  // io_uring runs its operations in the kernel, out of reach of this filter's per-syscall checks.
+  'io_uring_setup',
+  'io_uring_enter',
+  'io_uring_register',
   // File handles bypass path lookup, and with it the mount boundary (the "shocker" escape).
   'open_by_handle_at',
   'name_to_handle_at',
