@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -203,4 +204,51 @@ test('a denied file stays denied under another name: a symlink to it, a renamed 
   for (const attempt of finished) assert.doesNotMatch(attempt.output, /live-secret/);
   for (const denied of finished.slice(1, 4)) assert.equal(denied.ok, false, denied.output);
   assert.ok(existsSync(join(fixture.repo, '.aws', 'credentials')), 'the directory could not be renamed away');
+});
+
+test('a secret committed to git history is not printed through git, while git itself still works', async () => {
+  const { dir, repo, cleanup } = await sampleRepo();
+  try {
+    const git = (...args: string[]) =>
+      spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo });
+    await writeFile(join(repo, '.env'), 'API_TOKEN=tok-history-secret\n');
+    git('add', '.env');
+    git('commit', '-qm', 'oops');
+    git('rm', '-q', '.env');
+    git('commit', '-qm', 'remove the secret');
+    const policy = join(dir, 'history.policy.yaml');
+    await writeFile(
+      policy,
+      'version: 1\nfiles:\n  read: ["*"]\n  write: ["*"]\n  deny: [".env"]\ncommands:\n  allow: ["*"]\n',
+    );
+    const script = join(dir, 'history.json');
+    await writeFile(
+      script,
+      JSON.stringify({
+        turns: [
+          { calls: [{ tool: 'shell', args: { command: 'git show HEAD~1:.env' } }] },
+          { calls: [{ tool: 'shell', args: { command: 'git log -p' } }] },
+          { calls: [{ tool: 'shell', args: { command: 'git log --oneline' } }] },
+          { text: 'done' },
+        ],
+      }),
+    );
+    const result = await warden(
+      ['exec', '--json', '--approvals', 'deny', '--policy', policy, '--model', `script:${script}`, 'history'],
+      { cwd: repo, env: { HOME: dir } },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const events = jsonEvents(result.stdout);
+    const finished = events.filter((e) => e.type === 'tool.finished') as EventOf<'tool.finished'>[];
+    for (const attempt of finished) assert.doesNotMatch(attempt.output, /tok-history-secret/);
+    assert.equal(finished[0]?.ok, false);
+    assert.equal(finished[1]?.ok, false);
+    assert.match(finished[2]?.output ?? '', /remove the secret/, 'git that prints no contents still runs');
+    const asked = events.filter(
+      (e) => e.type === 'policy.decided' && e.policies.includes('default.git.history'),
+    );
+    assert.equal(asked.length, 2);
+  } finally {
+    await cleanup();
+  }
 });

@@ -2,8 +2,9 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
 import type { Approver } from '../policy/approvals.ts';
+import { printsFileContents } from '../policy/git-content-readers.ts';
 import { intentsOf } from '../policy/intents.ts';
-import type { Policy, PolicyAction, Verdict } from '../policy/types.ts';
+import type { Decision, Policy, PolicyAction, Verdict } from '../policy/types.ts';
 import type { EventStream } from './event-stream.ts';
 
 export type GateResult =
@@ -26,6 +27,11 @@ export function createGate(options: {
   approver: Approver;
   events: EventStream;
   workspaceRoot: string;
+  /**
+   * The repository's history holds a file the policy hides: git commands that print old contents
+   * would read it past the working tree's masks, so they are asked about even where allowed.
+   */
+  historyHoldsHidden?: boolean;
 }): Gate {
   const { policy, approver, events } = options;
   const approvedForSession = new Set<string>();
@@ -50,7 +56,7 @@ export function createGate(options: {
       // judged as actions of their own, after the command itself.
       for (let i = 0; i < actions.length; i++) {
         const action = actions[i] as PolicyAction;
-        const decision = await policy.decide(action);
+        const decision = guardHistory(await policy.decide(action), options.historyHoldsHidden === true);
         if (action.kind === 'shell')
           actions.push(...(decision.parts ?? []).flatMap((part) => intentsOf(part.command)));
         events.emit({
@@ -137,6 +143,18 @@ function describe(action: PolicyAction): string {
 }
 
 /** File paths as the policy's patterns see them: workspace-relative, normalised, no `./`. */
+function guardHistory(decision: Decision, historyHoldsHidden: boolean): Decision {
+  if (!historyHoldsHidden || decision.decision !== 'allow') return decision;
+  const readers = (decision.parts ?? []).filter((part) => printsFileContents(part.command));
+  if (readers.length === 0) return decision;
+  return {
+    ...decision,
+    decision: 'ask',
+    policies: [...decision.policies, 'default.git.history'],
+    reason: `\`${readers[0]?.command}\` can print files from git history, and the history holds files the policy denies`,
+  };
+}
+
 /**
  * A file action as named, and again as the file it really is when a symlink on the way points
  * elsewhere: `leak -> .env` must be judged as `.env`, or every deny rule is one `ln -s` away.

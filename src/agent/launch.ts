@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
 import type { ModelClient } from '../models/types.ts';
@@ -125,6 +126,10 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
       ? {
           hidden: likeMatcher(options.policy.deniedPaths),
           gate: createGate({
+            historyHoldsHidden: await historyHoldsHidden(
+              workspace.root,
+              likeMatcher(options.policy.deniedPaths),
+            ),
             policy: options.policy,
             approver: options.approver ?? createHeadlessApprover('deny'),
             events,

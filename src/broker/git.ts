@@ -24,6 +24,8 @@ export interface GitResult {
 export interface GitOptions {
   /** Extra environment, e.g. GIT_INDEX_FILE for a private index. */
   env?: Record<string, string>;
+  /** Killed after this long; the result then has code 124. */
+  timeoutMs?: number;
 }
 
 function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -44,9 +46,18 @@ export function git(cwd: string, args: string[], options: GitOptions = {}): Prom
     execFile(
       'git',
       [...SAFE_FLAGS, ...args],
-      { cwd, env: gitEnv(options.env), maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      {
+        cwd,
+        env: gitEnv(options.env),
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: 'utf8',
+        ...(options.timeoutMs === undefined
+          ? {}
+          : { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const }),
+      },
       (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 127) : 0;
+        const timedOut = error !== null && (error as { killed?: boolean }).killed === true;
+        const code = timedOut ? 124 : error ? (typeof error.code === 'number' ? error.code : 127) : 0;
         resolve({ code, stdout, stderr });
       },
     );
