@@ -1,6 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { BashParse } from './bash-parser.ts';
 import { unwrap } from './command-wrappers.ts';
+import { EVALUATES, evaluatingArguments, evaluatingNode } from './shell-evaluation.ts';
 import { display, literalWord, type ShellWord, wordOf } from './shell-words.ts';
 
 /** One simple command the program would run, or a piece we could not analyse (always `ask`). */
@@ -136,6 +137,9 @@ function walk(node: Node, ctx: Walk): void {
     });
     return;
   }
+  // Reported, and still walked: a command nested inside is judged on its own (a deny still wins).
+  const evaluates = evaluatingNode(node);
+  if (evaluates) ctx.parts.push({ kind: 'unknown', line: node.text, reason: `${EVALUATES}: ${evaluates}` });
   for (const child of node.children) if (child) walk(child, ctx);
 }
 
@@ -172,6 +176,8 @@ function judgeWords(words: ShellWord[], ctx: Walk): void {
     return;
   }
   const base = name.value.slice(name.value.lastIndexOf('/') + 1);
+  const evaluates = evaluatingArguments(base, args);
+  if (evaluates) ctx.parts.push({ kind: 'unknown', line, reason: `${EVALUATES}: ${evaluates}` });
   const inner = unwrap(base, args);
   if (inner.opaque) {
     ctx.parts.push({ kind: 'unknown', line, reason: inner.opaque });

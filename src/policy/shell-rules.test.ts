@@ -103,6 +103,82 @@ describe('what cannot be analysed is asked, never allowed', () => {
   }
 });
 
+// biome-ignore-start lint/suspicious/noTemplateCurlyInString: shell expansions, not templates
+describe('strings bash evaluates a second time are asked, never allowed', () => {
+  let evaluating: CompiledPolicy;
+  before(async () => {
+    const allow =
+      '["ls*", "echo *", "cat *", "test *", "printf *", "read *", "mapfile *", "readarray *", "let *", "[ *"]';
+    evaluating = await compileToPolicy(fileFrom(`version: 1\ncommands:\n  allow: ${allow}\n`), 'test');
+  });
+  const asked = [
+    "test -v 'a[$(rm x)]'",
+    "[ -v 'a[$(rm x)]' ]; ls",
+    '[[ -v a[$i] ]]; ls',
+    "x='$(rm x)'; echo ${x@P}",
+    "x='a[$(rm x)]'; echo $((x))",
+    'echo $[x]',
+    'echo ${!x}',
+    '(( x )); ls',
+    'let x',
+    'let "a[$(rm x)]"',
+    'declare -i x=$y; ls',
+    'typeset -i x=y; ls',
+    'local -n r=$y; ls',
+    '[[ $x -eq 1 ]]; ls',
+    '[[ 1 -lt x ]]; ls',
+    "printf -v 'a[$(rm x)]' x",
+    'printf -va[$i] x',
+    "read 'a[$(rm x)]'",
+    'read -r -a "$n"',
+    "mapfile 'a[$(rm x)]'",
+    'mapfile -C "rm x" -c 1 a < f',
+    "readarray -t 'a[$(rm x)]' < f",
+    "unset 'a[$(rm x)]'; ls",
+    "export 'a[$(rm x)]=1'; ls",
+    'a[$x]=1; ls',
+    'echo ${a[$x]}',
+    'echo ${x:$n:2}',
+    'for ((i = 0; i < n; i++)); do ls; done',
+    'command read "a[$(rm x)]"',
+    'cat x <<EOF\n`rm x`\nEOF',
+  ];
+  for (const command of asked) {
+    test(JSON.stringify(command), async () => {
+      const d = await evaluating.decide({ kind: 'shell', command });
+      assert.equal(d.decision, 'ask', `${command} → ${d.decision}: ${d.reason}`);
+      assert.match(d.reason, /bash would evaluate this/);
+    });
+  }
+  const allowed = [
+    'test -v x',
+    "test -v 'a[1]'",
+    // test and [ read -eq operands as integers, never as arithmetic (bash 5.2 checked).
+    '[ "$x" -eq 1 ] && ls',
+    'echo $((1 + 2)) ${x:1:2} ${x: -1} ${!a[@]} ${a[0]} ${a[@]}',
+    'let 1+2',
+    'printf -v x %s "$y"',
+    'read -r -p "name?" line',
+    'mapfile -t lines < f',
+    'x=1; export A=$x; local y; unset y; ls',
+    "cat x <<'EOF'\n`rm x` $(rm x)\nEOF",
+    'cat x <<"EOF"\n`rm x`\nEOF',
+    'cat x <<EOF\nhello $x ${y}\nEOF',
+  ];
+  for (const command of allowed) {
+    test(`${JSON.stringify(command)} stays allowed`, async () => {
+      const d = await evaluating.decide({ kind: 'shell', command });
+      assert.equal(d.decision, 'allow', `${command} → ${d.decision}: ${d.reason}`);
+    });
+  }
+  test('a substitution in an unquoted heredoc body is still judged on its own', async () => {
+    const d = await shell('cat <<EOF\n`curl x`\nEOF');
+    assert.equal(d.decision, 'ask');
+    assert.equal((await shell('echo $((x)) $(curl x)')).decision, 'deny');
+  });
+});
+// biome-ignore-end lint/suspicious/noTemplateCurlyInString: shell expansions, not templates
+
 describe('allowed programs stay allowed, every part judged', () => {
   const allowed = [
     'ls',

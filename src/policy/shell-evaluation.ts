@@ -1,0 +1,226 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import type { ShellWord } from './shell-words.ts';
+
+/**
+ * Places where bash evaluates a string as code a second time, after the analysis has read it as
+ * inert text. An arithmetic context evaluates a variable's value as an expression, and an array
+ * subscript in that value runs its command substitutions: `x='a[$(rm f)]'; echo $((x))` runs
+ * `rm f`. So do `${x@P}`, `${!x}`, and builtins that take a variable name (`test -v`, `printf -v`,
+ * `read`, `unset`, …). The analysis cannot follow the value, so each of these is `ask`.
+ */
+export const EVALUATES = 'bash would evaluate this; the analysis cannot follow it';
+
+/** A variable name that evaluates nothing: `x`, or `a[3]` with a literal number for subscript. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?$/;
+/** An arithmetic expression of literal numbers and operators only (`let`'s arguments). */
+const LITERAL_ARITHMETIC = /^[\d\s+\-*/%()<>=!&|^~?:,]*$/;
+const SUBSTITUTION = /`|\$\(/;
+const ARITHMETIC_TEST = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
+const NAME_TEST = new Set(['-v', '-R']);
+// Node types an arithmetic expression of literal numbers is made of.
+const ARITHMETIC_SHAPE = new Set([
+  'number',
+  'binary_expression',
+  'unary_expression',
+  'ternary_expression',
+  'postfix_expression',
+  'parenthesized_expression',
+]);
+
+/** Why this node makes bash evaluate text the analysis treats as inert; undefined if it does not. */
+export function evaluatingNode(node: Node): string | undefined {
+  switch (node.type) {
+    case 'expansion':
+      return expansion(node);
+    case 'arithmetic_expansion':
+      // `$((…))`, `$[…]` and the `((…))` command alike.
+      return node.namedChildren.every((c) => c !== null && literalArithmetic(c))
+        ? undefined
+        : `arithmetic on a value that is not a literal number: ${node.text}`;
+    case 'c_style_for_statement': {
+      const header = node.namedChildren.filter(
+        (c): c is Node => c !== null && c.type !== 'do_group' && c.type !== 'compound_statement',
+      );
+      return header.every(literalArithmetic) ? undefined : 'arithmetic on variables in a for ((…)) header';
+    }
+    case 'subscript': {
+      const index = node.namedChildren[1];
+      if (!index) return undefined;
+      return literalArithmetic(index) || /^[@*]$/.test(index.text)
+        ? undefined
+        : `an array subscript is arithmetic: ${node.text}`;
+    }
+    case 'test_command':
+      return testCommand(node);
+    case 'declaration_command':
+      return declaration(node);
+    case 'unset_command': {
+      const names = node.namedChildren.filter((c): c is Node => c !== null && !c.text.startsWith('-'));
+      return names.every((c) => PLAIN_NAME.test(staticText(c) ?? ''))
+        ? undefined
+        : 'unset of a name that is not plain';
+    }
+    case 'heredoc_redirect':
+      return heredoc(node);
+    default:
+      return undefined;
+  }
+}
+
+/** Why a simple command's builtin would evaluate one of its arguments; undefined if none does. */
+export function evaluatingArguments(name: string, args: ShellWord[]): string | undefined {
+  const values = args.map((w) => w.value);
+  const plain = (v: string | undefined) => v !== undefined && PLAIN_NAME.test(v);
+  switch (name) {
+    case 'let':
+      return values.every((v) => v !== undefined && LITERAL_ARITHMETIC.test(v))
+        ? undefined
+        : 'let evaluates its arguments as arithmetic';
+    case 'test':
+    case '[':
+      // `-eq` and friends of test and [ read integers only (unlike [[ ]]); -v evaluates a subscript.
+      return values.some((v, i) => v !== undefined && NAME_TEST.has(v) && !plain(values[i + 1]))
+        ? `${name} -v of a name that is not plain`
+        : undefined;
+    case 'printf': {
+      const first = values[0];
+      if (first === undefined && (args[0]?.text.startsWith('-v') || (args.length > 1 && !plain(values[1]))))
+        return 'printf with a dynamic first argument (it may be -v)';
+      if (first === '-v') return plain(values[1]) ? undefined : 'printf -v of a name that is not plain';
+      if (first?.startsWith('-v'))
+        return plain(first.slice(2)) ? undefined : 'printf -v of a name that is not plain';
+      return undefined;
+    }
+    case 'read':
+      return names(values, ['-a'], ['-d', '-i', '-n', '-N', '-p', '-t', '-u'], []);
+    case 'mapfile':
+    case 'readarray':
+      // -C names a callback that bash evaluates for each line.
+      return names(values, [], ['-d', '-n', '-O', '-s', '-u', '-c'], ['-C']);
+    case 'declare':
+    case 'typeset':
+    case 'local':
+    case 'export':
+    case 'readonly':
+    case 'unset':
+      return values.every(
+        (v) => v !== undefined && (/^[-+][A-Za-z]*$/.test(v) ? !/[in]/.test(v) : plain(v.split('=')[0])),
+      )
+        ? undefined
+        : `${name} of a name that is not plain, or with -i or -n`;
+    default:
+      return undefined;
+  }
+}
+
+/** Options of read/mapfile: those naming a variable, those with an inert value, those that evaluate. */
+function names(values: (string | undefined)[], naming: string[], inert: string[], evaluating: string[]) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === undefined) return 'a dynamic argument where a variable name may be';
+    if (!v.startsWith('-') || v === '-') {
+      if (!PLAIN_NAME.test(v)) return `the variable name ${v} is not plain`;
+      continue;
+    }
+    const option = v.slice(0, 2);
+    if (evaluating.includes(option)) return `${option} names code bash evaluates`;
+    const attached = v.length > 2 ? v.slice(2) : undefined;
+    if (naming.includes(option)) {
+      const name = attached ?? values[++i];
+      if (name === undefined || !PLAIN_NAME.test(name))
+        return `the variable name ${name ?? '(dynamic)'} is not plain`;
+    } else if (inert.includes(option) && attached === undefined) i++;
+  }
+  return undefined;
+}
+
+function literalArithmetic(node: Node): boolean {
+  if (node.type === 'word') return /^(\d+|0[xX][0-9a-fA-F]+)$/.test(node.text);
+  if (!ARITHMETIC_SHAPE.has(node.type)) return false;
+  return node.namedChildren.every((c) => c !== null && literalArithmetic(c));
+}
+
+function expansion(node: Node): string | undefined {
+  const text = node.text;
+  // ${x@P} expands the value as a prompt string, which runs its command substitutions.
+  if (/@P\}$/.test(text)) return `\${…@P} runs the value: ${text}`;
+  // ${!x} uses the value as a variable name, subscript included; ${!a[@]} and ${!pre*} only list names.
+  if (text.startsWith('${!') && !/^\$\{![A-Za-z_][A-Za-z0-9_]*(\[[@*]\]|[@*])\}$/.test(text))
+    return `indirect expansion: ${text}`;
+  // ${x:offset:length}: both are arithmetic. The parser reads `${x:$n}` badly, so go by the text.
+  const substring = /^\$\{#?[A-Za-z_0-9@*#?$!-][A-Za-z_0-9]*(\[[^\]]*\])?:(?![-=?+])/.exec(text);
+  if (substring && !/^[\d\s:()+-]*\}$/.test(text.slice(substring[0].length)))
+    return `a substring offset is arithmetic: ${text}`;
+  return undefined;
+}
+
+function testCommand(node: Node): string | undefined {
+  const doubleBracket = node.text.startsWith('[[');
+  const pending: Node[] = [node];
+  while (pending.length > 0) {
+    const n = pending.pop() as Node;
+    const operator = n.namedChildren.find((c) => c?.type === 'test_operator')?.text;
+    if (operator && n.type === 'unary_expression' && NAME_TEST.has(operator)) {
+      const operand = n.namedChildren.find((c) => c?.type !== 'test_operator');
+      if (!operand || !PLAIN_NAME.test(staticText(operand) ?? ''))
+        return `${operator} of a name that is not plain`;
+    }
+    if (operator && doubleBracket && n.type === 'binary_expression' && ARITHMETIC_TEST.has(operator)) {
+      const operands = n.namedChildren.filter((c): c is Node => c !== null && c.type !== 'test_operator');
+      if (!operands.every((c) => /^-?\d+$/.test(staticText(c) ?? '')))
+        return `[[ ${operator} ]] evaluates its operands as arithmetic`;
+    }
+    for (const c of n.namedChildren) if (c) pending.push(c);
+  }
+  return undefined;
+}
+
+function declaration(node: Node): string | undefined {
+  const children = node.namedChildren.filter((c): c is Node => c !== null);
+  const flags = children.filter((c) => /^[-+][A-Za-z]+$/.test(c.text)).map((c) => c.text);
+  if (flags.some((f) => f.includes('n'))) return `a name reference: ${node.text}`;
+  const integer = flags.some((f) => f.includes('i'));
+  for (const c of children) {
+    if (/^[-+][A-Za-z]+$/.test(c.text)) continue;
+    if (c.type === 'variable_assignment') {
+      const value = c.namedChildren[1];
+      if (integer && value && !literalArithmetic(value)) return `an integer variable evaluates ${value.text}`;
+      continue;
+    }
+    // A name given as a word or string: `declare 'a[$(…)]=1'` evaluates the subscript.
+    const text = staticText(c);
+    if (text === undefined || !PLAIN_NAME.test(text.split('=')[0] ?? '') || (integer && text.includes('=')))
+      return `a variable name that is not plain: ${c.text}`;
+  }
+  return undefined;
+}
+
+/** An unquoted heredoc body is expanded like a "…" string; the parser misses backticks in it. */
+function heredoc(node: Node): string | undefined {
+  const start = node.namedChildren.find((c) => c?.type === 'heredoc_start');
+  if (!start || /['"\\]/.test(start.text)) return undefined;
+  const body = node.namedChildren.find((c) => c?.type === 'heredoc_body');
+  if (!body) return undefined;
+  // The text the parser did not turn into nodes of their own, which the walk judges.
+  let rest = '';
+  let at = body.startIndex;
+  for (const c of body.namedChildren) {
+    if (!c || c.type === 'heredoc_content') continue;
+    rest += `${body.text.slice(at - body.startIndex, c.startIndex - body.startIndex)} `;
+    at = c.endIndex;
+  }
+  rest += body.text.slice(at - body.startIndex);
+  return SUBSTITUTION.test(rest) || rest.includes('$[')
+    ? 'a command substitution in a heredoc the parser did not resolve'
+    : undefined;
+}
+
+/** The value of a word, raw string or "…" string without expansions; undefined otherwise. */
+function staticText(node: Node): string | undefined {
+  if (node.type === 'word' || node.type === 'number' || node.type === 'variable_name')
+    return node.text.replace(/\\(.)/g, '$1');
+  if (node.type === 'raw_string') return node.text.slice(1, -1);
+  if (node.type === 'string' && node.namedChildren.every((c) => c?.type === 'string_content'))
+    return node.text.slice(1, -1);
+  return undefined;
+}
