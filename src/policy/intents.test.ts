@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { compileToPolicy } from './engine.ts';
 import { intentsOf } from './intents.ts';
+import { parsePolicyFile } from './policy-file.ts';
 
 test('install commands become dependency actions, one per package, versions stripped', () => {
   const cases: Array<[string, Array<[string, string]>]> = [
@@ -51,6 +53,16 @@ test('git push becomes a push action per destination branch, force spotted howev
       ],
     ],
     ['git push', [['HEAD', false]]],
+    ['git push -uf origin x', [['x', true]]],
+    ['git push -qf', [['HEAD', true]]],
+    ['git push -u origin fix', [['fix', false]]],
+    ['git push --all origin', [['*all*', false]]],
+    ['git push --tags', [['*all*', false]]],
+    ['git push --mirror origin', [['*all*', true]]],
+    ['git push -f --all', [['*all*', true]]],
+    ['git -c remote.origin.mirror=true push origin main', [['*all*', false]]],
+    ['git -c push.default=matching push', [['*all*', false]]],
+    ['git -c user.name=x push origin main', [['main', false]]],
     ['git status', []],
   ];
   for (const [command, expected] of cases) {
@@ -60,4 +72,17 @@ test('git push becomes a push action per destination branch, force spotted howev
       command,
     );
   }
+});
+
+test('a push of every branch is granted only by push: ["*"]', async () => {
+  const decide = async (push: string) => {
+    const parsed = parsePolicyFile(`version: 1\ngit:\n  push: [${push}]\n`, 'test.yaml');
+    if (!parsed.ok) throw new Error('bad policy');
+    const policy = await compileToPolicy(parsed.file, 'test');
+    const [action] = intentsOf('git push --all origin');
+    assert.ok(action);
+    return (await policy.decide(action)).decision;
+  };
+  assert.equal(await decide('"warden/*"'), 'deny');
+  assert.equal(await decide('"*"'), 'allow');
 });

@@ -43,13 +43,26 @@ export function intentsOf(command: string): PolicyAction[] {
   }
 }
 
+/** What a push of every branch (or tag) is called: only a `push: ["*"]` grants it. */
+export const ALL_BRANCHES = '*all*';
+
 /** `git [-C dir] push [opts] [remote] [refspec…]`: one action per destination branch. */
 function gitPush(args: string[]): PolicyAction[] {
   const at = args.indexOf('push');
   if (at < 0) return [];
   const flags = args.slice(at + 1).filter((arg) => arg.startsWith('-'));
   const [, ...refspecs] = args.slice(at + 1).filter((arg) => !arg.startsWith('-'));
-  const forced = flags.some((flag) => flag === '-f' || flag.startsWith('--force') || flag === '--mirror');
+  // A short-flag group with f in it (`-uf`, `-qf`) forces as surely as `-f`.
+  const forced = flags.some(
+    (flag) => /^-[A-Za-z]*f[A-Za-z]*$/.test(flag) || flag.startsWith('--force') || flag === '--mirror',
+  );
+  // These push refs the command line does not name; so may config given with `-c` (a mirror
+  // remote, `push.default=matching`, a remote's push refspecs).
+  const config = args.slice(0, at).filter((arg, i, all) => all[i - 1] === '-c' || arg.startsWith('-c'));
+  const everything =
+    flags.some((flag) => ['--all', '--branches', '--tags', '--mirror'].includes(flag)) ||
+    config.some((value) => /mirror|push/i.test(value));
+  if (everything) return [{ kind: 'git.push', branch: ALL_BRANCHES, force: forced }];
   // No refspec pushes the current branch, which the policy cannot see from here: it must say `*`.
   if (refspecs.length === 0) return [{ kind: 'git.push', branch: 'HEAD', force: forced }];
   return refspecs.map((spec) => {
