@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { type CompiledPolicy, compileToPolicy } from './engine.ts';
+import { loadPolicy } from './load.ts';
 import { parsePolicyFile } from './policy-file.ts';
 
 function fileFrom(text: string) {
@@ -256,4 +257,42 @@ describe('precedence between command rules', () => {
       assert.equal((await shell('ls; curl x')).decision, 'deny');
     }
   });
+});
+
+describe('the default policy asks for options that make an allowed command run or write more', () => {
+  const asked = [
+    'rg --pre ./x foo',
+    'rg -z foo',
+    'rg --search-zip foo',
+    'sort --compress-program=sh f',
+    'find . -fprint /tmp/x',
+    'find . -fprintf x %p',
+    'find . -fls x',
+    'find . -name x -delete',
+    'go test -exec ./x ./...',
+    'go build -toolexec x',
+    'make SHELL=/tmp/x',
+    'make test --eval=x',
+    'node --test --require ./x.js',
+    'node --test -r ./x.js',
+    'node --test --import=./x.js',
+    'node --test --experimental-loader ./x',
+    'git -c core.pager=x log',
+    'git diff --output=/tmp/x',
+    'git --exec-path=/tmp log',
+  ];
+  const allowed = [
+    'rg -i foo',
+    'find . -name "*.ts"',
+    'go test ./...',
+    'make test',
+    'node --test src/',
+    'git log -p',
+  ];
+  for (const [command, expected] of [...asked.map((c) => [c, 'ask']), ...allowed.map((c) => [c, 'allow'])]) {
+    test(`${JSON.stringify(command)} is ${expected}`, async () => {
+      const d = await (await loadPolicy()).decide({ kind: 'shell', command: command as string });
+      assert.equal(d.decision, expected, `${command} → ${d.decision}: ${d.reason}`);
+    });
+  }
 });
