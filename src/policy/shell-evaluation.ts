@@ -27,6 +27,13 @@ const ARITHMETIC_SHAPE = new Set([
   'parenthesized_expression',
 ]);
 
+/**
+ * Environment that changes what a program runs or loads: `PATH=. ls` runs `./ls`, and
+ * `NODE_OPTIONS=--require=x node --test` is the `node --require` the policy asks about.
+ */
+const PROGRAM_ENVIRONMENT =
+  /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS4|IFS|LD_[A-Z_]*|NODE_OPTIONS|NODE_PATH|GOFLAGS|GOTOOLCHAIN|MAKEFLAGS|MFLAGS|RIPGREP_CONFIG_PATH|GIT_[A-Z_]*|PAGER|PYTHONPATH|PYTHONSTARTUP|PYTEST_ADDOPTS|PYTEST_PLUGINS|RUSTC_WRAPPER|RUSTFLAGS|CARGO_[A-Z_]*)$/;
+
 /** Why this node makes bash evaluate text the analysis treats as inert; undefined if it does not. */
 export function evaluatingNode(node: Node): string | undefined {
   switch (node.type) {
@@ -62,6 +69,10 @@ export function evaluatingNode(node: Node): string | undefined {
     }
     case 'heredoc_redirect':
       return heredoc(node);
+    case 'variable_assignment': {
+      const name = node.namedChildren[0]?.text ?? '';
+      return PROGRAM_ENVIRONMENT.test(name) ? `${name} changes what a program runs` : undefined;
+    }
     default:
       return undefined;
   }
@@ -72,6 +83,10 @@ export function evaluatingArguments(name: string, args: ShellWord[]): string | u
   const values = args.map((w) => w.value);
   const plain = (v: string | undefined) => v !== undefined && PLAIN_NAME.test(v);
   switch (name) {
+    case 'env': {
+      const set = values.find((v) => PROGRAM_ENVIRONMENT.test(v?.split('=')[0] ?? '') && v?.includes('='));
+      return set ? `${set.split('=')[0]} changes what a program runs` : undefined;
+    }
     case 'let':
       return values.every((v) => v !== undefined && LITERAL_ARITHMETIC.test(v))
         ? undefined

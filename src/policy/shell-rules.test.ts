@@ -143,6 +143,11 @@ describe('strings bash evaluates a second time are asked, never allowed', () => 
     'for ((i = 0; i < n; i++)); do ls; done',
     'command read "a[$(rm x)]"',
     'cat x <<EOF\n`rm x`\nEOF',
+    'PATH=.:$PATH ls',
+    'export PATH=.; ls',
+    'env NODE_OPTIONS=--require=./x.js ls',
+    'BASH_ENV=./x bash -c ls',
+    'GIT_CONFIG_PARAMETERS=x ls',
   ];
   for (const command of asked) {
     test(JSON.stringify(command), async () => {
