@@ -79,6 +79,14 @@ export async function runSession(options: SessionOptions): Promise<Report> {
   const timer = setTimeout(() => deadline.abort(new Error('wall-time limit')), limits.maxWallTimeMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
 
+  const saveCheckpoint = (): void =>
+    options.checkpoint?.({
+      messages,
+      turns,
+      ...sessionTotals(options.spent, usage, cost),
+      lastSeq: events.lastSeq,
+    });
+
   const end = async (status: Report['status'], reason: string, error?: Report['error']): Promise<Report> => {
     clearTimeout(timer);
     // The worktree's own account includes what commands changed (sed -i, code generators); what
@@ -106,12 +114,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       ...(error ? { error } : {}),
     };
     events.emit({ type: 'session.finished', report });
-    options.checkpoint?.({
-      messages,
-      turns,
-      ...sessionTotals(options.spent, usage, cost),
-      lastSeq: events.lastSeq,
-    });
+    saveCheckpoint();
     return report;
   };
 
@@ -235,12 +238,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       results.push(result);
     }
     messages.push({ role: 'tool', results });
-    options.checkpoint?.({
-      messages,
-      turns,
-      ...sessionTotals(options.spent, usage, cost),
-      lastSeq: events.lastSeq,
-    });
+    saveCheckpoint();
     if (stopped) return end('failed', stopped.message, stopped);
   }
 }
