@@ -1,0 +1,38 @@
+export { canonicalJson } from './canonical-json.ts';
+export { type AuditLock, acquireLock } from './lock.ts';
+export { leafHash, merklePath, merkleRoot, nodeHash, type PathStep, rootFromPath } from './merkle.ts';
+export { type InclusionProof, proveInclusion, verifyInclusion } from './prove.ts';
+export {
+  type AuditRecord,
+  DIGEST_TYPE,
+  type DigestBody,
+  type DigestData,
+  digestSigningBytes,
+  OPENED_TYPE,
+  RECOVERED_TYPE,
+  recordHash,
+  ZERO_HASH,
+} from './record.ts';
+export {
+  createLocalSigner,
+  keyIdOf,
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+  type Signer,
+  toPublicKey,
+} from './signer.ts';
+export {
+  type VerifyCheck,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyAuditBytes,
+  verifyAuditLog,
+} from './verify.ts';
+export {
+  type AuditLog,
+  type AuditLogOptions,
+  type AuditLogStats,
+  auditLogPath,
+  type Durability,
+  openAuditLog,
+} from './writer.ts';

@@ -1,0 +1,105 @@
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+} from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WardenError } from '../errors.ts';
+
+/** Signs audit digests. The local key file is the default; a KMS can implement the same shape. */
+export type Signer = {
+  keyId: string;
+  publicKey: KeyObject | string;
+  sign(bytes: Buffer): Promise<Buffer>;
+};
+
+export const PRIVATE_KEY_FILE = 'audit-ed25519.pem';
+export const PUBLIC_KEY_FILE = 'audit-ed25519.pub.pem';
+
+/** A stable short name for a public key, so a digest says which key signed it. */
+export function keyIdOf(publicKey: KeyObject | string): string {
+  const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
+  const der = key.export({ type: 'spki', format: 'der' });
+  return `ed25519:${createHash('sha256').update(der).digest('hex').slice(0, 16)}`;
+}
+
+export function toPublicKey(key: KeyObject | string): KeyObject {
+  return typeof key === 'string' ? createPublicKey(key) : key;
+}
+
+/**
+ * An Ed25519 signer whose key lives in `<keyDir>/audit-ed25519.pem` (0600, directory 0700),
+ * created on first use. A key file readable by group or others is refused: a key others can
+ * read can sign a rewritten log.
+ */
+export async function createLocalSigner(options: { keyDir: string }): Promise<Signer> {
+  const { keyDir } = options;
+  const privatePath = join(keyDir, PRIVATE_KEY_FILE);
+  await mkdir(keyDir, { recursive: true, mode: 0o700 });
+  let privatePem = await readPrivateKey(privatePath);
+  if (privatePem === undefined) privatePem = await createPrivateKeyFile(privatePath);
+  const privateKey = createPrivateKey(privatePem);
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new WardenError('audit.key_invalid', 'the audit key is not an Ed25519 key', { where: privatePath });
+  }
+  const publicKey = createPublicKey(privateKey);
+  // Always rewritten from the private key, so a tampered .pub.pem cannot mislead a verifier for long.
+  const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  await writeFile(join(keyDir, PUBLIC_KEY_FILE), publicPem, { mode: 0o644 });
+  return {
+    keyId: keyIdOf(publicKey),
+    publicKey,
+    sign: async (bytes) => sign(null, bytes, privateKey),
+  };
+}
+
+async function readPrivateKey(path: string): Promise<string | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new WardenError('audit.key_unreadable', `cannot open the audit key: ${(error as Error).message}`, {
+      where: path,
+      cause: error,
+    });
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) {
+      throw new WardenError('audit.key_invalid', 'the audit key is not a regular file', { where: path });
+    }
+    if ((stat.mode & 0o077) !== 0) {
+      throw new WardenError(
+        'audit.key_permissions',
+        `the audit key is readable by others (mode ${(stat.mode & 0o777).toString(8)})`,
+        { where: path, hint: `run: chmod 600 ${path}` },
+      );
+    }
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function createPrivateKeyFile(path: string): Promise<string> {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  try {
+    // 'wx': if another process created it meanwhile, use theirs rather than overwrite it.
+    await writeFile(path, pem, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      const theirs = await readPrivateKey(path);
+      if (theirs !== undefined) return theirs;
+    }
+    throw error;
+  }
+  await chmod(path, 0o600);
+  return pem;
+}

@@ -1,0 +1,271 @@
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WardenError } from '../errors.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { acquireLock } from './lock.ts';
+import { merkleRoot } from './merkle.ts';
+import {
+  type AuditRecord,
+  DIGEST_TYPE,
+  type DigestBody,
+  digestSigningBytes,
+  isHash,
+  OPENED_TYPE,
+  RECOVERED_TYPE,
+  recordHash,
+  recordLine,
+  ZERO_HASH,
+} from './record.ts';
+import type { Signer } from './signer.ts';
+import { readLogTail } from './tail.ts';
+
+/**
+ * - `fsync-each`: one write and one fdatasync per record.
+ * - `group`: records that arrive while a sync is in flight share the next write and sync.
+ * - `none`: written to the OS at once, synced only at close; a power cut may lose the tail.
+ * In the first two, append() resolves only once its record is on disk.
+ */
+export type Durability = 'fsync-each' | 'group' | 'none';
+
+export type AuditLogOptions = {
+  dir: string;
+  session: string;
+  signer: Signer;
+  /** Records between signed digests; default 100. */
+  digestEvery?: number;
+  durability?: Durability;
+  /** The first record's `prev`; default 64 zeros. */
+  genesis?: string;
+  now?: () => Date;
+};
+
+export type AuditLogStats = { writes: number; syncs: number };
+
+export type AuditLog = {
+  file: string;
+  append(type: string, data: unknown): Promise<AuditRecord>;
+  /** Writes the final signed digest, syncs, and releases the lock. */
+  close(): Promise<void>;
+  stats(): AuditLogStats;
+};
+
+type Pending = { bytes: Buffer; resolve: () => void; reject: (error: unknown) => void };
+
+const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function auditLogPath(dir: string, session: string): string {
+  return join(dir, `${session}.audit.jsonl`);
+}
+
+export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {
+  const { dir, session, signer } = options;
+  const digestEvery = options.digestEvery ?? 100;
+  const durability = options.durability ?? 'group';
+  const genesis = options.genesis ?? ZERO_HASH;
+  const now = options.now ?? (() => new Date());
+  if (!SESSION_NAME.test(session)) {
+    throw new WardenError('audit.bad_session', `"${session}" cannot name an audit log file`, {
+      hint: 'letters, digits, ".", "_" and "-" only',
+    });
+  }
+  if (!Number.isSafeInteger(digestEvery) || digestEvery < 1) {
+    throw new WardenError('audit.bad_config', 'digestEvery must be a positive integer');
+  }
+  if (!isHash(genesis)) throw new WardenError('audit.bad_config', 'genesis must be 64 lowercase hex digits');
+
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = auditLogPath(dir, session);
+  const lock = await acquireLock(join(dir, `${session}.audit.lock`));
+  let handle: FileHandle;
+  let tail: ReturnType<typeof readLogTail>;
+  try {
+    const flags = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;
+    handle = await open(file, flags, 0o600);
+    try {
+      tail = readLogTail(await handle.readFile(), genesis);
+      if (tail.tornBytes > 0) {
+        // A crash mid-write left a partial line; keep the complete records and say so in the log.
+        await handle.truncate(tail.validBytes);
+        await handle.datasync();
+      }
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+
+  let nextSeq = tail.nextSeq;
+  let lastHash = tail.lastHash;
+  let sinceDigest = tail.sinceDigest;
+  let lastDigestHash = tail.lastDigestHash;
+  let building: Promise<unknown> = Promise.resolve();
+  let queue: Pending[] = [];
+  let flushing = false;
+  let failure: WardenError | undefined;
+  let closing: Promise<void> | undefined;
+  const stats: AuditLogStats = { writes: 0, syncs: 0 };
+
+  // Signing is async, so building records (seq, prev, digests) is serialised; writing is not.
+  function serial<T>(step: () => Promise<T>): Promise<T> {
+    const result = building.then(step);
+    building = result.catch(() => undefined);
+    return result;
+  }
+
+  function build(type: string, data: unknown, time = now().toISOString()): AuditRecord {
+    // Canonicalised first: a value that cannot be stored is refused before the chain advances.
+    const stored: unknown = JSON.parse(canonicalJson(data === undefined ? null : data));
+    const fields = { seq: nextSeq, time, session, type, data: stored, prev: lastHash };
+    const record = { ...fields, hash: recordHash(fields) };
+    nextSeq += 1;
+    lastHash = record.hash;
+    if (type !== DIGEST_TYPE) sinceDigest.push(record.hash);
+    return record;
+  }
+
+  async function buildDigest(final: boolean): Promise<AuditRecord> {
+    const body: DigestBody = {
+      session,
+      time: now().toISOString(),
+      lastSeq: nextSeq - 1,
+      lastHash,
+      merkleRoot: merkleRoot(sinceDigest),
+      prevDigestHash: lastDigestHash,
+      keyId: signer.keyId,
+      final,
+    };
+    const signature = (await signer.sign(digestSigningBytes(body))).toString('base64');
+    const record = build(DIGEST_TYPE, { ...body, signature }, body.time);
+    sinceDigest = [];
+    lastDigestHash = record.hash;
+    return record;
+  }
+
+  function enqueue(record: AuditRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      queue.push({ bytes: Buffer.from(`${recordLine(record)}\n`), resolve, reject });
+      void flush();
+    });
+  }
+
+  async function flush(): Promise<void> {
+    if (flushing) return;
+    flushing = true;
+    try {
+      while (queue.length > 0) {
+        let batch: Pending[];
+        if (durability === 'fsync-each') batch = queue.splice(0, 1);
+        else [batch, queue] = [queue, []];
+        try {
+          if (failure) throw failure;
+          await writeAll(
+            handle,
+            batch.length === 1 ? (batch[0] as Pending).bytes : Buffer.concat(batch.map((p) => p.bytes)),
+          );
+          stats.writes += 1;
+          if (durability !== 'none') {
+            await handle.datasync();
+            stats.syncs += 1;
+          }
+          for (const pending of batch) pending.resolve();
+        } catch (error) {
+          // After a failed write the file's tail is unknown: refuse everything after, so no effect
+          // runs whose intent may not be on disk.
+          failure ??= new WardenError(
+            'audit.write_failed',
+            `the audit log could not be written: ${(error as Error).message}`,
+            {
+              where: file,
+              cause: error,
+            },
+          );
+          for (const pending of batch) pending.reject(failure);
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  function appendRecord(type: string, data: unknown): Promise<AuditRecord> {
+    return serial(async () => {
+      if (failure) throw failure;
+      const record = build(type, data);
+      const durable = [enqueue(record)];
+      if (sinceDigest.length >= digestEvery) {
+        try {
+          durable.push(enqueue(await buildDigest(false)));
+        } catch (error) {
+          failure ??= new WardenError(
+            'audit.sign_failed',
+            `the audit digest could not be signed: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+      }
+      return { record, durable };
+    }).then(async ({ record, durable }) => {
+      await Promise.all(durable);
+      return record;
+    });
+  }
+
+  if (tail.nextSeq > 0 || tail.tornBytes > 0) {
+    const marker = tail.closedCleanly && tail.tornBytes === 0 ? OPENED_TYPE : RECOVERED_TYPE;
+    try {
+      await appendRecord(marker, {
+        afterSeq: tail.nextSeq - 1,
+        droppedBytes: tail.tornBytes,
+        closedCleanly: tail.closedCleanly,
+      });
+    } catch (error) {
+      await handle.close();
+      await lock.release();
+      throw error;
+    }
+  }
+
+  return {
+    file,
+    stats: () => ({ ...stats }),
+    append(type, data) {
+      if (closing)
+        return Promise.reject(new WardenError('audit.closed', 'the audit log is closed', { where: file }));
+      if (typeof type !== 'string' || type === '' || type.startsWith('audit.')) {
+        return Promise.reject(
+          new WardenError('audit.bad_type', `"${type}" is not a record type callers may write`, {
+            hint: 'the "audit." prefix is reserved for the log itself',
+          }),
+        );
+      }
+      return appendRecord(type, data);
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await serial(async () => {
+            if (failure) throw failure;
+            await enqueue(await buildDigest(true));
+            if (durability === 'none') await handle.datasync();
+          });
+        } finally {
+          await handle.close();
+          await lock.release();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
+  }
+}
