@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -166,4 +166,17 @@ test('verifyAuditLog reads a file and names the first bad record', async () => {
   assert.equal(ok.ok, true);
   const wrongKey = await verifyAuditLog(join(root, 'm.audit.jsonl'), { publicKey: otherKey.publicKey });
   assert.deepEqual(!wrongKey.ok && wrongKey.firstBad, { seq: 100, line: 101, check: 'digest-signature' });
+});
+
+test("a log under another session's name, or with a digest removed, is caught when that is checked", async () => {
+  const lines = splitLines(log);
+  const renamed = join(root, 'other.audit.jsonl');
+  await writeFile(renamed, log);
+  const result = await verifyAuditLog(renamed, { publicKey: signer.publicKey });
+  assert.deepEqual(!result.ok && result.firstBad, { seq: 0, line: 1, check: 'chain' });
+
+  assert.equal(verifyAuditBytes(log, { publicKey: signer.publicKey, digestEvery: 100 }).ok, true);
+  const tight = verifyAuditBytes(log, { publicKey: signer.publicKey, digestEvery: 60 });
+  assert.deepEqual(!tight.ok && tight.firstBad, { seq: 60, line: 61, check: 'missing-digest' });
+  assert.equal(lines.length, 304);
 });

@@ -1,5 +1,6 @@
 import { hash, type KeyObject, verify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { merkleRoot } from './merkle.ts';
 import {
   type AuditRecord,
@@ -27,8 +28,10 @@ export type VerifyOptions = {
   publicKey: KeyObject | string;
   /** The first record's expected `prev`; default 64 zeros. */
   genesis?: string;
-  /** Expected session id; by default the first record's. */
+  /** Expected session id; by default taken from a `<session>.audit.jsonl` file name, else the first record's. */
   session?: string;
+  /** When the writer's digest interval is known: more records than this without a digest is an error. */
+  digestEvery?: number;
 };
 
 export type VerifyResult =
@@ -47,7 +50,8 @@ export type VerifyResult =
 type Failure = { check: VerifyCheck; message: string };
 
 export async function verifyAuditLog(file: string, options: VerifyOptions): Promise<VerifyResult> {
-  return verifyAuditBytes(await readFile(file), options);
+  const named = /^(.+)\.audit\.jsonl$/.exec(basename(file))?.[1];
+  return verifyAuditBytes(await readFile(file), { session: named, ...options });
 }
 
 /**
@@ -118,6 +122,15 @@ export function verifyAuditBytes(bytes: Buffer, options: VerifyOptions): VerifyR
     } else {
       sinceDigest.push(record.hash);
       endsClosed = false;
+      if (options.digestEvery !== undefined && sinceDigest.length > options.digestEvery) {
+        return fail(
+          {
+            check: 'missing-digest',
+            message: `more than ${options.digestEvery} records since the last digest`,
+          },
+          record.seq,
+        );
+      }
     }
     prev = record.hash;
     offset = newline + 1;
