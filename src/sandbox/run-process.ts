@@ -1,5 +1,5 @@
 import { type StdioOptions, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { WardenError } from '../errors.ts';
 import { ARGS_FD, FIRST_FREE_FD, GROUP_FD, HOSTS_FD, PASSWD_FD, SECCOMP_FD } from './bwrap-args.ts';
@@ -36,8 +36,10 @@ export interface BwrapInvocation {
 const PIPE_GRACE_MS = 2000;
 
 /**
- * Runs bwrap and collects the outcome. Timeout and abort SIGKILL bwrap; `--die-with-parent`
- * then kills the sandbox's pid 1, and with it the whole pid namespace: every descendant.
+ * Runs bwrap and collects the outcome. Timeout and abort SIGKILL bwrap and the sandbox's pid 1,
+ * whose death takes the whole pid namespace with it: every descendant. Killing bwrap alone is not
+ * enough: `--die-with-parent` ties the sandbox to bwrap's parent (Warden), not to bwrap, and a
+ * sandbox whose bwrap was killed was seen to live on, reparented to init.
  */
 export function runBwrap(invocation: BwrapInvocation): Promise<RunResult> {
   const started = performance.now();
@@ -81,7 +83,19 @@ function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: numb
     let timedOut = false;
     let graceTimer: NodeJS.Timeout | undefined;
 
+    let finished = false;
     const kill = (): void => {
+      // The sandbox's pid 1 first, while bwrap still holds it as its child (so the pid cannot have
+      // been reused), then bwrap. Only while the run is on: afterwards the pids mean nothing.
+      if (!finished && child.pid !== undefined) {
+        for (const pid of childrenOf(child.pid)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }
+      }
       child.kill('SIGKILL');
     };
     const timer = setTimeout(() => {
@@ -129,6 +143,7 @@ function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: numb
       }, PIPE_GRACE_MS);
     });
     child.on('close', (code, signal) => {
+      finished = true;
       cleanup();
       resolve({
         exitCode: code,
@@ -154,4 +169,13 @@ function killedBeforeStart(): RunResult {
     truncated: false,
     durationMs: 0,
   };
+}
+
+/** The direct children of a live process, from the kernel's own list. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
