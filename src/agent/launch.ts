@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createLocalSigner, openAuditLog } from '../audit/index.ts';
 import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
@@ -11,6 +12,7 @@ import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import { builtinTools } from '../tools/registry.ts';
+import { createAuditRecorder } from './audit-recorder.ts';
 import { buildSystemPrompt, collectContextFiles, repoOverview } from './context.ts';
 import { createEventStream } from './event-stream.ts';
 import type { EventSink, Report } from './events.ts';
@@ -33,6 +35,8 @@ export interface LaunchOptions {
   approver?: Approver;
   /** The egress proxy's records, to become `net.request` events. */
   network?: { listen(onRecord: (record: NetRecord) => void): void };
+  /** Where the session's signed, hash-chained audit log goes, and the signing key. */
+  audit?: { dir: string; keyDir: string };
   /** Options of the built-in tools (the shell's time limits come from the policy). */
   tools?: Parameters<typeof builtinTools>[0];
   /** Continue this session (id or unique prefix) instead of starting a new one. */
@@ -61,9 +65,18 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
 
   // Numbering continues from what was stored, not from the checkpoint: a crash after the last
   // checkpoint leaves later events in the store.
+  const recorder = options.audit
+    ? createAuditRecorder(
+        await openAuditLog({
+          dir: options.audit.dir,
+          session: sessionId,
+          signer: await createLocalSigner({ keyDir: options.audit.keyDir }),
+        }),
+      )
+    : undefined;
   const events = createEventStream(
     sessionId,
-    [(event) => store.appendEvent(event), ...options.sinks],
+    [(event) => store.appendEvent(event), ...(recorder ? [recorder.sink] : []), ...options.sinks],
     previous ? store.lastSeq(sessionId) : 0,
   );
   const tools = builtinTools(options.tools);
@@ -122,6 +135,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
         ? { history: [{ role: 'user' as const, text: previous.task }] }
         : {}),
     checkpoint: (state) => store.checkpoint(sessionId, state),
+    ...(recorder ? { recordIntent: () => recorder.durable() } : {}),
     ...(options.policy
       ? {
           hidden: likeMatcher(options.policy.deniedPaths),
@@ -141,6 +155,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     ...(options.signal ? { signal: options.signal } : {}),
   });
   store.finish(sessionId, report);
+  await recorder?.close();
   return { sessionId, report };
 }
 

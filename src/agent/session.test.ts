@@ -275,3 +275,33 @@ test('events carry long arguments clipped, while the tool gets them whole', asyn
   const result = lastToolMessage(requests[1]?.messages ?? []);
   assert.equal(result?.role === 'tool' && result.results[0]?.output, `echo: ${long}`);
 });
+
+test('an effect whose intent cannot be recorded does not happen, and the session stops', async () => {
+  let executed = 0;
+  const counting: AnyTool = {
+    ...echo,
+    async execute() {
+      executed += 1;
+      return { output: 'ran' };
+    },
+  };
+  let allowWrites = 1; // the first model request's intent is written; the tool's is not
+  const { report, events } = await run([{ calls: [['echo', '{"text":"x"}']] }, { text: 'never' }], {
+    tools: [counting],
+    recordIntent: async () => {
+      if (allowWrites-- <= 0) throw new Error('disk full');
+    },
+  });
+  assert.equal(executed, 0);
+  assert.equal(report.status, 'failed');
+  assert.equal(report.error?.code, 'audit.write');
+  assert.ok(events.some((e) => e.type === 'tool.finished' && /intent could not be recorded/.test(e.output)));
+
+  const blocked = await run([{ text: 'never asked' }], {
+    recordIntent: async () => {
+      throw new Error('read-only file system');
+    },
+  });
+  assert.equal(blocked.report.status, 'failed');
+  assert.equal(blocked.requests.length, 0, 'no model call without its record');
+});

@@ -39,6 +39,8 @@ export interface SessionOptions {
   checkpoint?: Checkpointer;
   /** The policy and approvals every tool call passes through. */
   gate?: Gate;
+  /** Resolves once everything emitted so far is durable in the audit log (write-ahead). */
+  recordIntent?: () => Promise<void>;
   /** Paths the policy hides from tools that read many files at once. */
   hidden?: (path: string) => boolean;
   /** What changed in the workspace since the session started, by any means; undefined if unknown. */
@@ -161,6 +163,12 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       messages: messages.length,
       estimatedInputTokens: estimateTokens(options.system, messages),
     });
+    try {
+      await options.recordIntent?.();
+    } catch (error) {
+      const message = `the audit record could not be written: ${messageOf(error)}`;
+      return end('failed', message, { code: 'audit.write', message });
+    }
     const requestedAt = now();
     let reply: Awaited<ReturnType<ModelClient['turn']>>;
     try {
@@ -224,6 +232,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       changes,
       commands,
       ...(options.gate ? { gate: options.gate } : {}),
+      ...(options.recordIntent ? { recordIntent: options.recordIntent } : {}),
       stop: (reason) => {
         stopped = reason;
       },

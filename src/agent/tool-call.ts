@@ -18,6 +18,8 @@ export interface ToolCallContext {
   commands: Report['commands'];
   /** The policy's say on every call; without one, calls run as the sandbox allows. */
   gate?: Gate;
+  /** Resolves once the intent just emitted is durable; an effect whose intent is not, never happens. */
+  recordIntent?: () => Promise<void>;
   /** Told when a call's outcome means the session must end after this turn. */
   stop?: (reason: { code: string; message: string }) => void;
 }
@@ -60,6 +62,15 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
   }
 
   events.emit({ type: 'tool.started', callId: call.id, tool: call.name });
+  try {
+    await context.recordIntent?.();
+  } catch (error) {
+    context.stop?.({
+      code: 'audit.write',
+      message: `the audit record could not be written: ${messageOf(error)}`,
+    });
+    return finish(call, context, 0, { isError: true, output: 'not run: its intent could not be recorded' });
+  }
   const started = performance.now();
   let result: ToolResult;
   try {

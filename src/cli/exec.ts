@@ -8,6 +8,7 @@ import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/types.ts';
 import type { ShellOptions } from '../tools/shell.ts';
 import { parseFlags, positiveNumber } from './args.ts';
+import { auditDir, auditKeyDir } from './audit-paths.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
@@ -34,6 +35,7 @@ Options:
   --max-cost USD      stop after this much spend, for priced models (default 20)
   --policy FILE       the one-page policy every action is judged by (default: Warden's own, see
                       warden policy explain); a repository's policy file is never picked up by itself
+  --audit-dir DIR     where the signed, hash-chained audit log goes (default .warden/audit)
   --approvals MODE    what an "ask" does: ask (a prompt; the default in a terminal), deny (the
                       default without one), or fail (end the session)
 
@@ -60,11 +62,6 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   }
   const task = positionals.join(' ').trim();
   if (!task) throw new WardenError('usage', 'no task given', { hint: 'warden exec "fix the failing test"' });
-  if (values['audit-dir'] !== undefined) {
-    throw new WardenError('usage', '--audit-dir is not available in this version', {
-      hint: 'sessions and their events are recorded under .warden/; the signed audit log comes next',
-    });
-  }
   const approvals = approvalMode(values.approvals, io.stdinIsTty);
   const policy = await loadPolicy(values.policy);
 
@@ -117,6 +114,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
           : createHeadlessApprover(approvals),
       ...(parts.network ? { network: parts.network } : {}),
       tools: { shell: shellOptions(policy) },
+      audit: { dir: auditDir(repo.root, values['audit-dir'], io.cwd), keyDir: auditKeyDir(io.env) },
       ...(values.resume ? { resume: values.resume } : {}),
       signal: cancel.signal,
     });

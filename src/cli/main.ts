@@ -1,4 +1,5 @@
 import { isWardenError, messageOf } from '../errors.ts';
+import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { DEMO_HELP, demoCommand } from './demo.ts';
 import { EXEC_HELP, execCommand } from './exec.ts';
 import { POLICY_HELP, policyCommand } from './policy.ts';
@@ -21,6 +22,7 @@ Usage:
   warden exec [options] "<task>"   run the agent headless on a repository
   warden sessions list|show ID     recorded sessions and their reports
   warden policy check|explain|test the one-page policy: validate, summarise, try an action
+  warden audit verify|show|prove   the signed audit trail: prove nothing was altered
   warden demo                      an offline walkthrough with a scripted model
   warden help [command]            help for a command
 
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   sessions: { run: sessionsCommand, help: SESSIONS_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
   policy: { run: policyCommand, help: POLICY_HELP },
+  audit: { run: auditCommand, help: AUDIT_HELP },
 };
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
