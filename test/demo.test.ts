@@ -16,6 +16,7 @@ test('warden demo runs offline, shows the fix and the passing tests, and says th
     assert.match(out, /exit 1/, 'shows the failing run');
     assert.match(out, /pass 2/, 'shows the passing test run');
     assert.match(out, /status\s+finished/);
+    assert.match(out, /Audit: \d+ records, hash-chained and signed .* verified intact/);
     assert.match(out, /To run a real one/);
   } finally {
     await rm(cwd, { recursive: true, force: true });

@@ -1,12 +1,14 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchSession } from '../agent/launch.ts';
+import { PUBLIC_KEY_FILE, verifyAuditLog } from '../audit/index.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { parseFlags } from './args.ts';
+import { auditDir, auditKeyDir } from './audit-paths.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { openSessionParts } from './session-parts.ts';
@@ -57,6 +59,7 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
     }
     const view = values.json ? undefined : createLiveView({ write: io.stdout, tty: io.stdoutIsTty });
     let status: string;
+    let audited = '';
     try {
       const { report } = await launchSession({
         task: DEMO_TASK,
@@ -67,14 +70,17 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
         sinks: [view ? view.sink : (event) => io.stdout(`${JSON.stringify(event)}\n`)],
         policy,
         approver: createHeadlessApprover('deny'),
+        audit: { dir: auditDir(repo, undefined, repo), keyDir: auditKeyDir(io.env) },
       });
       status = report.status;
+      audited = await verifyDemoAudit(repo, io.env);
     } finally {
       view?.close();
       store.close();
       await parts.close();
     }
     if (!values.json) {
+      io.stdout(`\n${style.bold('Audit')}: ${audited}\n`);
       io.stdout(
         `\nThat was a scripted model. To run a real one on your own repository:\n` +
           `  export ANTHROPIC_API_KEY=…   # or OPENAI_API_KEY, AWS credentials for bedrock:…, or a local ollama:…\n` +
@@ -86,4 +92,16 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
   } finally {
     if (!values.keep) await rm(repo, { recursive: true, force: true });
   }
+}
+
+/** The demo's audit log, checked the way `warden audit verify` checks it. */
+async function verifyDemoAudit(repo: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = auditDir(repo, undefined, repo);
+  const [file] = (await readdir(dir)).filter((name) => name.endsWith('.audit.jsonl'));
+  if (!file) return 'no audit log was written';
+  const publicKey = await readFile(join(auditKeyDir(env), PUBLIC_KEY_FILE), 'utf8');
+  const result = await verifyAuditLog(join(dir, file), { publicKey });
+  return result.ok
+    ? `${result.records} records, hash-chained and signed (${result.digests} Ed25519 digests) — verified intact`
+    : `BROKEN at line ${result.firstBad.line}: ${result.message}`;
 }
