@@ -1,3 +1,4 @@
+import { benchAudit } from './audit.ts';
 import { benchCore } from './core.ts';
 import { benchSandboxAndPolicy } from './sandbox-policy.ts';
 
@@ -7,3 +8,4 @@ console.log(
 );
 await benchCore(runs);
 await benchSandboxAndPolicy(runs);
+await benchAudit(runs);
