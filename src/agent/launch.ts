@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLocalSigner, openAuditLog } from '../audit/index.ts';
+import { createLocalKeyWrapper, createLocalSigner, openAuditLog } from '../audit/index.ts';
 import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
@@ -35,7 +35,7 @@ export interface LaunchOptions {
   approver?: Approver;
   /** The egress proxy's records, to become `net.request` events. */
   network?: { listen(onRecord: (record: NetRecord) => void): void };
-  /** Where the session's signed, hash-chained audit log goes, and the signing key. */
+  /** Where the session's signed, hash-chained audit log goes, and the signing and master keys. */
   audit?: { dir: string; keyDir: string };
   /** Options of the built-in tools (the shell's time limits come from the policy). */
   tools?: Parameters<typeof builtinTools>[0];
@@ -71,6 +71,8 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
           dir: options.audit.dir,
           session: sessionId,
           signer: await createLocalSigner({ keyDir: options.audit.keyDir }),
+          // Code, prompts and outputs are sealed at rest; the chain covers the ciphertext.
+          encryption: { wrapper: await createLocalKeyWrapper({ keyDir: options.audit.keyDir }) },
         }),
       )
     : undefined;

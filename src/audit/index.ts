@@ -1,6 +1,25 @@
 export { canonicalJson } from './canonical-json.ts';
+export {
+  createLocalKeyWrapper,
+  type KeyWrapper,
+  keyWrapperFromFile,
+  MASTER_KEY_FILE,
+  type WrappedKey,
+} from './key-wrapper.ts';
 export { type AuditLock, acquireLock } from './lock.ts';
+export { createLogDecryptor, type LogDecryptor } from './log-decryptor.ts';
 export { leafHash, merklePath, merkleRoot, nodeHash, type PathStep, rootFromPath } from './merkle.ts';
+export {
+  type AuditEncryption,
+  asEncryptedPayload,
+  asKeyRecordData,
+  decryptPayload,
+  type EncryptedPayload,
+  encryptPayload,
+  type KeyRecordData,
+  payloadAad,
+  SENSITIVE_TYPES,
+} from './payload-cipher.ts';
 export { type InclusionProof, proveInclusion, verifyInclusion } from './prove.ts';
 export {
   type AuditRecord,
@@ -8,6 +27,7 @@ export {
   type DigestBody,
   type DigestData,
   digestSigningBytes,
+  KEY_TYPE,
   OPENED_TYPE,
   RECOVERED_TYPE,
   recordHash,

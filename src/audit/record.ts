@@ -31,6 +31,8 @@ export type DigestData = DigestBody & { signature: string };
 export const DIGEST_TYPE = 'audit.digest';
 export const RECOVERED_TYPE = 'audit.recovered';
 export const OPENED_TYPE = 'audit.opened';
+/** The segment's data key, sealed by the master key; written first in each opened segment. */
+export const KEY_TYPE = 'audit.key';
 export const ZERO_HASH = '0'.repeat(64);
 
 const HEX64 = /^[0-9a-f]{64}$/;

@@ -2,12 +2,14 @@ import { hash, type KeyObject, verify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { merkleRoot } from './merkle.ts';
+import { asKeyRecordData } from './payload-cipher.ts';
 import {
   type AuditRecord,
   asDigestData,
   asRecord,
   DIGEST_TYPE,
   digestSigningBytes,
+  KEY_TYPE,
   ZERO_HASH,
 } from './record.ts';
 import { keyIdOf, toPublicKey } from './signer.ts';
@@ -120,6 +122,9 @@ export function verifyAuditBytes(bytes: Buffer, options: VerifyOptions): VerifyR
       sinceDigest = [];
       endsClosed = (record.data as { final: boolean }).final;
     } else {
+      if (record.type === KEY_TYPE && asKeyRecordData(record.data) === undefined) {
+        return fail({ check: 'json', message: 'a malformed audit.key record' }, record.seq);
+      }
       sinceDigest.push(record.hash);
       endsClosed = false;
       if (options.digestEvery !== undefined && sinceDigest.length > options.digestEvery) {

@@ -5,12 +5,14 @@ import { WardenError } from '../errors.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { acquireLock } from './lock.ts';
 import { merkleRoot } from './merkle.ts';
+import { type AuditEncryption, openSegmentCipher, payloadAad } from './payload-cipher.ts';
 import {
   type AuditRecord,
   DIGEST_TYPE,
   type DigestBody,
   digestSigningBytes,
   isHash,
+  KEY_TYPE,
   OPENED_TYPE,
   RECOVERED_TYPE,
   recordHash,
@@ -38,6 +40,8 @@ export type AuditLogOptions = {
   /** The first record's `prev`; default 64 zeros. */
   genesis?: string;
   now?: () => Date;
+  /** Encrypts sensitive payloads with a fresh data key per opened segment; the chain covers the ciphertext. */
+  encryption?: AuditEncryption;
 };
 
 export type AuditLogStats = { writes: number; syncs: number };
@@ -74,6 +78,7 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
   }
   if (!isHash(genesis)) throw new WardenError('audit.bad_config', 'genesis must be 64 lowercase hex digits');
 
+  const cipher = options.encryption ? await openSegmentCipher(options.encryption, session) : undefined;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = auditLogPath(dir, session);
   const lock = await acquireLock(join(dir, `${session}.audit.lock`));
@@ -118,7 +123,8 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
 
   function build(type: string, data: unknown, time = now().toISOString()): AuditRecord {
     // Canonicalised first: a value that cannot be stored is refused before the chain advances.
-    const stored: unknown = JSON.parse(canonicalJson(data === undefined ? null : data));
+    const plain: unknown = JSON.parse(canonicalJson(data === undefined ? null : data));
+    const stored = cipher?.sensitive(type) ? cipher.seal(plain, payloadAad(session, nextSeq, type)) : plain;
     const fields = { seq: nextSeq, time, session, type, data: stored, prev: lastHash };
     const record = { ...fields, hash: recordHash(fields) };
     nextSeq += 1;
@@ -214,19 +220,21 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
     });
   }
 
-  if (tail.nextSeq > 0 || tail.tornBytes > 0) {
-    const marker = tail.closedCleanly && tail.tornBytes === 0 ? OPENED_TYPE : RECOVERED_TYPE;
-    try {
+  try {
+    if (tail.nextSeq > 0 || tail.tornBytes > 0) {
+      const marker = tail.closedCleanly && tail.tornBytes === 0 ? OPENED_TYPE : RECOVERED_TYPE;
       await appendRecord(marker, {
         afterSeq: tail.nextSeq - 1,
         droppedBytes: tail.tornBytes,
         closedCleanly: tail.closedCleanly,
       });
-    } catch (error) {
-      await handle.close();
-      await lock.release();
-      throw error;
     }
+    // Before any payload it seals: a reader opens the records after it with this key.
+    if (cipher) await appendRecord(KEY_TYPE, cipher.keyRecord);
+  } catch (error) {
+    await handle.close();
+    await lock.release();
+    throw error;
   }
 
   return {

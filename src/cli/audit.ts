@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
+  type AuditRecord,
+  asEncryptedPayload,
   auditLogPath,
+  createLocalKeyWrapper,
+  createLogDecryptor,
+  KEY_TYPE,
+  keyWrapperFromFile,
+  type LogDecryptor,
   PUBLIC_KEY_FILE,
   proveInclusion,
   verifyAuditLog,
@@ -16,13 +23,15 @@ import { locateRepo } from './repo.ts';
 import { forTerminal } from './terminal.ts';
 
 export const AUDIT_HELP = `Usage: warden audit verify [SESSION|FILE…] [--audit-dir DIR] [--key PEM] [--json]
-       warden audit show SESSION [--audit-dir DIR]
+       warden audit show SESSION [--audit-dir DIR] [--decrypt [--master-key FILE]]
        warden audit prove SESSION SEQ [--audit-dir DIR] [--key PEM]
 
 verify checks every record's hash, the chain, and each signed digest (its signature, Merkle root and
 chain), and that the log ends with its final digest: exit 0 when every log is intact, 1 naming the
 first bad record and the check that failed. With no SESSION, every log in the directory.
-show prints a session's audit timeline. prove prints an inclusion proof for one record that
+show prints a session's audit timeline; payloads that carry code, prompts or outputs are stored
+encrypted and shown as [encrypted] unless --decrypt opens them with the master key (default
+audit-master.key beside the signing key). prove prints an inclusion proof for one record that
 verifies against its signed digest alone.
 
 The public key defaults to the one beside Warden's signing key (~/.local/state/warden/keys).`;
@@ -33,6 +42,8 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
     'audit-dir': { type: 'string' },
     key: { type: 'string' },
     json: { type: 'boolean' },
+    decrypt: { type: 'boolean' },
+    'master-key': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   const [action, ...rest] = positionals;
@@ -84,23 +95,38 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
     if (!session) throw new WardenError('usage', 'which session?', { hint: 'warden audit show SESSION' });
     const file = logFile(session);
     if (!existsSync(file)) throw new WardenError('audit.none', `no audit log at ${file}`);
+    let decryptor: LogDecryptor | undefined;
+    if (values.decrypt || values['master-key']) {
+      const masterKey = values['master-key'];
+      decryptor = createLogDecryptor(
+        masterKey
+          ? await keyWrapperFromFile(resolve(io.cwd, masterKey))
+          : await createLocalKeyWrapper({ keyDir: auditKeyDir(io.env), create: false }),
+      );
+    }
+    let failed = 0;
     for (const line of (await readFile(file, 'utf8')).split('\n')) {
       if (!line.trim()) continue;
+      let record: AuditRecord;
       try {
-        const record = JSON.parse(line) as {
-          seq: number;
-          time: string;
-          type: string;
-          data: Record<string, unknown>;
-        };
-        io.stdout(
-          `${String(record.seq).padStart(5)}  ${record.time}  ${forTerminal(record.type.padEnd(18))} ${forTerminal(summary(record.data))}\n`,
-        );
+        record = JSON.parse(line) as AuditRecord;
       } catch {
         io.stdout(`  ???  unreadable line (run warden audit verify)\n`);
+        continue;
       }
+      const head = `${String(record.seq).padStart(5)}  ${record.time}  ${forTerminal(String(record.type).padEnd(18))}`;
+      let text: string;
+      try {
+        text = await describe(record, decryptor);
+      } catch (error) {
+        // Never show what did not authenticate: a wrong key or an altered ciphertext is named.
+        failed += 1;
+        text = `!! cannot decrypt: ${error instanceof WardenError ? error.message : String(error)}`;
+      }
+      io.stdout(`${head} ${forTerminal(text)}\n`);
     }
-    return 0;
+    if (failed > 0) io.stderr(`${failed} record(s) could not be decrypted\n`);
+    return failed > 0 ? 1 : 0;
   }
   if (action === 'prove') {
     const [session, seqText] = rest;
@@ -129,8 +155,16 @@ async function allLogs(dir: string): Promise<string[]> {
   }
 }
 
+async function describe(record: AuditRecord, decryptor: LogDecryptor | undefined): Promise<string> {
+  const data = decryptor ? await decryptor.open(record) : record.data;
+  if (record.type === KEY_TYPE) return 'data key sealed by the master key';
+  if (decryptor) return summary(data as Record<string, unknown>);
+  return asEncryptedPayload(record.data) ? '[encrypted]' : summary(record.data as Record<string, unknown>);
+}
+
 /** One line of what a record says: the fields a reader looks for first. */
 function summary(data: Record<string, unknown>): string {
+  if (typeof data !== 'object' || data === null) return '';
   const pick = ['tool', 'decision', 'command', 'path', 'host', 'reason', 'task', 'model', 'lastSeq'];
   return pick
     .filter((key) => data[key] !== undefined && typeof data[key] !== 'object')
