@@ -17,6 +17,7 @@ import {
 } from '../audit/index.ts';
 import { WardenError } from '../errors.ts';
 import { parseFlags } from './args.ts';
+import { auditExportCommand } from './audit-export.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
@@ -25,6 +26,7 @@ import { forTerminal } from './terminal.ts';
 export const AUDIT_HELP = `Usage: warden audit verify [SESSION|FILE…] [--audit-dir DIR] [--key PEM] [--json]
        warden audit show SESSION [--audit-dir DIR] [--decrypt [--master-key FILE]]
        warden audit prove SESSION SEQ [--audit-dir DIR] [--key PEM]
+       warden audit export SESSION --format jsonl|otlp [--endpoint URL] [--force]
 
 verify checks every record's hash, the chain, and each signed digest (its signature, Merkle root and
 chain), and that the log ends with its final digest: exit 0 when every log is intact, 1 naming the
@@ -37,6 +39,8 @@ verifies against its signed digest alone.
 The public key defaults to the one beside Warden's signing key (~/.local/state/warden/keys).`;
 
 export async function auditCommand(args: string[], io: CommandIo): Promise<number> {
+  // export has options of its own (--format, --endpoint, --force).
+  if (args[0] === 'export') return auditExportCommand(args.slice(1), io);
   const { values, positionals } = parseFlags('audit', args, {
     repo: { type: 'string' },
     'audit-dir': { type: 'string' },
