@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLocalKeyWrapper, createLocalSigner, openAuditLog } from '../audit/index.ts';
+import { createLocalKeyWrapper, createLocalSigner, type Durability, openAuditLog } from '../audit/index.ts';
 import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
@@ -36,7 +36,7 @@ export interface LaunchOptions {
   /** The egress proxy's records, to become `net.request` events. */
   network?: { listen(onRecord: (record: NetRecord) => void): void };
   /** Where the session's signed, hash-chained audit log goes, and the signing and master keys. */
-  audit?: { dir: string; keyDir: string };
+  audit?: { dir: string; keyDir: string; durability?: Durability };
   /** Options of the built-in tools (the shell's time limits come from the policy). */
   tools?: Parameters<typeof builtinTools>[0];
   /** Continue this session (id or unique prefix) instead of starting a new one. */
@@ -71,6 +71,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
           dir: options.audit.dir,
           session: sessionId,
           signer: await createLocalSigner({ keyDir: options.audit.keyDir }),
+          ...(options.audit.durability ? { durability: options.audit.durability } : {}),
           // Code, prompts and outputs are sealed at rest; the chain covers the ciphertext.
           encryption: { wrapper: await createLocalKeyWrapper({ keyDir: options.audit.keyDir }) },
         }),

@@ -1,6 +1,7 @@
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
+import type { Durability } from '../audit/index.ts';
 import { WardenError } from '../errors.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover, type HeadlessMode } from '../policy/approvals.ts';
@@ -36,6 +37,9 @@ Options:
   --policy FILE       the one-page policy every action is judged by (default: Warden's own, see
                       warden policy explain); a repository's policy file is never picked up by itself
   --audit-dir DIR     where the signed, hash-chained audit log goes (default .warden/audit)
+  --audit-durability group (default: an append returns once on disk, fsyncs shared by concurrent
+                      appends) | fsync-each (one fsync per record) | none (the OS flushes; fastest,
+                      a crash can lose the tail, which verify then reports)
   --approvals MODE    what an "ask" does: ask (a prompt; the default in a terminal), deny (the
                       default without one), or fail (end the session)
 
@@ -54,6 +58,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
     policy: { type: 'string' },
     approvals: { type: 'string' },
     'audit-dir': { type: 'string' },
+    'audit-durability': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -114,7 +119,11 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
           : createHeadlessApprover(approvals),
       ...(parts.network ? { network: parts.network } : {}),
       tools: { shell: shellOptions(policy) },
-      audit: { dir: auditDir(repo.root, values['audit-dir'], io.cwd), keyDir: auditKeyDir(io.env) },
+      audit: {
+        dir: auditDir(repo.root, values['audit-dir'], io.cwd),
+        keyDir: auditKeyDir(io.env),
+        durability: durabilityMode(values['audit-durability']),
+      },
       ...(values.resume ? { resume: values.resume } : {}),
       signal: cancel.signal,
     });
@@ -130,6 +139,12 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
     store.close();
     await parts.close();
   }
+}
+
+function durabilityMode(flag: string | undefined): Durability {
+  if (flag === undefined) return 'group';
+  if (flag === 'group' || flag === 'fsync-each' || flag === 'none') return flag;
+  throw new WardenError('usage', `--audit-durability must be group, fsync-each or none, got "${flag}"`);
 }
 
 function approvalMode(flag: string | undefined, interactive: boolean): 'ask' | HeadlessMode {
