@@ -63,20 +63,9 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   if (previous) store.markRunning(sessionId, model.info.id);
   else store.create({ id: sessionId, task: options.task, model: model.info.id, repo: workspace.root });
 
+  const recorder = options.audit ? await openRecorder(options.audit, sessionId) : undefined;
   // Numbering continues from what was stored, not from the checkpoint: a crash after the last
   // checkpoint leaves later events in the store.
-  const recorder = options.audit
-    ? createAuditRecorder(
-        await openAuditLog({
-          dir: options.audit.dir,
-          session: sessionId,
-          signer: await createLocalSigner({ keyDir: options.audit.keyDir }),
-          ...(options.audit.durability ? { durability: options.audit.durability } : {}),
-          // Code, prompts and outputs are sealed at rest; the chain covers the ciphertext.
-          encryption: { wrapper: await createLocalKeyWrapper({ keyDir: options.audit.keyDir }) },
-        }),
-      )
-    : undefined;
   const events = createEventStream(
     sessionId,
     [(event) => store.appendEvent(event), ...(recorder ? [recorder.sink] : []), ...options.sinks],
@@ -160,6 +149,18 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   store.finish(sessionId, report);
   await recorder?.close();
   return { sessionId, report };
+}
+
+async function openRecorder(audit: NonNullable<LaunchOptions['audit']>, session: string) {
+  const log = await openAuditLog({
+    dir: audit.dir,
+    session,
+    signer: await createLocalSigner({ keyDir: audit.keyDir }),
+    ...(audit.durability ? { durability: audit.durability } : {}),
+    // Code, prompts and outputs are sealed at rest; the chain covers the ciphertext.
+    encryption: { wrapper: await createLocalKeyWrapper({ keyDir: audit.keyDir }) },
+  });
+  return createAuditRecorder(log);
 }
 
 function newSessionId(): string {
