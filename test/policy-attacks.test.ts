@@ -145,6 +145,13 @@ network:
     method: 'GET',
     allowed: false,
   });
+  // Write-ahead: the allowed request's intent is recorded before it is made; a refused one has none.
+  const intents = run.events.filter((e) => e.type === 'net.requested');
+  assert.deepEqual(
+    intents.map((e) => e.type === 'net.requested' && e.port),
+    [allowed.port],
+  );
+  assert.ok((intents[0]?.seq ?? Infinity) < (pass?.seq ?? 0));
 });
 
 const BYPASS_POLICY = `version: 1

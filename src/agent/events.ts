@@ -96,6 +96,8 @@ export type EventBody =
       from?: string;
       diff: string;
     }
+  /** An allowed request about to be made: its intent, recorded before the connection. */
+  | { type: 'net.requested'; host: string; port: number; method: string }
   | { type: 'net.request'; host: string; port: number; method: string; allowed: boolean; bytes: number }
   | { type: 'guard.flagged'; source: string; rule: string; detail: string }
   | { type: 'limit.reached'; limit: LimitName; value: number; max: number }

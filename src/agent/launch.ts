@@ -33,8 +33,11 @@ export interface LaunchOptions {
   /** Every tool call is judged by this policy; `ask` goes to the approver. */
   policy?: Policy;
   approver?: Approver;
-  /** The egress proxy's records, to become `net.request` events. */
-  network?: { listen(onRecord: (record: NetRecord) => void): void };
+  /** The egress proxy: its intents and records become `net.requested` / `net.request` events. */
+  network?: {
+    listen(onRecord: (record: NetRecord) => void): void;
+    beforeConnect(hook: (intent: { host: string; port: number; method: string }) => Promise<void>): void;
+  };
   /** Where the session's signed, hash-chained audit log goes, and the signing and master keys. */
   audit?: { dir: string; keyDir: string; durability?: Durability };
   /** Options of the built-in tools (the shell's time limits come from the policy). */
@@ -72,6 +75,11 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     previous ? store.lastSeq(sessionId) : 0,
   );
   const tools = builtinTools(options.tools);
+  // Write-ahead for the network too: the request is on record before the proxy connects.
+  options.network?.beforeConnect(async (intent) => {
+    events.emit({ type: 'net.requested', ...intent });
+    await recorder?.durable();
+  });
   options.network?.listen((record) =>
     events.emit({
       type: 'net.request',

@@ -17,6 +17,14 @@ import { SessionStore } from '../store/session-store.ts';
 /** The egress proxy of one session: its records go to whoever listens. */
 export interface SessionNetwork {
   listen(onRecord: (record: NetRecord) => void): void;
+  /** Awaited before an allowed request is made; a rejection refuses it. */
+  beforeConnect(hook: (intent: NetIntent) => Promise<void>): void;
+}
+
+export interface NetIntent {
+  host: string;
+  port: number;
+  method: string;
 }
 
 export interface SessionParts {
@@ -87,16 +95,21 @@ async function startNetwork(allow: string[]) {
   const dir = await mkdtemp(join(tmpdir(), 'warden-net-'));
   const socket = join(dir, 'proxy.sock');
   let listener: ((record: NetRecord) => void) | undefined;
+  let connectHook: ((intent: NetIntent) => Promise<void>) | undefined;
   const proxy = await startEgressProxy({
     socketPath: socket,
     allow,
     onRequest: (record) => listener?.(record),
+    beforeConnect: async (intent) => connectHook?.(intent),
   });
   return {
     socket,
     session: {
       listen(onRecord: (record: NetRecord) => void) {
         listener = onRecord;
+      },
+      beforeConnect(hook: (intent: NetIntent) => Promise<void>) {
+        connectHook = hook;
       },
     },
     async close() {

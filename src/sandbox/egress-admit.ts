@@ -6,6 +6,36 @@ export type Gate =
   | { ok: true; address: string }
   | { ok: false; status: number; message: string; allowed: boolean; reason: string };
 
+/** One target's admission, as the HTTP and CONNECT paths both ask for it. */
+export type AdmitTarget = (target: Target | undefined, port: number, method: string) => Promise<Gate>;
+
+/**
+ * admit(), then the write-ahead step: an allowed request is announced to `beforeConnect` and made
+ * only once that resolves; if it cannot be recorded, it is refused.
+ */
+export function createAdmitTarget(
+  rules: readonly AllowRule[],
+  beforeConnect?: (intent: { host: string; port: number; method: string }) => Promise<void>,
+): AdmitTarget {
+  return async (target, port, method) => {
+    const gate = await admit(target, port, rules);
+    if (!gate.ok || beforeConnect === undefined || target === undefined) return gate;
+    try {
+      await beforeConnect({ host: target.host, port, method });
+      return gate;
+    } catch (error) {
+      const reason = `not recorded: ${errorText(error)}`;
+      return {
+        ok: false,
+        status: 503,
+        message: 'Warden proxy: the request could not be recorded, so it was not made',
+        allowed: false,
+        reason,
+      };
+    }
+  };
+}
+
 /** The policy's answer for a target, then the address to connect to (checked against rebinding). */
 export async function admit(
   target: Target | undefined,

@@ -230,6 +230,44 @@ describe('egress proxy on a unix socket', () => {
   });
 });
 
+describe('egress proxy write-ahead', () => {
+  it('announces an allowed request before connecting, and refuses it when that fails', async () => {
+    const upstream = await startUpstream('recorded first');
+    const extraDir = mkdtempSync(path.join(os.tmpdir(), 'warden-proxy-'));
+    const socket = path.join(extraDir, 'p.sock');
+    const seen: NetRecord[] = [];
+    const order: string[] = [];
+    let recording = true;
+    const proxy = await startEgressProxy({
+      socketPath: socket,
+      allow: [`127.0.0.1:${upstream.port}`],
+      onRequest: (r) => seen.push(r),
+      beforeConnect: async (intent) => {
+        order.push(
+          `intent ${intent.method} ${intent.host}:${intent.port} after ${upstream.connections} connections`,
+        );
+        if (!recording) throw new Error('disk full');
+      },
+    });
+    const get = `GET http://127.0.0.1:${upstream.port}/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+    try {
+      assert.match(await exchange(socket, get), /recorded first/);
+      assert.deepEqual(order, [`intent GET 127.0.0.1:${upstream.port} after 0 connections`]);
+      recording = false;
+      const refused = await exchange(socket, get);
+      assert.match(refused, /^HTTP\/1\.1 503/);
+      assert.equal(upstream.connections, 1, 'the unrecorded request never reached the host');
+      for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(seen[1]?.allowed, false);
+      assert.match(seen[1]?.reason ?? '', /not recorded: disk full/);
+    } finally {
+      await proxy.close();
+      await upstream.close();
+      rmSync(extraDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('egress proxy setup', () => {
   it('refuses a socket directory others can enter', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'warden-proxy-'));

@@ -4,8 +4,8 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WardenError } from '../errors.ts';
-import { admit, errorText } from './egress-admit.ts';
-import { type AllowRule, normalizeHost, parseAllowList } from './egress-allow.ts';
+import { type AdmitTarget, createAdmitTarget, errorText } from './egress-admit.ts';
+import { normalizeHost, parseAllowList } from './egress-allow.ts';
 import { openTunnel, type Recorder, rawReply } from './egress-tunnel.ts';
 
 /**
@@ -30,6 +30,11 @@ export interface EgressProxyOptions {
   /** `network.allow` patterns; see egress-allow.ts. */
   allow: string[];
   onRequest: (record: NetRecord) => void;
+  /**
+   * Called for an allowed request before anything is sent upstream; the connection is made only
+   * once it resolves (write-ahead: the intent is on record first). A rejection refuses it.
+   */
+  beforeConnect?: (intent: { host: string; port: number; method: string }) => Promise<void>;
   /** How long an upstream TCP connect may take; default 10 s. */
   connectTimeoutMs?: number;
 }
@@ -59,7 +64,7 @@ const HOP_BY_HOP = new Set([
  * with one answer and connect with another.
  */
 export async function startEgressProxy(options: EgressProxyOptions): Promise<EgressProxy> {
-  const rules = parseAllowList(options.allow);
+  const admitTarget = createAdmitTarget(parseAllowList(options.allow), options.beforeConnect);
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   await preparePrivateDirectory(path.dirname(options.socketPath));
   if (await lstat(options.socketPath).catch(() => undefined)) {
@@ -97,11 +102,11 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const record = recorder(req.method ?? '', performance.now());
-    void forwardHttp(req, res, record, rules, connectTimeoutMs);
+    void forwardHttp(req, res, record, admitTarget, connectTimeoutMs);
   });
   server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const record = recorder('CONNECT', performance.now());
-    void openTunnel(req, socket, head, record, rules, connectTimeoutMs);
+    void openTunnel(req, socket, head, record, admitTarget, connectTimeoutMs);
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
     const record = recorder(req.method ?? '', performance.now());
@@ -140,7 +145,7 @@ async function forwardHttp(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   record: Recorder,
-  rules: readonly AllowRule[],
+  admitTarget: AdmitTarget,
   connectTimeoutMs: number,
 ): Promise<void> {
   const url = req.url ?? '';
@@ -171,7 +176,7 @@ async function forwardHttp(
   const port = parsed.port === '' ? 80 : Number(parsed.port);
   const target = normalizeHost(parsed.hostname);
   const where = { host: target?.host ?? parsed.hostname, port };
-  const gate = await admit(target, port, rules);
+  const gate = await admitTarget(target, port, req.method ?? 'GET');
   if (!gate.ok) {
     refuse(gate.status, gate.message, { ...where, allowed: gate.allowed, reason: gate.reason });
     return;

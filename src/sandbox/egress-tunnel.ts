@@ -1,8 +1,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { admit, errorText } from './egress-admit.ts';
-import { type AllowRule, normalizeHost, splitHostPort } from './egress-allow.ts';
+import { type AdmitTarget, errorText } from './egress-admit.ts';
+import { normalizeHost, splitHostPort } from './egress-allow.ts';
 import type { NetRecord } from './egress-proxy.ts';
 
 /** Reports a request's outcome; the proxy makes each one report at most once. */
@@ -14,7 +14,7 @@ export async function openTunnel(
   client: Duplex,
   head: Buffer,
   record: Recorder,
-  rules: readonly AllowRule[],
+  admitTarget: AdmitTarget,
   connectTimeoutMs: number,
 ): Promise<void> {
   client.on('error', () => {});
@@ -26,7 +26,7 @@ export async function openTunnel(
     return;
   }
   const where = { host: target.host, port: split.port };
-  const gate = await admit(target, split.port, rules);
+  const gate = await admitTarget(target, split.port, 'CONNECT');
   if (!gate.ok) {
     record({ ...where, allowed: gate.allowed, reason: gate.reason });
     rawReply(client, gate.status, gate.message);
