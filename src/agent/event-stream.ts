@@ -6,13 +6,22 @@ export interface EventStream {
   readonly lastSeq: number;
 }
 
-export function createEventStream(session: string, sinks: EventSink[], startAfterSeq = 0): EventStream {
+/**
+ * `clean` runs on every body before any sink sees it: the redactor, so that no sink — store, audit
+ * log, terminal, JSON lines — can receive a secret.
+ */
+export function createEventStream(
+  session: string,
+  sinks: EventSink[],
+  startAfterSeq = 0,
+  clean: (body: EventBody) => EventBody = (body) => body,
+): EventStream {
   let seq = startAfterSeq;
   return {
     emit(body) {
       seq += 1;
       const event = {
-        ...body,
+        ...clean(body),
         v: EVENT_SCHEMA_VERSION,
         session,
         seq,

@@ -3,6 +3,7 @@ import { createLocalKeyWrapper, createLocalSigner, type Durability, openAuditLog
 import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
+import type { Redactor } from '../guard/redactor.ts';
 import type { ModelClient } from '../models/types.ts';
 import { type Approver, createHeadlessApprover } from '../policy/approvals.ts';
 import { likeMatcher } from '../policy/like.ts';
@@ -40,6 +41,8 @@ export interface LaunchOptions {
   };
   /** Where the session's signed, hash-chained audit log goes, and the signing and master keys. */
   audit?: { dir: string; keyDir: string; durability?: Durability };
+  /** The redactor every outbound path passes through: events, the audit log, the model. */
+  redactor?: Redactor;
   /** Options of the built-in tools (the shell's time limits come from the policy). */
   tools?: Parameters<typeof builtinTools>[0];
   /** Continue this session (id or unique prefix) instead of starting a new one. */
@@ -61,10 +64,14 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
       hint: 'list them with: warden sessions list',
     });
   }
+  const redact = options.redactor
+    ? (text: string) => options.redactor?.redact(text) ?? text
+    : (text: string) => text;
   const checkpoint = previous ? store.loadCheckpoint(previous.id) : undefined;
   const sessionId = previous?.id ?? newSessionId();
   if (previous) store.markRunning(sessionId, model.info.id);
-  else store.create({ id: sessionId, task: options.task, model: model.info.id, repo: workspace.root });
+  else
+    store.create({ id: sessionId, task: redact(options.task), model: model.info.id, repo: workspace.root });
 
   const recorder = options.audit ? await openRecorder(options.audit, sessionId) : undefined;
   // Numbering continues from what was stored, not from the checkpoint: a crash after the last
@@ -73,6 +80,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     sessionId,
     [(event) => store.appendEvent(event), ...(recorder ? [recorder.sink] : []), ...options.sinks],
     previous ? store.lastSeq(sessionId) : 0,
+    options.redactor ? (body) => options.redactor?.redactValue(body) ?? body : undefined,
   );
   const tools = builtinTools(options.tools);
   // Write-ahead for the network too: the request is on record before the proxy connects.
@@ -100,6 +108,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     sandboxKind: options.sandbox.kind,
     date: new Date().toISOString().slice(0, 10),
   });
+  const task = redact(options.task);
 
   const start = await snapshotWorktree(workspace.root);
   const worktree = {
@@ -117,12 +126,13 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     ...(previous ? { resumedFrom: previous.id } : {}),
   });
   const report = await runSession({
-    task: options.task,
+    task,
     model,
     tools,
     workspace,
     sandbox: options.sandbox,
-    system,
+    system: redact(system),
+    ...(options.redactor ? { redact } : {}),
     events,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(checkpoint

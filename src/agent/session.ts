@@ -41,6 +41,8 @@ export interface SessionOptions {
   gate?: Gate;
   /** Resolves once everything emitted so far is durable in the audit log (write-ahead). */
   recordIntent?: () => Promise<void>;
+  /** Applied to every tool output before the model reads it. */
+  redact?: (text: string) => string;
   /** Paths the policy hides from tools that read many files at once. */
   hidden?: (path: string) => boolean;
   /** What changed in the workspace since the session started, by any means; undefined if unknown. */
@@ -233,6 +235,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       commands,
       ...(options.gate ? { gate: options.gate } : {}),
       ...(options.recordIntent ? { recordIntent: options.recordIntent } : {}),
+      ...(options.redact ? { redact: options.redact } : {}),
       stop: (reason) => {
         stopped = reason;
       },

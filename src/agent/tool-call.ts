@@ -20,6 +20,8 @@ export interface ToolCallContext {
   gate?: Gate;
   /** Resolves once the intent just emitted is durable; an effect whose intent is not, never happens. */
   recordIntent?: () => Promise<void>;
+  /** Cleans what goes back to the model (the redactor). */
+  redact?: (text: string) => string;
   /** Told when a call's outcome means the session must end after this turn. */
   stop?: (reason: { code: string; message: string }) => void;
 }
@@ -124,7 +126,8 @@ function finish(
     ...(result.details ? { details: result.details } : {}),
     ...(result.command ? { command: result.command } : {}),
   });
-  return { callId: call.id, toolName: call.name, output: result.output, isError: result.isError === true };
+  const output = context.redact ? context.redact(result.output) : result.output;
+  return { callId: call.id, toolName: call.name, output, isError: result.isError === true };
 }
 
 /** Arguments as events carry them: long strings (a whole file's content) clipped like outputs. */

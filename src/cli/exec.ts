@@ -1,8 +1,11 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
 import type { Durability } from '../audit/index.ts';
 import { WardenError } from '../errors.ts';
+import { createRedactor, type Redactor, secretsInDotenv, secretsInEnv } from '../guard/redactor.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover, type HeadlessMode } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
@@ -119,6 +122,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
           : createHeadlessApprover(approvals),
       ...(parts.network ? { network: parts.network } : {}),
       tools: { shell: shellOptions(policy) },
+      redactor: await sessionRedactor(repo.root, io.env),
       audit: {
         dir: auditDir(repo.root, values['audit-dir'], io.cwd),
         keyDir: auditKeyDir(io.env),
@@ -139,6 +143,18 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
     store.close();
     await parts.close();
   }
+}
+
+/** The keys Warden holds and the values of the repository's `.env` files, plus every known shape. */
+async function sessionRedactor(root: string, env: NodeJS.ProcessEnv): Promise<Redactor> {
+  const redactor = createRedactor();
+  redactor.addKnown(secretsInEnv(env));
+  const names = await readdir(root).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n === '.env' || n.startsWith('.env.'))) {
+    const text = await readFile(join(root, name), 'utf8').catch(() => '');
+    redactor.addKnown(secretsInDotenv(text));
+  }
+  return redactor;
 }
 
 function durabilityMode(flag: string | undefined): Durability {
