@@ -187,6 +187,11 @@ test('a session killed with kill -9 mid-command resumes, its events continuing w
   const killed = jsonEvents(seen.slice(0, seen.lastIndexOf('\n') + 1));
   const session = killed[0]?.session ?? '';
 
+  // The crash shows in the audit log as a cut tail, never as an intact log.
+  const crashed = await warden(['audit', 'verify', session], { cwd: fixture.repo });
+  assert.equal(crashed.code, 1);
+  assert.match(crashed.stdout, /BROKEN .*(truncated|torn-tail)/);
+
   const followUp = join(fixture.dir, 'after-kill.json');
   await writeFile(followUp, JSON.stringify({ turns: [{ text: 'Picked up where it stopped.' }] }));
   const resumed = await warden(
@@ -205,6 +210,9 @@ test('a session killed with kill -9 mid-command resumes, its events continuing w
   );
   const request = events.find((e) => e.type === 'model.request') as EventOf<'model.request'>;
   assert.ok(request.messages >= 2, 'the original task is carried over');
+  // Resuming records the recovery and continues the chain to a signed close.
+  const recovered = await warden(['audit', 'verify', session], { cwd: fixture.repo });
+  assert.equal(recovered.code, 0, recovered.stdout);
 });
 
 test('the report counts files changed by commands, not only by the file tools', async () => {
