@@ -1,5 +1,6 @@
 import { benchAudit } from './audit.ts';
 import { benchCore } from './core.ts';
+import { benchRedactor } from './redactor.ts';
 import { benchSandboxAndPolicy } from './sandbox-policy.ts';
 
 const runs = Number(process.env.WARDEN_BENCH_RUNS ?? 10);
@@ -9,3 +10,4 @@ console.log(
 await benchCore(runs);
 await benchSandboxAndPolicy(runs);
 await benchAudit(runs);
+await benchRedactor(runs);

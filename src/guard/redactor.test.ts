@@ -25,7 +25,8 @@ test('secrets found by their shape are replaced by stable placeholders', () => {
       /^«secret:private-key#1»$/,
       'MIIEow',
     ],
-    ['API_TOKEN=Zx8qLm2Pw9Rt4Yv7Bn3K', /API_TOKEN=«secret:assigned-secret#1»/, 'Zx8qLm2Pw9Rt4Yv7Bn3K'],
+    ['CLIENT_SECRET: Qm9vbGVhbi/8xYz+Trw2Lp0Kd', /«secret:assigned-secret#1»/, 'Qm9vbGVhbi'],
+    ['API_TOKEN=Zx8qLm2Pw9Rt4Yv7Bn3K', /API_TOKEN=«secret:assigned-secret#2»/, 'Zx8qLm2Pw9Rt4Yv7Bn3K'],
   ];
   for (const [input, expected, secretPart] of cases) {
     const out = r.redact(input);
@@ -47,6 +48,10 @@ test('ordinary text is left alone', () => {
     'see https://example.com/path:8080',
     'function apiKeyFromEnvironment() {}',
     'sk-learn is a library',
+    // File names and paths are not keys, nor is the next line of a grep listing.
+    "export const PRIVATE_KEY_FILE = 'audit-ed25519.pem';",
+    'auth_config: lib/v2/handlers/index',
+    "case 'secret.use':\nsrc/module123.ts:141:      return name;",
   ]) {
     assert.equal(r.redact(text), text);
   }

@@ -78,7 +78,22 @@ export function createRedactor(): Redactor {
 
 /** Keys mix letters and digits and score high on entropy; words, paths and identifiers do not. */
 function looksRandom(value: string): boolean {
-  return /[0-9]/.test(value) && /[A-Za-z]/.test(value) && entropy(value) >= MIN_ASSIGNED_ENTROPY;
+  return (
+    /[0-9]/.test(value) &&
+    /[A-Za-z]/.test(value) &&
+    !looksLikePath(value) &&
+    entropy(value) >= MIN_ASSIGNED_ENTROPY
+  );
+}
+
+/**
+ * `src/module12.ts`, `audit-ed25519.pem`, `lib/v2/index`: file names and lower-case paths score
+ * as high as keys, but a key does not end in a file extension or read as words between slashes.
+ */
+function looksLikePath(value: string): boolean {
+  if (/\.[a-z][a-z0-9]{0,4}$/.test(value)) return true;
+  const segments = value.split('/');
+  return segments.length > 1 && segments.every((segment) => /^[a-z0-9_.-]*$/.test(segment));
 }
 
 /** Secret-looking variables of an environment: the keys Warden itself holds. */

@@ -18,7 +18,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   {
     id: 'aws-secret-key',
     pattern:
-      /(?:aws_secret_access_key|aws_secret_key|secretaccesskey)["']?\s*[:=]\s*["']?(?<secret>[A-Za-z0-9/+=]{40})\b/gi,
+      /(?:aws_secret_access_key|aws_secret_key|secretaccesskey)["']?[ \t]*[:=][ \t]*["']?(?<secret>[A-Za-z0-9/+=]{40})\b/gi,
   },
   { id: 'github-token', pattern: /\b(?<secret>(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255})\b/g },
   { id: 'github-token', pattern: /\b(?<secret>github_pat_[A-Za-z0-9_]{22,255})\b/g },
@@ -40,7 +40,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   {
     id: 'assigned-secret',
     pattern:
-      /\b[A-Za-z0-9_.-]*(?:secret|token|passwd|password|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?(?<secret>[A-Za-z0-9/+_\-.=]{16,})/gi,
+      /\b[A-Za-z0-9_.-]*(?:secret|token|passwd|password|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth)[A-Za-z0-9_.-]*["']?[ \t]*[:=][ \t]*["']?(?<secret>[A-Za-z0-9/+_\-.=]{16,})/gi,
   },
 ];
 
