@@ -4,6 +4,7 @@ import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
 import type { Redactor } from '../guard/redactor.ts';
+import { createUntrustedContent } from '../guard/untrusted.ts';
 import type { ModelClient } from '../models/types.ts';
 import { type Approver, createHeadlessApprover } from '../policy/approvals.ts';
 import { likeMatcher } from '../policy/like.ts';
@@ -14,7 +15,7 @@ import type { Workspace } from '../sandbox/workspace-types.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import { builtinTools } from '../tools/registry.ts';
 import { createAuditRecorder } from './audit-recorder.ts';
-import { buildSystemPrompt, collectContextFiles, repoOverview } from './context.ts';
+import { buildSystemPrompt, readRepositoryContext } from './context.ts';
 import { createEventStream } from './event-stream.ts';
 import type { EventSink, Report } from './events.ts';
 import { createGate } from './gate.ts';
@@ -99,11 +100,14 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     }),
   );
   const workingDir = options.workingDir ?? '';
+  // One envelope nonce for the session's run: the overview and every tool result share it.
+  const untrusted = createUntrustedContent();
+  const repository = await readRepositoryContext(workspace, workingDir, untrusted);
   const system = buildSystemPrompt({
     workspaceRoot: workspace.root,
     workingDir,
-    contextFiles: await collectContextFiles(workspace, workingDir),
-    overview: await repoOverview(workspace),
+    contextFiles: repository.contextFiles,
+    overview: repository.overview,
     toolNames: tools.map((tool) => tool.name),
     sandboxKind: options.sandbox.kind,
     date: new Date().toISOString().slice(0, 10),
@@ -125,6 +129,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     repo: workspace.root,
     ...(previous ? { resumedFrom: previous.id } : {}),
   });
+  for (const flag of repository.flags) events.emit({ type: 'guard.flagged', ...flag });
   const report = await runSession({
     task,
     model,
@@ -133,6 +138,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     sandbox: options.sandbox,
     system: redact(system),
     ...(options.redactor ? { redact } : {}),
+    untrusted,
     events,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(checkpoint

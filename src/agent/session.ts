@@ -1,4 +1,5 @@
 import { isWardenError, messageOf } from '../errors.ts';
+import { createUntrustedContent, type UntrustedContent } from '../guard/untrusted.ts';
 import type { Message, ModelClient, ToolSpec, Usage } from '../models/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
@@ -43,6 +44,8 @@ export interface SessionOptions {
   recordIntent?: () => Promise<void>;
   /** Applied to every tool output before the model reads it. */
   redact?: (text: string) => string;
+  /** Marks workspace and command content as data (default: a fresh envelope with its own nonce). */
+  untrusted?: UntrustedContent;
   /** Paths the policy hides from tools that read many files at once. */
   hidden?: (path: string) => boolean;
   /** What changed in the workspace since the session started, by any means; undefined if unknown. */
@@ -67,6 +70,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
   const specs: ToolSpec[] = toolSpecs(options.tools);
   const changes = new ChangeLog();
   const commands: Report['commands'] = [];
+  const untrusted = options.untrusted ?? createUntrustedContent();
 
   const messages: Message[] = [...(options.history ?? []), { role: 'user', text: options.task }];
   const usage: Usage = { ...ZERO_USAGE };
@@ -233,6 +237,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       events,
       changes,
       commands,
+      untrusted,
       ...(options.gate ? { gate: options.gate } : {}),
       ...(options.recordIntent ? { recordIntent: options.recordIntent } : {}),
       ...(options.redact ? { redact: options.redact } : {}),

@@ -1,4 +1,5 @@
 import { messageOf } from '../errors.ts';
+import type { UntrustedContent } from '../guard/untrusted.ts';
 import type { ToolCall, ToolCallResult } from '../models/types.ts';
 import { parseToolArgs } from '../tools/registry.ts';
 import type { AnyTool, ToolContext, ToolResult } from '../tools/types.ts';
@@ -22,6 +23,8 @@ export interface ToolCallContext {
   recordIntent?: () => Promise<void>;
   /** Cleans what goes back to the model (the redactor). */
   redact?: (text: string) => string;
+  /** Marks workspace and command content as data for the model and scans it for injected instructions. */
+  untrusted?: UntrustedContent;
   /** Told when a call's outcome means the session must end after this turn. */
   stop?: (reason: { code: string; message: string }) => void;
 }
@@ -126,7 +129,15 @@ function finish(
     ...(result.details ? { details: result.details } : {}),
     ...(result.command ? { command: result.command } : {}),
   });
-  const output = context.redact ? context.redact(result.output) : result.output;
+  let output = context.redact ? context.redact(result.output) : result.output;
+  // Only what came from the workspace or a command; Warden's own messages stay plain.
+  if (context.untrusted && result.source !== undefined) {
+    const source = context.redact ? context.redact(result.source) : result.source;
+    const received = context.untrusted.receive(output, source);
+    output = received.text;
+    for (const { rule, excerpt } of received.findings)
+      context.events.emit({ type: 'guard.flagged', callId: call.id, source, rule, detail: excerpt });
+  }
   return { callId: call.id, toolName: call.name, output, isError: result.isError === true };
 }
 

@@ -98,6 +98,7 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
           stderrOmittedBytes: stderr.omitted,
         },
         command,
+        source: `shell: ${firstLine(args.command)}`,
       };
     },
   };

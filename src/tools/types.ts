@@ -28,6 +28,14 @@ export interface ToolResult {
   isError?: boolean;
   /** Facts for programs (truncation, offsets, counts), never prose. */
   details?: Record<string, unknown>;
+  /**
+   * Set when `output` carries content from the workspace or a command (file text, matches, file
+   * names, command output): where it came from, as the model's label reads (`read_file src/a.ts`,
+   * `shell: npm test`). The model then gets it as untrusted data, and it is scanned for injected
+   * instructions. Unset, the output is the tool's own message. A tool that returns outside content
+   * must set it.
+   */
+  source?: string;
   changes?: FileChange[];
   command?: CommandRun;
 }
