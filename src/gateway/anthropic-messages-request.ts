@@ -18,7 +18,8 @@ const block = z.looseObject({
 });
 
 const messageSchema = z.looseObject({
-  role: z.enum(['user', 'assistant']),
+  // Claude Code sends `system` messages between turns (a beta of the API).
+  role: z.enum(['user', 'assistant', 'system']),
   content: z.union([z.string(), z.array(block)]),
 });
 
@@ -69,6 +70,10 @@ export function readAnthropicBody(body: AnthropicBody): ParsedRequest {
   const conversation = createConversation();
   conversation.system(joinText(body.system));
   for (const message of body.messages) {
+    if (message.role === 'system') {
+      conversation.system(joinText(message.content));
+      continue;
+    }
     if (typeof message.content === 'string') {
       if (message.role === 'user') conversation.user(message.content);
       else if (message.content !== '') conversation.assistantText(message.content);

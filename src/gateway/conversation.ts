@@ -7,7 +7,11 @@ import type { Message, ToolCall } from '../models/types.ts';
  * answers (Warden's format carries it; Anthropic's and OpenAI's results do not).
  */
 export interface ConversationBuilder {
-  /** System or developer text: leading ones form the system prompt, later ones are user text. */
+  /**
+   * System or developer text. Warden's request has one system prompt, so such text joins it
+   * until the model has answered once; after that it is context for the next answer, and
+   * becomes user text in its place (providers take system text only at the head).
+   */
   system(text: string): void;
   user(text: string): void;
   assistantText(text: string): void;
@@ -25,7 +29,7 @@ export function createConversation(): ConversationBuilder {
   return {
     system(text) {
       if (text === '') return;
-      if (messages.length === 0) system.push(text);
+      if (!messages.some((message) => message.role !== 'user')) system.push(text);
       else messages.push({ role: 'user', text });
     },
     user(text) {
