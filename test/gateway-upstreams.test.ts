@@ -68,7 +68,11 @@ describe('gateway across vendors', () => {
           {
             role: 'user',
             content: [
-              { type: 'tool_result', tool_use_id: 'toolu_0', content: `AWS_ACCESS_KEY_ID=${LEAKED}` },
+              {
+                type: 'tool_result',
+                tool_use_id: 'toolu_0',
+                content: `AWS_ACCESS_KEY_ID=${LEAKED}\nWARDEN_GATEWAY_KEY=${t.key}`,
+              },
             ],
           },
         ],

@@ -75,6 +75,7 @@ export function gatewayPlugin(options: GatewayOptions): FastifyPluginAsync {
     record: options.record ?? (() => {}),
     streamGraceMs: options.streamGraceMs ?? 3000,
     keepaliveMs: KEEPALIVE_MS,
+    redactedKeys: new Set(),
   };
 
   return async (app: FastifyInstance) => {
