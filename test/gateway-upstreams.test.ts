@@ -12,7 +12,6 @@ import {
   createVirtualKeys,
   type GatewayCall,
   gatewayPlugin,
-  startGateway,
 } from '../src/gateway/index.ts';
 import { postJson, startTestGateway, type TestGateway } from '../src/gateway/testing/gateway-fixture.ts';
 import { parseSse, readJson } from '../src/gateway/testing/wire.ts';
@@ -272,55 +271,3 @@ function fixedModel() {
     }),
   };
 }
-
-describe('gateway when the client goes away', () => {
-  it('cancels the model call and records 499', async () => {
-    let cancelled: (() => void) | undefined;
-    const wasCancelled = new Promise<void>((resolve) => {
-      cancelled = resolve;
-    });
-    const hanging = () => ({
-      info: { id: 'slow', provider: 'fake', model: 'slow', contextWindow: 1000, price: undefined },
-      turn: (request: { signal?: AbortSignal }) =>
-        new Promise<never>((_, reject) => {
-          request.signal?.addEventListener('abort', () => {
-            cancelled?.();
-            reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-          });
-        }),
-    });
-    const keys = createVirtualKeys();
-    const { key } = keys.issue({ owner: 'leaver' });
-    const records: GatewayCall[] = [];
-    const gateway = await startGateway({
-      routes: createModelRouter({ resolve: hanging, default: 'slow' }),
-      keys,
-      record: (call) => records.push(call),
-      streamGraceMs: 0,
-    });
-    after(() => gateway.close());
-    const controller = new AbortController();
-    const response = await fetch(`${gateway.url}/v1/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
-      body: JSON.stringify({ max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-      signal: controller.signal,
-    });
-    assert.equal(response.status, 200);
-    controller.abort();
-    await wasCancelled;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.deepEqual([records[0]?.status, records[0]?.owner], [499, 'leaver']);
-  });
-
-  it('an unknown path on the standalone gateway is a 404 in OpenAI format', async () => {
-    const gateway = await startGateway({
-      routes: createModelRouter({ resolve: fixedModel, default: 'x' }),
-      keys: createVirtualKeys(),
-    });
-    after(() => gateway.close());
-    const response = await fetch(`${gateway.url}/v2/nothing`);
-    assert.equal(response.status, 404);
-    assert.match((await readJson(response)).error.message, /no route GET \/v2\/nothing/);
-  });
-});
