@@ -108,6 +108,8 @@ test("the detector is quiet on this repository's own sources and docs (the rule 
     'test/untrusted-content.test.ts',
     // The system prompt names the envelope's markers to the model (tag-injection, rightly).
     'src/agent/context.ts',
+    // Runs Codex and Claude Code with their own sandboxes off, as Warden's contains them.
+    'test/gateway-clients.test.ts',
   ]);
   const files = [
     ...walk(join(root, 'src')),
