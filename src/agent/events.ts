@@ -99,7 +99,8 @@ export type EventBody =
   /** An allowed request about to be made: its intent, recorded before the connection. */
   | { type: 'net.requested'; host: string; port: number; method: string }
   | { type: 'net.request'; host: string; port: number; method: string; allowed: boolean; bytes: number }
-  | { type: 'guard.flagged'; source: string; rule: string; detail: string }
+  /** `callId` when the finding is about a tool call (a dependency it adds). */
+  | { type: 'guard.flagged'; source: string; rule: string; detail: string; callId?: string }
   | { type: 'limit.reached'; limit: LimitName; value: number; max: number }
   | { type: 'session.finished'; report: Report };
 
