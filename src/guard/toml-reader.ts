@@ -1,3 +1,12 @@
+import {
+  basicString,
+  literalString,
+  multilineBasic,
+  multilineLiteral,
+  type StringRead,
+  TomlError,
+} from './toml-strings.ts';
+
 /**
  * A reader for TOML 1.0 documents, for the manifests whose dependencies the guard compares
  * (Cargo.toml, pyproject.toml). No TOML library is installed, so this is our own: tables, arrays
@@ -14,19 +23,9 @@ export interface TomlTable {
 
 export type TomlRead = { ok: true; value: TomlTable } | { ok: false; error: string };
 
-class TomlError extends Error {}
-
 const BARE_KEY = /[A-Za-z0-9_-]/;
-const ESCAPES: Record<string, string> = {
-  b: '\b',
-  t: '\t',
-  n: '\n',
-  f: '\f',
-  r: '\r',
-  e: '\x1b',
-  '"': '"',
-  '\\': '\\',
-};
+/** A number, boolean or date token (a date may hold one space before its time). */
+const SCALAR = /[0-9A-Za-z_:.+-]+(?: [0-9][0-9:.+Z-]*)?/y;
 
 export function readToml(text: string): TomlRead {
   const reader = new Reader(text);
@@ -151,8 +150,8 @@ class Reader {
     for (;;) {
       this.skipSpaces();
       const c = this.peek();
-      if (c === '"') keys.push(this.basicString());
-      else if (c === "'") keys.push(this.literalString());
+      if (c === '"') keys.push(this.string(basicString));
+      else if (c === "'") keys.push(this.string(literalString));
       else {
         const start = this.pos;
         while (this.pos < this.text.length && BARE_KEY.test(this.text[this.pos] as string)) this.pos += 1;
@@ -167,10 +166,10 @@ class Reader {
 
   private value(): TomlValue {
     const c = this.peek();
-    if (this.text.startsWith('"""', this.pos)) return this.multilineBasic();
-    if (this.text.startsWith("'''", this.pos)) return this.multilineLiteral();
-    if (c === '"') return this.basicString();
-    if (c === "'") return this.literalString();
+    if (this.text.startsWith('"""', this.pos)) return this.string(multilineBasic);
+    if (this.text.startsWith("'''", this.pos)) return this.string(multilineLiteral);
+    if (c === '"') return this.string(basicString);
+    if (c === "'") return this.string(literalString);
     if (c === '[') return this.array();
     if (c === '{') return this.inlineTable();
     return this.scalar();
@@ -220,7 +219,8 @@ class Reader {
 
   /** Numbers, booleans and dates: checked for shape, kept as written. */
   private scalar(): string {
-    const match = /^[0-9A-Za-z_:.+-]+(?: [0-9][0-9:.+Z-]*)?/.exec(this.text.slice(this.pos));
+    SCALAR.lastIndex = this.pos;
+    const match = SCALAR.exec(this.text);
     const token = match?.[0] ?? '';
     const ok =
       /^(true|false|[+-]?(inf|nan)|[+-]?[0-9_]+(\.[0-9_]+)?([eE][+-]?[0-9_]+)?|0x[0-9A-Fa-f_]+|0o[0-7_]+|0b[01_]+)$/.test(
@@ -234,77 +234,11 @@ class Reader {
     return token;
   }
 
-  private basicString(): string {
-    this.pos += 1;
-    let out = '';
-    for (;;) {
-      const c = this.text[this.pos];
-      if (c === undefined || c === '\n') throw new TomlError('unterminated string');
-      this.pos += 1;
-      if (c === '"') return out;
-      out += c === '\\' ? this.escape() : c;
-    }
-  }
-
-  private multilineBasic(): string {
-    this.pos += 3;
-    if (this.text.startsWith('\r\n', this.pos)) this.pos += 2;
-    else if (this.peek() === '\n') this.pos += 1;
-    let out = '';
-    for (;;) {
-      if (this.pos >= this.text.length) throw new TomlError('unterminated """ string');
-      if (this.text.startsWith('"""', this.pos)) {
-        // Up to two quotes may end the content right before the closing delimiter.
-        let end = this.pos + 3;
-        while (this.text[end] === '"' && end - this.pos < 5) end += 1;
-        out += '"'.repeat(end - this.pos - 3);
-        this.pos = end;
-        return out;
-      }
-      const c = this.text[this.pos] as string;
-      this.pos += 1;
-      if (c !== '\\') out += c;
-      else if (/^[ \t]*\r?\n/.test(this.text.slice(this.pos))) {
-        // A line-ending backslash trims the newline and the whitespace after it.
-        while (/[ \t\r\n]/.test(this.peek())) this.pos += 1;
-      } else out += this.escape();
-    }
-  }
-
-  private literalString(): string {
-    const end = this.text.indexOf("'", this.pos + 1);
-    const newline = this.text.indexOf('\n', this.pos + 1);
-    if (end < 0 || (newline >= 0 && newline < end)) throw new TomlError('unterminated string');
-    const out = this.text.slice(this.pos + 1, end);
-    this.pos = end + 1;
-    return out;
-  }
-
-  private multilineLiteral(): string {
-    let start = this.pos + 3;
-    if (this.text.startsWith('\r\n', start)) start += 2;
-    else if (this.text[start] === '\n') start += 1;
-    let end = this.text.indexOf("'''", start);
-    if (end < 0) throw new TomlError("unterminated ''' string");
-    // Up to two quotes may end the content right before the closing delimiter.
-    for (let extra = 0; extra < 2 && this.text[end + 3] === "'"; extra++) end += 1;
-    this.pos = end + 3;
-    return this.text.slice(start, end);
-  }
-
-  private escape(): string {
-    const c = this.text[this.pos] ?? '';
-    this.pos += 1;
-    if (c in ESCAPES) return ESCAPES[c] as string;
-    const digits = c === 'u' ? 4 : c === 'U' ? 8 : c === 'x' ? 2 : 0;
-    const hex = this.text.slice(this.pos, this.pos + digits);
-    if (digits === 0 || !new RegExp(`^[0-9A-Fa-f]{${digits}}$`).test(hex))
-      throw new TomlError(`invalid escape "\\${c}"`);
-    const code = Number.parseInt(hex, 16);
-    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-      throw new TomlError(`invalid escape "\\${c}${hex}"`);
-    this.pos += digits;
-    return String.fromCodePoint(code);
+  /** Reads one of the string forms at the cursor and moves past it. */
+  private string(read: (text: string, pos: number) => StringRead): string {
+    const { value, end } = read(this.text, this.pos);
+    this.pos = end;
+    return value;
   }
 
   private peek(): string {
