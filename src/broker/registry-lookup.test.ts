@@ -90,7 +90,7 @@ test('answers are kept for the session: one request per package', async () => {
 test('an unreachable or silent registry is "could not be checked", and is asked again later', async () => {
   const silent = await startRegistryServer([], { hang: true });
   try {
-    const lookup = createRegistryLookup({ endpoints: silent.endpoints, timeoutMs: 200 });
+    const lookup = createRegistryLookup({ endpoints: silent.endpoints, timeoutMs: 200, retryAfterMs: 0 });
     const result = await lookup.lookup('npm', 'lodash');
     assert.equal(result.status, 'unchecked');
     assert.match(
@@ -99,6 +99,15 @@ test('an unreachable or silent registry is "could not be checked", and is asked 
     );
     await lookup.lookup('npm', 'lodash');
     assert.equal(silent.requests.length, 2, 'a failure is not cached');
+
+    // Within the retry delay, other names fail at once: no second wait for the same silence.
+    const patient = createRegistryLookup({ endpoints: silent.endpoints, timeoutMs: 200 });
+    await patient.lookup('npm', 'a');
+    const started = performance.now();
+    const fast = await patient.lookup('npm', 'b');
+    assert.ok(performance.now() - started < 100);
+    assert.match(fast.status === 'unchecked' ? fast.reason : '', /no answer within 0.2s/);
+    assert.equal(silent.requests.length, 3);
   } finally {
     await silent.close();
   }

@@ -53,6 +53,12 @@ export interface RegistryLookupOptions {
   timeoutMs?: number;
   /** Largest response read; default 64 MiB (the packument of a much-published package is large). */
   maxBytes?: number;
+  /**
+   * After a registry fails to answer, how long later look-ups there fail at once with the same
+   * reason instead of waiting out another timeout each; default 30 s. A write that adds a hundred
+   * packages while the registry is down is asked about in seconds, not minutes.
+   */
+  retryAfterMs?: number;
 }
 
 const NAME_RULES: Record<Ecosystem, RegExp> = {
@@ -75,9 +81,15 @@ export function createRegistryLookup(options: RegistryLookupOptions = {}): Regis
   const endpoints = options.endpoints ?? PUBLIC_REGISTRIES;
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  const retryAfterMs = options.retryAfterMs ?? 30_000;
   const cache = new Map<string, Promise<LookupResult>>();
+  /** Origin → until when it is taken to be down, and why. */
+  const down = new Map<string, { until: number; reason: string }>();
 
   const get = async (url: string, as: 'json' | 'text' = 'json'): Promise<Fetched> => {
+    const origin = new URL(url).origin;
+    const known = down.get(origin);
+    if (known && Date.now() < known.until) throw new Unreachable(known.reason);
     let response: Response;
     try {
       response = await fetch(url, {
@@ -85,7 +97,9 @@ export function createRegistryLookup(options: RegistryLookupOptions = {}): Regis
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new Unreachable(reasonOf(error, timeoutMs));
+      const reason = reasonOf(error, timeoutMs);
+      down.set(origin, { until: Date.now() + retryAfterMs, reason });
+      throw new Unreachable(reason);
     }
     if (response.status === 404 || response.status === 410) {
       await response.body?.cancel();
