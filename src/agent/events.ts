@@ -99,7 +99,10 @@ export type EventBody =
   /** An allowed request about to be made: its intent, recorded before the connection. */
   | { type: 'net.requested'; host: string; port: number; method: string }
   | { type: 'net.request'; host: string; port: number; method: string; allowed: boolean; bytes: number }
-  /** Instruction-like text in content bound for the model; `callId` when a tool call brought it. */
+  /**
+   * A guard's finding: instruction-like text in content bound for the model, or a risk in a
+   * dependency. `callId` when a tool call brought it.
+   */
   | { type: 'guard.flagged'; callId?: string; source: string; rule: string; detail: string }
   | { type: 'limit.reached'; limit: LimitName; value: number; max: number }
   | { type: 'session.finished'; report: Report };

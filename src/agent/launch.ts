@@ -3,6 +3,7 @@ import { createLocalKeyWrapper, createLocalSigner, type Durability, openAuditLog
 import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
+import type { DependencyCheck } from '../guard/dependency-check.ts';
 import type { Redactor } from '../guard/redactor.ts';
 import { createUntrustedContent } from '../guard/untrusted.ts';
 import type { ModelClient } from '../models/types.ts';
@@ -35,6 +36,8 @@ export interface LaunchOptions {
   /** Every tool call is judged by this policy; `ask` goes to the approver. */
   policy?: Policy;
   approver?: Approver;
+  /** New dependencies are looked up in their registries once the policy lets them through. */
+  checkDependency?: DependencyCheck;
   /** The egress proxy: its intents and records become `net.requested` / `net.request` events. */
   network?: {
     listen(onRecord: (record: NetRecord) => void): void;
@@ -164,6 +167,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
             approver: options.approver ?? createHeadlessApprover('deny'),
             events,
             workspaceRoot: workspace.root,
+            ...(options.checkDependency ? { checkDependency: options.checkDependency } : {}),
           }),
         }
       : {}),

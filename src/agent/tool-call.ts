@@ -7,6 +7,7 @@ import { type ChangeLog, unifiedDiff } from './change-log.ts';
 import type { EventStream } from './event-stream.ts';
 import type { Report } from './events.ts';
 import type { Gate, GateResult } from './gate.ts';
+import { manifestActions } from './manifest-actions.ts';
 
 /** Cap on tool output as recorded in events; the model gets the tool's own capped output. */
 const EVENT_OUTPUT_LIMIT = 4000;
@@ -57,9 +58,18 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
   if (context.gate) {
     // A tool that cannot say what it would do cannot be judged, so it does not run.
     const actions = tool.actions?.(parsed.args);
-    const verdict: GateResult = actions
-      ? await context.gate.check({ id: call.id, tool: call.name }, actions)
-      : { allowed: false, output: `${call.name} declares no actions the policy could judge` };
+    // What a write adds to a manifest is judged with the write, before it is on disk.
+    const manifest = actions
+      ? await manifestActions(tool, parsed.args, actions, context.toolContext.workspace)
+      : undefined;
+    const verdict: GateResult =
+      actions && manifest
+        ? await context.gate.check(
+            { id: call.id, tool: call.name },
+            [...actions, ...manifest.actions],
+            manifest.concerns,
+          )
+        : { allowed: false, output: `${call.name} declares no actions the policy could judge` };
     if (!verdict.allowed) {
       if (verdict.stop) context.stop?.(verdict.stop);
       return finish(call, context, 0, { isError: true, output: verdict.output });

@@ -178,6 +178,7 @@ function summary(data: Record<string, unknown>): string {
     'reason',
     'rule',
     'source',
+    'detail',
     'task',
     'model',
     'lastSeq',

@@ -13,6 +13,7 @@ import type { Policy } from '../policy/types.ts';
 import type { ShellOptions } from '../tools/shell.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
+import { sessionDependencyCheck } from './dependency-checks.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
@@ -116,6 +117,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
       sinks: [sink],
       limits,
       policy,
+      checkDependency: sessionDependencyCheck(policy, io.env),
       approver:
         approvals === 'ask'
           ? createTerminalApprover({ input: io.stdin, output: process.stderr, clean: forTerminal })

@@ -63,6 +63,7 @@ export async function openSessionParts(root: string, policy: Policy): Promise<Se
       ),
       limits: sandboxLimits(policy),
       hidden: likeMatcher(policy.deniedPaths),
+      installScripts: policy.dependencies?.installScripts === true,
       ...(network ? { network: { proxySocket: network.socket } } : {}),
     });
     return {

@@ -166,6 +166,13 @@ describe('loadModelConfig', () => {
       '3:5',
       /region/,
     ],
+    [
+      'package registries',
+      'registries:\n  npm: https://npm.evil.example\n',
+      'registries',
+      '1:1',
+      /registry that vouches/,
+    ],
   ];
   for (const [what, yaml, key, position, reason] of userOnly) {
     it(`refuses ${what} in the repo config, naming the file, line and key, and pointing to the user config`, () => {

@@ -75,6 +75,12 @@ function findUserOnlySetting(data: unknown): { path: PropertyKey[]; why: string 
       if (isRecord(entry) && 'price' in entry) return { path: ['models', name, 'price'], why: cost };
     }
   }
+  if ('registries' in data) {
+    return {
+      path: ['registries'],
+      why: 'a repository must not choose the registry that vouches for the packages it asks for',
+    };
+  }
   if ('fallback_models' in data) {
     return {
       path: ['fallback_models'],

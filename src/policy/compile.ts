@@ -1,4 +1,4 @@
-import type { PolicyFile } from './policy-file.ts';
+import { dependencyRules, type PolicyFile } from './policy-file.ts';
 import type { Verdict } from './types.ts';
 
 /** One compiled rule: its Cedar text and what it means when it is among the determining ones. */
@@ -107,7 +107,7 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
   each(file.network?.allow, (p, i) =>
     add(`network.allow[${i}]`, 'permit', 'allow', p, act('connect'), hostCondition(p)),
   );
-  const deps = file.dependencies ?? 'ask';
+  const deps = dependencyRules(file).add;
   add('dependencies', deps === 'deny' ? 'forbid' : 'permit', deps, deps, act('add_dependency'));
   each(file.git?.push, (p, i) => add(`git.push[${i}]`, 'permit', 'allow', p, act('push'), like('name', p)));
   // Each named credential may serve only the acts listed for it; the broker asks before every use.

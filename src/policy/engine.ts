@@ -5,7 +5,7 @@ import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-was
 import { WardenError } from '../errors.ts';
 import { type BashParse, createBashParser } from './bash-parser.ts';
 import { type CompiledRule, compilePolicy, UNMATCHED_COMMAND } from './compile.ts';
-import type { PolicyFile } from './policy-file.ts';
+import { dependencyRules, type PolicyFile } from './policy-file.ts';
 import { parseDuration, parseSize } from './quantities.ts';
 import { type ShellPart, simpleCommands } from './shell-program.ts';
 import type { Decision, Policy, PolicyAction, PolicyLimits, Verdict } from './types.ts';
@@ -168,6 +168,7 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
     network: { allow: [...(file.network?.allow ?? [])] },
     deniedPaths: [...(file.files?.deny ?? [])],
     limits: limitsOf(file),
+    dependencies: (({ add: _, ...rules }) => rules)(dependencyRules(file)),
     file,
     rules,
     secrets: { ...(file.secrets ?? {}) },

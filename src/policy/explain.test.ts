@@ -52,3 +52,21 @@ test('the default policy explains itself', async () => {
   assert.match(explained.text, /^Policy: default/);
   assert.ok(explained.breadth < 50, String(explained.breadth));
 });
+
+test('dependencies: the checks, the thresholds and whether install scripts run', async () => {
+  const short = explainPolicy(await policyFrom('version: 1\ndependencies: ask\n'));
+  assert.match(short.text, /Dependencies: +added only after a person approves/);
+  assert.match(short.text, /under 14 days\), little used \(under 1000 npm downloads a week\)/);
+  assert.match(short.text, /scripts: +install scripts off/);
+  const mapping = explainPolicy(
+    await policyFrom(
+      'version: 1\ndependencies: { add: allow, install_scripts: allow, min_age_days: 30, min_weekly_downloads: 50 }\n',
+    ),
+  );
+  assert.match(mapping.text, /under 30 days\), little used \(under 50 npm/);
+  assert.match(mapping.text, /scripts: +install scripts run/);
+  assert.deepEqual(
+    mapping.warnings.map((w) => w.rule),
+    ['dependencies.add', 'dependencies.install_scripts'],
+  );
+});

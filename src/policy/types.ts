@@ -38,6 +38,16 @@ export interface PolicyLimits {
   cost?: number;
 }
 
+/** How new dependencies are judged beyond allow/ask/deny, and whether their install scripts run. */
+export interface DependencyRules {
+  /** Lifecycle scripts (npm `postinstall`, …) run on install; off unless the policy allows them. */
+  installScripts: boolean;
+  /** Packages first published fewer days ago are asked about. */
+  minAgeDays?: number;
+  /** npm packages with fewer weekly downloads are asked about. */
+  minWeeklyDownloads?: number;
+}
+
 export interface Policy {
   /** Where it came from (a file path, or `default`). */
   source: string;
@@ -47,4 +57,6 @@ export interface Policy {
   /** Workspace-relative globs the agent may neither read nor write; the sandbox masks them too. */
   readonly deniedPaths: string[];
   readonly limits: PolicyLimits;
+  /** Absent: install scripts off, the checker's default thresholds. */
+  readonly dependencies?: DependencyRules;
 }

@@ -60,6 +60,12 @@ export interface Tool<Args = unknown> {
   schema: z.ZodType<Args>;
   /** The effects a call would have, described for the policy to decide on before it runs. */
   actions?(args: Args): PolicyAction[];
+  /**
+   * For tools that write files: the changes a call would make, worked out by the same code as
+   * `execute` but writing nothing, so what a write says can be judged before it is on disk (a
+   * manifest's new dependencies). Undefined when the call would fail.
+   */
+  prospective?(args: Args, workspace: Workspace): Promise<FileChange[] | undefined>;
   execute(args: Args, context: ToolContext): Promise<ToolResult>;
 }
 
