@@ -146,7 +146,7 @@ test('made-up packages are denied as hallucinated; look-alike, new and install-s
   assert.equal(show.code, 0, show.stderr);
   assert.match(
     show.stdout,
-    /guard\.flagged +rule=hallucinated detail=hallucinated: no package react-hyper-table-pro/,
+    /guard\.flagged +rule=hallucinated source=dependency detail=hallucinated: no package react-hyper-table-pro/,
   );
   assert.match(
     show.stdout,
