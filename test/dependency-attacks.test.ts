@@ -152,15 +152,21 @@ test('made-up packages are denied as hallucinated; look-alike, new and install-s
     show.stdout,
     /policy\.decided +tool=shell decision=deny reason=hallucinated: no package react-hyper/,
   );
-  assert.match(show.stdout, /rule=typosquat detail=lodahs may be a typosquat of the popular lodash/);
+  assert.match(
+    show.stdout,
+    /rule=typosquat source=dependency detail=lodahs may be a typosquat of the popular lodash/,
+  );
   assert.match(
     show.stdout,
     /approval\.requested +tool=shell reason=add npm package quick-sorter: quick-sorter is new/,
   );
-  assert.match(show.stdout, /rule=hallucinated detail=hallucinated: no package left-padder-ultra/);
   assert.match(
     show.stdout,
-    /rule=hallucinated detail=hallucinated: no package fastapi-magic-orm in the PyPI/,
+    /rule=hallucinated source=dependency detail=hallucinated: no package left-padder-ultra/,
+  );
+  assert.match(
+    show.stdout,
+    /rule=hallucinated source=dependency detail=hallucinated: no package fastapi-magic-orm in the PyPI/,
   );
 });
 
