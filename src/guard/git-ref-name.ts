@@ -8,7 +8,13 @@
 
 // Bytes git refuses anywhere in a ref name (refs.c `refname_disposition`, class 4): ASCII
 // control characters, DEL, space and `~ ^ : ? [ \`. `*` is refused too outside refspec patterns.
-const GIT_FORBIDDEN = /[\x00-\x20\x7f~^:?[\\*]/;
+function forbiddenByGit(name: string): string | undefined {
+  for (const char of name) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code <= 0x20 || code === 0x7f || '~^:?[\\*'.includes(char)) return char;
+  }
+  return undefined;
+}
 
 /**
  * Why `git check-ref-format [--allow-onelevel] NAME` would refuse `name`, or undefined when it
@@ -20,7 +26,7 @@ export function gitRefFormatProblem(
 ): string | undefined {
   if (name === '') return 'is empty';
   if (name === '@') return 'is the single character "@"';
-  const bad = GIT_FORBIDDEN.exec(name)?.[0];
+  const bad = forbiddenByGit(name);
   if (bad !== undefined) return `contains ${describeChar(bad)}`;
   if (name.includes('..')) return 'contains ".."';
   if (name.includes('@{')) return 'contains "@{"';
