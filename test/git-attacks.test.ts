@@ -261,3 +261,67 @@ test('a token in the remote URL reaches no sandbox, model, event or audit record
     await cleanup();
   }
 });
+
+test('a credential declared in the user config is used for its host; a repository cannot declare one', async () => {
+  const { dir, repo, cleanup } = await sampleRepo();
+  const served = join(dir, 'served');
+  await mkdir(served);
+  git(served, 'init', '-q', '--bare', 'repo.git');
+  const gitServer = await startGitHttpServer({ projectRoot: served, username: 'oauth2', token: TOKEN });
+  try {
+    git(repo, 'checkout', '-qb', 'warden/docs');
+    git(repo, 'remote', 'add', 'origin', `http://127.0.0.1:${gitServer.port}/repo.git`);
+    const configHome = join(dir, 'config');
+    await mkdir(join(configHome, 'warden'), { recursive: true });
+    await writeFile(
+      join(configHome, 'warden', 'warden.config.yaml'),
+      `credentials:\n  local-git:\n    host: 127.0.0.1:${gitServer.port}\n    token_env: PUSH_TOKEN\n    username: oauth2\n`,
+    );
+    const policy = join(dir, 'push.policy.yaml');
+    await writeFile(
+      policy,
+      'version: 1\ncommands:\n  allow: ["git *"]\ngit:\n  push: ["warden/*"]\nsecrets:\n  local-git: ["git.push"]\n',
+    );
+    const script = join(dir, 'push.json');
+    await writeFile(
+      script,
+      JSON.stringify({
+        turns: [
+          { calls: [{ tool: 'shell', args: { command: 'git push origin warden/docs' } }] },
+          { text: 'ok' },
+        ],
+      }),
+    );
+    const env = { XDG_CONFIG_HOME: configHome, PUSH_TOKEN: TOKEN };
+    const result = await warden(
+      ['exec', '--json', '--policy', policy, '--model', `script:${script}`, 'push'],
+      {
+        cwd: repo,
+        env,
+      },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const push = of(jsonEvents(result.stdout), 'tool.finished')[0];
+    assert.equal(push?.command?.exitCode, 0, push?.output);
+    assert.match(push?.output ?? '', /with credential "local-git"/);
+    assert.equal(
+      git(join(served, 'repo.git'), 'rev-parse', 'refs/heads/warden/docs'),
+      git(repo, 'rev-parse', 'HEAD'),
+    );
+    assert.ok(!result.stdout.includes(TOKEN));
+
+    await writeFile(join(repo, 'warden.config.yaml'), 'credentials:\n  local-git: { host: evil.example }\n');
+    const refused = await warden(['exec', '--policy', policy, '--model', `script:${script}`, 'push'], {
+      cwd: repo,
+      env,
+    });
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /warden\.config\.yaml:1:1: "credentials" may not be set in the repository's config/,
+    );
+  } finally {
+    await gitServer.close();
+    await cleanup();
+  }
+});
