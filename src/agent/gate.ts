@@ -2,9 +2,10 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
 import type { DependencyCheck } from '../guard/dependency-check.ts';
+import { refNameProblem } from '../guard/git-ref-name.ts';
 import type { Approver } from '../policy/approvals.ts';
 import { printsFileContents } from '../policy/git-content-readers.ts';
-import { intentsOf } from '../policy/intents.ts';
+import { ALL_BRANCHES, intentsOf } from '../policy/intents.ts';
 import type { Decision, Policy, PolicyAction, Verdict } from '../policy/types.ts';
 import type { EventStream } from './event-stream.ts';
 
@@ -78,7 +79,9 @@ export function createGate(options: {
       // judged as actions of their own, after the command itself.
       for (let i = 0; i < actions.length; i++) {
         const action = actions[i] as PolicyAction;
-        let decision = guardHistory(await policy.decide(action), options.historyHoldsHidden === true);
+        let decision =
+          refusedRefName(action) ??
+          guardHistory(await policy.decide(action), options.historyHoldsHidden === true);
         if (action.kind === 'shell')
           actions.push(...(decision.parts ?? []).flatMap((part) => intentsOf(part.command)));
         if (action.kind === 'dependency.add' && decision.decision !== 'deny' && options.checkDependency)
@@ -193,6 +196,21 @@ async function checked(
   if (RANK[verdict.decision] > RANK[decision.decision])
     return { decision: verdict.decision, policies, reason: found };
   return { ...decision, policies, reason: `${found}; ${decision.reason}` };
+}
+
+/**
+ * A branch name Warden will not act on is refused before the policy sees it: no pattern can grant
+ * a push of `main$(curl …)`. `HEAD` and "every branch" stand for names resolved later.
+ */
+function refusedRefName(action: PolicyAction): Decision | undefined {
+  if (action.kind !== 'git.push' || action.branch === 'HEAD' || action.branch === ALL_BRANCHES) return;
+  const problem = refNameProblem(action.branch);
+  if (problem === undefined) return;
+  return {
+    decision: 'deny',
+    policies: ['guard.ref_name'],
+    reason: `push ${JSON.stringify(action.branch)}: not a branch name Warden acts on, ${problem}`,
+  };
 }
 
 /** File paths as the policy's patterns see them: workspace-relative, normalised, no `./`. */

@@ -49,6 +49,8 @@ export interface LaunchOptions {
   redactor?: Redactor;
   /** Options of the built-in tools (the shell's time limits come from the policy). */
   tools?: Parameters<typeof builtinTools>[0];
+  /** Findings made before the session began (a credential moved out of a remote URL): `guard.flagged`. */
+  flagged?: Array<{ source: string; rule: string; detail: string }>;
   /** Continue this session (id or unique prefix) instead of starting a new one. */
   resume?: string;
   signal?: AbortSignal;
@@ -133,6 +135,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     ...(previous ? { resumedFrom: previous.id } : {}),
   });
   for (const flag of repository.flags) events.emit({ type: 'guard.flagged', ...flag });
+  for (const flag of options.flagged ?? []) events.emit({ type: 'guard.flagged', ...flag });
   const report = await runSession({
     task,
     model,

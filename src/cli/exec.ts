@@ -4,9 +4,10 @@ import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
 import type { Durability } from '../audit/index.ts';
+import { openSessionBroker, type SessionBroker } from '../broker/session-broker.ts';
 import { WardenError } from '../errors.ts';
 import { createRedactor, type Redactor, secretsInDotenv, secretsInEnv } from '../guard/redactor.ts';
-import { loadModelConfig, resolveModel } from '../models/index.ts';
+import { loadModelConfig, loadUserConfigLayer, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover, type HeadlessMode } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/types.ts';
@@ -95,6 +96,13 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
   const parts = await openSessionParts(repo.root, policy);
   const { sandbox, workspace, store } = parts;
+  const broker = await openBroker(repo.root, io.env).catch(async (error: unknown) => {
+    store.close();
+    await parts.close();
+    throw error;
+  });
+  const redactor = await sessionRedactor(repo.root, io.env);
+  redactor.addKnown(broker.credentials.secrets());
 
   const view = values.json ? undefined : createLiveView({ write: io.stdout, tty: io.stdoutIsTty });
   const sink: EventSink = view ? view.sink : (event) => io.stdout(`${JSON.stringify(event)}\n`);
@@ -123,8 +131,13 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
           ? createTerminalApprover({ input: io.stdin, output: process.stderr, clean: forTerminal })
           : createHeadlessApprover(approvals),
       ...(parts.network ? { network: parts.network } : {}),
-      tools: { shell: shellOptions(policy) },
-      redactor: await sessionRedactor(repo.root, io.env),
+      tools: { shell: { ...shellOptions(policy), broker: broker.push } },
+      redactor,
+      flagged: broker.moved.map((moved) => ({
+        source: `.git/config ${moved.key}`,
+        rule: 'credential-in-remote-url',
+        detail: `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`,
+      })),
       audit: {
         dir: auditDir(repo.root, values['audit-dir'], io.cwd),
         keyDir: auditKeyDir(io.env),
@@ -145,6 +158,28 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
     store.close();
     await parts.close();
   }
+}
+
+/**
+ * The broker: credentials the user declared (user config only) and any found in the remote URLs,
+ * which are moved out of `.git/config` before the agent can read it.
+ */
+async function openBroker(root: string, env: NodeJS.ProcessEnv): Promise<SessionBroker> {
+  const layer = loadUserConfigLayer(env);
+  const data = layer?.data as { credentials?: unknown } | undefined;
+  return openSessionBroker({
+    root,
+    env,
+    ...(layer && data?.credentials !== undefined
+      ? {
+          userConfig: {
+            section: data.credentials,
+            source: layer.source,
+            where: (path: readonly PropertyKey[]) => layer.locate?.(path) ?? layer.source,
+          },
+        }
+      : {}),
+  });
 }
 
 /** The keys Warden holds and the values of the repository's `.env` files, plus every known shape. */
