@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
+import { openSessionParts } from '../agent/session-parts.ts';
 import type { Durability } from '../audit/index.ts';
 import { WardenError } from '../errors.ts';
 import { createRedactor, type Redactor, secretsInDotenv, secretsInEnv } from '../guard/redactor.ts';
@@ -16,7 +17,6 @@ import { auditDir, auditKeyDir } from './audit-paths.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
-import { openSessionParts } from './session-parts.ts';
 import { forTerminal } from './terminal.ts';
 
 /** Model errors that mean the setup is wrong (exit 2), whenever they surface. */
