@@ -101,6 +101,8 @@ export type EventBody =
   | { type: 'net.request'; host: string; port: number; method: string; allowed: boolean; bytes: number }
   | { type: 'guard.flagged'; source: string; rule: string; detail: string }
   | { type: 'limit.reached'; limit: LimitName; value: number; max: number }
+  /** A person's message injected into a running session (steering), before the next model request. */
+  | { type: 'user.message'; text: string; from: string }
   | { type: 'session.finished'; report: Report };
 
 export type EventType = EventBody['type'];
