@@ -48,12 +48,17 @@ const PROTECTED = ['.git', '.warden'];
  * The sandbox is checked before anything else happens, so a machine without working bubblewrap
  * fails with the fix, not halfway through; a limit the host cannot enforce fails the same way.
  */
-export async function openSessionParts(root: string, policy: Policy): Promise<SessionParts> {
+export async function openSessionParts(
+  root: string,
+  policy: Policy,
+  options: { store?: SessionStore } = {},
+): Promise<SessionParts> {
   refuseHomeDirectory(root);
   await detectSandbox();
   for (const name of PROTECTED) refuseLink(join(root, name));
-  // The store first: its directory must exist before the sandbox is told to mount it read-only.
-  const store = SessionStore.open(join(root, '.warden'));
+  // The store first: its directory must exist before the sandbox is told to mount it read-only. A
+  // host with a store of its own (the server's, outside every repository) passes it in.
+  const store = options.store ?? SessionStore.open(join(root, '.warden'));
   const network = policy.network.allow.length > 0 ? await startNetwork(policy.network.allow) : undefined;
   try {
     const sandbox = createBwrapSandbox({
@@ -73,7 +78,7 @@ export async function openSessionParts(root: string, policy: Policy): Promise<Se
       close: async () => network?.close(),
     };
   } catch (error) {
-    store.close();
+    if (!options.store) store.close();
     await network?.close();
     throw error;
   }
