@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { WARDEN } from './cli.ts';
 import {
   client,
   type Served,
@@ -136,4 +139,22 @@ test('SIGTERM drains: the running task stops at a turn boundary, the server exit
   assert.equal((await again('GET', `/v1/tasks/${id}/audit/verify`)).body.ok, true);
   second.child.kill('SIGTERM');
   assert.equal(await second.exited, 0);
+});
+
+test('a second server on the same data directory is refused, naming the one that runs', async () => {
+  const first = await startServe(world);
+  const second = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, [WARDEN, 'serve', '--port', '0', '--data', world.data], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(world.dir, 'home') },
+    });
+    let out = '';
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+  assert.equal(second.code, 2);
+  assert.match(second.out, new RegExp(`process ${first.child.pid} is already serving`));
+  first.child.kill('SIGTERM');
+  assert.equal(await first.exited, 0);
 });

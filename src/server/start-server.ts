@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WardenError } from '../errors.ts';
+import { acquireLock } from '../audit/index.ts';
+import { isWardenError, WardenError } from '../errors.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { SessionStore } from '../store/session-store.ts';
@@ -46,6 +47,7 @@ export interface RunningServer {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { dataDir } = options;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const lock = await lockDataDir(dataDir);
   const config = loadServerConfig(
     options.configFile ?? join(dataDir, 'server.yaml'),
     options.concurrency === undefined ? {} : { concurrency: options.concurrency },
@@ -108,8 +110,26 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await tasks.close();
       await accounts.close();
       sessions.close();
+      await lock.release();
     },
   };
+}
+
+/**
+ * Two servers on one data directory would both take up the tasks the other is running. A lock left
+ * by a process that died (kill -9) is taken over.
+ */
+async function lockDataDir(dataDir: string) {
+  const file = join(dataDir, 'server.lock');
+  try {
+    return await acquireLock(file);
+  } catch (error) {
+    if (!isWardenError(error) || error.code !== 'audit.locked') throw error;
+    const pid = readFileSync(file, 'utf8').trim();
+    throw new WardenError('server.locked', `process ${pid} is already serving ${dataDir}`, {
+      hint: 'stop it first, or give this server a data directory of its own with --data DIR',
+    });
+  }
 }
 
 async function loadPolicies(config: ServerConfig): Promise<Map<string, CompiledPolicy>> {
