@@ -105,6 +105,8 @@ export type EventBody =
    */
   | { type: 'guard.flagged'; callId?: string; source: string; rule: string; detail: string }
   | { type: 'limit.reached'; limit: LimitName; value: number; max: number }
+  /** A person's message injected into a running session (steering), before the next model request. */
+  | { type: 'user.message'; text: string; from: string }
   | { type: 'session.finished'; report: Report };
 
 export type EventType = EventBody['type'];

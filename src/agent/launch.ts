@@ -22,8 +22,9 @@ import type { EventSink, Report } from './events.ts';
 import { createGate } from './gate.ts';
 import type { Limits } from './limits.ts';
 import { runSession } from './session.ts';
+import type { TurnHooks } from './turn-boundary.ts';
 
-export interface LaunchOptions {
+export interface LaunchOptions extends TurnHooks {
   task: string;
   model: ModelClient;
   workspace: Workspace;
@@ -53,6 +54,8 @@ export interface LaunchOptions {
   flagged?: Array<{ source: string; rule: string; detail: string }>;
   /** Continue this session (id or unique prefix) instead of starting a new one. */
   resume?: string;
+  /** The id of a new session, when its host names it (the server uses the task id); else generated. */
+  sessionId?: string;
   signal?: AbortSignal;
 }
 
@@ -74,7 +77,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     ? (text: string) => options.redactor?.redact(text) ?? text
     : (text: string) => text;
   const checkpoint = previous ? store.loadCheckpoint(previous.id) : undefined;
-  const sessionId = previous?.id ?? newSessionId();
+  const sessionId = previous?.id ?? options.sessionId ?? newSessionId();
   if (previous) store.markRunning(sessionId, model.info.id);
   else
     store.create({ id: sessionId, task: redact(options.task), model: model.info.id, repo: workspace.root });
@@ -176,6 +179,8 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
       : {}),
     worktree,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.steering ? { steering: options.steering } : {}),
+    ...(options.stopBefore ? { stopBefore: options.stopBefore } : {}),
   });
   store.finish(sessionId, report);
   await recorder?.close();

@@ -12,6 +12,7 @@ import type { FileChangeSummary, Report } from './events.ts';
 import type { Gate } from './gate.ts';
 import { DEFAULT_LIMITS, describeLimit, type Limits, limitReached } from './limits.ts';
 import { runToolCall, skipToolCall, type ToolCallContext } from './tool-call.ts';
+import { atTurnBoundary, type TurnHooks } from './turn-boundary.ts';
 
 export type Checkpointer = (state: {
   messages: Message[];
@@ -21,7 +22,7 @@ export type Checkpointer = (state: {
   lastSeq: number;
 }) => void;
 
-export interface SessionOptions {
+export interface SessionOptions extends TurnHooks {
   task: string;
   model: ModelClient;
   tools: AnyTool[];
@@ -134,6 +135,8 @@ export async function runSession(options: SessionOptions): Promise<Report> {
 
   while (true) {
     if (options.signal?.aborted) return end('cancelled', 'cancelled by the user');
+    const stop = await atTurnBoundary(options, events, messages, options.redact ?? ((text) => text));
+    if (stop) return end(stop.status, stop.reason, stop.error);
     // The timer is the authority on wall time: it is what interrupted whatever was running.
     const hit = deadline.signal.aborted
       ? { limit: 'wall_time' as const, value: now() - startedAt, max: limits.maxWallTimeMs }

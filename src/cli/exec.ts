@@ -1,24 +1,21 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
+import { policyLimits, shellOptions } from '../agent/policy-settings.ts';
+import { openSessionParts } from '../agent/session-parts.ts';
 import type { Durability } from '../audit/index.ts';
 import { openSessionBroker, type SessionBroker } from '../broker/session-broker.ts';
 import { WardenError } from '../errors.ts';
-import { createRedactor, type Redactor, secretsInDotenv, secretsInEnv } from '../guard/redactor.ts';
+import { sessionRedactor } from '../guard/session-redactor.ts';
 import { loadModelConfig, loadUserConfigLayer, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover, type HeadlessMode } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
-import type { Policy } from '../policy/types.ts';
-import type { ShellOptions } from '../tools/shell.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
 import { sessionDependencyCheck } from './dependency-checks.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
-import { openSessionParts } from './session-parts.ts';
 import { forTerminal } from './terminal.ts';
 
 /** Model errors that mean the setup is wrong (exit 2), whenever they surface. */
@@ -182,18 +179,6 @@ async function openBroker(root: string, env: NodeJS.ProcessEnv): Promise<Session
   });
 }
 
-/** The keys Warden holds and the values of the repository's `.env` files, plus every known shape. */
-async function sessionRedactor(root: string, env: NodeJS.ProcessEnv): Promise<Redactor> {
-  const redactor = createRedactor();
-  redactor.addKnown(secretsInEnv(env));
-  const names = await readdir(root).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n === '.env' || n.startsWith('.env.'))) {
-    const text = await readFile(join(root, name), 'utf8').catch(() => '');
-    redactor.addKnown(secretsInDotenv(text));
-  }
-  return redactor;
-}
-
 function durabilityMode(flag: string | undefined): Durability {
   if (flag === undefined) return 'group';
   if (flag === 'group' || flag === 'fsync-each' || flag === 'none') return flag;
@@ -212,24 +197,4 @@ function approvalMode(flag: string | undefined, interactive: boolean): 'ask' | H
     return 'ask';
   }
   throw new WardenError('usage', `--approvals must be ask, deny or fail, got "${flag}"`);
-}
-
-/** The session limits the policy sets; command-line flags override them. */
-function policyLimits(policy: Policy): Partial<Limits> {
-  const { wallTimeMs, tokens, cost } = policy.limits;
-  return {
-    ...(wallTimeMs === undefined ? {} : { maxWallTimeMs: wallTimeMs }),
-    ...(tokens === undefined ? {} : { maxTokens: tokens }),
-    ...(cost === undefined ? {} : { maxCost: cost }),
-  };
-}
-
-function shellOptions(policy: Policy): ShellOptions {
-  const { commandTimeMs, outputBytes } = policy.limits;
-  return {
-    ...(commandTimeMs === undefined
-      ? {}
-      : { maxTimeoutMs: commandTimeMs, defaultTimeoutMs: Math.min(120_000, commandTimeMs) }),
-    ...(outputBytes === undefined ? {} : { sandboxOutputBytes: outputBytes }),
-  };
 }

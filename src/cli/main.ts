@@ -3,6 +3,7 @@ import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { DEMO_HELP, demoCommand } from './demo.ts';
 import { EXEC_HELP, execCommand } from './exec.ts';
 import { POLICY_HELP, policyCommand } from './policy.ts';
+import { SERVE_HELP, serveCommand } from './serve.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */
@@ -23,6 +24,7 @@ Usage:
   warden sessions list|show ID     recorded sessions and their reports
   warden policy check|explain|test the one-page policy: validate, summarise, try an action
   warden audit verify|show|prove   the signed audit trail: prove nothing was altered
+  warden serve [--port N]          the server: HTTP API, task queue and workers (see README)
   warden demo                      an offline walkthrough with a scripted model
   warden help [command]            help for a command
 
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   demo: { run: demoCommand, help: DEMO_HELP },
   policy: { run: policyCommand, help: POLICY_HELP },
   audit: { run: auditCommand, help: AUDIT_HELP },
+  serve: { run: serveCommand, help: SERVE_HELP },
 };
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
