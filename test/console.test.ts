@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import type { WardenEvent } from '../src/agent/events.ts';
 import { DEMO_REPO } from '../src/cli/demo.ts';
 import { PERMISSIVE_POLICY, WARDEN } from './cli.ts';
 
@@ -36,7 +37,7 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
-    return { status: response.status, body: (await response.json()) as any };
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   // The viewport, not the full page: the top bar and the task's side panel are sticky.
   const shot = (name: string) => page.screenshot({ path: `/tmp/console-${name}.png` });
@@ -164,7 +165,7 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
     );
     const policies = await page
       .locator('#policy option')
-      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+      .evaluateAll((options) => options.map((o) => o.getAttribute('value')));
     assert.deepEqual(policies, ['default', 'permissive']);
     await page.fill('#model-id', `script:${scripts.fix}`);
     await page.click('button:has-text("Start task")');
@@ -219,7 +220,7 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
       model: `script:${scripts.steer}`,
     });
     assert.equal(created.status, 201);
-    await page.goto(`${url}/#/tasks/${created.body.id}`);
+    await page.goto(`${url}/#/tasks/${created.body.id as string}`);
     await page.locator('.approval [data-decide="allow-session"]').waitFor();
     await page.fill('#steer-text', 'Keep AGENTS.md <b>please</b>; only remove what is stale.');
     await page.click('form.steer button[type=submit]');
@@ -230,8 +231,9 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
     assert.match((await steering.textContent()) ?? '', /admin · steering/);
     await page.locator('.report[data-report="finished"]').waitFor();
     await shot('steer');
-    const events = await api('GET', `/v1/tasks/${created.body.id}/events?format=json`);
-    assert.ok(events.body.events.some((e: any) => e.type === 'user.message' && e.from === 'admin'));
+    const events = await api('GET', `/v1/tasks/${created.body.id as string}/events?format=json`);
+    const steered = (events.body.events as WardenEvent[]).find((e) => e.type === 'user.message');
+    assert.equal(steered?.type === 'user.message' && steered.from, 'admin');
   });
 
   it('cancels a third task whose command is running; its text stays text', async () => {
@@ -241,13 +243,13 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
       model: `script:${scripts.slow}`,
       policy: 'permissive',
     });
-    await page.goto(`${url}/#/tasks/${created.body.id}`);
+    await page.goto(`${url}/#/tasks/${created.body.id as string}`);
     await page.locator('.step.tool.state-running', { hasText: 'sleep 30' }).waitFor();
     await page.click('[data-action="cancel"]');
     await page.click('[data-action="confirm-cancel"]');
     await page.locator('.task-head [data-status="cancelled"]').waitFor();
     assert.match((await page.locator('.task-head h1').textContent()) ?? '', /^<img src=x onerror=/);
-    assert.equal(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned), undefined);
+    assert.equal(await page.evaluate('window.__owned'), undefined);
     await shot('cancel');
   });
 
@@ -257,12 +259,15 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
     await shot('list');
     await page.click('[data-filter="cancelled"]');
     await page.waitForURL(/status=cancelled/);
-    await page.waitForFunction(() => document.querySelectorAll('tr[data-task]').length === 1);
+    await page.waitForFunction('document.querySelectorAll("tr[data-task]").length === 1');
 
     await page.click('nav a:has-text("Approvals")');
     await page.getByText('Nothing is waiting for an answer.').waitFor();
-    await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 2);
-    assert.match((await page.locator('table.grid tbody').textContent()) ?? '', /allowed \(session\).*allowed/s);
+    await page.waitForFunction('document.querySelectorAll("table.grid tbody tr").length === 2');
+    assert.match(
+      (await page.locator('table.grid tbody').textContent()) ?? '',
+      /allowed \(session\).*allowed/s,
+    );
     await shot('approvals');
 
     await page.click('nav a:has-text("Policies")');

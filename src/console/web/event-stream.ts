@@ -37,8 +37,9 @@ export function followEvents(options: FollowOptions): Following {
 
   const run = async () => {
     let attempt = 0;
+    let why: string | undefined;
     while (!closed) {
-      options.onState(attempt === 0 ? 'connecting' : 'retrying');
+      options.onState(attempt === 0 ? 'connecting' : 'retrying', why);
       let ended = false;
       let delivered = false;
       try {
@@ -72,9 +73,10 @@ export function followEvents(options: FollowOptions): Following {
           delivered = true;
           options.onEvent(parseJson(message.data), seq);
         }
+        why = 'the stream closed before the task ended';
       } catch (error) {
         if (closed) return;
-        options.onState('retrying', (error as Error).message);
+        why = (error as Error).message;
       }
       if (ended) {
         options.onState('ended');
