@@ -259,11 +259,11 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
     await shot('list');
     await page.click('[data-filter="cancelled"]');
     await page.waitForURL(/status=cancelled/);
-    await page.waitForFunction('document.querySelectorAll("tr[data-task]").length === 1');
+    await countOf(page, 'tr[data-task]', 1);
 
     await page.click('nav a:has-text("Approvals")');
     await page.getByText('Nothing is waiting for an answer.').waitFor();
-    await page.waitForFunction('document.querySelectorAll("table.grid tbody tr").length === 2');
+    await countOf(page, 'table.grid tbody tr', 2);
     assert.match(
       (await page.locator('table.grid tbody').textContent()) ?? '',
       /allowed \(session\).*allowed/s,
@@ -284,3 +284,15 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
     assert.deepEqual(problems, []);
   });
 });
+
+/**
+ * Waits until `selector` matches `count` elements. Not page.waitForFunction: that evaluates a
+ * string in the page, which the console's Content-Security-Policy rightly refuses.
+ */
+async function countOf(page: Page, selector: string, count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await page.locator(selector).count()) !== count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} of ${selector}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
