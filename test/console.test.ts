@@ -253,6 +253,35 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
     await shot('cancel');
   });
 
+  it('tells a viewer in words what their role may not do', async () => {
+    assert.equal(
+      (await api('POST', '/v1/users', { id: 'vera', team: 'default', role: 'viewer' })).status,
+      201,
+    );
+    const issued = await api('POST', '/v1/tokens', { user: 'vera' });
+    const context = await browser.newContext();
+    const viewer = await context.newPage();
+    await viewer.goto(url);
+    await viewer.fill('#token', issued.body.token as string);
+    await viewer.click('button[type=submit]');
+    await viewer.locator('.who .role', { hasText: 'viewer' }).waitFor();
+    await viewer.locator('tr[data-task]').nth(2).waitFor();
+    await viewer.goto(`${url}/#/new`);
+    await viewer.locator('#model option').first().waitFor({ state: 'attached' });
+    await viewer.fill('#repository', join(dir, 'repos', 'invoices'));
+    await viewer.fill('#instruction', 'Anything at all.');
+    await viewer.fill('#model-id', `script:${scripts.fix}`);
+    await viewer.click('button:has-text("Start task")');
+    const refusal = viewer.getByRole('alert');
+    await refusal.waitFor();
+    assert.match(
+      (await refusal.textContent()) ?? '',
+      /^Forbidden\. Not allowed for your role: vera \(viewer/,
+    );
+    await viewer.screenshot({ path: '/tmp/console-forbidden.png' });
+    await context.close();
+  });
+
   it('lists tasks with a status filter, shows policies and usage charts', async () => {
     await page.goto(`${url}/#/tasks`);
     await page.locator('tr[data-task]').nth(2).waitFor();
