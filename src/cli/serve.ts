@@ -7,8 +7,9 @@ import type { CommandIo } from './main.ts';
 
 export const SERVE_HELP = `Usage: warden serve [--port N] [--host ADDR] [--data DIR] [--config FILE] [--concurrency N]
 
-Starts the Warden server: the HTTP API (GET /openapi.json describes it), a task queue and workers
-that run agent sessions in this process, with state in SQLite under the data directory.
+Starts the Warden server: the HTTP API (GET /openapi.json describes it), the web console at /, a
+task queue and workers that run agent sessions in this process, with state in SQLite under the data
+directory.
 
   --port N          port to listen on (default 7878; 0 picks a free one)
   --host ADDR       address to listen on (default 127.0.0.1)
@@ -54,6 +55,7 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     log: (line) => io.stderr(`warden serve: ${line}\n`),
   });
   io.stdout(`warden serve: listening on ${server.url} (data in ${dataDir})\n`);
+  io.stdout(`warden serve: the console is at ${server.url}/ (sign in with an API token)\n`);
   if (server.config.repositories.length === 0) {
     io.stdout(`warden serve: no repository roots allowed yet: add them to ${server.config.source}\n`);
   }

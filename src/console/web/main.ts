@@ -1,6 +1,6 @@
 import { type Api, ApiFailure, type Approval, createApi, type Me } from './api.ts';
 import { h, replace } from './dom.ts';
-import type { View, ViewContext } from './view.ts';
+import { every, type View, type ViewContext } from './view.ts';
 import { approvalsView } from './views/approvals.ts';
 import { auditView } from './views/audit.ts';
 import { loginView } from './views/login.ts';
@@ -140,8 +140,7 @@ function mount(root: HTMLElement, api: Api, me: Me): () => void {
       pending.hidden = true;
     }
   };
-  const timer = setInterval(() => void countApprovals(), 5000);
-  void countApprovals();
+  const stopCounting = every(5000, countApprovals);
 
   let dispose: (() => void) | undefined;
   const onRoute = () => {
@@ -173,7 +172,7 @@ function mount(root: HTMLElement, api: Api, me: Me): () => void {
   onRoute();
   return () => {
     window.removeEventListener('hashchange', onRoute);
-    clearInterval(timer);
+    stopCounting();
     dispose?.();
   };
 }
