@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { WardenEvent } from '../src/agent/events.ts';
-import { DEMO_REPO } from '../src/cli/demo.ts';
-import { PERMISSIVE_POLICY, WARDEN } from './cli.ts';
+import { client, type Served, type ServerWorld, serverWorld, startServe, waitFor } from './server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM)
@@ -21,51 +17,26 @@ const skip = existsSync(CHROMIUM)
  * its audit log verified; steer a second task; cancel a third. Screenshots land in /tmp/console-*.png.
  */
 describe('the web console', { skip, timeout: 60_000 }, () => {
-  let dir: string;
-  let serve: ChildProcess;
+  let world: ServerWorld;
+  let served: Served;
   let url: string;
   let token: string;
+  let repo: string;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
-  const scripts: Record<string, string> = {};
-
   /** The API beside the browser, for setting up the second and third task quickly. */
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  let api: ReturnType<typeof client>;
+  const problems: string[] = [];
+  const models = { fix: '', steer: '', slow: '' };
+
   // The viewport, not the full page: the top bar and the task's side panel are sticky.
   const shot = (name: string) => page.screenshot({ path: `/tmp/console-${name}.png` });
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'warden-console-'));
-    const repos = join(dir, 'repos');
-    const data = join(dir, 'data');
-    for (const d of [repos, join(dir, 'scripts'), data, join(dir, 'home')])
-      await mkdir(d, { recursive: true });
-    await cp(DEMO_REPO, join(repos, 'invoices'), { recursive: true });
-    for (const args of [
-      ['init', '-q'],
-      ['add', '-A'],
-      ['commit', '-qm', 'sample'],
-    ]) {
-      spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-        cwd: join(repos, 'invoices'),
-        stdio: 'ignore',
-      });
-    }
-    await writeFile(join(dir, 'permissive.policy.yaml'), PERMISSIVE_POLICY);
-    const script = async (name: string, turns: unknown[]) => {
-      scripts[name] = join(dir, 'scripts', `${name}.json`);
-      await writeFile(scripts[name], JSON.stringify({ turns }));
-    };
+    world = await serverWorld();
+    repo = await world.repo('invoices');
     // Under the default policy `rm` is an `ask`: the task waits until someone answers.
-    await script('fix', [
+    models.fix = await world.script('fix', [
       { text: 'Looking at the failing test.', calls: [{ tool: 'read_file', args: { path: 'src/sum.js' } }] },
       {
         calls: [
@@ -76,43 +47,22 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
       { calls: [{ tool: 'shell', args: { command: 'npm test' } }] },
       { text: 'Fixed: sum used subtraction.' },
     ]);
-    await script('steer', [
+    models.steer = await world.script('steer', [
       { text: 'Tidying up.', calls: [{ tool: 'shell', args: { command: 'rm AGENTS.md' } }] },
       { text: 'Understood, keeping the rest as it is.' },
     ]);
-    await script('slow', [{ calls: [{ tool: 'shell', args: { command: 'sleep 30' } }] }, { text: 'done' }]);
-    await writeFile(
-      join(data, 'server.yaml'),
-      [
-        `repositories: [${JSON.stringify(repos)}]`,
-        `models: [${JSON.stringify(`script:${join(dir, 'scripts')}/*`)}]`,
-        `policies: { permissive: ${JSON.stringify(join(dir, 'permissive.policy.yaml'))} }`,
-        'concurrency: 4',
-        'drain_timeout: 2',
-      ].join('\n'),
+    models.slow = await world.script('slow', [
+      { calls: [{ tool: 'shell', args: { command: 'sleep 30' } }] },
+      { text: 'done' },
+    ]);
+    served = await startServe(world);
+    url = served.url;
+    // The token is printed after the address, possibly in a later chunk than the one startServe saw.
+    token = await waitFor(
+      'the admin token',
+      async () => /admin token[^:]*: (wdn_\S+)/.exec(served.output())?.[1],
     );
-    serve = spawn(process.execPath, [WARDEN, 'serve', '--port', '0', '--data', data], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(dir, 'home') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    serve.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    [url, token] = await new Promise<[string, string]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`warden serve did not start:\n${out}`)), 15_000);
-      serve.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const listening = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-        const admin = /admin token[^:]*: (wdn_\S+)/.exec(out)?.[1];
-        if (listening && admin) {
-          clearTimeout(timer);
-          resolve([listening, admin]);
-        }
-      });
-      serve.on('exit', () => reject(new Error(`warden serve exited:\n${out}`)));
-    });
+    api = client(url, token);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -131,9 +81,9 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
 
   after(async () => {
     await browser?.close();
-    serve?.kill('SIGTERM');
-    if (serve && serve.exitCode === null) await new Promise((resolve) => serve.once('exit', resolve));
-    await rm(dir, { recursive: true, force: true });
+    served?.child.kill('SIGTERM');
+    await served?.exited;
+    await world?.cleanup();
   });
 
   it('signs in with a token: a wrong one is refused in words, the admin token opens the task list', async () => {
@@ -158,7 +108,7 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
   it('starts a task from the form; it streams, waits for the approval button, and finishes', async () => {
     await page.click('a.button.primary:has-text("New task")');
     await page.locator('#model option').first().waitFor({ state: 'attached' });
-    await page.fill('#repository', join(dir, 'repos', 'invoices'));
+    await page.fill('#repository', repo);
     await page.fill(
       '#instruction',
       'The invoice total is wrong. Find out why, fix it and remove the stale README.',
@@ -167,7 +117,7 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
       .locator('#policy option')
       .evaluateAll((options) => options.map((o) => o.getAttribute('value')));
     assert.deepEqual(policies, ['default', 'permissive']);
-    await page.fill('#model-id', `script:${scripts.fix}`);
+    await page.fill('#model-id', models.fix);
     await page.click('button:has-text("Start task")');
     await page.waitForURL(/#\/tasks\/t/);
 
@@ -215,12 +165,12 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
 
   it('steers a second task from the box: the message reaches the agent as a step', async () => {
     const created = await api('POST', '/v1/tasks', {
-      repository: join(dir, 'repos', 'invoices'),
+      repository: repo,
       instruction: 'Tidy the repository.',
-      model: `script:${scripts.steer}`,
+      model: models.steer,
     });
     assert.equal(created.status, 201);
-    await page.goto(`${url}/#/tasks/${created.body.id as string}`);
+    await page.goto(`${url}/#/tasks/${created.body.id}`);
     await page.locator('.approval [data-decide="allow-session"]').waitFor();
     await page.fill('#steer-text', 'Keep AGENTS.md <b>please</b>; only remove what is stale.');
     await page.click('form.steer button[type=submit]');
@@ -231,19 +181,19 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
     assert.match((await steering.textContent()) ?? '', /admin · steering/);
     await page.locator('.report[data-report="finished"]').waitFor();
     await shot('steer');
-    const events = await api('GET', `/v1/tasks/${created.body.id as string}/events?format=json`);
+    const events = await api('GET', `/v1/tasks/${created.body.id}/events?format=json`);
     const steered = (events.body.events as WardenEvent[]).find((e) => e.type === 'user.message');
     assert.equal(steered?.type === 'user.message' && steered.from, 'admin');
   });
 
   it('cancels a third task whose command is running; its text stays text', async () => {
     const created = await api('POST', '/v1/tasks', {
-      repository: join(dir, 'repos', 'invoices'),
+      repository: repo,
       instruction: '<img src=x onerror="window.__owned=1">Wait for a long time',
-      model: `script:${scripts.slow}`,
+      model: models.slow,
       policy: 'permissive',
     });
-    await page.goto(`${url}/#/tasks/${created.body.id as string}`);
+    await page.goto(`${url}/#/tasks/${created.body.id}`);
     await page.locator('.step.tool.state-running', { hasText: 'sleep 30' }).waitFor();
     await page.click('[data-action="cancel"]');
     await page.click('[data-action="confirm-cancel"]');
@@ -262,15 +212,15 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
     const context = await browser.newContext();
     const viewer = await context.newPage();
     await viewer.goto(url);
-    await viewer.fill('#token', issued.body.token as string);
+    await viewer.fill('#token', issued.body.token);
     await viewer.click('button[type=submit]');
     await viewer.locator('.who .role', { hasText: 'viewer' }).waitFor();
     await viewer.locator('tr[data-task]').nth(2).waitFor();
     await viewer.goto(`${url}/#/new`);
     await viewer.locator('#model option').first().waitFor({ state: 'attached' });
-    await viewer.fill('#repository', join(dir, 'repos', 'invoices'));
+    await viewer.fill('#repository', repo);
     await viewer.fill('#instruction', 'Anything at all.');
-    await viewer.fill('#model-id', `script:${scripts.fix}`);
+    await viewer.fill('#model-id', models.fix);
     await viewer.click('button:has-text("Start task")');
     const refusal = viewer.getByRole('alert');
     await refusal.waitFor();

@@ -55,7 +55,6 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     log: (line) => io.stderr(`warden serve: ${line}\n`),
   });
   io.stdout(`warden serve: listening on ${server.url} (data in ${dataDir})\n`);
-  io.stdout(`warden serve: the console is at ${server.url}/ (sign in with an API token)\n`);
   if (server.config.repositories.length === 0) {
     io.stdout(`warden serve: no repository roots allowed yet: add them to ${server.config.source}\n`);
   }
@@ -63,6 +62,7 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   if (server.adminToken) {
     io.stdout(`warden serve: first start: the admin token (shown once, keep it): ${server.adminToken}\n`);
   }
+  io.stdout(`warden serve: the console is at ${server.url}/ (sign in with an API token)\n`);
 
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
