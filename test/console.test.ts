@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { WardenEvent } from '../src/agent/events.ts';
-import { client, type Served, type ServerWorld, serverWorld, startServe, waitFor } from './server.ts';
+import { client, type Served, type ServerWorld, serverWorld, startServe } from './server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM)
@@ -57,11 +57,8 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
     ]);
     served = await startServe(world);
     url = served.url;
-    // The token is printed after the address, possibly in a later chunk than the one startServe saw.
-    token = await waitFor(
-      'the admin token',
-      async () => /admin token[^:]*: (wdn_\S+)/.exec(served.output())?.[1],
-    );
+    assert.ok(served.adminToken, served.output());
+    token = served.adminToken;
     api = client(url, token);
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -106,6 +108,14 @@ test('a task runs to completion; its events stream over SSE and resume from Last
   });
   assert.equal(log.headers.get('content-type'), 'application/x-ndjson');
   assert.equal((await log.text()).trim().split('\n').length, verify.body.records);
+  assert.ok(
+    existsSync(join(repo, '.warden')),
+    'the state directory exists, so the sandbox holds it read-only',
+  );
+  assert.ok(
+    !existsSync(join(repo, '.warden', 'warden.db')),
+    "the server's records are not in the repository",
+  );
 });
 
 test('a task that hits an ask waits for approval, and proceeds once an approver allows it', async () => {

@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -57,7 +57,9 @@ export async function openSessionParts(
   await detectSandbox();
   for (const name of PROTECTED) refuseLink(join(root, name));
   // The store first: its directory must exist before the sandbox is told to mount it read-only. A
-  // host with a store of its own (the server's, outside every repository) passes it in.
+  // host with a store of its own (the server's, outside every repository) passes it in; the
+  // directory is made all the same, so the agent cannot plant one for a later `warden exec` there.
+  if (options.store) mkdirSync(join(root, '.warden'), { recursive: true });
   const store = options.store ?? SessionStore.open(join(root, '.warden'));
   const network = policy.network.allow.length > 0 ? await startNetwork(policy.network.allow) : undefined;
   try {

@@ -54,15 +54,16 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     env: io.env,
     log: (line) => io.stderr(`warden serve: ${line}\n`),
   });
-  io.stdout(`warden serve: listening on ${server.url} (data in ${dataDir})\n`);
+  // One write, so whoever reads the first line (a script, a test) has the token with it.
+  const lines = [`listening on ${server.url} (data in ${dataDir})`];
   if (server.config.repositories.length === 0) {
-    io.stdout(`warden serve: no repository roots allowed yet: add them to ${server.config.source}\n`);
+    lines.push(`no repository roots allowed yet: add them to ${server.config.source}`);
   }
-  if (server.recovered > 0) io.stdout(`warden serve: resuming ${server.recovered} interrupted task(s)\n`);
-  if (server.adminToken) {
-    io.stdout(`warden serve: first start: the admin token (shown once, keep it): ${server.adminToken}\n`);
-  }
-  io.stdout(`warden serve: the console is at ${server.url}/ (sign in with an API token)\n`);
+  if (server.recovered > 0) lines.push(`resuming ${server.recovered} interrupted task(s)`);
+  if (server.adminToken)
+    lines.push(`first start: the admin token (shown once, keep it): ${server.adminToken}`);
+  lines.push(`the console is at ${server.url}/ (sign in with an API token)`);
+  io.stdout(lines.map((line) => `warden serve: ${line}\n`).join(''));
 
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
