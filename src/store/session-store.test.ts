@@ -70,7 +70,13 @@ test('eventsAfter pages through a session in order, from after a sequence number
   const store = SessionStore.memory();
   store.create({ id: 's2', task: 't', model: 'm', repo: '/r' });
   for (let seq = 1; seq <= 5; seq++) {
-    store.appendEvent({ v: 1, session: 's2', seq, time: 't', type: 'tool.progress' } as unknown as WardenEvent);
+    store.appendEvent({
+      v: 1,
+      session: 's2',
+      seq,
+      time: 't',
+      type: 'tool.progress',
+    } as unknown as WardenEvent);
   }
   assert.deepEqual(
     store.eventsAfter('s2', 1, 2).map((e) => e.seq),
