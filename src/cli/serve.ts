@@ -7,8 +7,9 @@ import type { CommandIo } from './main.ts';
 
 export const SERVE_HELP = `Usage: warden serve [--port N] [--host ADDR] [--data DIR] [--config FILE] [--concurrency N]
 
-Starts the Warden server: the HTTP API (GET /openapi.json describes it), a task queue and workers
-that run agent sessions in this process, with state in SQLite under the data directory.
+Starts the Warden server: the HTTP API (GET /openapi.json describes it), the web console at /, a
+task queue and workers that run agent sessions in this process, with state in SQLite under the data
+directory.
 
   --port N          port to listen on (default 7878; 0 picks a free one)
   --host ADDR       address to listen on (default 127.0.0.1)
@@ -61,6 +62,7 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   if (server.recovered > 0) lines.push(`resuming ${server.recovered} interrupted task(s)`);
   if (server.adminToken)
     lines.push(`first start: the admin token (shown once, keep it): ${server.adminToken}`);
+  lines.push(`the console is at ${server.url}/ (sign in with an API token)`);
   io.stdout(lines.map((line) => `warden serve: ${line}\n`).join(''));
 
   await new Promise<void>((resolveStop) => {

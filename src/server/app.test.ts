@@ -88,7 +88,8 @@ test('every operation in the document has a handler: none answers "not implement
 
 test('unknown routes and methods are JSON 404s', async () => {
   for (const [method, url] of [
-    ['GET', '/'],
+    // `/` is the console's page (src/console); other paths outside the API are not found.
+    ['GET', '/nope'],
     ['GET', '/v1/unknown'],
     ['PUT', '/v1/tasks'],
   ] as const) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import { parse } from 'yaml';
+import { consolePlugin } from '../console/plugin.ts';
 import { errorResponse, notFound } from './api-errors.ts';
 import { authenticate, type Principal } from './auth.ts';
 import type { ServerContext } from './context.ts';
@@ -64,6 +65,7 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
     return reply.code(status).send(body);
   });
   app.get('/openapi.json', async () => OPENAPI);
+  await app.register(consolePlugin);
 
   await app.register(openapiGlue, {
     specification: forGlue(OPENAPI),
