@@ -18,7 +18,7 @@ export function taskControls(api: Api, id: string, changed: () => void): TaskCon
     rows: 4,
     placeholder:
       'e.g. "Also add a test for negative amounts." The agent reads it before its next model request.',
-    'aria-label': 'Message to the agent',
+    'aria-label': 'Steering message',
   });
   const send = h('button', { type: 'submit', class: 'primary' }, 'Send');
   const steerStatus = h('div', { class: 'small', role: 'status', 'aria-live': 'polite' });
