@@ -136,7 +136,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   });
   for (const flag of repository.flags) events.emit({ type: 'guard.flagged', ...flag });
   for (const flag of options.flagged ?? []) events.emit({ type: 'guard.flagged', ...flag });
-  const report = await runSession({
+  const finished = await runSession({
     task,
     model,
     tools,
@@ -177,6 +177,8 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     worktree,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  // The report lists commands as the model wrote them: a secret in one must not reach the store.
+  const report = options.redactor ? options.redactor.redactValue(finished) : finished;
   store.finish(sessionId, report);
   await recorder?.close();
   return { sessionId, report };
