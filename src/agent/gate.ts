@@ -170,6 +170,8 @@ function describe(action: PolicyAction): string {
       return `add ${action.ecosystem} package ${action.name}`;
     case 'git.push':
       return `push${action.force ? ' --force' : ''} ${action.branch}`;
+    case 'pr.create':
+      return `open pull request ${action.head} into ${action.base}`;
     case 'secret.use':
       return `use secret ${action.name} for ${action.act}`;
   }
@@ -200,9 +202,21 @@ async function checked(
 
 /**
  * A branch name Warden will not act on is refused before the policy sees it: no pattern can grant
- * a push of `main$(curl …)`. `HEAD` and "every branch" stand for names resolved later.
+ * a push of, or a pull request into, `main$(curl …)`. `HEAD` and "every branch" stand for names resolved later.
  */
 function refusedRefName(action: PolicyAction): Decision | undefined {
+  if (action.kind === 'pr.create') {
+    for (const branch of [action.base, action.head]) {
+      const problem = refNameProblem(branch);
+      if (problem !== undefined)
+        return {
+          decision: 'deny',
+          policies: ['guard.ref_name'],
+          reason: `pull request ${JSON.stringify(branch)}: not a branch name Warden acts on, ${problem}`,
+        };
+    }
+    return;
+  }
   if (action.kind !== 'git.push' || action.branch === 'HEAD' || action.branch === ALL_BRANCHES) return;
   const problem = refNameProblem(action.branch);
   if (problem === undefined) return;

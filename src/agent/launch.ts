@@ -139,7 +139,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   });
   for (const flag of repository.flags) events.emit({ type: 'guard.flagged', ...flag });
   for (const flag of options.flagged ?? []) events.emit({ type: 'guard.flagged', ...flag });
-  const report = await runSession({
+  const finished = await runSession({
     task,
     model,
     tools,
@@ -182,6 +182,8 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     ...(options.steering ? { steering: options.steering } : {}),
     ...(options.stopBefore ? { stopBefore: options.stopBefore } : {}),
   });
+  // The report lists commands as the model wrote them: a secret in one must not reach the store.
+  const report = options.redactor ? options.redactor.redactValue(finished) : finished;
   store.finish(sessionId, report);
   await recorder?.close();
   return { sessionId, report };

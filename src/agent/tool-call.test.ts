@@ -3,12 +3,16 @@ import { test } from 'node:test';
 import { z } from 'zod';
 import { createRedactor } from '../guard/redactor.ts';
 import { createUntrustedContent, ENVELOPE_TAG } from '../guard/untrusted.ts';
+import { createHeadlessApprover } from '../policy/approvals.ts';
+import { compileToPolicy } from '../policy/engine.ts';
+import { parsePolicyFile } from '../policy/policy-file.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
 import type { AnyTool } from '../tools/types.ts';
 import { ChangeLog } from './change-log.ts';
 import { createEventStream } from './event-stream.ts';
 import type { EventOf, WardenEvent } from './events.ts';
+import { createGate } from './gate.ts';
 import { runToolCall, type ToolCallContext } from './tool-call.ts';
 
 const NONCE = 'feedc0de00000000';
@@ -82,4 +86,61 @@ test("Warden's own messages are not wrapped: a tool's error, invalid arguments, 
     assert.ok(!result.output.includes(ENVELOPE_TAG), result.output);
   }
   assert.equal(events.filter((e) => e.type === 'guard.flagged').length, 0);
+});
+
+test('an action a tool learns while running is judged by the gate, and its intent is durable before the tool goes on', async () => {
+  const { ctx, events } = context();
+  const order: string[] = [];
+  const learns: AnyTool = {
+    name: 'learns',
+    description: 'asks about a base it looked up',
+    schema: z.strictObject({ base: z.string() }),
+    actions: () => [],
+    async execute(args: { base: string }, toolContext) {
+      const verdict = await toolContext.authorize?.([
+        { kind: 'pr.create', base: args.base, head: 'warden/fix' },
+      ]);
+      order.push(`answer ${verdict?.allowed}`);
+      return verdict?.allowed ? { output: 'opened' } : { output: verdict?.output ?? 'none', isError: true };
+    },
+  };
+  const gate = createGate({
+    policy: await compileToPolicy(
+      (() => {
+        const parsed = parsePolicyFile('version: 1\ngit: { pull_requests: ["main"] }\n', 'p.yaml');
+        assert.ok(parsed.ok);
+        return parsed.file;
+      })(),
+      'p.yaml',
+    ),
+    approver: createHeadlessApprover('deny'),
+    events: ctx.events,
+    workspaceRoot: '/nonexistent',
+  });
+  const run = (base: string) =>
+    runToolCall(
+      { id: `c-${base}`, name: 'learns', input: JSON.stringify({ base }) },
+      {
+        ...ctx,
+        tools: new Map([[learns.name, learns]]),
+        gate,
+        recordIntent: async () => {
+          order.push('intent recorded');
+        },
+      },
+    );
+  assert.equal((await run('main')).output, 'opened');
+  assert.deepEqual(order, ['intent recorded', 'intent recorded', 'answer true']);
+  const denied = await run('release');
+  assert.equal(denied.isError, true);
+  assert.match(denied.output, /denied by policy .*open pull request warden\/fix into release/);
+  const decided = events.filter((e) => e.type === 'policy.decided') as EventOf<'policy.decided'>[];
+  assert.deepEqual(
+    decided.map((e) => [e.callId, e.decision]),
+    [
+      ['c-main', 'allow'],
+      ['c-release', 'deny'],
+    ],
+  );
+  assert.equal(gate.denials, 1);
 });

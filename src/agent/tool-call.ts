@@ -93,11 +93,38 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
       ...context.toolContext,
       progress: (message) =>
         events.emit({ type: 'tool.progress', callId: call.id, tool: call.name, message }),
+      ...(context.gate ? { authorize: authorizer(call, context.gate, context) } : {}),
     });
   } catch (error) {
     result = { isError: true, output: `${call.name} failed: ${messageOf(error)}` };
   }
   return finish(call, context, performance.now() - started, result);
+}
+
+/**
+ * The gate for what a call learns while it runs: decide, then make the intent durable before the
+ * tool acts on the answer, as for the call's own actions.
+ */
+function authorizer(
+  call: ToolCall,
+  gate: Gate,
+  context: ToolCallContext,
+): NonNullable<ToolContext['authorize']> {
+  return async (actions) => {
+    const verdict = await gate.check({ id: call.id, tool: call.name }, actions);
+    if (!verdict.allowed) {
+      if (verdict.stop) context.stop?.(verdict.stop);
+      return { allowed: false, output: verdict.output };
+    }
+    try {
+      await context.recordIntent?.();
+    } catch (error) {
+      const message = `the audit record could not be written: ${messageOf(error)}`;
+      context.stop?.({ code: 'audit.write', message });
+      return { allowed: false, output: 'not run: its intent could not be recorded' };
+    }
+    return { allowed: true };
+  };
 }
 
 /** A call the model asked for that must not run; it is still recorded and answered. */

@@ -38,6 +38,31 @@ test('declared credentials take their tokens from the environment, bound to thei
   assert.equal(defaultTokenEnv('git-github-com'), 'WARDEN_SECRET_GIT_GITHUB_COM');
 });
 
+test('api_url: where the pull requests of a credential go, https (or http to this machine) only', () => {
+  const { credentials } = credentialsFromConfig(
+    {
+      ghe: { host: 'ghe.example.com', api_url: 'https://ghe.example.com/api/v3/' },
+      local: { host: '127.0.0.1:8080', api_url: 'http://127.0.0.1:9090' },
+      github: { host: 'github.com' },
+    },
+    {
+      WARDEN_SECRET_GHE: 'tok-ghe-123456',
+      WARDEN_SECRET_LOCAL: 'tok-local-1234',
+      WARDEN_SECRET_GITHUB: 'tok-gh-12345',
+    },
+    where,
+    'config.yaml',
+  );
+  assert.deepEqual(
+    credentials.map((c) => [c.name, c.apiUrl]),
+    [
+      ['ghe', 'https://ghe.example.com/api/v3'],
+      ['local', 'http://127.0.0.1:9090'],
+      ['github', undefined],
+    ],
+  );
+});
+
 test('a malformed entry is an error naming the key and where it is', () => {
   const cases: Array<[unknown, RegExp]> = [
     [{ github: { host: 'https://github.com' } }, /"credentials\.github\.host" must be a host name/],
@@ -47,6 +72,15 @@ test('a malformed entry is an error naming the key and where it is', () => {
     ],
     [{ GitHub: { host: 'github.com' } }, /lower-case words/],
     [['github'], /must be a mapping/],
+    [
+      { ghe: { host: 'ghe.example.com', api_url: 'http://ghe.example.com/api/v3' } },
+      /"credentials\.ghe\.api_url" must be an https URL/,
+    ],
+    [
+      { ghe: { host: 'ghe.example.com', api_url: 'https://user:pw@ghe.example.com/api/v3' } },
+      /"credentials\.ghe\.api_url" must be an https URL .*without user/,
+    ],
+    [{ ghe: { host: 'ghe.example.com', api_url: 'ghe.example.com' } }, /api_url" must be an https URL/],
   ];
   for (const [section, message] of cases) {
     assert.throws(

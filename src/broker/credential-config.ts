@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WardenError } from '../errors.ts';
-import type { Credential, MissingCredential } from './credentials.ts';
+import { type Credential, type MissingCredential, sendsSafely } from './credentials.ts';
 
 /**
  * The `credentials:` section of the user's `warden.config.yaml`:
@@ -11,6 +11,7 @@ import type { Credential, MissingCredential } from './credentials.ts';
  *     host: github.com           # the only host it is sent to (or host:port)
  *     token_env: GH_TOKEN        # default WARDEN_SECRET_GITHUB
  *     username: x-access-token   # the default
+ *     api_url: https://ghe.example.com/api/v3   # where pull requests go; derived from host if unset
  * ```
  *
  * Tokens come from the environment, never from the file. A repository's config may not have this
@@ -18,6 +19,21 @@ import type { Credential, MissingCredential } from './credentials.ts';
  */
 const NAME = /^[a-z][a-z0-9_-]*$/;
 const NAME_RULE = 'names are lower-case words, as in the policy\'s "secrets:"';
+const API_URL_RULE =
+  'must be an https URL of a GitHub-style REST API, such as https://ghe.example.com/api/v3 (http only to this machine), without user, query or fragment';
+
+/** The API base as requests use it (no trailing slash), or undefined when the token may not go there. */
+function apiUrlOf(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (!sendsSafely(url) || url.username || url.password || url.search || url.hash) return undefined;
+  return url.href.replace(/\/+$/, '');
+}
+
 const HOST = /^([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
 
 const entrySchema = z.strictObject({
@@ -29,10 +45,14 @@ const entrySchema = z.strictObject({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' })
     .optional(),
   username: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
+  api_url: z
+    .string({ error: API_URL_RULE })
+    .refine((url) => apiUrlOf(url) !== undefined, { error: API_URL_RULE })
+    .optional(),
 });
 
 const sectionSchema = z.record(z.string().regex(NAME, { error: NAME_RULE }), entrySchema, {
-  error: 'must be a mapping of credential name to {host, token_env, username}',
+  error: 'must be a mapping of credential name to {host, token_env, username, api_url}',
 });
 
 export interface ConfiguredCredentials {
@@ -74,7 +94,7 @@ export function credentialsFromConfig(
           : (issue?.message ?? 'is invalid');
     throw new WardenError('config.invalid', `"${key}" ${message}`, {
       where: where(path),
-      hint: 'each credential is {host, token_env?, username?}; the token itself stays in the environment',
+      hint: 'each credential is {host, token_env?, username?, api_url?}; the token itself stays in the environment',
     });
   }
   const credentials: Credential[] = [];
@@ -91,6 +111,7 @@ export function credentialsFromConfig(
         username: entry.username ?? 'x-access-token',
         password: token,
         origin: `${source} (credentials.${name}, token from ${tokenEnv})`,
+        ...(entry.api_url === undefined ? {} : { apiUrl: apiUrlOf(entry.api_url) as string }),
       });
   }
   return { credentials, missing };

@@ -12,6 +12,8 @@ export interface Credential {
   password: string;
   /** Where it came from, for messages: a config file, or a remote URL it was moved out of. */
   origin: string;
+  /** The GitHub-style REST API its pull requests go to, when the user set one (`api_url:`). */
+  apiUrl?: string;
 }
 
 /** A credential the user declared whose token is not set: named when a push goes without it. */
@@ -86,7 +88,7 @@ export function createCredentialStore(missing: readonly MissingCredential[] = []
 }
 
 /** A token travels only encrypted, or not off this machine. */
-function sendsSafely(url: URL): boolean {
+export function sendsSafely(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
 }
 

@@ -4,6 +4,7 @@ import { plainCommand } from '../policy/plain-command.ts';
 import type { PolicyAction } from '../policy/types.ts';
 import { NO_CREDENTIAL_ARGS, withCredentialHelper } from './credential-helper.ts';
 import type { Credential, CredentialStore } from './credentials.ts';
+import { currentBranch } from './current-branch.ts';
 import { git } from './git.ts';
 
 /** A push the broker will make: to a configured http(s) remote, of validated ref names. */
@@ -141,16 +142,9 @@ export async function createGitPushBroker(options: {
       for (const { src, dst } of plan.refspecs) {
         let source = src;
         if (src === 'HEAD') {
-          const head = await git(root, ['symbolic-ref', '--quiet', 'HEAD']);
-          const branch = head.stdout.trim().replace(/^refs\/heads\//, '');
-          if (head.code !== 0 || branch === '')
-            return refused('HEAD is not on a branch; push a branch by name');
-          const problem = refNameProblem(branch);
-          if (problem)
-            return refused(
-              `the current branch ${JSON.stringify(branch)} is not a name Warden pushes: ${problem}`,
-            );
-          source = `refs/heads/${branch}`;
+          const current = await currentBranch(root);
+          if ('problem' in current) return refused(current.problem);
+          source = `refs/heads/${current.branch}`;
         }
         resolved.push(
           dst === undefined ? (src === 'HEAD' ? `${source}:${source}` : source) : `${source}:${dst}`,

@@ -93,12 +93,12 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
   const parts = await openSessionParts(repo.root, policy);
   const { sandbox, workspace, store } = parts;
-  const broker = await openBroker(repo.root, io.env).catch(async (error: unknown) => {
+  const redactor = await sessionRedactor(repo.root, io.env);
+  const broker = await openBroker(repo.root, io.env, redactor).catch(async (error: unknown) => {
     store.close();
     await parts.close();
     throw error;
   });
-  const redactor = await sessionRedactor(repo.root, io.env);
   redactor.addKnown(broker.credentials.secrets());
 
   const view = values.json ? undefined : createLiveView({ write: io.stdout, tty: io.stdoutIsTty });
@@ -128,7 +128,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
           ? createTerminalApprover({ input: io.stdin, output: process.stderr, clean: forTerminal })
           : createHeadlessApprover(approvals),
       ...(parts.network ? { network: parts.network } : {}),
-      tools: { shell: { ...shellOptions(policy), broker: broker.push } },
+      tools: { shell: { ...shellOptions(policy), broker: broker.push, pullRequests: broker.pullRequests } },
       redactor,
       flagged: broker.moved.map((moved) => ({
         source: `.git/config ${moved.key}`,
@@ -161,12 +161,13 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
  * The broker: credentials the user declared (user config only) and any found in the remote URLs,
  * which are moved out of `.git/config` before the agent can read it.
  */
-async function openBroker(root: string, env: NodeJS.ProcessEnv): Promise<SessionBroker> {
+async function openBroker(root: string, env: NodeJS.ProcessEnv, redactor: Redactor): Promise<SessionBroker> {
   const layer = loadUserConfigLayer(env);
   const data = layer?.data as { credentials?: unknown } | undefined;
   return openSessionBroker({
     root,
     env,
+    redact: (text) => redactor.redact(text),
     ...(layer && data?.credentials !== undefined
       ? {
           userConfig: {

@@ -17,6 +17,9 @@ export interface CompiledRule {
 /** The catch-all for commands: matching no rule is a question for a human, never a yes. */
 export const UNMATCHED_COMMAND = 'default.commands.unmatched';
 
+/** What decides a pull request when the policy lists no bases: a person. */
+export const UNLISTED_PULL_REQUEST = 'default.git.pull_requests';
+
 // Writes that would let the agent hijack Warden's own git or its records: no file can grant them.
 const BUILTIN_WRITE_DENY = ['.git', '.git/*', '*/.git', '*/.git/*', '.warden', '.warden/*'];
 // Force push is never allowed, also when spelled as a shell command (`+ref` is a forced refspec);
@@ -110,6 +113,13 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
   const deps = dependencyRules(file).add;
   add('dependencies', deps === 'deny' ? 'forbid' : 'permit', deps, deps, act('add_dependency'));
   each(file.git?.push, (p, i) => add(`git.push[${i}]`, 'permit', 'allow', p, act('push'), like('name', p)));
+  // A pull request is judged by the branch it targets; with no list, a person decides each one.
+  const pulls = file.git?.pull_requests;
+  if (pulls === undefined)
+    add(UNLISTED_PULL_REQUEST, 'permit', 'ask', 'no git.pull_requests list', act('open_pull_request'));
+  each(pulls, (p, i) =>
+    add(`git.pull_requests[${i}]`, 'permit', 'allow', p, act('open_pull_request'), like('base', p)),
+  );
   // Each named credential may serve only the acts listed for it; the broker asks before every use.
   for (const [name, acts] of Object.entries(file.secrets ?? {})) {
     each(acts, (a, i) =>

@@ -146,6 +146,14 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
           `push${action.force ? ' --force' : ''} ${action.branch}`,
           authorize('push', 'Branch', action.branch, { name: action.branch }, { force: action.force }),
         );
+      case 'pr.create':
+        return said(
+          `open pull request ${action.head} into ${action.base}`,
+          authorize('open_pull_request', 'PullRequest', `${action.head}->${action.base}`, {
+            base: action.base,
+            head: action.head,
+          }),
+        );
       case 'secret.use':
         return said(
           `use secret ${action.name} for ${action.act}`,

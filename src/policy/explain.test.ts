@@ -50,7 +50,19 @@ test('broad grants are named, rule by rule, and raise the score', async () => {
 test('the default policy explains itself', async () => {
   const explained = explainPolicy(await loadPolicy());
   assert.match(explained.text, /^Policy: default/);
+  assert.match(explained.text, /Pull requests: asked each time \(no git\.pull_requests list\)/);
   assert.ok(explained.breadth < 50, String(explained.breadth));
+});
+
+test('pull requests: the bases they may target', async () => {
+  const listed = explainPolicy(await policyFrom('version: 1\ngit: { pull_requests: ["main", "*"] }\n'));
+  assert.match(listed.text, /Pull requests: into main, \*; other bases never/);
+  assert.deepEqual(
+    listed.warnings.map((w) => w.rule),
+    ['git.pull_requests[1]'],
+  );
+  const none = explainPolicy(await policyFrom('version: 1\ngit: { pull_requests: [] }\n'));
+  assert.match(none.text, /Pull requests: never/);
 });
 
 test('dependencies: the checks, the thresholds and whether install scripts run', async () => {

@@ -62,6 +62,10 @@ export function explainPolicy(policy: CompiledPolicy): PolicyExplanation {
   (file.git?.push ?? []).forEach((p, i) => {
     if (p === '*') warn(`git.push[${i}]`, 10, 'the agent may push any branch, main included');
   });
+  (file.git?.pull_requests ?? []).forEach((p, i) => {
+    if (p === '*')
+      warn(`git.pull_requests[${i}]`, 5, 'the agent may open a pull request into any branch without asking');
+  });
   const breadth = Math.min(
     100,
     warnings.reduce((sum, w) => sum + w.weight, 0),
@@ -71,6 +75,12 @@ export function explainPolicy(policy: CompiledPolicy): PolicyExplanation {
 
 function list(items: readonly string[] | undefined, none: string): string {
   return items && items.length > 0 ? items.join(', ') : none;
+}
+
+function pullRequests(bases: readonly string[] | undefined): string {
+  if (bases === undefined) return 'asked each time (no git.pull_requests list); opened by the broker';
+  if (bases.length === 0) return 'never';
+  return `into ${bases.join(', ')}; other bases never; opened by the broker`;
 }
 
 function summary(policy: CompiledPolicy, warnings: PolicyWarning[], breadth: number): string {
@@ -121,6 +131,7 @@ function summary(policy: CompiledPolicy, warnings: PolicyWarning[], breadth: num
     `Dependencies:  ${deps}`,
     ...checks,
     `Git push:      ${list(file.git?.push, 'no branch')}; force push never`,
+    `Pull requests: ${pullRequests(file.git?.pull_requests)}`,
     `Secrets:       ${list(secrets, 'none')}`,
     `Limits:        ${list(limitParts as string[], 'none set')}`,
     '',

@@ -43,3 +43,14 @@ test('braces are plain only inside quotes', async () => {
   assert.deepEqual(plainCommand(parse, "echo '{a,b}'"), ['echo', '{a,b}']);
   assert.equal(plainCommand(parse, 'echo x{a..c}'), undefined);
 });
+
+test('a double-quoted word keeps its line breaks and a lone $, as bash does', async () => {
+  const parse = await createBashParser();
+  assert.deepEqual(plainCommand(parse, 'echo "one\n\n  two" "cost: 5$" "a\\\nb" "q\\"q"'), [
+    'echo',
+    'one\n\n  two',
+    'cost: 5$',
+    'ab',
+    'q"q',
+  ]);
+});

@@ -83,6 +83,14 @@ describe('policy file errors name file:line:col and the key', () => {
       ],
     ],
     [
+      'pull_requests that are not a list, and an unknown git key',
+      'version: 1\ngit:\n  push: ["warden/*"]\n  pull_requests: main\n  merge: ["main"]\n',
+      [
+        'policy.yaml:4:18: "git.pull_requests" must be a list of strings',
+        'policy.yaml:5:3: "git.merge" is not a known key — remove it or fix its spelling',
+      ],
+    ],
+    [
       'a control character in a pattern',
       'version: 1\ncommands:\n  allow: ["ls\\nrm -rf /"]\n',
       ['policy.yaml:3:11: "commands.allow[0]" must not contain control characters'],
@@ -115,8 +123,8 @@ files: { read: ["*"], write: ["src/*"], deny: [".env"] }
 commands: { allow: ["ls*"], ask: ["npm install*"], deny: ["sudo *"] }
 network: { allow: ["registry.npmjs.org:443", "*.example.com:443", "10.0.0.5:8080"] }
 dependencies: ask
-git: { push: ["warden/*"] }
-secrets: { github: ["git.push"] }
+git: { push: ["warden/*"], pull_requests: ["main"] }
+secrets: { github: ["git.push", "pr.create"] }
 limits: { wall_time: 30m, command_time: 10m, memory: 2GiB, processes: 256, file_size: 1GiB, output: 1MiB, tokens: 2000000, cost: 10 }
 `,
     'p.yaml',

@@ -84,7 +84,13 @@ export const policyFileSchema = z.strictObject(
         { error: `must be one of allow, ask, deny, or a mapping with ${DEPENDENCY_KEYS}` },
       )
       .optional(),
-    git: z.strictObject({ push: patterns }, mapping('must be a mapping with push')).optional(),
+    git: z
+      .strictObject(
+        // pull_requests: the base branches a pull request may target; unset, each one is asked.
+        { push: patterns, pull_requests: patterns },
+        mapping('must be a mapping with push, pull_requests'),
+      )
+      .optional(),
     secrets: z
       .record(
         z.string().regex(/^[a-z][a-z0-9_-]*$/, { error: 'names must be lower-case words' }),

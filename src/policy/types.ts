@@ -1,6 +1,6 @@
 /**
  * What the policy decides about. Every effect the agent wants — a file read or write, a command, a
- * network request, a new dependency, a git push — is described as one of these before it happens.
+ * network request, a new dependency, a git push, a pull request — is described as one of these before it happens.
  */
 export type PolicyAction =
   | { kind: 'file.read'; path: string }
@@ -10,6 +10,8 @@ export type PolicyAction =
   | { kind: 'net.connect'; host: string; port: number }
   | { kind: 'dependency.add'; ecosystem: string; name: string }
   | { kind: 'git.push'; branch: string; force: boolean }
+  /** A pull request the broker would open from branch `head` into branch `base` of the remote's repository. */
+  | { kind: 'pr.create'; base: string; head: string }
   /** The broker about to use a named credential for an act (`git.push`, `pr.create`, …). */
   | { kind: 'secret.use'; name: string; act: string };
 

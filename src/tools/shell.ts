@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { GitPushBroker, PushMatch } from '../broker/git-push.ts';
+import type { PullRequestBroker } from '../broker/pull-request.ts';
 import { isWardenError } from '../errors.ts';
 import type { RunResult } from '../sandbox/types.ts';
 import { keepHeadAndTail, splitBudget } from './head-tail.ts';
+import { openPullRequest } from './shell-pull-request.ts';
 import { toolError } from './tool-output.ts';
 import type { CommandRun, Tool } from './types.ts';
 
@@ -15,6 +17,8 @@ export interface ShellOptions {
   sandboxOutputBytes?: number;
   /** Makes `git push` to the workspace's http(s) remotes outside the sandbox, with a held credential. */
   broker?: GitPushBroker;
+  /** Makes `gh pr create --title T --body B …` outside the sandbox, through the API of the remote's host. */
+  pullRequests?: PullRequestBroker;
 }
 
 export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
@@ -40,12 +44,13 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
 
   return {
     name: 'shell',
-    description: `Run a shell command in the workspace, inside the sandbox, and return its exit code, stdout and stderr. Output over ${Math.round(maxOutputBytes / 1024)} KB keeps its beginning and end. Use it to build, run tests, and inspect the environment.${options.broker ? ' A command that is only `git push <remote> <branch>` is made by Warden outside the sandbox, with the credential the policy allows.' : ''}`,
+    description: `Run a shell command in the workspace, inside the sandbox, and return its exit code, stdout and stderr. Output over ${Math.round(maxOutputBytes / 1024)} KB keeps its beginning and end. Use it to build, run tests, and inspect the environment.${options.broker ? ' A command that is only `git push <remote> <branch>` is made by Warden outside the sandbox, with the credential the policy allows.' : ''}${options.pullRequests ? ' So is `gh pr create --title T --body B [--base BRANCH] [--head BRANCH] [--draft]` (literal words only), which opens a pull request on the repository of origin.' : ''}`,
     schema,
-    // A push the broker makes with a credential is also that credential's use, which the policy judges.
+    // A push or pull request the broker makes with a credential is also that credential's use, which the policy judges.
     actions: (args) => [
       { kind: 'shell', command: args.command },
       ...(options.broker?.actions(args.command) ?? []),
+      ...(options.pullRequests?.actions(args.command) ?? []),
     ],
     async execute(args, context) {
       const notes: string[] = [];
@@ -55,6 +60,16 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
         timeoutMs = maxTimeoutMs;
       }
       context.progress?.(`running ${firstLine(args.command)}`);
+
+      const pullRequest = options.pullRequests?.match(args.command);
+      if (pullRequest?.kind === 'refused')
+        return toolError(`no pull request opened: ${pullRequest.reason}`, { brokered: true });
+      if (pullRequest && options.pullRequests)
+        return openPullRequest(options.pullRequests, pullRequest.plan, args.command, {
+          timeoutMs,
+          context,
+          source: `shell: ${firstLine(args.command)}`,
+        });
 
       const brokered = options.broker?.match(args.command);
       if (brokered?.kind === 'refused')

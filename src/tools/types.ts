@@ -51,7 +51,15 @@ export interface ToolContext {
    * (grep) leave them out, as the sandbox masks them from commands.
    */
   hidden?: (path: string) => boolean;
+  /**
+   * Judges actions a tool learns of only while it runs (the base of a pull request, looked up by
+   * the broker): the policy decides, a person is asked if need be, and an allowed action's intent
+   * is on record before this resolves. Absent when no policy judges the session.
+   */
+  authorize?: (actions: PolicyAction[]) => Promise<Authorized>;
 }
+
+export type Authorized = { allowed: true } | { allowed: false; output: string };
 
 export interface Tool<Args = unknown> {
   name: string;
