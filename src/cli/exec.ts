@@ -6,6 +6,7 @@ import { openSessionParts } from '../agent/session-parts.ts';
 import type { Durability } from '../audit/index.ts';
 import { openSessionBroker, type SessionBroker } from '../broker/session-broker.ts';
 import { WardenError } from '../errors.ts';
+import type { Redactor } from '../guard/redactor.ts';
 import { sessionRedactor } from '../guard/session-redactor.ts';
 import { loadModelConfig, loadUserConfigLayer, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover, type HeadlessMode } from '../policy/approvals.ts';
