@@ -132,11 +132,13 @@ export function openSqliteTaskStore(file: string): TaskStore {
       const { sql, args } = assignments(update);
       if (sql) db.prepare(`UPDATE tasks SET ${sql} WHERE id = ?`).run(...args, id);
     },
-    async transition(id, from: TaskStatus[], to, update = {}) {
+    async transition(id, from: TaskStatus[], to, update = {}, guard) {
       const { sql, args } = assignments({ ...update, status: to });
       const result = db
-        .prepare(`UPDATE tasks SET ${sql} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`)
-        .run(...args, id, ...from);
+        .prepare(
+          `UPDATE tasks SET ${sql} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})${guard ? ' AND runs = ?' : ''}`,
+        )
+        .run(...args, id, ...from, ...(guard ? [guard.runs] : []));
       return Number(result.changes) > 0;
     },
     async addSpend(id, spend: Spend) {

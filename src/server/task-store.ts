@@ -99,9 +99,17 @@ export interface TaskStore {
   updateTask(id: string, update: TaskUpdate): Promise<void>;
   /**
    * Moves a task from one of `from` to `to` only if it is still in one of them (a compare-and-set):
-   * a cancel and a start racing for the same task cannot both win. True when it moved.
+   * a cancel and a start racing for the same task cannot both win. True when it moved. With `guard`,
+   * only while the task is still in that run: a worker whose task another worker took over (its
+   * heartbeat lapsed) cannot overwrite the newer run's status.
    */
-  transition(id: string, from: TaskStatus[], to: TaskStatus, update?: TaskUpdate): Promise<boolean>;
+  transition(
+    id: string,
+    from: TaskStatus[],
+    to: TaskStatus,
+    update?: TaskUpdate,
+    guard?: { runs: number },
+  ): Promise<boolean>;
   /** Adds what one model turn spent to the task and to its team's running total. */
   addSpend(id: string, spend: Spend): Promise<void>;
   /** What a team's tasks have spent, in total. */
