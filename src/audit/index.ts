@@ -42,6 +42,12 @@ export {
   toPublicKey,
 } from './signer.ts';
 export {
+  type AuditStorage,
+  fileStorage,
+  type OpenAuditStorage,
+  type StoredLine,
+} from './storage.ts';
+export {
   type VerifyCheck,
   type VerifyOptions,
   type VerifyResult,

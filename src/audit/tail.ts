@@ -1,5 +1,5 @@
 import { WardenError } from '../errors.ts';
-import { asDigestData, asRecord, DIGEST_TYPE, ZERO_HASH } from './record.ts';
+import { type AuditRecord, asDigestData, asRecord, DIGEST_TYPE, KEY_TYPE, ZERO_HASH } from './record.ts';
 
 /** What a writer needs to continue an existing log's chain. */
 export type LogTail = {
@@ -13,6 +13,9 @@ export type LogTail = {
   /** Bytes of complete lines; anything after is a torn write. */
   validBytes: number;
   tornBytes: number;
+  /** The last record a caller wrote (not an `audit.*` one), and the `audit.key` record that seals it. */
+  lastEntry?: AuditRecord;
+  lastEntryKey?: AuditRecord;
 };
 
 /**
@@ -35,6 +38,7 @@ export function readLogTail(bytes: Buffer, genesis: string): LogTail {
     .subarray(0, validBytes - 1)
     .toString('utf8')
     .split('\n');
+  let key: AuditRecord | undefined;
   for (const [i, line] of lines.entries()) {
     const record = asRecord(safeParse(line));
     if (record === undefined) {
@@ -49,6 +53,11 @@ export function readLogTail(bytes: Buffer, genesis: string): LogTail {
     }
     tail.nextSeq = record.seq + 1;
     tail.lastHash = record.hash;
+    if (record.type === KEY_TYPE) key = record;
+    else if (!record.type.startsWith('audit.')) {
+      tail.lastEntry = record;
+      tail.lastEntryKey = key;
+    }
     if (record.type === DIGEST_TYPE) {
       tail.sinceDigest = [];
       tail.lastDigestHash = record.hash;

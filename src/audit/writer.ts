@@ -1,9 +1,6 @@
-import { constants } from 'node:fs';
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
-import { join } from 'node:path';
 import { WardenError } from '../errors.ts';
 import { canonicalJson } from './canonical-json.ts';
-import { acquireLock } from './lock.ts';
+import { createLogDecryptor } from './log-decryptor.ts';
 import { merkleRoot } from './merkle.ts';
 import { type AuditEncryption, openSegmentCipher, payloadAad } from './payload-cipher.ts';
 import {
@@ -20,7 +17,10 @@ import {
   ZERO_HASH,
 } from './record.ts';
 import type { Signer } from './signer.ts';
+import { type AuditStorage, fileStorage, type OpenAuditStorage, type StoredLine } from './storage.ts';
 import { readLogTail } from './tail.ts';
+
+export { auditLogPath } from './storage.ts';
 
 /**
  * - `fsync-each`: one write and one fdatasync per record.
@@ -42,25 +42,29 @@ export type AuditLogOptions = {
   now?: () => Date;
   /** Encrypts sensitive payloads with a fresh data key per opened segment; the chain covers the ciphertext. */
   encryption?: AuditEncryption;
+  /** Where the log is kept; default the file `<dir>/<session>.audit.jsonl`. */
+  storage?: OpenAuditStorage;
 };
 
 export type AuditLogStats = { writes: number; syncs: number };
 
 export type AuditLog = {
+  /** The log's file, or its place in the database. */
   file: string;
+  /**
+   * The last record a caller wrote before this open (not the log's own `audit.*` records), its
+   * payload opened when encryption is on: where a writer that crashed had got to.
+   */
+  previous: { type: string; data: unknown } | undefined;
   append(type: string, data: unknown): Promise<AuditRecord>;
   /** Writes the final signed digest, syncs, and releases the lock. */
   close(): Promise<void>;
   stats(): AuditLogStats;
 };
 
-type Pending = { bytes: Buffer; resolve: () => void; reject: (error: unknown) => void };
+type Pending = { record: StoredLine; resolve: () => void; reject: (error: unknown) => void };
 
 const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-export function auditLogPath(dir: string, session: string): string {
-  return join(dir, `${session}.audit.jsonl`);
-}
 
 export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {
   const { dir, session, signer } = options;
@@ -79,27 +83,19 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
   if (!isHash(genesis)) throw new WardenError('audit.bad_config', 'genesis must be 64 lowercase hex digits');
 
   const cipher = options.encryption ? await openSegmentCipher(options.encryption, session) : undefined;
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = auditLogPath(dir, session);
-  const lock = await acquireLock(join(dir, `${session}.audit.lock`));
-  let handle: FileHandle;
+  const storage: AuditStorage = await (options.storage ?? fileStorage(dir))(session);
+  const file = storage.where;
   let tail: ReturnType<typeof readLogTail>;
+  let previous: AuditLog['previous'];
   try {
-    const flags = constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;
-    handle = await open(file, flags, 0o600);
-    try {
-      tail = readLogTail(await handle.readFile(), genesis);
-      if (tail.tornBytes > 0) {
-        // A crash mid-write left a partial line; keep the complete records and say so in the log.
-        await handle.truncate(tail.validBytes);
-        await handle.datasync();
-      }
-    } catch (error) {
-      await handle.close();
-      throw error;
+    tail = readLogTail(await storage.read(), genesis);
+    if (tail.tornBytes > 0) {
+      // A crash mid-write left a partial line; keep the complete records and say so in the log.
+      await storage.truncate(tail.validBytes);
     }
+    if (tail.lastEntry) previous = await openEntry(tail.lastEntry, tail.lastEntryKey, options.encryption);
   } catch (error) {
-    await lock.release();
+    await storage.close();
     throw error;
   }
 
@@ -153,7 +149,7 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
 
   function enqueue(record: AuditRecord): Promise<void> {
     return new Promise((resolve, reject) => {
-      queue.push({ bytes: Buffer.from(`${recordLine(record)}\n`), resolve, reject });
+      queue.push({ record: { seq: record.seq, line: recordLine(record) }, resolve, reject });
       void flush();
     });
   }
@@ -168,15 +164,12 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
         else [batch, queue] = [queue, []];
         try {
           if (failure) throw failure;
-          await writeAll(
-            handle,
-            batch.length === 1 ? (batch[0] as Pending).bytes : Buffer.concat(batch.map((p) => p.bytes)),
+          await storage.append(
+            batch.map((p) => p.record),
+            durability !== 'none',
           );
           stats.writes += 1;
-          if (durability !== 'none') {
-            await handle.datasync();
-            stats.syncs += 1;
-          }
+          if (durability !== 'none') stats.syncs += 1;
           for (const pending of batch) pending.resolve();
         } catch (error) {
           // After a failed write the file's tail is unknown: refuse everything after, so no effect
@@ -232,13 +225,13 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
     // Before any payload it seals: a reader opens the records after it with this key.
     if (cipher) await appendRecord(KEY_TYPE, cipher.keyRecord);
   } catch (error) {
-    await handle.close();
-    await lock.release();
+    await storage.close();
     throw error;
   }
 
   return {
     file,
+    previous,
     stats: () => ({ ...stats }),
     append(type, data) {
       if (closing)
@@ -258,11 +251,10 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
           await serial(async () => {
             if (failure) throw failure;
             await enqueue(await buildDigest(true));
-            if (durability === 'none') await handle.datasync();
+            if (durability === 'none') await storage.sync();
           });
         } finally {
-          await handle.close();
-          await lock.release();
+          await storage.close();
         }
       })();
       return closing;
@@ -270,10 +262,19 @@ export async function openAuditLog(options: AuditLogOptions): Promise<AuditLog> 
   };
 }
 
-async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
+/** The record's payload, opened when it is sealed; undefined when this writer holds no key that opens it. */
+async function openEntry(
+  entry: AuditRecord,
+  key: AuditRecord | undefined,
+  encryption: AuditEncryption | undefined,
+): Promise<AuditLog['previous']> {
+  if (!encryption) return { type: entry.type, data: entry.data };
+  const decryptor = createLogDecryptor(encryption.wrapper);
+  try {
+    if (key) await decryptor.open(key);
+    return { type: entry.type, data: await decryptor.open(entry) };
+  } catch {
+    // Another master key sealed it: the chain continues all the same, only where it stopped is unknown.
+    return { type: entry.type, data: undefined };
   }
 }

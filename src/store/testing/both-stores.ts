@@ -16,8 +16,13 @@ export interface Backend {
  * Runs the same test bodies against the SQLite and the PostgreSQL implementation. The PostgreSQL half
  * starts a private cluster, or is skipped, saying why, where PostgreSQL is not installed.
  */
-export function onBothBackends(suite: string, body: (backend: Backend) => void): void {
-  describe(`${suite} (sqlite)`, () => {
+export function onBothBackends(
+  suite: string,
+  body: (backend: Backend) => void,
+  /** What the embedded half is called in the report, when it is not SQLite (audit files). */
+  embedded = 'sqlite',
+): void {
+  describe(`${suite} (${embedded})`, () => {
     body({
       kind: 'sqlite',
       pool: () => Promise.reject(new Error('no pool on sqlite')),

@@ -124,9 +124,13 @@ async function stop(child: ChildProcess, dir: string, onExit: () => void): Promi
   process.off('exit', onExit);
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    // SIGINT is PostgreSQL's fast shutdown: open connections are dropped, nothing waits for them.
-    child.kill('SIGINT');
+    // SIGTERM is PostgreSQL's smart shutdown: it lets connections a client is still closing go in
+    // peace (a pool's end() resolves before its sockets are closed, and a FATAL sent to one of them
+    // would be an uncaught error in the test). Whatever is still connected a moment later is cut off.
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGINT'), 1500);
     await exited;
+    clearTimeout(timer);
   }
   await rm(dir, { recursive: true, force: true });
 }
