@@ -8,6 +8,11 @@ import type { EventSink } from './events.ts';
  */
 export interface AuditRecorder {
   sink: EventSink;
+  /**
+   * The sequence number of the last event the log held when it was opened: 0 for none, undefined
+   * when its payload could not be opened (another master key).
+   */
+  auditedThrough: number | undefined;
   durable(): Promise<void>;
   /** Writes the final signed digest. */
   close(): Promise<void>;
@@ -16,7 +21,10 @@ export interface AuditRecorder {
 export function createAuditRecorder(log: AuditLog): AuditRecorder {
   let last: Promise<unknown> = Promise.resolve();
   let failure: unknown;
+  const previous = log.previous;
+  const seq = (previous?.data as { seq?: unknown } | undefined)?.seq;
   return {
+    auditedThrough: previous === undefined ? 0 : typeof seq === 'number' ? seq : undefined,
     sink(event) {
       const { type, ...data } = event;
       last = log.append(type, data).catch((error: unknown) => {

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createLocalKeyWrapper, createLocalSigner, type Durability, openAuditLog } from '../audit/index.ts';
+import {
+  createLocalKeyWrapper,
+  createLocalSigner,
+  type Durability,
+  type OpenAuditStorage,
+  openAuditLog,
+} from '../audit/index.ts';
 import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
@@ -13,6 +19,7 @@ import type { Policy } from '../policy/types.ts';
 import type { NetRecord } from '../sandbox/egress-proxy.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
+import { asSessionState, type SessionState } from '../store/session-state.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import { builtinTools } from '../tools/registry.ts';
 import { createAuditRecorder } from './audit-recorder.ts';
@@ -22,6 +29,7 @@ import type { EventSink, Report } from './events.ts';
 import { createGate } from './gate.ts';
 import type { Limits } from './limits.ts';
 import { runSession } from './session.ts';
+import { createSessionJournal, replayUnaudited } from './session-journal.ts';
 import type { TurnHooks } from './turn-boundary.ts';
 
 export interface LaunchOptions extends TurnHooks {
@@ -29,9 +37,14 @@ export interface LaunchOptions extends TurnHooks {
   model: ModelClient;
   workspace: Workspace;
   sandbox: Sandbox;
-  store: SessionStore;
+  /** The CLI's SQLite store, or any other behind the async interface (a server's PostgreSQL). */
+  store: SessionStore | SessionState;
   /** The working directory relative to the workspace root; AGENTS.md files are read down to it. */
   workingDir?: string;
+  /**
+   * Told of each event once it is stored, so that whatever they show (a terminal, JSON lines, a
+   * server's stream) is never ahead of what survives a crash.
+   */
   sinks: EventSink[];
   limits?: Partial<Limits>;
   /** Every tool call is judged by this policy; `ask` goes to the approver. */
@@ -44,8 +57,11 @@ export interface LaunchOptions extends TurnHooks {
     listen(onRecord: (record: NetRecord) => void): void;
     beforeConnect(hook: (intent: { host: string; port: number; method: string }) => Promise<void>): void;
   };
-  /** Where the session's signed, hash-chained audit log goes, and the signing and master keys. */
-  audit?: { dir: string; keyDir: string; durability?: Durability };
+  /**
+   * Where the session's signed, hash-chained audit log goes, and the signing and master keys. With
+   * `storage`, the log is kept there (a database) instead of under `dir`.
+   */
+  audit?: { dir: string; keyDir: string; durability?: Durability; storage?: OpenAuditStorage };
   /** The redactor every outbound path passes through: events, the audit log, the model. */
   redactor?: Redactor;
   /** Options of the built-in tools (the shell's time limits come from the policy). */
@@ -66,8 +82,9 @@ export interface Launched {
 
 /** Composes a session from its parts, records it in the store, runs it to its report. */
 export async function launchSession(options: LaunchOptions): Promise<Launched> {
-  const { store, workspace, model } = options;
-  const previous = options.resume ? store.find(options.resume) : undefined;
+  const { workspace, model } = options;
+  const store = asSessionState(options.store);
+  const previous = options.resume ? await store.find(options.resume) : undefined;
   if (options.resume && !previous) {
     throw new WardenError('session.not_found', `no session "${options.resume}" in this repository`, {
       hint: 'list them with: warden sessions list',
@@ -76,26 +93,38 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   const redact = options.redactor
     ? (text: string) => options.redactor?.redact(text) ?? text
     : (text: string) => text;
-  const checkpoint = previous ? store.loadCheckpoint(previous.id) : undefined;
+  const checkpoint = previous ? await store.loadCheckpoint(previous.id) : undefined;
   const sessionId = previous?.id ?? options.sessionId ?? newSessionId();
-  if (previous) store.markRunning(sessionId, model.info.id);
+  if (previous) await store.markRunning(sessionId, model.info.id);
   else
-    store.create({ id: sessionId, task: redact(options.task), model: model.info.id, repo: workspace.root });
+    await store.create({
+      id: sessionId,
+      task: redact(options.task),
+      model: model.info.id,
+      repo: workspace.root,
+    });
 
   const recorder = options.audit ? await openRecorder(options.audit, sessionId) : undefined;
+  if (previous && recorder) await replayUnaudited(store, sessionId, recorder);
+  const journal = createSessionJournal({
+    state: store,
+    sessionId,
+    recorder,
+    stored: options.sinks,
+  });
   // Numbering continues from what was stored, not from the checkpoint: a crash after the last
   // checkpoint leaves later events in the store.
   const events = createEventStream(
     sessionId,
-    [(event) => store.appendEvent(event), ...(recorder ? [recorder.sink] : []), ...options.sinks],
-    previous ? store.lastSeq(sessionId) : 0,
+    [journal.sink],
+    previous ? await store.lastSeq(sessionId) : 0,
     options.redactor ? (body) => options.redactor?.redactValue(body) ?? body : undefined,
   );
   const tools = builtinTools(options.tools);
   // Write-ahead for the network too: the request is on record before the proxy connects.
   options.network?.beforeConnect(async (intent) => {
     events.emit({ type: 'net.requested', ...intent });
-    await recorder?.durable();
+    await journal.durable();
   });
   options.network?.listen((record) =>
     events.emit({
@@ -159,8 +188,8 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
         previous
         ? { history: [{ role: 'user' as const, text: previous.task }] }
         : {}),
-    checkpoint: (state) => store.checkpoint(sessionId, state),
-    ...(recorder ? { recordIntent: () => recorder.durable() } : {}),
+    checkpoint: (state) => journal.checkpoint(state),
+    recordIntent: () => journal.durable(),
     ...(options.policy
       ? {
           hidden: likeMatcher(options.policy.deniedPaths),
@@ -184,8 +213,12 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   });
   // The report lists commands as the model wrote them: a secret in one must not reach the store.
   const report = options.redactor ? options.redactor.redactValue(finished) : finished;
-  store.finish(sessionId, report);
-  await recorder?.close();
+  try {
+    await journal.drain();
+    await store.finish(sessionId, report);
+  } finally {
+    await recorder?.close();
+  }
   return { sessionId, report };
 }
 
@@ -195,6 +228,7 @@ async function openRecorder(audit: NonNullable<LaunchOptions['audit']>, session:
     session,
     signer: await createLocalSigner({ keyDir: audit.keyDir }),
     ...(audit.durability ? { durability: audit.durability } : {}),
+    ...(audit.storage ? { storage: audit.storage } : {}),
     // Code, prompts and outputs are sealed at rest; the chain covers the ciphertext.
     encryption: { wrapper: await createLocalKeyWrapper({ keyDir: audit.keyDir }) },
   });
