@@ -27,10 +27,10 @@ export interface NetIntent {
   method: string;
 }
 
-export interface SessionParts {
+export interface SessionParts<Store = SessionStore> {
   sandbox: Sandbox;
   workspace: Workspace;
-  store: SessionStore;
+  store: Store;
   network: SessionNetwork | undefined;
   /** Stops the proxy and removes its socket; the store is closed by its user. */
   close(): Promise<void>;
@@ -48,11 +48,11 @@ const PROTECTED = ['.git', '.warden'];
  * The sandbox is checked before anything else happens, so a machine without working bubblewrap
  * fails with the fix, not halfway through; a limit the host cannot enforce fails the same way.
  */
-export async function openSessionParts(
+export async function openSessionParts<Store = SessionStore>(
   root: string,
   policy: Policy,
-  options: { store?: SessionStore } = {},
-): Promise<SessionParts> {
+  options: { store?: Store } = {},
+): Promise<SessionParts<Store>> {
   refuseHomeDirectory(root);
   await detectSandbox();
   for (const name of PROTECTED) refuseLink(join(root, name));
@@ -60,7 +60,7 @@ export async function openSessionParts(
   // host with a store of its own (the server's, outside every repository) passes it in; the
   // directory is made all the same, so the agent cannot plant one for a later `warden exec` there.
   if (options.store) mkdirSync(join(root, '.warden'), { recursive: true });
-  const store = options.store ?? SessionStore.open(join(root, '.warden'));
+  const store = options.store ?? (SessionStore.open(join(root, '.warden')) as Store);
   const network = policy.network.allow.length > 0 ? await startNetwork(policy.network.allow) : undefined;
   try {
     const sandbox = createBwrapSandbox({
@@ -81,7 +81,7 @@ export async function openSessionParts(
       close: async () => network?.close(),
     };
   } catch (error) {
-    if (!options.store) store.close();
+    if (!options.store) (store as SessionStore).close();
     await network?.close();
     throw error;
   }

@@ -5,6 +5,7 @@ import { EXEC_HELP, execCommand } from './exec.ts';
 import { POLICY_HELP, policyCommand } from './policy.ts';
 import { SERVE_HELP, serveCommand } from './serve.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
+import { WORKER_HELP, workerCommand } from './worker.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CommandIo {
@@ -25,6 +26,7 @@ Usage:
   warden policy check|explain|test the one-page policy: validate, summarise, try an action
   warden audit verify|show|prove   the signed audit trail: prove nothing was altered
   warden serve [--port N]          the server: HTTP API, task queue and workers (see README)
+  warden worker --database URL     runs tasks from the server's PostgreSQL queue, on any machine
   warden demo                      an offline walkthrough with a scripted model
   warden help [command]            help for a command
 
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   policy: { run: policyCommand, help: POLICY_HELP },
   audit: { run: auditCommand, help: AUDIT_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
+  worker: { run: workerCommand, help: WORKER_HELP },
 };
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {

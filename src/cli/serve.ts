@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
 import { startServer } from '../server/start-server.ts';
+import { redactDatabaseUrl } from '../store/pg-database.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import type { CommandIo } from './main.ts';
 
@@ -17,7 +18,12 @@ directory.
                     $XDG_STATE_HOME/warden/server, i.e. ~/.local/state/warden/server)
   --config FILE     the server's settings (default DIR/server.yaml, written on first start):
                     allowed repository roots, models, named policies, concurrency
-  --concurrency N   tasks running at once (default 2, or concurrency in the config)
+  --concurrency N   tasks running at once (default 2, or concurrency in the config); 0 with
+                    WARDEN_DATABASE_URL for an API-only server while warden workers run tasks
+
+With WARDEN_DATABASE_URL=postgres://… tasks, accounts, sessions, events, audit records and the
+queue live in PostgreSQL (schema migrated at start), shared with any number of \`warden worker\`s;
+the audit keys stay in DIR/keys, to be copied to every worker.
 
 The first start creates the user "admin" and prints its token once. SIGTERM drains: no new task
 starts, running ones stop at their next turn boundary and resume when the server starts again.`;
@@ -40,7 +46,10 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new WardenError('usage', `--port must be a port number (0-65535), got "${values.port}"`);
   }
-  const concurrency = positiveNumber('concurrency', values.concurrency);
+  const databaseUrl = io.env.WARDEN_DATABASE_URL || undefined;
+  // 0 only where workers elsewhere run the tasks; in the embedded mode nothing ever would.
+  const concurrency =
+    values.concurrency === '0' && databaseUrl ? 0 : positiveNumber('concurrency', values.concurrency);
   if (concurrency !== undefined && !Number.isInteger(concurrency)) {
     throw new WardenError('usage', `--concurrency must be a whole number, got "${values.concurrency}"`);
   }
@@ -53,9 +62,14 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     ...(concurrency === undefined ? {} : { concurrency }),
     env: io.env,
     log: (line) => io.stderr(`warden serve: ${line}\n`),
+    ...(databaseUrl ? { databaseUrl } : {}),
   });
   // One write, so whoever reads the first line (a script, a test) has the token with it.
-  const lines = [`listening on ${server.url} (data in ${dataDir})`];
+  const lines = [
+    databaseUrl
+      ? `listening on ${server.url} (state in ${redactDatabaseUrl(databaseUrl)}, keys in ${dataDir}/keys)`
+      : `listening on ${server.url} (data in ${dataDir})`,
+  ];
   if (server.config.repositories.length === 0) {
     lines.push(`no repository roots allowed yet: add them to ${server.config.source}`);
   }
@@ -82,7 +96,7 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   return 0;
 }
 
-function defaultDataDir(env: NodeJS.ProcessEnv): string {
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
   const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
   return join(state, 'warden', 'server');
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadPolicy } from '../policy/load.ts';
+import { sessionStateOf } from '../store/session-state.ts';
 import { SessionStore } from '../store/session-store.ts';
 import { buildApp, OPENAPI } from './app.ts';
 import { createAuthorizer } from './authorize.ts';
@@ -33,7 +34,7 @@ before(async () => {
     config,
     tasks: openSqliteTaskStore(':memory:'),
     accounts,
-    sessions: SessionStore.memory(),
+    sessions: sessionStateOf(SessionStore.memory()),
     bus: createLocalTaskBus(),
     // Never started: nothing runs in these tests.
     queue: createLocalTaskQueue({ concurrency: 1, teamLimit: async () => 1 }),

@@ -1,8 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { CompiledPolicy } from '../policy/engine.ts';
-import type { SessionStore } from '../store/session-store.ts';
+import type { SessionState } from '../store/session-state.ts';
 import type { AccountStore } from './account-store.ts';
 import { forbidden } from './api-errors.ts';
+import type { AuditLogs } from './audit-logs.ts';
 import type { Principal } from './auth.ts';
 import type { ApiAction, ApiResource, Authorizer } from './authorize.ts';
 import type { ServerConfig } from './config.ts';
@@ -15,12 +16,14 @@ export interface ServerContext {
   config: ServerConfig;
   tasks: TaskStore;
   accounts: AccountStore;
-  sessions: SessionStore;
+  sessions: SessionState;
   bus: TaskBus;
   queue: TaskQueue;
   authorizer: Authorizer;
   policies: ReadonlyMap<string, CompiledPolicy>;
   auditDir: string;
+  /** Where task audit logs are read; default the files under `auditDir`. */
+  auditLogs?: AuditLogs;
   keyDir: string;
   env: NodeJS.ProcessEnv;
   /** Where relative script paths resolve. */

@@ -93,14 +93,39 @@ export function pgTaskStore(pool: pg.Pool): TaskStore {
       const { sql, args } = assignments(update, 2);
       if (sql) await pool.query(`UPDATE tasks SET ${sql} WHERE id = $1`, [id, ...args]);
     },
-    async transition(id, from: TaskStatus[], to, update = {}, guard) {
+    async transition(id, from: TaskStatus[], to, update = {}, guard = {}) {
       const { sql, args } = assignments({ ...update, status: to }, 3);
-      const fence = guard ? ` AND runs = $${3 + args.length}` : '';
-      const result = await pool.query(
-        `UPDATE tasks SET ${sql} WHERE id = $1 AND status = ANY($2::text[])${fence}`,
-        [id, from, ...args, ...(guard ? [guard.runs] : [])],
-      );
-      return (result.rowCount ?? 0) > 0;
+      const values: unknown[] = [id, from, ...args];
+      let where = 'id = $1 AND status = ANY($2::text[])';
+      if (guard.runs !== undefined) {
+        values.push(guard.runs);
+        where += ` AND runs = $${values.length}`;
+      }
+      if (guard.teamLimit === undefined) {
+        const result = await pool.query(`UPDATE tasks SET ${sql} WHERE ${where}`, values);
+        return (result.rowCount ?? 0) > 0;
+      }
+      values.push(guard.teamLimit);
+      where += ` AND (SELECT COUNT(*) FROM tasks AS t WHERE t.team = tasks.team
+                      AND t.status IN ('running', 'waiting_approval')) < $${values.length}`;
+      // Two workers starting tasks of one team at once would each count the other's start as not
+      // yet made: a lock per team makes them count one after the other.
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          "SELECT pg_advisory_xact_lock(hashtext('warden-team:' || team)) FROM tasks WHERE id = $1",
+          [id],
+        );
+        const result = await client.query(`UPDATE tasks SET ${sql} WHERE ${where}`, values);
+        await client.query('COMMIT');
+        return (result.rowCount ?? 0) > 0;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     },
     async addSpend(id, spend) {
       await pool.query(

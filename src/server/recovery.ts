@@ -1,3 +1,4 @@
+import type { TaskQueue } from './task-queue.ts';
 import type { TaskRecord, TaskStatus, TaskStore } from './task-store.ts';
 
 /**
@@ -23,4 +24,18 @@ async function all(tasks: TaskStore, status: TaskStatus[]): Promise<TaskRecord[]
     cursor = page.next;
   } while (cursor);
   return found;
+}
+
+/**
+ * With a queue shared by many workers, a task marked running is some worker's, and the queue hands
+ * it to another if that worker dies: nothing to take back here. A queued task the queue does not
+ * hold (its server died between storing it and queuing it) is queued again; one it holds is not
+ * queued twice, since a job's name comes from the task and its run.
+ */
+export async function requeueWaiting(tasks: TaskStore, queue: TaskQueue): Promise<number> {
+  const waiting = (await all(tasks, ['queued'])).reverse();
+  for (const task of waiting) {
+    await queue.enqueue({ taskId: task.id, team: task.team, repository: task.repository, runs: task.runs });
+  }
+  return waiting.length;
 }

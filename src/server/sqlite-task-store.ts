@@ -132,13 +132,23 @@ export function openSqliteTaskStore(file: string): TaskStore {
       const { sql, args } = assignments(update);
       if (sql) db.prepare(`UPDATE tasks SET ${sql} WHERE id = ?`).run(...args, id);
     },
-    async transition(id, from: TaskStatus[], to, update = {}, guard) {
+    async transition(id, from: TaskStatus[], to, update = {}, guard = {}) {
       const { sql, args } = assignments({ ...update, status: to });
+      const where = [`id = ?`, `status IN (${from.map(() => '?').join(', ')})`];
+      const whereArgs: SQLInputValue[] = [id, ...from];
+      if (guard.runs !== undefined) {
+        where.push('runs = ?');
+        whereArgs.push(guard.runs);
+      }
+      if (guard.teamLimit !== undefined) {
+        where.push(
+          "(SELECT COUNT(*) FROM tasks AS t WHERE t.team = tasks.team AND t.status IN ('running', 'waiting_approval')) < ?",
+        );
+        whereArgs.push(guard.teamLimit);
+      }
       const result = db
-        .prepare(
-          `UPDATE tasks SET ${sql} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})${guard ? ' AND runs = ?' : ''}`,
-        )
-        .run(...args, id, ...from, ...(guard ? [guard.runs] : []));
+        .prepare(`UPDATE tasks SET ${sql} WHERE ${where.join(' AND ')}`)
+        .run(...args, ...whereArgs);
       return Number(result.changes) > 0;
     },
     async addSpend(id, spend: Spend) {

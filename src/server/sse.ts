@@ -34,6 +34,7 @@ export async function streamEvents(response: ServerResponse, options: EventStrea
   let closed = false;
   let ended: TaskStatus | undefined;
   let live: WardenEvent[] = [];
+  let behind = false;
   let wake: (() => void) | undefined;
   const poke = () => {
     wake?.();
@@ -41,6 +42,7 @@ export async function streamEvents(response: ServerResponse, options: EventStrea
   };
   const unsubscribe = options.bus.subscribe(options.taskId, (notice) => {
     if (notice.kind === 'event') live.push(notice.event);
+    else if (notice.kind === 'stored') behind ||= notice.seq > sent;
     else if (notice.kind === 'status' && TERMINAL_STATUSES.has(notice.status)) ended = notice.status;
     else return;
     poke();
@@ -69,6 +71,10 @@ export async function streamEvents(response: ServerResponse, options: EventStrea
     const status = await options.status();
     if (status && TERMINAL_STATUSES.has(status)) ended = status;
     while (!closed) {
+      if (behind) {
+        behind = false;
+        await catchUp();
+      }
       const batch = live;
       live = [];
       for (const event of batch) {
@@ -81,7 +87,7 @@ export async function streamEvents(response: ServerResponse, options: EventStrea
         response.write(`event: end\ndata: ${JSON.stringify({ status: ended })}\n\n`);
         break;
       }
-      if (live.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      if (live.length === 0 && !behind) await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
     clearInterval(heartbeat);

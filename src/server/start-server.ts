@@ -1,19 +1,15 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireLock } from '../audit/index.ts';
+import { acquireLock, createLocalKeyWrapper, createLocalSigner } from '../audit/index.ts';
 import { isWardenError, WardenError } from '../errors.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import { loadPolicy } from '../policy/load.ts';
-import { SessionStore } from '../store/session-store.ts';
 import { buildApp } from './app.ts';
 import { createAuthorizer } from './authorize.ts';
+import { openBackend } from './backend.ts';
 import { bootstrapAdmin } from './bootstrap.ts';
 import { loadServerConfig, policyNames, type ServerConfig } from './config.ts';
-import { recoverTasks } from './recovery.ts';
-import { openSqliteAccountStore } from './sqlite-account-store.ts';
-import { openSqliteTaskStore } from './sqlite-task-store.ts';
-import { createLocalTaskBus } from './task-bus.ts';
-import { createLocalTaskQueue } from './task-queue.ts';
+import { recoverTasks, requeueWaiting } from './recovery.ts';
 import { createTaskRunner } from './task-runner.ts';
 
 export interface StartOptions {
@@ -26,6 +22,8 @@ export interface StartOptions {
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
   heartbeatMs?: number;
+  /** WARDEN_DATABASE_URL: state and queue in PostgreSQL, shared with `warden worker`s. */
+  databaseUrl?: string;
 }
 
 export interface RunningServer {
@@ -35,6 +33,8 @@ export interface RunningServer {
   adminToken: string | undefined;
   /** Tasks resumed after the last process stopped without finishing them. */
   recovered: number;
+  /** Where state lives: `sqlite` under the data directory, or `postgres`. */
+  backend: 'sqlite' | 'postgres';
   /** SIGTERM: take no new tasks, let running ones reach a turn boundary, close everything. */
   drain(): Promise<void>;
 }
@@ -45,20 +45,35 @@ export interface RunningServer {
  * signing key beside them, outside every repository an agent works in.
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
-  const { dataDir } = options;
+  const { dataDir, databaseUrl } = options;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const lock = await lockDataDir(dataDir);
+  // One process per SQLite data directory; with PostgreSQL any number of API servers may run.
+  const lock = databaseUrl ? undefined : await lockDataDir(dataDir);
   const config = loadServerConfig(
     options.configFile ?? join(dataDir, 'server.yaml'),
     options.concurrency === undefined ? {} : { concurrency: options.concurrency },
   );
   const policies = await loadPolicies(config);
-  const sessions = SessionStore.open(dataDir);
-  const tasks = openSqliteTaskStore(join(dataDir, 'server.db'));
-  const accounts = openSqliteAccountStore(join(dataDir, 'server.db'));
+  const backend = await openBackend({
+    dataDir,
+    databaseUrl,
+    config,
+    concurrency: config.concurrency,
+    role: 'server',
+    env: options.env,
+    log: options.log,
+  }).catch(async (error) => {
+    await lock?.release();
+    throw error;
+  });
+  const { tasks, accounts, sessions, bus, queue, audit } = backend;
+  if (backend.kind === 'postgres') {
+    // Made here, once, so that there is a key to copy to the workers: each making its own would
+    // sign and seal with keys no one else holds.
+    await createLocalSigner({ keyDir: audit.keyDir });
+    await createLocalKeyWrapper({ keyDir: audit.keyDir });
+  }
   const adminToken = await bootstrapAdmin(accounts);
-  const bus = createLocalTaskBus();
-  const audit = { dir: join(dataDir, 'audit'), keyDir: join(dataDir, 'keys') };
   const runner = createTaskRunner({
     tasks,
     accounts,
@@ -69,14 +84,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     env: options.env,
     cwd: dataDir,
     log: options.log,
+    ...(backend.requeue ? { requeue: backend.requeue, teamLimit: backend.teamLimit } : {}),
   });
-  const queue = createLocalTaskQueue({
-    concurrency: config.concurrency,
-    teamLimit: async (team) => (await accounts.getTeam(team))?.concurrency ?? config.teamConcurrency,
-  });
-  const recovered = await recoverTasks(tasks);
-  for (const task of recovered) {
-    await queue.enqueue({ taskId: task.id, team: task.team, repository: task.repository });
+  let recovered = 0;
+  if (backend.kind === 'postgres') {
+    await requeueWaiting(tasks, queue);
+  } else {
+    const waiting = await recoverTasks(tasks);
+    for (const task of waiting) {
+      await queue.enqueue({ taskId: task.id, team: task.team, repository: task.repository });
+    }
+    recovered = waiting.filter((task) => task.runs > 0).length;
   }
   const app = await buildApp({
     config,
@@ -88,6 +106,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     authorizer: createAuthorizer({ roots: () => config.repositories, policies: () => policyNames(config) }),
     policies,
     auditDir: audit.dir,
+    auditLogs: backend.auditLogs,
     keyDir: audit.keyDir,
     env: options.env,
     cwd: dataDir,
@@ -101,16 +120,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     url: address,
     config,
     adminToken,
-    recovered: recovered.filter((task) => task.runs > 0).length,
+    recovered,
+    backend: backend.kind,
     async drain() {
       const stopped = queue.stop();
       runner.drain(config.drainTimeoutMs);
       await stopped;
       await app.close();
-      await tasks.close();
-      await accounts.close();
-      sessions.close();
-      await lock.release();
+      await backend.close();
+      await lock?.release();
     },
   };
 }
@@ -132,7 +150,7 @@ async function lockDataDir(dataDir: string) {
   }
 }
 
-async function loadPolicies(config: ServerConfig): Promise<Map<string, CompiledPolicy>> {
+export async function loadPolicies(config: ServerConfig): Promise<Map<string, CompiledPolicy>> {
   const policies = new Map<string, CompiledPolicy>();
   if (!config.policies.default) policies.set('default', await loadPolicy());
   for (const [name, file] of Object.entries(config.policies)) {

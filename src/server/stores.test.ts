@@ -72,6 +72,18 @@ onBothBackends('task store', (backend) => {
     );
   });
 
+  test('starts guarded by a team limit never exceed it, even all at once', async () => {
+    const store = await tasksOn(backend);
+    const red = await Promise.all([1, 2, 3, 4, 5].map(() => store.createTask(task('red'))));
+    const blue = await store.createTask(task('blue'));
+    const started = await Promise.all(
+      red.map((t) => store.transition(t.id, ['queued'], 'running', { runs: 1 }, { runs: 0, teamLimit: 2 })),
+    );
+    assert.equal(started.filter(Boolean).length, 2);
+    assert.equal(await store.activeCount('red'), 2);
+    assert.equal(await store.transition(blue.id, ['queued'], 'running', {}, { teamLimit: 1 }), true);
+  });
+
   test('tasks list newest first, filtered by status and team, paged with a cursor', async () => {
     const store = await tasksOn(backend);
     const ids: string[] = [];

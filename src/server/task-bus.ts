@@ -4,6 +4,8 @@ import type { TaskStatus } from './task-store.ts';
 /** What happens to a task, as the parts of the server that did not cause it need to hear. */
 export type TaskNotice =
   | { kind: 'event'; event: WardenEvent }
+  /** Events up to `seq` are stored: how an event reaches another process, which reads it from the store. */
+  | { kind: 'stored'; seq: number }
   | { kind: 'status'; status: TaskStatus }
   | { kind: 'cancel' }
   | { kind: 'approval'; approvalId: string }

@@ -3,6 +3,13 @@ export interface TaskJob {
   taskId: string;
   team: string;
   repository: string;
+  /** Runs the task had when this job was queued: names the job, so queuing one twice is harmless. */
+  runs?: number;
+  /**
+   * Set by a queue that hands out a job again after the worker holding it went silent (kill -9, a
+   * lost machine): the task is still marked running, and this worker takes it over.
+   */
+  takeover?: boolean;
 }
 
 /**
@@ -10,9 +17,13 @@ export interface TaskJob {
  * a PostgreSQL queue (pg-boss) shared by many `warden worker`s implements the same interface.
  */
 export interface TaskQueue {
-  enqueue(job: TaskJob): Promise<void>;
-  /** Starts handing jobs to `run`, within the limits; a job counts as active until `run` settles. */
-  start(run: (job: TaskJob) => Promise<void>): void;
+  /** `afterSeconds`: not before then (a queue across machines; the local one takes it at once). */
+  enqueue(job: TaskJob, options?: { afterSeconds?: number }): Promise<void>;
+  /**
+   * Starts handing jobs to `run`, within the limits; a job counts as active until `run` settles.
+   * `lost` aborts when the queue gave the job to another worker (this one was presumed dead).
+   */
+  start(run: (job: TaskJob, lost?: AbortSignal) => Promise<void>): void;
   /** Stops handing out jobs: those not started stay queued. Resolves when every active job returned. */
   stop(): Promise<void>;
   readonly active: number;

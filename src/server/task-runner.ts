@@ -4,11 +4,12 @@ import type { Limits } from '../agent/limits.ts';
 import { policyLimits, shellOptions } from '../agent/policy-settings.ts';
 import { openSessionParts } from '../agent/session-parts.ts';
 import type { StopRequest } from '../agent/turn-boundary.ts';
+import type { OpenAuditStorage } from '../audit/index.ts';
 import { isWardenError, messageOf } from '../errors.ts';
 import { sessionRedactor } from '../guard/session-redactor.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
-import type { SessionStore } from '../store/session-store.ts';
+import type { SessionState } from '../store/session-state.ts';
 import type { AccountStore } from './account-store.ts';
 import { createApiApprover } from './api-approver.ts';
 import { budgetExhausted } from './budget.ts';
@@ -20,18 +21,30 @@ import type { TaskLimits, TaskRecord, TaskStatus, TaskStore } from './task-store
 export interface TaskRunnerOptions {
   tasks: TaskStore;
   accounts: AccountStore;
-  sessions: SessionStore;
+  sessions: SessionState;
   bus: TaskBus;
   policies: ReadonlyMap<string, CompiledPolicy>;
-  audit: { dir: string; keyDir: string };
+  /** With `storage`, audit logs are kept there (the shared database) rather than under `dir`. */
+  audit: { dir: string; keyDir: string; storage?: OpenAuditStorage };
   env: NodeJS.ProcessEnv;
   /** Where relative script paths resolve; the server's data directory. */
   cwd: string;
   log: (line: string) => void;
+  /**
+   * A team's limit on running tasks, checked in the same statement that starts one: the queue of
+   * many workers schedules by it too, but two workers claiming at one instant could both fit.
+   */
+  teamLimit?: (team: string) => Promise<number>;
+  /**
+   * Hands a job back to a queue that other workers take from: a task this worker drained, or one
+   * that must wait for its team. Unset where a restart of the one process re-queues (recovery).
+   */
+  requeue?: (job: TaskJob, afterSeconds?: number) => Promise<void>;
 }
 
 export interface TaskRunner {
-  run(job: TaskJob): Promise<void>;
+  /** `lost` aborts when the queue gave the job to another worker; this run then stops. */
+  run(job: TaskJob, lost?: AbortSignal): Promise<void>;
   /**
    * Shutdown: every running task stops at its next turn boundary (checkpoint written) and goes back
    * to the queue; those still busy after `graceMs` (a long command, a parked approval) are
@@ -50,35 +63,49 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   const { tasks, bus } = options;
   const active = new Map<string, { drain: () => void; interrupt: (why: 'drain') => void }>();
 
+  /** Only while the task is still in run `runs`: a worker that lost it cannot overwrite its successor. */
   const settle = async (
     task: TaskRecord,
     from: TaskStatus[],
+    runs: number,
     outcome: Outcome,
     report?: TaskRecord['report'],
-  ) => {
+  ): Promise<boolean> => {
     const terminal = outcome.status !== 'queued';
-    await tasks.transition(task.id, from, outcome.status, {
-      ...(terminal ? { finishedAt: new Date().toISOString() } : {}),
-      // A run the server interrupted has no final report: the task goes on after a restart.
-      ...(report && terminal ? { report } : {}),
-      ...(outcome.error ? { error: outcome.error } : {}),
-    });
+    const moved = await tasks.transition(
+      task.id,
+      from,
+      outcome.status,
+      {
+        ...(terminal ? { finishedAt: new Date().toISOString() } : {}),
+        // A run the server interrupted has no final report: the task goes on after a restart.
+        ...(report && terminal ? { report } : {}),
+        ...(outcome.error ? { error: outcome.error } : {}),
+      },
+      { runs },
+    );
+    if (!moved) return false;
     await tasks.expireApprovals(task.id);
     bus.publish(task.id, { kind: 'status', status: outcome.status });
+    return true;
   };
 
-  async function run(job: TaskJob): Promise<void> {
+  async function run(job: TaskJob, lost?: AbortSignal): Promise<void> {
     const task = await tasks.getTask(job.taskId);
-    if (task?.status !== 'queued') return;
+    // A job handed out again after its worker went silent takes over the run that worker left.
+    const from: TaskStatus[] = job.takeover ? ['queued', 'running', 'waiting_approval'] : ['queued'];
+    if (!task || !from.includes(task.status)) return;
     const team = await options.accounts.getTeam(task.team);
     const exhausted = team && budgetExhausted(team, await tasks.teamSpend(task.team));
     if (exhausted) {
-      await settle(task, ['queued'], {
+      await settle(task, from, task.runs, {
         status: 'failed',
         error: { code: 'budget.exhausted', message: exhausted },
       });
       return;
     }
+    // Questions the silent worker's run had open can no longer be answered; the resumed run asks again.
+    if (task.status !== 'queued') await tasks.expireApprovals(task.id);
     const abort = new AbortController();
     let draining = false;
     let interruption: Interruption;
@@ -90,14 +117,30 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     const unsubscribe = bus.subscribe(task.id, (notice) => {
       if (notice.kind === 'cancel') stopNow('cancel');
     });
-    const started = await tasks.transition(task.id, ['queued'], 'running', {
-      startedAt: task.startedAt ?? new Date().toISOString(),
-      runs: task.runs + 1,
-    });
+    const teamLimit = task.status === 'queued' ? await options.teamLimit?.(task.team) : undefined;
+    const runs = task.runs + 1;
+    const started = await tasks.transition(
+      task.id,
+      from,
+      'running',
+      { startedAt: task.startedAt ?? new Date().toISOString(), runs },
+      { runs: task.runs, ...(teamLimit === undefined ? {} : { teamLimit }) },
+    );
     if (!started) {
       unsubscribe();
+      // Still queued: its team was full after all (another worker started one at the same instant).
+      if (teamLimit !== undefined && (await tasks.getTask(task.id))?.status === 'queued') {
+        await options.requeue?.({ ...job, runs: task.runs, takeover: false }, 2);
+      }
       return;
     }
+    let lostIt = false;
+    const onLost = () => {
+      lostIt = true;
+      options.log(`task ${task.id}: another worker took it over; stopping this run`);
+      stopNow('drain');
+    };
+    lost?.addEventListener('abort', onLost, { once: true });
     bus.publish(task.id, { kind: 'status', status: 'running' });
     active.set(task.id, {
       drain: () => {
@@ -105,27 +148,34 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       },
       interrupt: stopNow,
     });
+    let outcome: Outcome | undefined;
     try {
-      const report = await launch(task, abort.signal, () => draining);
+      const report = await launch(task, runs, abort.signal, () => draining);
       if (draining && report.status === 'cancelled') interruption ??= 'drain';
-      await settle(task, ['running', 'waiting_approval'], outcomeOf(report, interruption), report);
+      outcome = outcomeOf(report, interruption);
+      await settle(task, ['running', 'waiting_approval'], runs, outcome, report);
     } catch (error) {
       options.log(`task ${task.id} failed to run: ${messageOf(error)}`);
       const failure = isWardenError(error)
         ? { code: error.code, message: error.describe() }
         : { code: 'task.error', message: messageOf(error) };
-      const outcome: Outcome =
+      outcome =
         interruption === 'drain'
           ? { status: 'queued', error: undefined }
           : { status: 'failed', error: failure };
-      await settle(task, ['running', 'waiting_approval'], outcome);
+      await settle(task, ['running', 'waiting_approval'], runs, outcome);
     } finally {
       unsubscribe();
+      lost?.removeEventListener('abort', onLost);
       active.delete(task.id);
+    }
+    // Drained: back to the queue for another worker. A lost run is already the queue's again.
+    if (outcome?.status === 'queued' && !lostIt) {
+      await options.requeue?.({ taskId: task.id, team: task.team, repository: task.repository, runs });
     }
   }
 
-  async function launch(task: TaskRecord, signal: AbortSignal, draining: () => boolean) {
+  async function launch(task: TaskRecord, runs: number, signal: AbortSignal, draining: () => boolean) {
     const policy = options.policies.get(task.policy);
     if (!policy) throw new Error(`the server has no policy named "${task.policy}" any more`);
     const model = resolveModel(task.model, {
@@ -133,7 +183,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       env: options.env,
       cwd: options.cwd,
     });
-    const resuming = options.sessions.get(task.id) !== undefined;
+    const resuming = (await options.sessions.get(task.id)) !== undefined;
     const parts = await openSessionParts(task.repository, policy, { store: options.sessions });
     // Spend is written as each turn's answer arrives; a stop check waits for those writes first.
     let spendWritten: Promise<void> = Promise.resolve();
@@ -183,7 +233,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
             const [from, to]: TaskStatus[] = waiting
               ? ['running', 'waiting_approval']
               : ['waiting_approval', 'running'];
-            if (await tasks.transition(task.id, [from as TaskStatus], to as TaskStatus)) {
+            if (await tasks.transition(task.id, [from as TaskStatus], to as TaskStatus, {}, { runs })) {
               bus.publish(task.id, { kind: 'status', status: to as TaskStatus });
             }
           },

@@ -99,16 +99,18 @@ export interface TaskStore {
   updateTask(id: string, update: TaskUpdate): Promise<void>;
   /**
    * Moves a task from one of `from` to `to` only if it is still in one of them (a compare-and-set):
-   * a cancel and a start racing for the same task cannot both win. True when it moved. With `guard`,
-   * only while the task is still in that run: a worker whose task another worker took over (its
-   * heartbeat lapsed) cannot overwrite the newer run's status.
+   * a cancel and a start racing for the same task cannot both win. True when it moved. A `guard`
+   * narrows it further, in the same atomic step:
+   * - `runs`: only while the task is still in that run, so a worker whose task another worker took
+   *   over (its heartbeat lapsed) cannot overwrite the newer run's status;
+   * - `teamLimit`: only while fewer of the team's tasks are running or waiting for an approval.
    */
   transition(
     id: string,
     from: TaskStatus[],
     to: TaskStatus,
     update?: TaskUpdate,
-    guard?: { runs: number },
+    guard?: { runs?: number; teamLimit?: number },
   ): Promise<boolean>;
   /** Adds what one model turn spent to the task and to its team's running total. */
   addSpend(id: string, spend: Spend): Promise<void>;

@@ -1,9 +1,9 @@
-import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { auditLogPath, PUBLIC_KEY_FILE, verifyAuditLog } from '../../audit/index.ts';
+import { PUBLIC_KEY_FILE, verifyAuditBytes } from '../../audit/index.ts';
 import { ApiError } from '../api-errors.ts';
+import { fileAuditLogs } from '../audit-logs.ts';
 import type { ServerContext } from '../context.ts';
 import { streamEvents } from '../sse.ts';
 import { readableTask } from './tasks.ts';
@@ -17,6 +17,8 @@ type EventsRequest = FastifyRequest<{
 export function eventHandlers(ctx: ServerContext) {
   const read = (taskId: string) => async (after: number, limit: number) =>
     ctx.sessions.eventsAfter(taskId, after, limit);
+  // Files under the data directory, or the shared database's rows when workers write elsewhere.
+  const logs = ctx.auditLogs ?? fileAuditLogs(ctx.auditDir);
 
   return {
     async getTaskEvents(request: EventsRequest, reply: FastifyReply) {
@@ -46,19 +48,19 @@ export function eventHandlers(ctx: ServerContext) {
 
     async getTaskAudit(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
       const task = await readableTask(ctx, request, request.params.id);
-      const file = auditLogPath(ctx.auditDir, task.id);
-      if (!existsSync(file)) throw noLog(task.id);
+      const bytes = await logs.read(task.id);
+      if (!bytes) throw noLog(task.id);
       reply.header('content-type', 'application/x-ndjson');
       reply.header('content-disposition', `attachment; filename="${task.id}.audit.jsonl"`);
-      return reply.send(createReadStream(file));
+      return reply.send(bytes);
     },
 
     async verifyTaskAudit(request: FastifyRequest<{ Params: { id: string } }>) {
       const task = await readableTask(ctx, request, request.params.id);
-      const file = auditLogPath(ctx.auditDir, task.id);
-      if (!existsSync(file)) throw noLog(task.id);
+      const bytes = await logs.read(task.id);
+      if (!bytes) throw noLog(task.id);
       const publicKey = await readFile(join(ctx.keyDir, PUBLIC_KEY_FILE), 'utf8');
-      const result = await verifyAuditLog(file, { publicKey });
+      const result = verifyAuditBytes(bytes, { publicKey, session: task.id });
       return result.ok
         ? { ok: true, records: result.records, digests: result.digests, status: task.status }
         : { ok: false, firstBad: result.firstBad, message: result.message, status: task.status };

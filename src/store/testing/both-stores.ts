@@ -6,8 +6,8 @@ import { postgresMissing, startTestCluster, type TestCluster } from './postgres.
 /** What a conformance suite opens its implementation on: nothing for SQLite, a fresh database for PostgreSQL. */
 export interface Backend {
   kind: 'sqlite' | 'postgres';
-  /** A migrated pool on a database of its own (postgres only); closed after the suite. */
-  pool(): Promise<pg.Pool>;
+  /** A migrated pool on a database of its own, or on `url` (postgres only); closed after the suite. */
+  pool(url?: string): Promise<pg.Pool>;
   /** The URL of a fresh migrated database (postgres only). */
   url(): Promise<string>;
 }
@@ -51,8 +51,8 @@ export function onBothBackends(
     body({
       kind: 'postgres',
       url,
-      async pool() {
-        const pool = new pg.Pool({ connectionString: await url(), max: 8 });
+      async pool(on?: string) {
+        const pool = new pg.Pool({ connectionString: on ?? (await url()), max: 8 });
         // The cluster stops under idle connections at the end; that is not a test failure.
         pool.on('error', () => undefined);
         pools.push(pool);

@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import type { OpenAuditStorage } from '../audit/index.ts';
+import { pgAuditStorage } from '../audit/pg-storage.ts';
+import { openDatabase } from '../store/pg-database.ts';
+import { pgSessionState } from '../store/pg-session-state.ts';
+import { type SessionState, sessionStateOf } from '../store/session-state.ts';
+import { SessionStore } from '../store/session-store.ts';
+import type { AccountStore } from './account-store.ts';
+import { type AuditLogs, fileAuditLogs, pgAuditLogs } from './audit-logs.ts';
+import type { ServerConfig } from './config.ts';
+import { pgAccountStore } from './pg-account-store.ts';
+import { openPgTaskBus } from './pg-task-bus.ts';
+import { openPgTaskQueue, queueTiming } from './pg-task-queue.ts';
+import { pgTaskStore } from './pg-task-store.ts';
+import { openSqliteAccountStore } from './sqlite-account-store.ts';
+import { openSqliteTaskStore } from './sqlite-task-store.ts';
+import { createLocalTaskBus, type TaskBus } from './task-bus.ts';
+import { createLocalTaskQueue, type TaskJob, type TaskQueue } from './task-queue.ts';
+import type { TaskStore } from './task-store.ts';
+
+/** Where a server's or worker's state, queue and audit logs live: one machine, or a shared database. */
+export interface Backend {
+  kind: 'sqlite' | 'postgres';
+  tasks: TaskStore;
+  accounts: AccountStore;
+  sessions: SessionState;
+  bus: TaskBus;
+  queue: TaskQueue;
+  /** The keys are always files (the same on every machine); the logs are files or rows. */
+  audit: { dir: string; keyDir: string; storage?: OpenAuditStorage };
+  auditLogs: AuditLogs;
+  /** A team's limit: its own, else the configured default. */
+  teamLimit(team: string): Promise<number>;
+  /** For a queue that other processes take from: hand a job back (drained, or put off). */
+  requeue: ((job: TaskJob, afterSeconds?: number) => Promise<void>) | undefined;
+  close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  dataDir: string;
+  /** PostgreSQL instead of SQLite under the data directory. */
+  databaseUrl: string | undefined;
+  config: ServerConfig;
+  /** Tasks this process runs at once (0: it only queues them). */
+  concurrency: number;
+  /** A worker that runs only this team's tasks. */
+  team?: string;
+  role: 'server' | 'worker';
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+export async function openBackend(options: BackendOptions): Promise<Backend> {
+  return options.databaseUrl ? openPostgres(options, options.databaseUrl) : openSqlite(options);
+}
+
+/** The embedded default: SQLite files, the in-process queue and bus, audit logs as files. */
+function openSqlite(options: BackendOptions): Backend {
+  const { dataDir, config } = options;
+  const sessions = SessionStore.open(dataDir);
+  const tasks = openSqliteTaskStore(join(dataDir, 'server.db'));
+  const accounts = openSqliteAccountStore(join(dataDir, 'server.db'));
+  const teamLimit = async (team: string) =>
+    (await accounts.getTeam(team))?.concurrency ?? config.teamConcurrency;
+  const audit = { dir: join(dataDir, 'audit'), keyDir: join(dataDir, 'keys') };
+  return {
+    kind: 'sqlite',
+    tasks,
+    accounts,
+    sessions: sessionStateOf(sessions),
+    bus: createLocalTaskBus(),
+    queue: createLocalTaskQueue({ concurrency: options.concurrency, teamLimit }),
+    audit,
+    auditLogs: fileAuditLogs(audit.dir),
+    teamLimit,
+    requeue: undefined,
+    async close() {
+      await tasks.close();
+      await accounts.close();
+      sessions.close();
+    },
+  };
+}
+
+/**
+ * PostgreSQL for everything that must outlive a worker: tasks, accounts, sessions, events and audit
+ * records in Warden's tables (migrated here), the queue in pg-boss's, notices over LISTEN/NOTIFY.
+ * Only the keys stay files, because a database that held the signing key could rewrite the logs
+ * it also holds.
+ */
+async function openPostgres(options: BackendOptions, url: string): Promise<Backend> {
+  const { config, log } = options;
+  const pool = await openDatabase(url, {
+    // Sessions write their events through it; a few more for the API and the runner's reads.
+    max: Math.min(Math.max(options.concurrency + 4, 6), 40),
+    applicationName: `warden ${options.role}`,
+    log,
+  });
+  const closing: Array<() => Promise<void>> = [() => pool.end()];
+  try {
+    const tasks = pgTaskStore(pool);
+    const accounts = pgAccountStore(pool);
+    const bus = await openPgTaskBus({ url, pool, log });
+    closing.unshift(bus.close);
+    const queue = await openPgTaskQueue({
+      url,
+      concurrency: options.concurrency,
+      ...(options.team ? { team: options.team } : {}),
+      teamLimit: async (team) => (await accounts.getTeam(team))?.concurrency,
+      defaultTeamLimit: config.teamConcurrency,
+      timing: queueTiming(options.env),
+      log,
+    });
+    closing.unshift(queue.close);
+    return {
+      kind: 'postgres',
+      tasks,
+      accounts,
+      sessions: pgSessionState(pool),
+      bus,
+      queue,
+      audit: {
+        dir: join(options.dataDir, 'audit'),
+        keyDir: join(options.dataDir, 'keys'),
+        storage: pgAuditStorage(pool),
+      },
+      auditLogs: pgAuditLogs(pool),
+      teamLimit: async (team) => (await accounts.getTeam(team))?.concurrency ?? config.teamConcurrency,
+      requeue: (job, afterSeconds) => queue.enqueue(job, afterSeconds === undefined ? {} : { afterSeconds }),
+      close: () => closeAll(closing),
+    };
+  } catch (error) {
+    await closeAll(closing);
+    throw error;
+  }
+}
+
+async function closeAll(steps: Array<() => Promise<void>>): Promise<void> {
+  for (const step of steps) await step().catch(() => undefined);
+}

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MASTER_KEY_FILE, PRIVATE_KEY_FILE } from '../audit/index.ts';
+import { WardenError } from '../errors.ts';
+import { redactDatabaseUrl } from '../store/pg-database.ts';
+import { openBackend } from './backend.ts';
+import { loadServerConfig } from './config.ts';
+import { loadPolicies } from './start-server.ts';
+import { createTaskRunner } from './task-runner.ts';
+
+export interface WorkerOptions {
+  databaseUrl: string;
+  /** Holds `keys/` (the audit keys, copied from the server) and, by default, `server.yaml`. */
+  dataDir: string;
+  /** Default `<dataDir>/server.yaml`: the server's policies and models, with paths valid here. */
+  configFile?: string;
+  /** Tasks at once on this worker; default `concurrency` in the config. */
+  concurrency?: number;
+  /** Only this team's tasks, from a queue of its own. */
+  team?: string;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+export interface RunningWorker {
+  concurrency: number;
+  /** SIGTERM: take no new task; running ones stop at their next turn boundary, checkpointed, and go back to the queue. */
+  drain(): Promise<void>;
+}
+
+/**
+ * `warden worker`: no HTTP, only the queue. It takes tasks from PostgreSQL, runs their sessions here
+ * (the repository must be at the same path on this machine), writes events, checkpoints and audit
+ * records to the database, and heartbeats its jobs so that, if it dies, another worker resumes them.
+ */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const configFile = options.configFile ?? join(options.dataDir, 'server.yaml');
+  if (!existsSync(configFile)) {
+    throw new WardenError('worker.config', `there is no server config at ${configFile}`, {
+      hint: "copy the server's server.yaml here (or pass --config FILE): a worker runs tasks under its policies",
+    });
+  }
+  const keyDir = join(options.dataDir, 'keys');
+  for (const file of [PRIVATE_KEY_FILE, MASTER_KEY_FILE]) {
+    if (!existsSync(join(keyDir, file))) {
+      throw new WardenError('worker.keys', `the audit key ${file} is missing`, {
+        where: keyDir,
+        hint: "copy the server's keys directory here (mode 0700, files 0600): every worker signs and seals with the same keys",
+      });
+    }
+  }
+  const config = loadServerConfig(
+    configFile,
+    options.concurrency === undefined ? {} : { concurrency: options.concurrency },
+  );
+  const policies = await loadPolicies(config);
+  const backend = await openBackend({
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+    config,
+    concurrency: config.concurrency,
+    ...(options.team ? { team: options.team } : {}),
+    role: 'worker',
+    env: options.env,
+    log: options.log,
+  });
+  const runner = createTaskRunner({
+    tasks: backend.tasks,
+    accounts: backend.accounts,
+    sessions: backend.sessions,
+    bus: backend.bus,
+    policies,
+    audit: backend.audit,
+    env: options.env,
+    cwd: options.dataDir,
+    log: options.log,
+    teamLimit: backend.teamLimit,
+    ...(backend.requeue ? { requeue: backend.requeue } : {}),
+  });
+  backend.queue.start(runner.run);
+  options.log(
+    `taking tasks from ${redactDatabaseUrl(options.databaseUrl)} (${config.concurrency} at once${options.team ? `, team ${options.team} only` : ''})`,
+  );
+  return {
+    concurrency: config.concurrency,
+    async drain() {
+      const stopped = backend.queue.stop();
+      runner.drain(config.drainTimeoutMs);
+      await stopped;
+      await backend.close();
+    },
+  };
+}
