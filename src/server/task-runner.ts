@@ -134,6 +134,9 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       }
       return;
     }
+    options.log(
+      `task ${task.id}: run ${runs} started${task.status === 'queued' ? '' : ', taking over from a worker that went silent'}`,
+    );
     let lostIt = false;
     const onLost = () => {
       lostIt = true;
