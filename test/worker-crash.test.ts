@@ -47,6 +47,45 @@ function random(seed: number): () => number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+type Event = { seq: number; type: string; report?: { status: string } };
+
+/**
+ * The task's events are numbered 1..n without a gap or a repeat and end with session.finished; its
+ * audit log verifies and holds every event once, in order (payloads opened with the master key).
+ */
+async function assertRecordIntact(w: ServerWorld, served: Served, id: string): Promise<Event[]> {
+  const api = client(served.url, served.adminToken as string);
+  const { body } = await api('GET', `/v1/tasks/${id}/events?format=json&limit=1000`);
+  const events = body.events as Event[];
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+    `task ${id}: events numbered without a gap or a repeat`,
+  );
+  assert.equal(events.at(-1)?.type, 'session.finished');
+  const verify = await api('GET', `/v1/tasks/${id}/audit/verify`);
+  assert.equal(verify.body.ok, true, `task ${id}: ${JSON.stringify(verify.body)}`);
+  const log = await fetch(`${served.url}/v1/tasks/${id}/audit`, {
+    headers: { authorization: `Bearer ${served.adminToken}` },
+  });
+  const records = (await log.text())
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AuditRecord);
+  const decryptor = createLogDecryptor(await keyWrapperFromFile(join(w.data, 'keys', MASTER_KEY_FILE)));
+  const audited: Array<{ seq: number; type: string }> = [];
+  for (const record of records) {
+    const data = (await decryptor.open(record)) as { seq?: number };
+    if (!record.type.startsWith('audit.')) audited.push({ seq: data.seq as number, type: record.type });
+  }
+  assert.deepEqual(
+    audited,
+    events.map((e) => ({ seq: e.seq, type: e.type })),
+    `task ${id}: the audit log holds every event once`,
+  );
+  return events;
+}
+
 const missing = postgresMissing();
 describe('kill -9 of workers at random points', missing ? { skip: missing } : {}, () => {
   let w: ServerWorld;
@@ -178,39 +217,7 @@ describe('kill -9 of workers at random points', missing ? { skip: missing } : {}
       `${ids.length} tasks, ${resumed} resumed on another worker, ${victims.length} killed mid-run`,
     );
 
-    const decryptorKey = join(w.data, 'keys', MASTER_KEY_FILE);
-    for (const id of ids) {
-      const { body } = await api('GET', `/v1/tasks/${id}/events?format=json&limit=1000`);
-      const events = body.events as Array<{ seq: number; type: string }>;
-      assert.deepEqual(
-        events.map((e) => e.seq),
-        events.map((_, i) => i + 1),
-        `task ${id}: events numbered without a gap or a repeat`,
-      );
-      assert.equal(events.at(-1)?.type, 'session.finished');
-      const verify = await api('GET', `/v1/tasks/${id}/audit/verify`);
-      assert.equal(verify.body.ok, true, `task ${id}: ${JSON.stringify(verify.body)}`);
-
-      // Every event is in the audit log once, in order, with its own payload (opened with the key).
-      const log = await fetch(`${served.url}/v1/tasks/${id}/audit`, {
-        headers: { authorization: `Bearer ${served.adminToken}` },
-      });
-      const records = (await log.text())
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as AuditRecord);
-      const decryptor = createLogDecryptor(await keyWrapperFromFile(decryptorKey));
-      const audited: Array<{ seq: number; type: string }> = [];
-      for (const record of records) {
-        const data = (await decryptor.open(record)) as { seq?: number };
-        if (!record.type.startsWith('audit.')) audited.push({ seq: data.seq as number, type: record.type });
-      }
-      assert.deepEqual(
-        audited,
-        events.map((e) => ({ seq: e.seq, type: e.type })),
-        `task ${id}: the audit log holds every event once`,
-      );
-    }
+    for (const id of ids) await assertRecordIntact(w, served, id);
     const left = [...alive(), served];
     for (const proc of left) proc.child.kill('SIGTERM');
     assert.deepEqual(
@@ -218,5 +225,55 @@ describe('kill -9 of workers at random points', missing ? { skip: missing } : {}
       left.map(() => 0),
       'the survivors drain and exit 0',
     );
+  });
+
+  test('SIGTERM drains a worker: its task stops at a turn boundary and another worker finishes it', async () => {
+    const url = await (cluster as TestCluster).database('drain');
+    const server = await startPgServe(w, url);
+    const first = await startPgWorker(w, url, 2);
+    const procs = [server, first];
+    try {
+      const api = client(server.url, server.adminToken as string);
+      const repository = join(w.repos, 'drained');
+      await cp(await w.repo('drain-template'), repository, { recursive: true });
+      const model = await w.script('drain', [
+        { text: 'a long step', calls: [{ tool: 'shell', args: { command: 'sleep 1.5' } }] },
+        { text: 'done' },
+      ]);
+      const { body } = await api('POST', '/v1/tasks', {
+        repository,
+        instruction: 'x',
+        model,
+        policy: 'permissive',
+      });
+      await waitFor('the long command to start', async () => {
+        const events = (await api('GET', `/v1/tasks/${body.id}/events?format=json`)).body.events as Event[];
+        return events.some((e) => e.type === 'tool.started');
+      });
+      first.child.kill('SIGTERM');
+      assert.equal(await first.exited, 0, first.output());
+      assert.match(first.output(), /draining/);
+      assert.equal((await api('GET', `/v1/tasks/${body.id}`)).body.status, 'queued', 'back in the queue');
+
+      procs.push(await startPgWorker(w, url, 2));
+      const task = await waitFor('another worker to finish it', async () => {
+        const current = (await api('GET', `/v1/tasks/${body.id}`)).body;
+        return current.status === 'succeeded' ? current : undefined;
+      });
+      assert.equal(task.runs, 2);
+      const events = await assertRecordIntact(w, server, body.id);
+      const firstRun = events.slice(
+        0,
+        events.findIndex((e, i) => i > 0 && e.type === 'session.started'),
+      );
+      assert.equal(firstRun.at(-1)?.report?.status, 'cancelled', 'the first run ended at the turn boundary');
+      assert.ok(
+        firstRun.some((e) => e.type === 'tool.finished'),
+        'its command ran to its end first',
+      );
+    } finally {
+      for (const proc of procs) if (proc.child.exitCode === null) proc.child.kill('SIGTERM');
+      await Promise.all(procs.map((proc) => proc.exited));
+    }
   });
 });
