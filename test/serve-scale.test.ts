@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { postgresMissing, startTestCluster, type TestCluster } from '../src/store/testing/postgres.ts';
+import { warden } from './cli.ts';
 import { type Proc, startPgServe, startPgWorker } from './fleet.ts';
 import { client, type Served, type ServerWorld, serverWorld, startServe, waitFor } from './server.ts';
 
@@ -49,7 +51,7 @@ async function repositories(w: ServerWorld): Promise<string[]> {
   return repos;
 }
 
-async function runAll(w: ServerWorld, api: Api): Promise<void> {
+async function runAll(w: ServerWorld, api: Api): Promise<string[]> {
   const model = await w.script('scale', SCRIPT);
   const repos = await repositories(w);
   const started = Date.now();
@@ -91,6 +93,7 @@ async function runAll(w: ServerWorld, api: Api): Promise<void> {
       }),
     );
   }
+  return ids;
 }
 
 describe('100 concurrent tasks on the embedded server (SQLite)', () => {
@@ -137,9 +140,27 @@ describe(
       procs.push(served);
       // The workers start after the server: it made the keys they sign with.
       procs.push(...(await Promise.all([startPgWorker(w, url, 8), startPgWorker(w, url, 8)])));
-      await runAll(w, client(served.url, served.adminToken as string));
+      const ids = await runAll(w, client(served.url, served.adminToken as string));
       for (const proc of procs) proc.child.kill('SIGTERM');
       assert.deepEqual(await Promise.all(procs.map((proc) => proc.exited)), [0, 0, 0]);
+
+      // An auditor checks the logs where they are, and sees an edit made behind Warden's back.
+      const key = join(w.data, 'keys', 'audit-ed25519.pub.pem');
+      const verify = () => warden(['audit', 'verify', '--database', url, '--key', key], { cwd: w.dir });
+      const intact = await verify();
+      assert.equal(intact.code, 0, intact.stdout + intact.stderr);
+      assert.equal(intact.stdout.match(/^intact /gm)?.length, TASKS);
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      await db.query(
+        `UPDATE audit_records SET line = replace(line, '"tool.finished"', '"tool.finishes"') WHERE session = $1`,
+        [ids[7]],
+      );
+      await db.end();
+      const broken = await verify();
+      assert.equal(broken.code, 1);
+      assert.match(broken.stdout, new RegExp(`BROKEN  ${ids[7]}  line \\d+: hash`));
+      assert.equal(broken.stdout.match(/^intact /gm)?.length, TASKS - 1, 'the others are still intact');
     });
   },
 );

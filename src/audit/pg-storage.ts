@@ -36,3 +36,11 @@ export async function readPgAuditLog(pool: pg.Pool, session: string): Promise<Bu
   );
   return rows.length === 0 ? undefined : Buffer.from(rows.map((row) => `${row.line}\n`).join(''));
 }
+
+/** Every session with records in the database, oldest id first. */
+export async function listPgAuditSessions(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ session: string }>(
+    'SELECT DISTINCT session FROM audit_records ORDER BY session',
+  );
+  return rows.map((row) => row.session);
+}

@@ -12,10 +12,14 @@ import {
   type LogDecryptor,
   PUBLIC_KEY_FILE,
   proveInclusion,
+  type VerifyResult,
+  verifyAuditBytes,
   verifyAuditLog,
   verifyInclusion,
 } from '../audit/index.ts';
+import { listPgAuditSessions, readPgAuditLog } from '../audit/pg-storage.ts';
 import { WardenError } from '../errors.ts';
+import { openDatabase } from '../store/pg-database.ts';
 import { parseFlags } from './args.ts';
 import { auditExportCommand } from './audit-export.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
@@ -23,7 +27,7 @@ import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
 import { forTerminal } from './terminal.ts';
 
-export const AUDIT_HELP = `Usage: warden audit verify [SESSION|FILE…] [--audit-dir DIR] [--key PEM] [--json]
+export const AUDIT_HELP = `Usage: warden audit verify [SESSION|FILE…] [--audit-dir DIR | --database URL] [--key PEM] [--json]
        warden audit show SESSION [--audit-dir DIR] [--decrypt [--master-key FILE]]
        warden audit prove SESSION SEQ [--audit-dir DIR] [--key PEM]
        warden audit export SESSION --format jsonl|otlp [--endpoint URL] [--force]
@@ -35,6 +39,9 @@ show prints a session's audit timeline; payloads that carry code, prompts or out
 encrypted and shown as [encrypted] unless --decrypt opens them with the master key (default
 audit-master.key beside the signing key). prove prints an inclusion proof for one record that
 verifies against its signed digest alone.
+
+With --database URL (a server in PostgreSQL mode), verify reads the sessions' logs from the
+database (every session when none is named); GET /v1/tasks/{id}/audit downloads one as a file.
 
 The public key defaults to the one beside Warden's signing key (~/.local/state/warden/keys).`;
 
@@ -48,6 +55,7 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
     json: { type: 'boolean' },
     decrypt: { type: 'boolean' },
     'master-key': { type: 'string' },
+    database: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   const [action, ...rest] = positionals;
@@ -69,6 +77,9 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
   const logFile = (name: string) =>
     name.endsWith('.jsonl') || name.includes('/') ? resolve(io.cwd, name) : auditLogPath(dir, name);
 
+  if (action === 'verify' && values.database) {
+    return verifyInDatabase(values.database, rest, await publicKey(), values.json === true, io);
+  }
   if (action === 'verify') {
     const files = rest.length > 0 ? rest.map(logFile) : await allLogs(dir);
     if (files.length === 0) throw new WardenError('audit.none', `no audit logs in ${dir}`);
@@ -77,20 +88,7 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
     for (const file of files) {
       const result = await verifyAuditLog(file, { publicKey: key });
       const name = basename(file);
-      if (values.json) {
-        io.stdout(
-          `${JSON.stringify({ file, ...(result.ok ? { ok: true, records: result.records, digests: result.digests } : { ok: false, firstBad: result.firstBad, message: result.message }) })}\n`,
-        );
-      } else if (result.ok) {
-        io.stdout(`intact  ${name}  ${result.records} records, ${result.digests} signed digests\n`);
-      } else {
-        const where =
-          result.firstBad.seq === undefined
-            ? `line ${result.firstBad.line}`
-            : `record ${result.firstBad.seq} (line ${result.firstBad.line})`;
-        io.stdout(`BROKEN  ${name}  ${where}: ${result.firstBad.check} — ${forTerminal(result.message)}\n`);
-      }
-      if (!result.ok) bad += 1;
+      if (!report(result, name, file, values.json === true, io)) bad += 1;
     }
     return bad === 0 ? 0 : 1;
   }
@@ -187,4 +185,48 @@ function summary(data: Record<string, unknown>): string {
     .filter((key) => data[key] !== undefined && typeof data[key] !== 'object')
     .map((key) => `${key}=${String(data[key]).split('\n', 1)[0]?.slice(0, 80)}`)
     .join(' ');
+}
+
+/** Prints one log's verdict; true when it is intact. */
+function report(result: VerifyResult, name: string, source: string, json: boolean, io: CommandIo): boolean {
+  if (json) {
+    io.stdout(
+      `${JSON.stringify({ file: source, ...(result.ok ? { ok: true, records: result.records, digests: result.digests } : { ok: false, firstBad: result.firstBad, message: result.message }) })}\n`,
+    );
+  } else if (result.ok) {
+    io.stdout(`intact  ${name}  ${result.records} records, ${result.digests} signed digests\n`);
+  } else {
+    const where =
+      result.firstBad.seq === undefined
+        ? `line ${result.firstBad.line}`
+        : `record ${result.firstBad.seq} (line ${result.firstBad.line})`;
+    io.stdout(`BROKEN  ${name}  ${where}: ${result.firstBad.check} — ${forTerminal(result.message)}\n`);
+  }
+  return result.ok;
+}
+
+/** The logs a PostgreSQL-mode server's workers wrote, read from its database and checked here. */
+async function verifyInDatabase(
+  url: string,
+  sessions: string[],
+  publicKey: string,
+  json: boolean,
+  io: CommandIo,
+): Promise<number> {
+  const pool = await openDatabase(url, { max: 2, applicationName: 'warden audit', migrate: false });
+  try {
+    const names = sessions.length > 0 ? sessions : await listPgAuditSessions(pool);
+    if (names.length === 0) throw new WardenError('audit.none', 'no audit logs in the database');
+    let bad = 0;
+    for (const session of names) {
+      const bytes = await readPgAuditLog(pool, session);
+      if (!bytes)
+        throw new WardenError('audit.none', `no audit log for session "${session}" in the database`);
+      const result = verifyAuditBytes(bytes, { publicKey, session });
+      if (!report(result, session, `database:${session}`, json, io)) bad += 1;
+    }
+    return bad === 0 ? 0 : 1;
+  } finally {
+    await pool.end();
+  }
 }

@@ -8,6 +8,8 @@ export interface DatabaseOptions {
   /** Names the process in pg_stat_activity, so an operator can tell workers from the API. */
   applicationName?: string;
   log?: (line: string) => void;
+  /** False for a reader (an auditor) that must not change the schema; the connection is still checked. */
+  migrate?: boolean;
 }
 
 /** The URL with its password masked: for messages and logs. */
@@ -51,8 +53,11 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
   // An idle connection the server dropped must not take the process down; the next query reconnects.
   pool.on('error', (error) => options.log?.(`database connection lost: ${error.message}`));
   try {
-    const applied = await migrate(pool);
-    if (applied.length > 0) options.log?.(`database schema migrated to version ${applied.at(-1)}`);
+    if (options.migrate === false) await pool.query('SELECT 1');
+    else {
+      const applied = await migrate(pool);
+      if (applied.length > 0) options.log?.(`database schema migrated to version ${applied.at(-1)}`);
+    }
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new WardenError('store.database', `cannot use the database: ${(error as Error).message}`, {
