@@ -11,6 +11,8 @@ export interface QueueTiming {
   pollSeconds: number;
   /** How often lapsed heartbeats are looked for (>= 1). */
   superviseSeconds: number;
+  /** Workers a task may lose (or handler failures) before it is given up as failed. */
+  retryLimit: number;
 }
 
 export interface PgQueueOptions {
@@ -32,6 +34,8 @@ export interface PgTaskQueue extends TaskQueue {
 }
 
 export const SHARED_QUEUE = 'warden-tasks';
+/** Where pg-boss moves a job out of retries; a worker then marks its task failed. */
+const GIVEN_UP_QUEUE = 'warden-tasks-given-up';
 /** Team limits travel with each job as its group tier: "1" … "256". */
 const MAX_TIER = 256;
 const TIERS = Object.fromEntries(Array.from({ length: MAX_TIER }, (_, i) => [String(i + 1), i + 1]));
@@ -52,6 +56,7 @@ export function queueTiming(env: NodeJS.ProcessEnv): QueueTiming {
     superviseSeconds: Math.round(
       number('WARDEN_QUEUE_SUPERVISE_SECONDS', Math.max(1, heartbeatSeconds / 5), 1),
     ),
+    retryLimit: Math.round(number('WARDEN_QUEUE_RETRY_LIMIT', 20, 0)),
   };
 }
 
@@ -85,13 +90,16 @@ export async function openPgTaskQueue(options: PgQueueOptions): Promise<PgTaskQu
     heartbeatSeconds: timing.heartbeatSeconds,
     // The most pg-boss allows; a task longer than a day is resumed by another worker from its checkpoint.
     expireInSeconds: 24 * 3600,
-    // Each worker lost under a task spends one; a task that keeps killing its workers stops here.
-    retryLimit: 20,
+    // Each worker lost under a task spends one; a task that keeps killing its workers stops here,
+    // and its job moves to the given-up queue.
+    retryLimit: timing.retryLimit,
+    deadLetter: GIVEN_UP_QUEUE,
     // A handler that failed (the database briefly away) is not retried in a tight loop.
     retryDelay: 1,
     notify: true,
   };
   const own = options.team ? teamQueue(options.team) : SHARED_QUEUE;
+  if (!(await boss.getQueue(GIVEN_UP_QUEUE))) await boss.createQueue(GIVEN_UP_QUEUE, { retryLimit: 5 });
   for (const name of new Set([SHARED_QUEUE, own])) {
     if (!(await boss.getQueue(name))) await boss.createQueue(name, queueOptions);
   }
@@ -151,9 +159,17 @@ export async function openPgTaskQueue(options: PgQueueOptions): Promise<PgTaskQu
           },
         )
         .catch((error) => log(`queue: cannot take jobs: ${messageOf(error)}`));
+      void boss
+        .work<TaskJob>(GIVEN_UP_QUEUE, { pollingIntervalSeconds: timing.pollSeconds }, async ([job]) => {
+          if (job) await run({ ...job.data, givenUp: true });
+        })
+        .catch((error) => log(`queue: cannot take given-up jobs: ${messageOf(error)}`));
     },
     async stop() {
-      if (working) await boss.offWork(own, { wait: true });
+      if (working) {
+        await boss.offWork(GIVEN_UP_QUEUE, { wait: true });
+        await boss.offWork(own, { wait: true });
+      }
       working = false;
     },
     get active() {

@@ -32,6 +32,7 @@ interface QueueOptions {
   concurrency: number;
   teamLimits?: Record<string, number>;
   defaultTeamLimit?: number;
+  retryLimit?: number;
 }
 
 async function queueOn(backend: Backend, options: QueueOptions): Promise<TaskQueue> {
@@ -48,7 +49,12 @@ async function queueOn(backend: Backend, options: QueueOptions): Promise<TaskQue
     concurrency: options.concurrency,
     teamLimit: async (t) => own(t),
     defaultTeamLimit: fallback,
-    timing: { heartbeatSeconds: 10, pollSeconds: 0.5, superviseSeconds: 1 },
+    timing: {
+      heartbeatSeconds: 10,
+      pollSeconds: 0.5,
+      superviseSeconds: 1,
+      retryLimit: options.retryLimit ?? 2,
+    },
     log: () => undefined,
   });
   closers.push(async () => {
@@ -89,7 +95,7 @@ onBothBackends('task queue', (backend) => {
     for (const id of ['a', 'b', 'c', 'd']) await queue.enqueue(job(id));
     queue.start(runner.run);
     await eventually('two jobs to start', () => runner.started.length === 2);
-    await stays(600);
+    await stays(400);
     assert.equal(runner.started.length, 2);
     assert.equal(queue.active, 2);
     runner.finish(runner.started[0] as string);
@@ -108,7 +114,7 @@ onBothBackends('task queue', (backend) => {
     await queue.enqueue(job('r2', 'red'));
     await queue.enqueue(job('b1', 'blue'));
     await eventually('the blue job to start', () => runner.started.length === 2);
-    await stays(600);
+    await stays(400);
     assert.deepEqual(runner.started, ['r1', 'b1']);
     runner.finish('r1');
     await eventually('the second red job to start', () => runner.started.includes('r2'));
@@ -121,7 +127,7 @@ onBothBackends('task queue', (backend) => {
     await queue.enqueue(job('b', 'red', '/repo'));
     queue.start(runner.run);
     await eventually('one job to start', () => runner.started.length === 1);
-    await stays(600);
+    await stays(400);
     assert.equal(runner.started.length, 1);
     runner.finish(runner.started[0] as string);
     await eventually('the other job to start', () => runner.started.length === 2);
@@ -136,7 +142,7 @@ onBothBackends('task queue', (backend) => {
       started.push(j.taskId);
     });
     await eventually('the job to run', () => started.length === 1);
-    await stays(600);
+    await stays(400);
     assert.deepEqual(started, ['once']);
   });
 
@@ -170,6 +176,20 @@ onBothBackends('task queue', (backend) => {
     await eventually('the failing job to run', () => started.includes('boom'));
     await queue.enqueue(job('next', 'red', '/two'));
     await eventually('the next job to run', () => started.includes('next'));
+  });
+
+  const pgOnly =
+    backend.kind === 'sqlite' ? { skip: 'the in-process queue runs a job once, never again' } : {};
+  test('a job that keeps failing past its retries comes back once more, given up', pgOnly, async () => {
+    const queue = await queueOn(backend, { concurrency: 1, retryLimit: 1 });
+    const seen: string[] = [];
+    await queue.enqueue(job('doomed'));
+    queue.start(async (j) => {
+      seen.push(j.givenUp ? 'given up' : j.takeover ? 'again' : 'first');
+      if (!j.givenUp) throw new Error('the worker died');
+    });
+    await eventually('the job to be given up', () => seen.includes('given up'), 15_000);
+    assert.deepEqual(seen, ['first', 'again', 'given up']);
   });
 });
 

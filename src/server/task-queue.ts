@@ -10,6 +10,8 @@ export interface TaskJob {
    * lost machine): the task is still marked running, and this worker takes it over.
    */
   takeover?: boolean;
+  /** The queue gave the task up: it lost too many workers (or its handler kept failing). */
+  givenUp?: boolean;
 }
 
 /**

@@ -16,7 +16,13 @@ import { budgetExhausted } from './budget.ts';
 import type { TaskBus } from './task-bus.ts';
 import { type Interruption, type Outcome, outcomeOf } from './task-outcome.ts';
 import type { TaskJob } from './task-queue.ts';
-import type { TaskLimits, TaskRecord, TaskStatus, TaskStore } from './task-store.ts';
+import {
+  type TaskLimits,
+  type TaskRecord,
+  type TaskStatus,
+  type TaskStore,
+  TERMINAL_STATUSES,
+} from './task-store.ts';
 
 export interface TaskRunnerOptions {
   tasks: TaskStore;
@@ -92,6 +98,17 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
 
   async function run(job: TaskJob, lost?: AbortSignal): Promise<void> {
     const task = await tasks.getTask(job.taskId);
+    if (job.givenUp) {
+      if (task && !TERMINAL_STATUSES.has(task.status)) {
+        const message = 'the task was given up: the workers running it kept dying (or failing) under it';
+        options.log(`task ${task.id}: ${message}`);
+        await settle(task, [task.status], task.runs, {
+          status: 'failed',
+          error: { code: 'task.given_up', message },
+        });
+      }
+      return;
+    }
     // A job handed out again after its worker went silent takes over the run that worker left.
     const from: TaskStatus[] = job.takeover ? ['queued', 'running', 'waiting_approval'] : ['queued'];
     if (!task || !from.includes(task.status)) return;
