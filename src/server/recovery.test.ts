@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { recoverTasks } from './recovery.ts';
+import { recoverTasks, requeueWaiting } from './recovery.ts';
 import { openSqliteTaskStore } from './sqlite-task-store.ts';
+import type { TaskJob, TaskQueue } from './task-queue.ts';
 
 test('tasks a dead process left running go back to the queue, their open questions expired', async () => {
   const store = openSqliteTaskStore(':memory:');
@@ -40,4 +41,35 @@ test('tasks a dead process left running go back to the queue, their open questio
   assert.ok(recovered.every((t) => t.status === 'queued'));
   assert.equal((await store.getApproval(question.id))?.status, 'expired');
   assert.equal((await store.getTask(done.id))?.status, 'succeeded');
+});
+
+test("with a shared queue, only queued tasks are queued again, named by their run; running ones stay their workers'", async () => {
+  const store = openSqliteTaskStore(':memory:');
+  const make = () =>
+    store.createTask({
+      team: 'red',
+      createdBy: 'a',
+      repository: '/r',
+      instruction: 'i',
+      model: 'm',
+      policy: 'default',
+      limits: {},
+    });
+  const waiting = await make();
+  const drained = await make();
+  const running = await make();
+  await store.transition(drained.id, ['queued'], 'running', { runs: 1 });
+  await store.transition(drained.id, ['running'], 'queued');
+  await store.transition(running.id, ['queued'], 'running', { runs: 1 });
+  const sent: TaskJob[] = [];
+  const queue = { enqueue: async (job: TaskJob) => void sent.push(job) } as TaskQueue;
+  assert.equal(await requeueWaiting(store, queue), 2);
+  assert.deepEqual(
+    sent.map((job) => [job.taskId, job.runs]),
+    [
+      [waiting.id, 0],
+      [drained.id, 1],
+    ],
+  );
+  assert.equal((await store.getTask(running.id))?.status, 'running');
 });
