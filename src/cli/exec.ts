@@ -146,7 +146,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
 }
 
 /** The keys Warden holds and the values of the repository's `.env` files, plus every known shape. */
-async function sessionRedactor(root: string, env: NodeJS.ProcessEnv): Promise<Redactor> {
+export async function sessionRedactor(root: string, env: NodeJS.ProcessEnv): Promise<Redactor> {
   const redactor = createRedactor();
   redactor.addKnown(secretsInEnv(env));
   const names = await readdir(root).catch(() => [] as string[]);
@@ -157,7 +157,7 @@ async function sessionRedactor(root: string, env: NodeJS.ProcessEnv): Promise<Re
   return redactor;
 }
 
-function durabilityMode(flag: string | undefined): Durability {
+export function durabilityMode(flag: string | undefined): Durability {
   if (flag === undefined) return 'group';
   if (flag === 'group' || flag === 'fsync-each' || flag === 'none') return flag;
   throw new WardenError('usage', `--audit-durability must be group, fsync-each or none, got "${flag}"`);
