@@ -1,5 +1,6 @@
 import { benchAudit } from './audit.ts';
 import { benchCore } from './core.ts';
+import { benchGateway } from './gateway.ts';
 import { benchRedactor } from './redactor.ts';
 import { benchSandboxAndPolicy } from './sandbox-policy.ts';
 
@@ -11,3 +12,4 @@ await benchCore(runs);
 await benchSandboxAndPolicy(runs);
 await benchAudit(runs);
 await benchRedactor(runs);
+await benchGateway(runs);

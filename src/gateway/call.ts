@@ -21,6 +21,8 @@ export interface CallContext {
   /** How long a stream may wait for its first token before headers go out (then keepalives). */
   streamGraceMs: number;
   keepaliveMs: number;
+  /** Ids of keys the redactor already knows. */
+  redactedKeys: Set<string>;
 }
 
 const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
@@ -70,13 +72,20 @@ export function startRecord(
 
 /** Authenticate and check the budget; the failure to answer with, or the key's holder. */
 export function admit(ctx: CallContext, request: FastifyRequest): StoredVirtualKey | GatewayFailure {
-  const holder = ctx.keys.verify(keyOf(request));
-  if (holder === undefined) {
+  const key = keyOf(request);
+  const holder = ctx.keys.verify(key);
+  if (holder === undefined || key === undefined) {
     return failure(
       'auth',
       'gateway.auth',
       'invalid or missing virtual key: send the wk-… key Warden issued as the API key',
     );
+  }
+  // The virtual key turns up in what the agent reads (its own env, `printenv`); it is useless
+  // away from this gateway, but a key is not for the provider to keep. Learned once per key.
+  if (!ctx.redactedKeys.has(holder.id)) {
+    ctx.redactedKeys.add(holder.id);
+    ctx.redactor.addKnown([{ value: key, kind: 'virtual-key' }]);
   }
   const budget = ctx.keys.check(holder);
   if (!budget.ok) return failure('budget', 'gateway.budget', budget.message);

@@ -16,7 +16,7 @@ import type { GatewayApi, GatewayCall } from './types.ts';
 export interface GatewayOptions {
   routes: ModelRouter;
   keys: VirtualKeys;
-  /** One record per request, for the caller to append to its audit log. */
+  /** One record per request, for the caller to append to its audit log. Called after the answer; must not throw. */
   record?: (call: GatewayCall) => void;
   /** Applied to everything sent upstream; a fresh redactor (shape rules only) when not given. */
   redactor?: Redactor;
@@ -75,6 +75,7 @@ export function gatewayPlugin(options: GatewayOptions): FastifyPluginAsync {
     record: options.record ?? (() => {}),
     streamGraceMs: options.streamGraceMs ?? 3000,
     keepaliveMs: KEEPALIVE_MS,
+    redactedKeys: new Set(),
   };
 
   return async (app: FastifyInstance) => {

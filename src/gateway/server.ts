@@ -30,6 +30,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const host = options.host ?? '127.0.0.1';
   const app = Fastify({ logger: false, forceCloseConnections: true });
   await app.register(gatewayPlugin(options));
+  // Standalone, the gateway owns the root: an unknown path gets an error a client can show.
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({
+      error: {
+        message: `no route ${request.method} ${request.url.split('?')[0]} on the Warden gateway`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'not_found',
+      },
+    });
+  });
   if (options.socketPath !== undefined) {
     const socketPath = options.socketPath;
     await listenOr(app, () => app.listen({ path: socketPath }), socketPath);

@@ -26,7 +26,11 @@ export interface GatewayCall {
   /** The Warden model id that answered (a fallback's, when the primary failed), or that was routed to. */
   model: string | undefined;
   stream: boolean;
-  /** The HTTP status the client got (200 also for a stream that later failed in-band). */
+  /**
+   * The HTTP status the client got; for a stream that failed after its headers went out, the
+   * status the failure maps to (the client saw 200 and an in-band error event). 499: the client
+   * went away and the model call was cancelled.
+   */
   status: number;
   error?: { code: string; message: string };
   usage: Usage;

@@ -48,3 +48,8 @@ export function sampleTurn(overrides: Partial<Turn> = {}): Turn {
 }
 
 export const META = { id: 'resp_abc123', model: 'gpt-5-codex', created: 1_750_000_000 };
+
+/** A response body as wire JSON. */
+export async function readJson(response: Response): Promise<Json> {
+  return response.json();
+}

@@ -1,0 +1,140 @@
+/**
+ * The gateway when things go wrong: providers that fail (retries, fallbacks, in-band errors
+ * after the stream began), clients that go away, paths that do not exist.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import {
+  createModelRouter,
+  createVirtualKeys,
+  type GatewayCall,
+  startGateway,
+} from '../src/gateway/index.ts';
+import { postJson, startTestGateway } from '../src/gateway/testing/gateway-fixture.ts';
+import { parseSse, readJson } from '../src/gateway/testing/wire.ts';
+
+describe('gateway: upstream failures, retries and fallbacks as in the core', () => {
+  const LIMITED = { error: { status: 429, retry_after: 0 } };
+  const DOWN = { error: { status: 500 } };
+
+  it('falls back when the primary keeps failing, and records which model answered', async () => {
+    const t = await startTestGateway({
+      scripts: { 'down.json': [DOWN, DOWN, DOWN], 'backup.json': [{ text: 'Answered by the fallback.' }] },
+      aliases: { down: 'script:down.json' },
+      config: { fallback_models: ['script:backup.json'] },
+    });
+    after(() => t.close());
+    const response = await postJson(
+      `${t.gateway.url}/v1/messages`,
+      { model: 'down', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }], stream: true },
+      t.key,
+    );
+    const events = parseSse(await response.text());
+    const text = events.map((e) => (e.event === 'content_block_delta' ? e.data.delta.text : '')).join('');
+    assert.equal(text, 'Answered by the fallback.');
+    const record = t.records.at(-1);
+    assert.deepEqual(
+      [record?.requestedModel, record?.model, record?.attempts],
+      ['down', 'script:backup.json', 4],
+    );
+  });
+
+  it('a provider that stays rate limited is a 429 to the client once retries are spent', async () => {
+    const t = await startTestGateway({
+      scripts: { 'limited.json': [LIMITED, LIMITED, LIMITED] },
+      default: 'script:limited.json',
+    });
+    after(() => t.close());
+    const response = await postJson(
+      `${t.gateway.openaiBaseUrl}/responses`,
+      { model: 'gpt-5', input: 'hi', stream: true },
+      t.key,
+    );
+    assert.equal(response.status, 429);
+    const body = await readJson(response);
+    assert.equal(body.error.code, 'rate_limit_exceeded');
+    assert.match(body.error.message, /rate limited/);
+    const record = t.records.at(-1);
+    assert.deepEqual([record?.status, record?.error?.code, record?.attempts], [429, 'model.rate_limited', 3]);
+  });
+
+  it('a provider failing after the stream began ends it with an in-band error event', async () => {
+    const t = await startTestGateway({
+      scripts: { 'slow.json': [DOWN, DOWN, DOWN] },
+      default: 'script:slow.json',
+      // Headers go out at once, so the failure can only travel in the stream.
+      streamGraceMs: 0,
+      config: { retry: { max_attempts: 3, base_delay_ms: 30, max_delay_ms: 30 } },
+    });
+    after(() => t.close());
+    const response = await postJson(
+      `${t.gateway.url}/v1/messages`,
+      { max_tokens: 50, messages: [{ role: 'user', content: 'hi' }], stream: true },
+      t.key,
+    );
+    assert.equal(response.status, 200);
+    const events = parseSse(await response.text());
+    assert.equal(events[0]?.event, 'message_start');
+    assert.equal(events.at(-1)?.event, 'error');
+    assert.equal(events.at(-1)?.data.error.type, 'api_error');
+    assert.deepEqual([t.records.at(-1)?.status, t.records.at(-1)?.error?.code], [502, 'model.unavailable']);
+  });
+});
+
+describe('gateway when the client goes away', () => {
+  it('cancels the model call and records 499', async () => {
+    let cancelled: (() => void) | undefined;
+    const wasCancelled = new Promise<void>((resolve) => {
+      cancelled = resolve;
+    });
+    const hanging = () => ({
+      info: { id: 'slow', provider: 'fake', model: 'slow', contextWindow: 1000, price: undefined },
+      turn: (request: { signal?: AbortSignal }) =>
+        new Promise<never>((_, reject) => {
+          request.signal?.addEventListener('abort', () => {
+            cancelled?.();
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+          });
+        }),
+    });
+    const keys = createVirtualKeys();
+    const { key } = keys.issue({ owner: 'leaver' });
+    const records: GatewayCall[] = [];
+    const gateway = await startGateway({
+      routes: createModelRouter({ resolve: hanging, default: 'slow' }),
+      keys,
+      record: (call) => records.push(call),
+      streamGraceMs: 0,
+    });
+    after(() => gateway.close());
+    const controller = new AbortController();
+    const response = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      signal: controller.signal,
+    });
+    assert.equal(response.status, 200);
+    controller.abort();
+    await wasCancelled;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual([records[0]?.status, records[0]?.owner], [499, 'leaver']);
+  });
+
+  it('an unknown path on the standalone gateway is a 404 in OpenAI format', async () => {
+    const gateway = await startGateway({
+      routes: createModelRouter({
+        resolve: (id) => ({
+          info: { id, provider: 'fake', model: id, contextWindow: 1, price: undefined },
+          turn: () => Promise.reject(new Error('not called')),
+        }),
+        default: 'x',
+      }),
+      keys: createVirtualKeys(),
+    });
+    after(() => gateway.close());
+    const response = await fetch(`${gateway.url}/v2/nothing`);
+    assert.equal(response.status, 404);
+    assert.match((await readJson(response)).error.message, /no route GET \/v2\/nothing/);
+  });
+});
