@@ -21,6 +21,8 @@ const FEATURES_OFF = [
 
 /** The name Codex is told it talks to; the gateway answers it with the session's model whatever it is. */
 const CODEX_MODEL_NAME = 'gpt-5.5';
+/** The newer model this Codex offers in its place; recorded as seen, the offer is not made. */
+const CODEX_UPGRADE_OFFERED = 'gpt-6-sol';
 
 /** A TOML basic string: JSON's escapes are TOML's. */
 function toml(value: string): string {
@@ -53,6 +55,10 @@ export function codexConfig(context: ProfileContext): string {
     '',
     '[notice]',
     'hide_full_access_warning = true',
+    '',
+    // The full-screen interface would otherwise stop on an offer to switch to a newer model.
+    '[notice.model_migrations]',
+    `${toml(CODEX_MODEL_NAME)} = ${toml(CODEX_UPGRADE_OFFERED)}`,
     '',
     '[analytics]',
     'enabled = false',
