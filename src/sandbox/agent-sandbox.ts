@@ -67,7 +67,11 @@ export async function startAgentSandbox(options: AgentSandboxOptions): Promise<A
   const nodePath = realpathSync(options.nodePath ?? process.execPath);
   const readOnly = (options.readOnly ?? []).map((p) => {
     if (!path.isAbsolute(p)) throw badConfig(`read-only paths must be absolute: ${p}`);
-    return realpathSync(p);
+    try {
+      return realpathSync(p);
+    } catch (cause) {
+      throw badConfig(`the read-only path ${p} does not exist`, cause);
+    }
   });
   const info = await detectSandbox(options.bwrapPath === undefined ? {} : { bwrapPath: options.bwrapPath });
   const conflict =

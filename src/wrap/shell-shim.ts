@@ -1,11 +1,13 @@
 /**
  * Inside the sandbox of `warden wrap`: what runs when the wrapped agent starts `bash` or `sh`.
- * Warden binds a small entry script over each shell (shell-shims.ts); at the top level it runs
+ * Warden binds a small entry script over each shell binary (shell-shims.ts), which runs
  *   node shell-shim.ts <socketPath> <realShell> <name> <shell arguments…>
- * which sends the command line to Warden's command service over the unix socket, then runs the
- * real shell (allow) or prints the reason and exits 126 (deny), and reports the exit status.
- * Shells the allowed command starts in turn carry WARDEN_SHELL_JUDGED and go straight to the
- * real shell: a command is judged once, as a whole, as `warden exec` judges one.
+ * A shell given a command (`-c`) or reading one (stdin, a terminal) sends the command line to
+ * Warden's command service over the unix socket (command-service.ts), then runs the real shell
+ * (allow) or prints the reason and exits 126 (deny), and reports the exit status. A shell running
+ * a script file is a program being started and runs untouched. The real shell carries
+ * WARDEN_SHELL_JUDGED, so shells the command starts in turn skip the shim: a command is judged
+ * once, as a whole, as `warden exec` judges one.
  * Standalone on purpose: node: builtins only, run by Node's type stripping from a read-only bind.
  */
 import { spawn } from 'node:child_process';

@@ -6,11 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { createEventStream } from '../agent/event-stream.ts';
 import type { EventSink, Report } from '../agent/events.ts';
 import { createGate } from '../agent/gate.ts';
-import { newSessionId, openRecorder } from '../agent/launch.ts';
+import { type LaunchOptions, newSessionId, openRecorder } from '../agent/launch.ts';
 import type { Durability } from '../audit/index.ts';
 import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
-import type { SessionNetwork } from '../cli/session-parts.ts';
 import { messageOf } from '../errors.ts';
 import { createVirtualKeys, type KeyBudget, type ModelRouter, startGateway } from '../gateway/index.ts';
 import type { Redactor } from '../guard/redactor.ts';
@@ -52,7 +51,8 @@ export interface WrapOptions {
   store: SessionStore;
   policy: Policy;
   approver: Approver;
-  network: SessionNetwork | undefined;
+  /** The egress proxy's records and intents, and its socket to bridge in; absent: no network. */
+  network: LaunchOptions['network'];
   proxySocket: string | undefined;
   /** Paths inside the workspace the agent may read but not change (.git, .warden). */
   protectedPaths: string[];
@@ -214,6 +214,11 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
     options.signal?.removeEventListener('abort', onAbort);
     await gateway.close();
     await service.close();
+    // Nothing runs any more; a request still in the proxy must not write to a log about to close.
+    options.network?.listen(() => {});
+    options.network?.beforeConnect(async () => {
+      throw new Error('the session has ended');
+    });
   }
 
   const now = snapshot ? await snapshotWorktree(root) : undefined;
