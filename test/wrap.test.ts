@@ -190,7 +190,8 @@ function assertGoverned(
   });
 
   it('is a session like any other: listed, and its audit log verifies', async () => {
-    const { cli, sessionId } = run();
+    const { cli, sessionId, events } = run();
+    assert.match(ofType(events, 'session.started')[0]?.task ?? '', / 'fix the failing test'$/);
     assert.match((await cli(['sessions', 'list'])).stdout, new RegExp(sessionId));
     const verified = await cli(['audit', 'verify', sessionId]);
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);

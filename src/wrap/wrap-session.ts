@@ -22,7 +22,7 @@ import type { SandboxLimits } from '../sandbox/limits.ts';
 import type { AttachedExit, AttachedProcess } from '../sandbox/run-attached.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import { startCommandService } from './command-service.ts';
-import type { AgentProfile } from './profile.ts';
+import { type AgentProfile, shellQuote } from './profile.ts';
 import type { AgentProgram } from './program.ts';
 import { shellShimMounts } from './shell-shims.ts';
 import { createSpendTally, gatewayEvent, type WrapOutcome, wrapReport } from './wrap-report.ts';
@@ -101,7 +101,10 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
   const redact = (text: string) => options.redactor.redact(text);
 
   const sessionId = newSessionId();
-  const task = redact(options.argv.join(' '));
+  const commandLine = options.argv
+    .map((word) => (/^[\w./:=@%+,-]+$/.test(word) ? word : shellQuote(word)))
+    .join(' ');
+  const task = redact(commandLine);
   options.store.create({ id: sessionId, task, model: options.modelId, repo: root });
   const recorder = await openRecorder(options.audit, sessionId);
   const events = createEventStream(
@@ -167,7 +170,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
 
   const started = performance.now();
   const snapshot = await snapshotWorktree(root);
-  events.emit({ type: 'session.started', task: options.argv.join(' '), model: options.modelId, repo: root });
+  events.emit({ type: 'session.started', task: commandLine, model: options.modelId, repo: root });
   let exit: AttachedExit = { exitCode: null, signal: null };
   try {
     const nodePath = realpathSync(process.execPath);
