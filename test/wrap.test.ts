@@ -179,6 +179,7 @@ function assertGoverned(
     const env = await seen('seen-env.txt');
     assert.match(env, /=wk-[\w-]{20,}/, 'the environment capture worked and holds the virtual key');
     assert.match(env, /http:\/\/warden:4000/);
+    assert.ok((env.match(/^HOME=/gm) ?? []).length >= 3, "other processes' environments were read too");
     const config = await seen('seen-config.txt');
     for (const text of [env, config, result.stdout, result.stderr, JSON.stringify(events)]) {
       assert.ok(!text.includes(REAL_KEY));
@@ -199,7 +200,8 @@ function assertGoverned(
 }
 
 const edit = (port: number) => ({
-  env: 'env | sort | tee seen-env.txt && touch ~/.planted && ls -a ~ > seen-home.txt',
+  // Every process's environment inside, not only the agent's: the bridge's, the sandbox init's.
+  env: "env | sort | tee seen-env.txt && cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' >> seen-env.txt && touch ~/.planted && ls -a ~ > seen-home.txt",
   curl: `curl -sS -m 5 http://127.0.0.1:${port}/exfil | tee seen-curl.txt`,
   rm: 'rm src/sum.js',
 });
