@@ -6,15 +6,16 @@
  * command the policy denies. Each must fail and be on the record.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { WardenEvent } from '../src/agent/events.ts';
-import { type CliResult, repoTestsPass, sampleRepo, warden } from './cli.ts';
+import { type CliResult, repoTestsPass, sampleRepo, WARDEN, warden } from './cli.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CODEX = join(ROOT, 'node_modules/.bin/codex');
@@ -308,5 +309,65 @@ describe('warden wrap: usage', () => {
       result.stderr,
       /warden\.config\.yaml:1:1.*"agents" may not be set in the repository's config/s,
     );
+  });
+});
+
+describe('warden wrap: Ctrl-C', { timeout: RUN_TIMEOUT_MS }, () => {
+  it('goes to the agent, which stops its command; the session is recorded as cancelled', async () => {
+    const { dir, repo, cleanup } = await sampleRepo();
+    try {
+      await writeFile(
+        join(dir, 'script.json'),
+        JSON.stringify({
+          turns: [{ calls: [{ tool: 'exec_command', args: { cmd: 'touch started && sleep 60' } }] }],
+        }),
+      );
+      await writeFile(join(dir, 'policy.yaml'), POLICY);
+      const started = performance.now();
+      const child = spawn(
+        process.execPath,
+        [
+          WARDEN,
+          'wrap',
+          '--model',
+          `script:${join(dir, 'script.json')}`,
+          '--policy',
+          join(dir, 'policy.yaml'),
+          '--',
+          CODEX,
+          'exec',
+          'wait',
+        ],
+        {
+          cwd: repo,
+          env: {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            HOME: dirname(repo),
+            XDG_CONFIG_HOME: join(dir, 'none'),
+          },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      for (let i = 0; i < 200 && !existsSync(join(repo, 'started')); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.ok(existsSync(join(repo, 'started')), `the command never ran: ${stderr}`);
+      child.kill('SIGINT');
+      assert.notEqual(await closed, 0);
+      assert.ok(performance.now() - started < 30_000, 'the 60 s command did not run to its end');
+      const sessionId = /session (s[\w-]+) cancelled/.exec(stderr)?.[1];
+      assert.ok(sessionId, stderr);
+      const shown = await warden(['sessions', 'show', sessionId, '--json', '--events'], { cwd: repo });
+      const events = JSON.parse(shown.stdout).events as WardenEvent[];
+      const finished = ofType(events, 'tool.finished');
+      assert.equal(finished.length, 1, 'the interrupted command still ends on the record');
+      assert.equal(ofType(events, 'session.finished')[0]?.report.status, 'cancelled');
+    } finally {
+      await cleanup();
+    }
   });
 });

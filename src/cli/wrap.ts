@@ -169,6 +169,7 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
         agent = started;
       },
       signal: cancel.signal,
+      interrupted: () => interrupted,
     });
     io.stderr(forTerminal(`warden: session ${sessionId} ${report.status}: ${report.summary}\n`));
     if (report.error) io.stderr(forTerminal(`warden: ${report.error.message}\n`));

@@ -69,6 +69,8 @@ export interface WrapOptions {
   onStart?: (agent: AttachedProcess) => void;
   /** Aborting ends the agent at once (SIGKILL); the session is recorded as cancelled. */
   signal?: AbortSignal;
+  /** Whether the user interrupted the agent (a forwarded Ctrl-C): if it then fails, it was cancelled. */
+  interrupted?: () => boolean;
 }
 
 export interface WrapResult {
@@ -224,6 +226,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
     });
   }
 
+  if (ended === undefined && exit.exitCode !== 0 && options.interrupted?.() === true) ended = { by: 'user' };
   const now = snapshot ? await snapshotWorktree(root) : undefined;
   const report = wrapReport({
     program: options.program.given,
