@@ -21,7 +21,7 @@ import { SANDBOX_HOME, SANDBOX_HOSTNAME } from '../sandbox/bwrap-args.ts';
 import type { SandboxLimits } from '../sandbox/limits.ts';
 import type { AttachedExit, AttachedProcess } from '../sandbox/run-attached.ts';
 import type { SessionStore } from '../store/session-store.ts';
-import { startCommandService } from './command-service.ts';
+import { type CommandService, startCommandService } from './command-service.ts';
 import { type AgentProfile, shellQuote } from './profile.ts';
 import type { AgentProgram } from './program.ts';
 import { shellShimMounts } from './shell-shims.ts';
@@ -161,20 +161,20 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
     historyHoldsHidden: await historyHoldsHidden(root, hidden),
   });
   const commandSocket = join(runDir, 'commands.sock');
-  const service = await startCommandService({
-    socketPath: commandSocket,
-    gate,
-    events,
-    workspaceRoot: root,
-    durable: () => recorder.durable(),
-    stop: (reason) => end({ by: 'warden', ...reason }),
-  });
-
+  let service: CommandService | undefined;
   const started = performance.now();
   const snapshot = await snapshotWorktree(root);
   events.emit({ type: 'session.started', task: commandLine, model: options.modelId, repo: root });
   let exit: AttachedExit = { exitCode: null, signal: null };
   try {
+    service = await startCommandService({
+      socketPath: commandSocket,
+      gate,
+      events,
+      workspaceRoot: root,
+      durable: () => recorder.durable(),
+      stop: (reason) => end({ by: 'warden', ...reason }),
+    });
     const nodePath = realpathSync(process.execPath);
     const gatewayUrl = `http://${GATEWAY_HOST}:${GATEWAY_PORT}`;
     const prepared = options.profile.prepare({
@@ -218,7 +218,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await gateway.close();
-    await service.close();
+    await service?.close();
     // Nothing runs any more; a request still in the proxy must not write to a log about to close.
     options.network?.listen(() => {});
     options.network?.beforeConnect(async () => {
@@ -232,8 +232,8 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
     program: options.program.given,
     exit,
     ...(ended === undefined ? {} : { ended }),
-    commands: service.commands,
-    judged: service.judged,
+    commands: service?.commands ?? [],
+    judged: service?.judged ?? 0,
     denials: gate.denials,
     spend,
     filesChanged: snapshot && now ? await diffSnapshots(root, snapshot, now) : [],
