@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sandboxLimits } from '../src/cli/session-parts.ts';
+import { sandboxLimits } from '../src/agent/session-parts.ts';
 import { loadPolicy } from '../src/policy/load.ts';
 import type { Policy, PolicyAction } from '../src/policy/types.ts';
 import { createBwrapSandbox } from '../src/sandbox/bwrap.ts';

@@ -12,6 +12,10 @@ command -v git >/dev/null 2>&1 || missing+=(git)
 # The end-to-end network tests drive curl inside the sandbox.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The console's tests drive Debian's headless Chromium through playwright-core.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# The server's PostgreSQL tests start a private cluster on 127.0.0.1 with Debian's binaries.
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
 
 if ((${#missing[@]} > 0)); then
   if [ "$(id -u)" -eq 0 ]; then

@@ -117,8 +117,14 @@ export type EventBody =
   /** An allowed request about to be made: its intent, recorded before the connection. */
   | { type: 'net.requested'; host: string; port: number; method: string }
   | { type: 'net.request'; host: string; port: number; method: string; allowed: boolean; bytes: number }
-  | { type: 'guard.flagged'; source: string; rule: string; detail: string }
+  /**
+   * A guard's finding: instruction-like text in content bound for the model, or a risk in a
+   * dependency. `callId` when a tool call brought it.
+   */
+  | { type: 'guard.flagged'; callId?: string; source: string; rule: string; detail: string }
   | { type: 'limit.reached'; limit: LimitName; value: number; max: number }
+  /** A person's message injected into a running session (steering), before the next model request. */
+  | { type: 'user.message'; text: string; from: string }
   | { type: 'session.finished'; report: Report };
 
 export type EventType = EventBody['type'];

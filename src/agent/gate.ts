@@ -1,9 +1,11 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
+import type { DependencyCheck } from '../guard/dependency-check.ts';
+import { refNameProblem } from '../guard/git-ref-name.ts';
 import type { Approver } from '../policy/approvals.ts';
 import { printsFileContents } from '../policy/git-content-readers.ts';
-import { intentsOf } from '../policy/intents.ts';
+import { ALL_BRANCHES, intentsOf } from '../policy/intents.ts';
 import type { Decision, Policy, PolicyAction, Verdict } from '../policy/types.ts';
 import type { EventStream } from './event-stream.ts';
 
@@ -18,8 +20,20 @@ export type GateResult =
  * event. "For this session" answers are remembered per action, so the same command is asked once.
  */
 export interface Gate {
-  check(call: { id: string; tool: string }, actions: PolicyAction[]): Promise<GateResult>;
+  /** `concerns`: what could not be judged about the call (an unreadable manifest): a person decides. */
+  check(
+    call: { id: string; tool: string },
+    actions: PolicyAction[],
+    concerns?: GateConcern[],
+  ): Promise<GateResult>;
   readonly denials: number;
+}
+
+/** A finding about a call that is not itself an action; it is flagged and makes the call an ask. */
+export interface GateConcern {
+  source: string;
+  rule: string;
+  detail: string;
 }
 
 export function createGate(options: {
@@ -32,6 +46,11 @@ export function createGate(options: {
    * would read it past the working tree's masks, so they are asked about even where allowed.
    */
   historyHoldsHidden?: boolean;
+  /**
+   * Looks each new dependency up in its registry once the policy lets it through: a made-up name
+   * is denied, a risky one asked about. Without one, the policy's word is final.
+   */
+  checkDependency?: DependencyCheck;
 }): Gate {
   const { policy, approver, events } = options;
   const approvedForSession = new Set<string>();
@@ -46,19 +65,29 @@ export function createGate(options: {
     get denials() {
       return denials;
     },
-    async check(call, rawActions) {
+    async check(call, rawActions, concerns = []) {
       const actions = rawActions.flatMap((action) =>
         withRealPath(normalise(action, options.workspaceRoot), options.workspaceRoot),
       );
       const verdicts: Verdict[] = [];
       const reasons: string[] = [];
+      for (const concern of concerns) {
+        events.emit({ type: 'guard.flagged', callId: call.id, ...concern });
+        reasons.push(concern.detail);
+      }
       // A loop over a growing list: a command's intents (a dependency added, a branch pushed) are
       // judged as actions of their own, after the command itself.
       for (let i = 0; i < actions.length; i++) {
         const action = actions[i] as PolicyAction;
-        const decision = guardHistory(await policy.decide(action), options.historyHoldsHidden === true);
+        let decision =
+          refusedRefName(action) ??
+          guardHistory(await policy.decide(action), options.historyHoldsHidden === true);
         if (action.kind === 'shell')
           actions.push(...(decision.parts ?? []).flatMap((part) => intentsOf(part.command)));
+        if (action.kind === 'dependency.add' && decision.decision !== 'deny' && options.checkDependency)
+          decision = await checked(decision, action, options.checkDependency, (flag) =>
+            events.emit({ type: 'guard.flagged', callId: call.id, source: 'dependency', ...flag }),
+          );
         events.emit({
           type: 'policy.decided',
           callId: call.id,
@@ -75,10 +104,14 @@ export function createGate(options: {
           );
         }
       }
-      if (!verdicts.includes('ask')) return { allowed: true };
+      if (!verdicts.includes('ask') && concerns.length === 0) return { allowed: true };
 
-      const pending = actions.filter((_, i) => verdicts[i] === 'ask').map(describe);
-      if (pending.every((key) => approvedForSession.has(key))) {
+      const pending = [
+        ...actions.filter((_, i) => verdicts[i] === 'ask').map(describe),
+        ...concerns.map((concern) => concern.detail),
+      ];
+      // A concern is about this call's content, so no earlier answer covers it.
+      if (concerns.length === 0 && pending.every((key) => approvedForSession.has(key))) {
         events.emit({
           type: 'approval.resolved',
           callId: call.id,
@@ -137,9 +170,61 @@ function describe(action: PolicyAction): string {
       return `add ${action.ecosystem} package ${action.name}`;
     case 'git.push':
       return `push${action.force ? ' --force' : ''} ${action.branch}`;
+    case 'pr.create':
+      return `open pull request ${action.head} into ${action.base}`;
     case 'secret.use':
       return `use secret ${action.name} for ${action.act}`;
   }
+}
+
+const RANK: Record<Verdict, number> = { allow: 0, ask: 1, deny: 2 };
+
+/**
+ * The policy's verdict on a new dependency, made stricter by what its registry says: a name it
+ * does not hold is made up (deny), a risk is a question with its reasons, a clear answer leaves
+ * the policy's verdict as it was. Each finding is flagged, so the record shows why.
+ */
+async function checked(
+  decision: Decision,
+  action: Extract<PolicyAction, { kind: 'dependency.add' }>,
+  check: DependencyCheck,
+  flag: (finding: { rule: string; detail: string }) => void,
+): Promise<Decision> {
+  const verdict = await check({ ecosystem: action.ecosystem, name: action.name });
+  for (const finding of verdict.findings) flag({ rule: finding.rule, detail: finding.reason });
+  if (verdict.decision === 'allow') return decision;
+  const policies = [...decision.policies, 'guard.dependency'];
+  const found = verdict.reasons.join('; ');
+  if (RANK[verdict.decision] > RANK[decision.decision])
+    return { decision: verdict.decision, policies, reason: found };
+  return { ...decision, policies, reason: `${found}; ${decision.reason}` };
+}
+
+/**
+ * A branch name Warden will not act on is refused before the policy sees it: no pattern can grant
+ * a push of, or a pull request into, `main$(curl …)`. `HEAD` and "every branch" stand for names resolved later.
+ */
+function refusedRefName(action: PolicyAction): Decision | undefined {
+  if (action.kind === 'pr.create') {
+    for (const branch of [action.base, action.head]) {
+      const problem = refNameProblem(branch);
+      if (problem !== undefined)
+        return {
+          decision: 'deny',
+          policies: ['guard.ref_name'],
+          reason: `pull request ${JSON.stringify(branch)}: not a branch name Warden acts on, ${problem}`,
+        };
+    }
+    return;
+  }
+  if (action.kind !== 'git.push' || action.branch === 'HEAD' || action.branch === ALL_BRANCHES) return;
+  const problem = refNameProblem(action.branch);
+  if (problem === undefined) return;
+  return {
+    decision: 'deny',
+    policies: ['guard.ref_name'],
+    reason: `push ${JSON.stringify(action.branch)}: not a branch name Warden acts on, ${problem}`,
+  };
 }
 
 /** File paths as the policy's patterns see them: workspace-relative, normalised, no `./`. */

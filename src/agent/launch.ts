@@ -3,7 +3,9 @@ import { createLocalKeyWrapper, createLocalSigner, type Durability, openAuditLog
 import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
+import type { DependencyCheck } from '../guard/dependency-check.ts';
 import type { Redactor } from '../guard/redactor.ts';
+import { createUntrustedContent } from '../guard/untrusted.ts';
 import type { ModelClient } from '../models/types.ts';
 import { type Approver, createHeadlessApprover } from '../policy/approvals.ts';
 import { likeMatcher } from '../policy/like.ts';
@@ -14,14 +16,15 @@ import type { Workspace } from '../sandbox/workspace-types.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import { builtinTools } from '../tools/registry.ts';
 import { createAuditRecorder } from './audit-recorder.ts';
-import { buildSystemPrompt, collectContextFiles, repoOverview } from './context.ts';
+import { buildSystemPrompt, readRepositoryContext } from './context.ts';
 import { createEventStream } from './event-stream.ts';
 import type { EventSink, Report } from './events.ts';
 import { createGate } from './gate.ts';
 import type { Limits } from './limits.ts';
 import { runSession } from './session.ts';
+import type { TurnHooks } from './turn-boundary.ts';
 
-export interface LaunchOptions {
+export interface LaunchOptions extends TurnHooks {
   task: string;
   model: ModelClient;
   workspace: Workspace;
@@ -34,6 +37,8 @@ export interface LaunchOptions {
   /** Every tool call is judged by this policy; `ask` goes to the approver. */
   policy?: Policy;
   approver?: Approver;
+  /** New dependencies are looked up in their registries once the policy lets them through. */
+  checkDependency?: DependencyCheck;
   /** The egress proxy: its intents and records become `net.requested` / `net.request` events. */
   network?: {
     listen(onRecord: (record: NetRecord) => void): void;
@@ -45,8 +50,12 @@ export interface LaunchOptions {
   redactor?: Redactor;
   /** Options of the built-in tools (the shell's time limits come from the policy). */
   tools?: Parameters<typeof builtinTools>[0];
+  /** Findings made before the session began (a credential moved out of a remote URL): `guard.flagged`. */
+  flagged?: Array<{ source: string; rule: string; detail: string }>;
   /** Continue this session (id or unique prefix) instead of starting a new one. */
   resume?: string;
+  /** The id of a new session, when its host names it (the server uses the task id); else generated. */
+  sessionId?: string;
   signal?: AbortSignal;
 }
 
@@ -68,7 +77,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     ? (text: string) => options.redactor?.redact(text) ?? text
     : (text: string) => text;
   const checkpoint = previous ? store.loadCheckpoint(previous.id) : undefined;
-  const sessionId = previous?.id ?? newSessionId();
+  const sessionId = previous?.id ?? options.sessionId ?? newSessionId();
   if (previous) store.markRunning(sessionId, model.info.id);
   else
     store.create({ id: sessionId, task: redact(options.task), model: model.info.id, repo: workspace.root });
@@ -99,11 +108,14 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     }),
   );
   const workingDir = options.workingDir ?? '';
+  // One envelope nonce for the session's run: the overview and every tool result share it.
+  const untrusted = createUntrustedContent();
+  const repository = await readRepositoryContext(workspace, workingDir, untrusted);
   const system = buildSystemPrompt({
     workspaceRoot: workspace.root,
     workingDir,
-    contextFiles: await collectContextFiles(workspace, workingDir),
-    overview: await repoOverview(workspace),
+    contextFiles: repository.contextFiles,
+    overview: repository.overview,
     toolNames: tools.map((tool) => tool.name),
     sandboxKind: options.sandbox.kind,
     date: new Date().toISOString().slice(0, 10),
@@ -125,7 +137,9 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     repo: workspace.root,
     ...(previous ? { resumedFrom: previous.id } : {}),
   });
-  const report = await runSession({
+  for (const flag of repository.flags) events.emit({ type: 'guard.flagged', ...flag });
+  for (const flag of options.flagged ?? []) events.emit({ type: 'guard.flagged', ...flag });
+  const finished = await runSession({
     task,
     model,
     tools,
@@ -133,6 +147,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     sandbox: options.sandbox,
     system: redact(system),
     ...(options.redactor ? { redact } : {}),
+    untrusted,
     events,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(checkpoint
@@ -158,12 +173,17 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
             approver: options.approver ?? createHeadlessApprover('deny'),
             events,
             workspaceRoot: workspace.root,
+            ...(options.checkDependency ? { checkDependency: options.checkDependency } : {}),
           }),
         }
       : {}),
     worktree,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.steering ? { steering: options.steering } : {}),
+    ...(options.stopBefore ? { stopBefore: options.stopBefore } : {}),
   });
+  // The report lists commands as the model wrote them: a secret in one must not reach the store.
+  const report = options.redactor ? options.redactor.redactValue(finished) : finished;
   store.finish(sessionId, report);
   await recorder?.close();
   return { sessionId, report };

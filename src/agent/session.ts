@@ -1,4 +1,5 @@
 import { isWardenError, messageOf } from '../errors.ts';
+import { createUntrustedContent, type UntrustedContent } from '../guard/untrusted.ts';
 import type { Message, ModelClient, ToolSpec, Usage } from '../models/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
@@ -11,6 +12,7 @@ import type { FileChangeSummary, Report } from './events.ts';
 import type { Gate } from './gate.ts';
 import { DEFAULT_LIMITS, describeLimit, type Limits, limitReached } from './limits.ts';
 import { runToolCall, skipToolCall, type ToolCallContext } from './tool-call.ts';
+import { atTurnBoundary, type TurnHooks } from './turn-boundary.ts';
 
 export type Checkpointer = (state: {
   messages: Message[];
@@ -20,7 +22,7 @@ export type Checkpointer = (state: {
   lastSeq: number;
 }) => void;
 
-export interface SessionOptions {
+export interface SessionOptions extends TurnHooks {
   task: string;
   model: ModelClient;
   tools: AnyTool[];
@@ -43,6 +45,8 @@ export interface SessionOptions {
   recordIntent?: () => Promise<void>;
   /** Applied to every tool output before the model reads it. */
   redact?: (text: string) => string;
+  /** Marks workspace and command content as data (default: a fresh envelope with its own nonce). */
+  untrusted?: UntrustedContent;
   /** Paths the policy hides from tools that read many files at once. */
   hidden?: (path: string) => boolean;
   /** What changed in the workspace since the session started, by any means; undefined if unknown. */
@@ -67,6 +71,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
   const specs: ToolSpec[] = toolSpecs(options.tools);
   const changes = new ChangeLog();
   const commands: Report['commands'] = [];
+  const untrusted = options.untrusted ?? createUntrustedContent();
 
   const messages: Message[] = [...(options.history ?? []), { role: 'user', text: options.task }];
   const usage: Usage = { ...ZERO_USAGE };
@@ -130,6 +135,8 @@ export async function runSession(options: SessionOptions): Promise<Report> {
 
   while (true) {
     if (options.signal?.aborted) return end('cancelled', 'cancelled by the user');
+    const stop = await atTurnBoundary(options, events, messages, options.redact ?? ((text) => text));
+    if (stop) return end(stop.status, stop.reason, stop.error);
     // The timer is the authority on wall time: it is what interrupted whatever was running.
     const hit = deadline.signal.aborted
       ? { limit: 'wall_time' as const, value: now() - startedAt, max: limits.maxWallTimeMs }
@@ -233,6 +240,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       events,
       changes,
       commands,
+      untrusted,
       ...(options.gate ? { gate: options.gate } : {}),
       ...(options.recordIntent ? { recordIntent: options.recordIntent } : {}),
       ...(options.redact ? { redact: options.redact } : {}),

@@ -1,4 +1,5 @@
 import { messageOf } from '../errors.ts';
+import type { UntrustedContent } from '../guard/untrusted.ts';
 import type { ToolCall, ToolCallResult } from '../models/types.ts';
 import { parseToolArgs } from '../tools/registry.ts';
 import type { AnyTool, ToolContext, ToolResult } from '../tools/types.ts';
@@ -6,6 +7,7 @@ import { type ChangeLog, unifiedDiff } from './change-log.ts';
 import type { EventStream } from './event-stream.ts';
 import type { Report } from './events.ts';
 import type { Gate, GateResult } from './gate.ts';
+import { manifestActions } from './manifest-actions.ts';
 
 /** Cap on tool output as recorded in events; the model gets the tool's own capped output. */
 const EVENT_OUTPUT_LIMIT = 4000;
@@ -22,6 +24,8 @@ export interface ToolCallContext {
   recordIntent?: () => Promise<void>;
   /** Cleans what goes back to the model (the redactor). */
   redact?: (text: string) => string;
+  /** Marks workspace and command content as data for the model and scans it for injected instructions. */
+  untrusted?: UntrustedContent;
   /** Told when a call's outcome means the session must end after this turn. */
   stop?: (reason: { code: string; message: string }) => void;
 }
@@ -54,9 +58,18 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
   if (context.gate) {
     // A tool that cannot say what it would do cannot be judged, so it does not run.
     const actions = tool.actions?.(parsed.args);
-    const verdict: GateResult = actions
-      ? await context.gate.check({ id: call.id, tool: call.name }, actions)
-      : { allowed: false, output: `${call.name} declares no actions the policy could judge` };
+    // What a write adds to a manifest is judged with the write, before it is on disk.
+    const manifest = actions
+      ? await manifestActions(tool, parsed.args, actions, context.toolContext.workspace)
+      : undefined;
+    const verdict: GateResult =
+      actions && manifest
+        ? await context.gate.check(
+            { id: call.id, tool: call.name },
+            [...actions, ...manifest.actions],
+            manifest.concerns,
+          )
+        : { allowed: false, output: `${call.name} declares no actions the policy could judge` };
     if (!verdict.allowed) {
       if (verdict.stop) context.stop?.(verdict.stop);
       return finish(call, context, 0, { isError: true, output: verdict.output });
@@ -80,11 +93,38 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
       ...context.toolContext,
       progress: (message) =>
         events.emit({ type: 'tool.progress', callId: call.id, tool: call.name, message }),
+      ...(context.gate ? { authorize: authorizer(call, context.gate, context) } : {}),
     });
   } catch (error) {
     result = { isError: true, output: `${call.name} failed: ${messageOf(error)}` };
   }
   return finish(call, context, performance.now() - started, result);
+}
+
+/**
+ * The gate for what a call learns while it runs: decide, then make the intent durable before the
+ * tool acts on the answer, as for the call's own actions.
+ */
+function authorizer(
+  call: ToolCall,
+  gate: Gate,
+  context: ToolCallContext,
+): NonNullable<ToolContext['authorize']> {
+  return async (actions) => {
+    const verdict = await gate.check({ id: call.id, tool: call.name }, actions);
+    if (!verdict.allowed) {
+      if (verdict.stop) context.stop?.(verdict.stop);
+      return { allowed: false, output: verdict.output };
+    }
+    try {
+      await context.recordIntent?.();
+    } catch (error) {
+      const message = `the audit record could not be written: ${messageOf(error)}`;
+      context.stop?.({ code: 'audit.write', message });
+      return { allowed: false, output: 'not run: its intent could not be recorded' };
+    }
+    return { allowed: true };
+  };
 }
 
 /** A call the model asked for that must not run; it is still recorded and answered. */
@@ -126,7 +166,15 @@ function finish(
     ...(result.details ? { details: result.details } : {}),
     ...(result.command ? { command: result.command } : {}),
   });
-  const output = context.redact ? context.redact(result.output) : result.output;
+  let output = context.redact ? context.redact(result.output) : result.output;
+  // Only what came from the workspace or a command; Warden's own messages stay plain.
+  if (context.untrusted && result.source !== undefined) {
+    const source = context.redact ? context.redact(result.source) : result.source;
+    const received = context.untrusted.receive(output, source);
+    output = received.text;
+    for (const { rule, excerpt } of received.findings)
+      context.events.emit({ type: 'guard.flagged', callId: call.id, source, rule, detail: excerpt });
+  }
   return { callId: call.id, toolName: call.name, output, isError: result.isError === true };
 }
 

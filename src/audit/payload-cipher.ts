@@ -19,6 +19,8 @@ export const SENSITIVE_TYPES: ReadonlySet<string> = new Set([
   'tool.requested',
   'tool.finished',
   'file.changed',
+  // Its detail is an excerpt of a file or of command output.
+  'guard.flagged',
 ]);
 
 export type AuditEncryption = { wrapper: KeyWrapper; types?: ReadonlySet<string> };

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { type ExecFileException, execFile, spawnSync } from 'node:child_process';
 
 /**
  * Settings that keep a repository's own configuration from running code when Warden itself
@@ -26,6 +26,8 @@ export interface GitOptions {
   env?: Record<string, string>;
   /** Killed after this long; the result then has code 124. */
   timeoutMs?: number;
+  /** Aborting kills git (a cancelled session); the result then has code 130. */
+  signal?: AbortSignal;
 }
 
 function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -54,12 +56,9 @@ export function git(cwd: string, args: string[], options: GitOptions = {}): Prom
         ...(options.timeoutMs === undefined
           ? {}
           : { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const }),
+        ...(options.signal ? { signal: options.signal, killSignal: 'SIGKILL' as const } : {}),
       },
-      (error, stdout, stderr) => {
-        const timedOut = error !== null && (error as { killed?: boolean }).killed === true;
-        const code = timedOut ? 124 : error ? (typeof error.code === 'number' ? error.code : 127) : 0;
-        resolve({ code, stdout, stderr });
-      },
+      (error, stdout, stderr) => resolve({ code: exitCode(error, options.signal), stdout, stderr }),
     );
   });
 }
@@ -67,4 +66,12 @@ export function git(cwd: string, args: string[], options: GitOptions = {}): Prom
 export function gitSync(cwd: string, args: string[]): GitResult {
   const result = spawnSync('git', [...SAFE_FLAGS, ...args], { cwd, env: gitEnv(), encoding: 'utf8' });
   return { code: result.status ?? 127, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+/** 124 for a timeout and 130 for an abort, as a shell reports them; 127 when git could not start. */
+function exitCode(error: ExecFileException | null, signal: AbortSignal | undefined): number {
+  if (error === null) return 0;
+  if (signal?.aborted) return 130;
+  if (error.killed) return 124;
+  return typeof error.code === 'number' ? error.code : 127;
 }

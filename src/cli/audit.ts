@@ -169,7 +169,20 @@ async function describe(record: AuditRecord, decryptor: LogDecryptor | undefined
 /** One line of what a record says: the fields a reader looks for first. */
 function summary(data: Record<string, unknown>): string {
   if (typeof data !== 'object' || data === null) return '';
-  const pick = ['tool', 'decision', 'command', 'path', 'host', 'reason', 'task', 'model', 'lastSeq'];
+  const pick = [
+    'tool',
+    'decision',
+    'command',
+    'path',
+    'host',
+    'reason',
+    'rule',
+    'source',
+    'detail',
+    'task',
+    'model',
+    'lastSeq',
+  ];
   return pick
     .filter((key) => data[key] !== undefined && typeof data[key] !== 'object')
     .map((key) => `${key}=${String(data[key]).split('\n', 1)[0]?.slice(0, 80)}`)

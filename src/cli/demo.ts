@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchSession } from '../agent/launch.ts';
+import { openSessionParts } from '../agent/session-parts.ts';
 import { PUBLIC_KEY_FILE, verifyAuditLog } from '../audit/index.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover } from '../policy/approvals.ts';
@@ -11,7 +12,6 @@ import { parseFlags } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
-import { openSessionParts } from './session-parts.ts';
 import { createStyle } from './terminal.ts';
 
 const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));

@@ -1,22 +1,22 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
+import { policyLimits, shellOptions } from '../agent/policy-settings.ts';
+import { openSessionParts } from '../agent/session-parts.ts';
 import type { Durability } from '../audit/index.ts';
+import { openSessionBroker, type SessionBroker } from '../broker/session-broker.ts';
 import { WardenError } from '../errors.ts';
-import { createRedactor, type Redactor, secretsInDotenv, secretsInEnv } from '../guard/redactor.ts';
-import { loadModelConfig, resolveModel } from '../models/index.ts';
+import type { Redactor } from '../guard/redactor.ts';
+import { sessionRedactor } from '../guard/session-redactor.ts';
+import { loadModelConfig, loadUserConfigLayer, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover, type HeadlessMode } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
-import type { Policy } from '../policy/types.ts';
-import type { ShellOptions } from '../tools/shell.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
+import { sessionDependencyCheck } from './dependency-checks.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
-import { openSessionParts } from './session-parts.ts';
 import { forTerminal } from './terminal.ts';
 
 /** Model errors that mean the setup is wrong (exit 2), whenever they surface. */
@@ -94,6 +94,13 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
   const parts = await openSessionParts(repo.root, policy);
   const { sandbox, workspace, store } = parts;
+  const redactor = await sessionRedactor(repo.root, io.env);
+  const broker = await openBroker(repo.root, io.env, redactor).catch(async (error: unknown) => {
+    store.close();
+    await parts.close();
+    throw error;
+  });
+  redactor.addKnown(broker.credentials.secrets());
 
   const view = values.json ? undefined : createLiveView({ write: io.stdout, tty: io.stdoutIsTty });
   const sink: EventSink = view ? view.sink : (event) => io.stdout(`${JSON.stringify(event)}\n`);
@@ -116,13 +123,19 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
       sinks: [sink],
       limits,
       policy,
+      checkDependency: sessionDependencyCheck(policy, io.env),
       approver:
         approvals === 'ask'
           ? createTerminalApprover({ input: io.stdin, output: process.stderr, clean: forTerminal })
           : createHeadlessApprover(approvals),
       ...(parts.network ? { network: parts.network } : {}),
-      tools: { shell: shellOptions(policy) },
-      redactor: await sessionRedactor(repo.root, io.env),
+      tools: { shell: { ...shellOptions(policy), broker: broker.push, pullRequests: broker.pullRequests } },
+      redactor,
+      flagged: broker.moved.map((moved) => ({
+        source: `.git/config ${moved.key}`,
+        rule: 'credential-in-remote-url',
+        detail: `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`,
+      })),
       audit: {
         dir: auditDir(repo.root, values['audit-dir'], io.cwd),
         keyDir: auditKeyDir(io.env),
@@ -145,16 +158,31 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   }
 }
 
-/** The keys Warden holds and the values of the repository's `.env` files, plus every known shape. */
-export async function sessionRedactor(root: string, env: NodeJS.ProcessEnv): Promise<Redactor> {
-  const redactor = createRedactor();
-  redactor.addKnown(secretsInEnv(env));
-  const names = await readdir(root).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n === '.env' || n.startsWith('.env.'))) {
-    const text = await readFile(join(root, name), 'utf8').catch(() => '');
-    redactor.addKnown(secretsInDotenv(text));
-  }
-  return redactor;
+/**
+ * The broker: credentials the user declared (user config only) and any found in the remote URLs,
+ * which are moved out of `.git/config` before the agent can read it.
+ */
+export async function openBroker(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  redactor: Redactor,
+): Promise<SessionBroker> {
+  const layer = loadUserConfigLayer(env);
+  const data = layer?.data as { credentials?: unknown } | undefined;
+  return openSessionBroker({
+    root,
+    env,
+    redact: (text) => redactor.redact(text),
+    ...(layer && data?.credentials !== undefined
+      ? {
+          userConfig: {
+            section: data.credentials,
+            source: layer.source,
+            where: (path: readonly PropertyKey[]) => layer.locate?.(path) ?? layer.source,
+          },
+        }
+      : {}),
+  });
 }
 
 export function durabilityMode(flag: string | undefined): Durability {
@@ -175,24 +203,4 @@ function approvalMode(flag: string | undefined, interactive: boolean): 'ask' | H
     return 'ask';
   }
   throw new WardenError('usage', `--approvals must be ask, deny or fail, got "${flag}"`);
-}
-
-/** The session limits the policy sets; command-line flags override them. */
-function policyLimits(policy: Policy): Partial<Limits> {
-  const { wallTimeMs, tokens, cost } = policy.limits;
-  return {
-    ...(wallTimeMs === undefined ? {} : { maxWallTimeMs: wallTimeMs }),
-    ...(tokens === undefined ? {} : { maxTokens: tokens }),
-    ...(cost === undefined ? {} : { maxCost: cost }),
-  };
-}
-
-function shellOptions(policy: Policy): ShellOptions {
-  const { commandTimeMs, outputBytes } = policy.limits;
-  return {
-    ...(commandTimeMs === undefined
-      ? {}
-      : { maxTimeoutMs: commandTimeMs, defaultTimeoutMs: Math.min(120_000, commandTimeMs) }),
-    ...(outputBytes === undefined ? {} : { sandboxOutputBytes: outputBytes }),
-  };
 }

@@ -118,6 +118,13 @@ export function createLiveView(options: LiveViewOptions): {
           `    ${event.allowed ? style.green('net') : style.red('net blocked')} ${forTerminal(`${event.method} ${event.host}:${event.port}`)} ${style.dim(`${event.bytes} bytes`)}\n`,
         );
         return;
+      case 'guard.flagged':
+        write(
+          style.yellow(
+            `    flagged ${forTerminal(event.rule)} in ${forTerminal(event.source)}: ${forTerminal(event.detail)}\n`,
+          ),
+        );
+        return;
       case 'limit.reached':
         write(style.yellow(`  limit reached: ${event.limit} (${event.value} of ${event.max})\n`));
         return;

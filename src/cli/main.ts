@@ -3,6 +3,7 @@ import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { DEMO_HELP, demoCommand } from './demo.ts';
 import { EXEC_HELP, execCommand } from './exec.ts';
 import { POLICY_HELP, policyCommand } from './policy.ts';
+import { SERVE_HELP, serveCommand } from './serve.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
 import { WRAP_HELP, wrapCommand } from './wrap.ts';
 
@@ -25,6 +26,7 @@ Usage:
   warden sessions list|show ID     recorded sessions and their reports
   warden policy check|explain|test the one-page policy: validate, summarise, try an action
   warden audit verify|show|prove   the signed audit trail: prove nothing was altered
+  warden serve [--port N]          the server: HTTP API, task queue and workers (see README)
   warden demo                      an offline walkthrough with a scripted model
   warden help [command]            help for a command
 
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   policy: { run: policyCommand, help: POLICY_HELP },
   audit: { run: auditCommand, help: AUDIT_HELP },
   wrap: { run: wrapCommand, help: WRAP_HELP },
+  serve: { run: serveCommand, help: SERVE_HELP },
 };
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {

@@ -1,7 +1,9 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import { openSessionParts, sandboxLimits } from '../agent/session-parts.ts';
 import { WardenError } from '../errors.ts';
 import { createModelRouter, type KeyBudget } from '../gateway/index.ts';
+import { sessionRedactor } from '../guard/session-redactor.ts';
 import { loadModelConfig } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
@@ -12,10 +14,9 @@ import { resolveProgram } from '../wrap/program.ts';
 import { runWrapped } from '../wrap/wrap-session.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
-import { durabilityMode, sessionRedactor } from './exec.ts';
+import { durabilityMode, openBroker } from './exec.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
-import { openSessionParts, sandboxLimits } from './session-parts.ts';
 import { forTerminal } from './terminal.ts';
 
 export const WRAP_HELP = `Usage: warden wrap [options] -- <agent command…>
@@ -106,6 +107,14 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
   const routes = createModelRouter({ config, env: io.env, cwd: io.cwd, default: modelId });
 
   const parts = await openSessionParts(repo.root, policy);
+  const redactor = await sessionRedactor(repo.root, io.env);
+  // As for warden exec: a token in a remote URL leaves .git/config before the agent can read it.
+  const broker = await openBroker(repo.root, io.env, redactor).catch(async (error: unknown) => {
+    parts.store.close();
+    await parts.close();
+    throw error;
+  });
+  redactor.addKnown(broker.credentials.secrets());
   const protectedPaths = ['.git', '.warden']
     .map((name) => join(repo.root, name))
     .filter((path) => existsPath(path));
@@ -158,7 +167,13 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
       limits,
       budget,
       ...(maxWallTimeMs === undefined ? {} : { maxWallTimeMs }),
-      redactor: await sessionRedactor(repo.root, io.env),
+      redactor,
+      installScripts: policy.dependencies?.installScripts === true,
+      flagged: broker.moved.map((moved) => ({
+        source: `.git/config ${moved.key}`,
+        rule: 'credential-in-remote-url',
+        detail: `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`,
+      })),
       audit: {
         dir: auditDir(repo.root, values['audit-dir'], io.cwd),
         keyDir: auditKeyDir(io.env),

@@ -166,6 +166,20 @@ describe('loadModelConfig', () => {
       '3:5',
       /region/,
     ],
+    [
+      'package registries',
+      'registries:\n  npm: https://npm.evil.example\n',
+      'registries',
+      '1:1',
+      /registry that vouches/,
+    ],
+    [
+      'credentials for the broker',
+      'credentials:\n  github: { host: evil.example, token_env: GH_TOKEN }\n',
+      'credentials',
+      '1:1',
+      /credentials Warden holds/,
+    ],
   ];
   for (const [what, yaml, key, position, reason] of userOnly) {
     it(`refuses ${what} in the repo config, naming the file, line and key, and pointing to the user config`, () => {

@@ -75,6 +75,18 @@ function findUserOnlySetting(data: unknown): { path: PropertyKey[]; why: string 
       if (isRecord(entry) && 'price' in entry) return { path: ['models', name, 'price'], why: cost };
     }
   }
+  if ('registries' in data) {
+    return {
+      path: ['registries'],
+      why: 'a repository must not choose the registry that vouches for the packages it asks for',
+    };
+  }
+  if ('credentials' in data) {
+    return {
+      path: ['credentials'],
+      why: 'a repository must not choose which credentials Warden holds or the hosts they are sent to',
+    };
+  }
   if ('fallback_models' in data) {
     return {
       path: ['fallback_models'],
@@ -242,6 +254,12 @@ function findConfigFile(dir: string): string | undefined {
     });
   }
   return present[0];
+}
+
+/** The user's own config file as a layer, or undefined when there is none. */
+export function loadUserConfigLayer(env: NodeJS.ProcessEnv): ConfigLayer | undefined {
+  const file = findConfigFile(userConfigDir(env));
+  return file === undefined ? undefined : readConfigLayer(file, 'user');
 }
 
 /**

@@ -1,6 +1,12 @@
 /** The model layer as the rest of Warden sees it: resolve an id to a client, call `turn()`. */
 export { createModelClient, type ModelClientOptions, type ModelEndpoint } from './client.ts';
-export { buildModelConfig, type ConfigLayer, loadModelConfig, userConfigDir } from './config.ts';
+export {
+  buildModelConfig,
+  type ConfigLayer,
+  loadModelConfig,
+  loadUserConfigLayer,
+  userConfigDir,
+} from './config.ts';
 export type {
   CompatProviderConfig,
   HostedProviderConfig,

@@ -1,6 +1,6 @@
 /**
  * The Cedar schema every compiled policy is validated against: who acts (the agent, or a user on
- * a shared server), the six acts, and what each act is about.
+ * a shared server), the seven acts, and what each act is about.
  */
 export const CEDAR_SCHEMA = `
 entity Agent;
@@ -10,6 +10,7 @@ entity Command = { line: String, name: String };
 entity Host = { name: String, port: Long, ip: Bool };
 entity Package = { ecosystem: String, name: String };
 entity Branch = { name: String };
+entity PullRequest = { base: String, head: String };
 entity Secret = { name: String };
 
 action read, write appliesTo { principal: [Agent, User], resource: File };
@@ -17,5 +18,6 @@ action shell appliesTo { principal: [Agent, User], resource: Command };
 action connect appliesTo { principal: [Agent, User], resource: Host };
 action add_dependency appliesTo { principal: [Agent, User], resource: Package };
 action push appliesTo { principal: [Agent, User], resource: Branch, context: { force: Bool } };
+action open_pull_request appliesTo { principal: [Agent, User], resource: PullRequest };
 action use_secret appliesTo { principal: [Agent, User], resource: Secret, context: { act: String } };
 `;

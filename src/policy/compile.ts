@@ -1,4 +1,4 @@
-import type { PolicyFile } from './policy-file.ts';
+import { dependencyRules, type PolicyFile } from './policy-file.ts';
 import type { Verdict } from './types.ts';
 
 /** One compiled rule: its Cedar text and what it means when it is among the determining ones. */
@@ -16,6 +16,9 @@ export interface CompiledRule {
 
 /** The catch-all for commands: matching no rule is a question for a human, never a yes. */
 export const UNMATCHED_COMMAND = 'default.commands.unmatched';
+
+/** What decides a pull request when the policy lists no bases: a person. */
+export const UNLISTED_PULL_REQUEST = 'default.git.pull_requests';
 
 // Writes that would let the agent hijack Warden's own git or its records: no file can grant them.
 const BUILTIN_WRITE_DENY = ['.git', '.git/*', '*/.git', '*/.git/*', '.warden', '.warden/*'];
@@ -107,9 +110,16 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
   each(file.network?.allow, (p, i) =>
     add(`network.allow[${i}]`, 'permit', 'allow', p, act('connect'), hostCondition(p)),
   );
-  const deps = file.dependencies ?? 'ask';
+  const deps = dependencyRules(file).add;
   add('dependencies', deps === 'deny' ? 'forbid' : 'permit', deps, deps, act('add_dependency'));
   each(file.git?.push, (p, i) => add(`git.push[${i}]`, 'permit', 'allow', p, act('push'), like('name', p)));
+  // A pull request is judged by the branch it targets; with no list, a person decides each one.
+  const pulls = file.git?.pull_requests;
+  if (pulls === undefined)
+    add(UNLISTED_PULL_REQUEST, 'permit', 'ask', 'no git.pull_requests list', act('open_pull_request'));
+  each(pulls, (p, i) =>
+    add(`git.pull_requests[${i}]`, 'permit', 'allow', p, act('open_pull_request'), like('base', p)),
+  );
   // Each named credential may serve only the acts listed for it; the broker asks before every use.
   for (const [name, acts] of Object.entries(file.secrets ?? {})) {
     each(acts, (a, i) =>

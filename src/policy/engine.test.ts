@@ -28,6 +28,7 @@ network:
 dependencies: ask
 git:
   push: ["warden/*"]
+  pull_requests: ["main", "release/*"]
 secrets:
   github: ["git.push"]
 limits: { wall_time: 30m, command_time: 10m, memory: 2GiB, processes: 256, file_size: 1GiB, output: 1MiB, tokens: 2000000, cost: 10 }
@@ -92,6 +93,10 @@ describe('files, network, dependencies and push', async () => {
     [{ kind: 'git.push', branch: 'warden/fix', force: false }, 'allow', ['git.push[0]']],
     [{ kind: 'git.push', branch: 'main', force: false }, 'deny', []],
     [{ kind: 'git.push', branch: 'warden/fix', force: true }, 'deny', ['default.git.force_push']],
+    [{ kind: 'pr.create', base: 'main', head: 'warden/fix' }, 'allow', ['git.pull_requests[0]']],
+    [{ kind: 'pr.create', base: 'release/2.1', head: 'warden/fix' }, 'allow', ['git.pull_requests[1]']],
+    [{ kind: 'pr.create', base: 'develop', head: 'warden/fix' }, 'deny', []],
+    [{ kind: 'pr.create', base: 'mainline', head: 'warden/fix' }, 'deny', []],
   ];
   for (const [action, decision, policies] of cases) {
     test(`${JSON.stringify(action)} → ${decision}`, async () => {
@@ -192,6 +197,28 @@ test('a named credential serves only the acts listed for it', async () => {
   assert.equal(await use('github"||true||"', 'git.push'), 'deny');
 });
 
+test('pull requests: listed bases are allowed, others denied; no list asks, an empty one never', async () => {
+  const decide = async (text: string, base: string) => {
+    const policy = await compileToPolicy(fileFrom(`version: 1\n${text}`), 'test');
+    const d = await policy.decide({ kind: 'pr.create', base, head: 'warden/fix' });
+    return [d.decision, d.policies, d.reason];
+  };
+  assert.deepEqual(await decide('', 'main'), [
+    'ask',
+    ['default.git.pull_requests'],
+    'open pull request warden/fix into main: needs approval by default.git.pull_requests (no git.pull_requests list)',
+  ]);
+  assert.deepEqual(await decide('git: { push: ["warden/*"] }\n', 'main'), await decide('', 'main'));
+  assert.equal((await decide('git: { pull_requests: [] }\n', 'main'))[0], 'deny');
+  assert.deepEqual(await decide('git: { pull_requests: ["main"] }\n', 'dev'), [
+    'deny',
+    [],
+    'open pull request warden/fix into dev: no rule grants it',
+  ]);
+  // A quote in a branch name is data, not Cedar.
+  assert.equal((await decide('git: { pull_requests: ["main"] }\n', 'main" || true || "'))[0], 'deny');
+});
+
 describe('the default policy', async () => {
   const policy = await loadPolicy();
   const cases: Array<[PolicyAction, string]> = [
@@ -209,6 +236,8 @@ describe('the default policy', async () => {
     [{ kind: 'shell', command: 'git push --force' }, 'deny'],
     [{ kind: 'net.connect', host: 'example.com', port: 443 }, 'deny'],
     [{ kind: 'dependency.add', ecosystem: 'npm', name: 'x' }, 'ask'],
+    [{ kind: 'pr.create', base: 'main', head: 'warden/fix' }, 'ask'],
+    [{ kind: 'secret.use', name: 'github', act: 'pr.create' }, 'deny'],
   ];
   test('is the one loadPolicy() returns without a file', () => assert.equal(policy.source, 'default'));
   for (const [action, decision] of cases) {

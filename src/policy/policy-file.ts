@@ -38,6 +38,14 @@ const count = z
   .positive({ error: 'must be a positive whole number' })
   .optional();
 
+const verdict = z.enum(['allow', 'ask', 'deny'], { error: 'must be one of allow, ask, deny' });
+const wholeNumber = z
+  .number({ error: 'must be a whole number, 0 or more' })
+  .int({ error: 'must be a whole number, 0 or more' })
+  .nonnegative({ error: 'must be a whole number, 0 or more' })
+  .optional();
+const DEPENDENCY_KEYS = 'add, install_scripts, min_age_days, min_weekly_downloads';
+
 /** Acts the broker performs with a named credential. */
 export const SECRET_ACTS = ['git.push', 'git.fetch', 'pr.create', 'registry.lookup'] as const;
 
@@ -59,8 +67,30 @@ export const policyFileSchema = z.strictObject(
       )
       .optional(),
     network: z.strictObject({ allow: hostPatterns }, mapping('must be a mapping with allow')).optional(),
-    dependencies: z.enum(['allow', 'ask', 'deny'], { error: 'must be one of allow, ask, deny' }).optional(),
-    git: z.strictObject({ push: patterns }, mapping('must be a mapping with push')).optional(),
+    dependencies: z
+      .union(
+        [
+          verdict,
+          z.strictObject(
+            {
+              add: verdict.optional(),
+              install_scripts: z.enum(['allow', 'deny'], { error: 'must be allow or deny' }).optional(),
+              min_age_days: wholeNumber,
+              min_weekly_downloads: wholeNumber,
+            },
+            mapping(`must be a mapping with ${DEPENDENCY_KEYS}`),
+          ),
+        ],
+        { error: `must be one of allow, ask, deny, or a mapping with ${DEPENDENCY_KEYS}` },
+      )
+      .optional(),
+    git: z
+      .strictObject(
+        // pull_requests: the base branches a pull request may target; unset, each one is asked.
+        { push: patterns, pull_requests: patterns },
+        mapping('must be a mapping with push, pull_requests'),
+      )
+      .optional(),
     secrets: z
       .record(
         z.string().regex(/^[a-z][a-z0-9_-]*$/, { error: 'names must be lower-case words' }),
@@ -95,6 +125,23 @@ export const policyFileSchema = z.strictObject(
 
 export type PolicyFile = z.infer<typeof policyFileSchema>;
 
+/** `dependencies: ask` is short for `dependencies: { add: ask }`; unset, dependencies are asked. */
+export function dependencyRules(file: PolicyFile): {
+  add: 'allow' | 'ask' | 'deny';
+  installScripts: boolean;
+  minAgeDays?: number;
+  minWeeklyDownloads?: number;
+} {
+  const deps = file.dependencies;
+  if (deps === undefined || typeof deps === 'string') return { add: deps ?? 'ask', installScripts: false };
+  return {
+    add: deps.add ?? 'ask',
+    installScripts: deps.install_scripts === 'allow',
+    ...(deps.min_age_days === undefined ? {} : { minAgeDays: deps.min_age_days }),
+    ...(deps.min_weekly_downloads === undefined ? {} : { minWeeklyDownloads: deps.min_weekly_downloads }),
+  };
+}
+
 export type ParsedPolicyFile = { ok: true; file: PolicyFile } | { ok: false; errors: WardenError[] };
 
 /** Parse and validate a policy file's text; every error names `source:line:col` and the key. */
@@ -115,7 +162,7 @@ export function parsePolicyFile(text: string, source: string): ParsedPolicyFile 
   }
   const result = policyFileSchema.safeParse(doc.toJS({ maxAliasCount: 50 }) ?? {});
   if (result.success) return { ok: true, file: result.data };
-  const errors = result.error.issues.map((issue) => {
+  const errors = result.error.issues.flatMap(chosenBranch).map((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0] ?? '';
@@ -132,6 +179,18 @@ export function parsePolicyFile(text: string, source: string): ParsedPolicyFile 
     });
   });
   return { ok: false, errors };
+}
+
+/**
+ * A value with two spellings (`dependencies: ask` or a mapping) fails as a union; the errors of the
+ * spelling the author chose say more. That is the branch that got past the value's type: its
+ * errors sit deeper than the value itself.
+ */
+function chosenBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const deeper = issue.errors.find((branch) => branch.some((inner) => inner.path.length > 0));
+  if (!deeper) return [issue];
+  return deeper.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
 function keyPath(path: Array<string | number>): string {

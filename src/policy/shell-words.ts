@@ -32,13 +32,10 @@ function staticValue(node: Node): string | undefined {
     case 'raw_string':
       return node.text.slice(1, -1);
     case 'string': {
-      let value = '';
-      for (const child of node.namedChildren) {
-        if (child?.type !== 'string_content') return undefined;
-        value += child.text.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c));
-      }
-      // An empty "" has no children; the quotes alone make an empty word.
-      return value;
+      if (node.namedChildren.some((child) => child?.type !== 'string_content')) return undefined;
+      // The text between the quotes, not the content nodes joined: the parser leaves line breaks
+      // (and a lone `$`) out of them, and bash keeps both. An empty "" makes an empty word.
+      return node.text.slice(1, -1).replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c));
     }
     case 'concatenation': {
       let value = '';

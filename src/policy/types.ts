@@ -1,6 +1,6 @@
 /**
  * What the policy decides about. Every effect the agent wants — a file read or write, a command, a
- * network request, a new dependency, a git push — is described as one of these before it happens.
+ * network request, a new dependency, a git push, a pull request — is described as one of these before it happens.
  */
 export type PolicyAction =
   | { kind: 'file.read'; path: string }
@@ -10,6 +10,8 @@ export type PolicyAction =
   | { kind: 'net.connect'; host: string; port: number }
   | { kind: 'dependency.add'; ecosystem: string; name: string }
   | { kind: 'git.push'; branch: string; force: boolean }
+  /** A pull request the broker would open from branch `head` into branch `base` of the remote's repository. */
+  | { kind: 'pr.create'; base: string; head: string }
   /** The broker about to use a named credential for an act (`git.push`, `pr.create`, …). */
   | { kind: 'secret.use'; name: string; act: string };
 
@@ -38,6 +40,16 @@ export interface PolicyLimits {
   cost?: number;
 }
 
+/** How new dependencies are judged beyond allow/ask/deny, and whether their install scripts run. */
+export interface DependencyRules {
+  /** Lifecycle scripts (npm `postinstall`, …) run on install; off unless the policy allows them. */
+  installScripts: boolean;
+  /** Packages first published fewer days ago are asked about. */
+  minAgeDays?: number;
+  /** npm packages with fewer weekly downloads are asked about. */
+  minWeeklyDownloads?: number;
+}
+
 export interface Policy {
   /** Where it came from (a file path, or `default`). */
   source: string;
@@ -47,4 +59,6 @@ export interface Policy {
   /** Workspace-relative globs the agent may neither read nor write; the sandbox masks them too. */
   readonly deniedPaths: string[];
   readonly limits: PolicyLimits;
+  /** Absent: install scripts off, the checker's default thresholds. */
+  readonly dependencies?: DependencyRules;
 }

@@ -44,6 +44,8 @@ export interface AgentSandboxOptions {
   /** Workspace-relative paths the policy denies: masked as for every command (see bwrap.ts). */
   hidden?: (path: string) => boolean;
   limits?: SandboxLimits;
+  /** Let package managers run install scripts; off unless the policy says so (sandbox-env.ts). */
+  installScripts?: boolean;
   /** The syscall filter of seccomp.ts; default on. */
   seccomp?: boolean;
   /** The Node binary offered as `node` inside; default the one running Warden. */
@@ -88,6 +90,7 @@ export async function startAgentSandbox(options: AgentSandboxOptions): Promise<A
   const { env } = buildSandboxEnv({
     path: `${path.dirname(nodePath)}:${SYSTEM_PATH}`,
     ...(options.env === undefined ? {} : { operator: options.env }),
+    installScripts: options.installScripts === true,
   });
   // Last, so nothing above can point the agent's traffic elsewhere; Warden's own services are
   // reached directly on their loopback ports, everything else through the proxy or not at all.

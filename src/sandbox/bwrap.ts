@@ -47,6 +47,8 @@ export interface BwrapSandboxOptions {
    * as empty and matching directories as empty, found afresh before every command.
    */
   hidden?: (path: string) => boolean;
+  /** Let package managers run install scripts (the policy's `dependencies.install_scripts`). */
+  installScripts?: boolean;
 }
 
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin';
@@ -101,6 +103,7 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
         path: `${path.dirname(nodePath)}:${SYSTEM_PATH}`,
         ...(options.env === undefined ? {} : { operator: options.env }),
         ...(request.env === undefined ? {} : { request: request.env }),
+        installScripts: options.installScripts === true,
       });
       const setup = buildBwrapArgs({
         layout: info.layout,

@@ -133,7 +133,9 @@ function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: numb
     let graceTimer: NodeJS.Timeout | undefined;
 
     let finished = false;
+    let killed = false;
     const kill = (): void => {
+      killed = true;
       // The sandbox's pid 1 first, while bwrap still holds it as its child (so the pid cannot have
       // been reused), then bwrap. Only while the run is on: afterwards the pids mean nothing.
       if (!finished && child.pid !== undefined) {
@@ -182,9 +184,12 @@ function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: numb
     child.on('close', (code, signal) => {
       finished = true;
       cleanup();
+      // Killing the sandbox's pid 1 can let bwrap exit first, relaying it as status 137 before our
+      // SIGKILL reaches bwrap itself; either way the run was killed, and says so the same way.
+      const killedRun = killed && (signal === 'SIGKILL' || code === 128 + 9);
       resolve({
-        exitCode: code,
-        signal,
+        exitCode: killedRun ? null : code,
+        signal: killedRun ? 'SIGKILL' : signal,
         stdout: stdout.text(),
         stderr: stderr.text(),
         timedOut,

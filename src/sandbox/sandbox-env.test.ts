@@ -14,7 +14,28 @@ describe('buildSandboxEnv', () => {
       LANG: 'C.UTF-8',
       LC_ALL: 'C.UTF-8',
       TERM: 'dumb',
+      npm_config_ignore_scripts: 'true',
+      YARN_ENABLE_SCRIPTS: 'false',
     });
+  });
+
+  it('turns install scripts off unless told otherwise, and no layer can turn them back on', () => {
+    const { env, dropped } = buildSandboxEnv({
+      path: '/usr/bin',
+      operator: { YARN_ENABLE_SCRIPTS: 'true' },
+      request: { npm_config_ignore_scripts: 'false', NPM_CONFIG_IGNORE_SCRIPTS: 'false' },
+    });
+    assert.equal(env.npm_config_ignore_scripts, 'true');
+    assert.equal(env.NPM_CONFIG_IGNORE_SCRIPTS, undefined);
+    assert.equal(env.YARN_ENABLE_SCRIPTS, 'false');
+    assert.deepEqual(dropped.sort(), [
+      'NPM_CONFIG_IGNORE_SCRIPTS',
+      'YARN_ENABLE_SCRIPTS',
+      'npm_config_ignore_scripts',
+    ]);
+    const allowed = buildSandboxEnv({ path: '/usr/bin', installScripts: true }).env;
+    assert.equal(allowed.npm_config_ignore_scripts, undefined);
+    assert.equal(allowed.YARN_ENABLE_SCRIPTS, undefined);
   });
 
   it('drops code-injecting variables from both the operator and the request', () => {
@@ -34,7 +55,12 @@ describe('buildSandboxEnv', () => {
       npm_config_ignore_scripts: 'false',
       JAVA_TOOL_OPTIONS: '-javaagent:/tmp/a.jar',
     };
-    const { env, dropped } = buildSandboxEnv({ path: '/usr/bin', operator: injected, request: injected });
+    const { env, dropped } = buildSandboxEnv({
+      path: '/usr/bin',
+      operator: injected,
+      request: injected,
+      installScripts: true,
+    });
     for (const name of Object.keys(injected)) assert.equal(env[name], undefined, name);
     assert.equal(dropped.length, Object.keys(injected).length * 2);
   });

@@ -83,7 +83,22 @@ export interface SandboxEnvInput {
   operator?: Record<string, string>;
   /** From the command request, which the model shaped. */
   request?: Record<string, string>;
+  /** Let package managers run install scripts; off unless the policy says so. */
+  installScripts?: boolean;
 }
+
+/**
+ * Install scripts off for the JavaScript package managers: npm and pnpm read
+ * `npm_config_ignore_scripts` (`npm test` and `npm run x` still run the script asked for, not its
+ * pre/post hooks), Yarn 1 reads it too, Yarn 2+ reads `YARN_ENABLE_SCRIPTS`. pip has no such
+ * switch that keeps pure-Python source packages installable (`PIP_ONLY_BINARY=:all:` refuses them
+ * all), so for PyPI the dependency check asks instead about a release with no wheel; cargo's
+ * build scripts cannot be turned off at all. Set last, so no other layer can undo them.
+ */
+const SCRIPTS_OFF: Record<string, string> = {
+  npm_config_ignore_scripts: 'true',
+  YARN_ENABLE_SCRIPTS: 'false',
+};
 
 export interface SandboxEnv {
   env: Record<string, string>;
@@ -117,5 +132,11 @@ export function buildSandboxEnv(input: SandboxEnvInput): SandboxEnv {
   };
   layer(input.operator, true);
   layer(input.request, false);
+  if (input.installScripts !== true) {
+    for (const [name, value] of Object.entries(SCRIPTS_OFF)) {
+      if (name in env && env[name] !== value) dropped.push(name);
+      env[name] = value;
+    }
+  }
   return { env, dropped };
 }

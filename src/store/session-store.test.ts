@@ -65,3 +65,28 @@ test('event sequence numbers are unique per session', () => {
   store.appendEvent(event);
   assert.throws(() => store.appendEvent(event));
 });
+
+test('eventsAfter pages through a session in order, from after a sequence number', () => {
+  const store = SessionStore.memory();
+  store.create({ id: 's2', task: 't', model: 'm', repo: '/r' });
+  for (let seq = 1; seq <= 5; seq++) {
+    store.appendEvent({
+      v: 1,
+      session: 's2',
+      seq,
+      time: 't',
+      type: 'tool.progress',
+    } as unknown as WardenEvent);
+  }
+  assert.deepEqual(
+    store.eventsAfter('s2', 1, 2).map((e) => e.seq),
+    [2, 3],
+  );
+  assert.deepEqual(
+    store.eventsAfter('s2', 3, 100).map((e) => e.seq),
+    [4, 5],
+  );
+  assert.deepEqual(store.eventsAfter('s2', 5, 100), []);
+  assert.deepEqual(store.eventsAfter('nope', 0, 100), []);
+  store.close();
+});

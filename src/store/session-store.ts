@@ -169,6 +169,14 @@ export class SessionStore {
       .map((row) => JSON.parse(String(row.body)) as WardenEvent);
   }
 
+  /** A page of a session's events after a sequence number, in order: what a resumed stream needs. */
+  eventsAfter(id: string, afterSeq: number, limit: number): WardenEvent[] {
+    return this.#db
+      .prepare('SELECT body FROM events WHERE session = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(id, afterSeq, limit)
+      .map((row) => JSON.parse(String(row.body)) as WardenEvent);
+  }
+
   close(): void {
     this.#db.close();
   }

@@ -6,7 +6,7 @@ import { type FileState, pathsOf, planPatch } from './patch/plan.ts';
 import type { Patch } from './patch/types.ts';
 import { looksBinary, MAX_TEXT_FILE_BYTES } from './text-file.ts';
 import { failureFrom, shownPath, toolError } from './tool-output.ts';
-import type { FileChange, Tool } from './types.ts';
+import type { FileChange, Tool, ToolResult } from './types.ts';
 
 const schema = z.strictObject({
   patch: z
@@ -44,48 +44,66 @@ export function createApplyPatchTool(): Tool<ApplyPatchArgs> {
       const parsed = parsePatch(args.patch);
       return parsed.ok ? pathsOf(parsed.value).map((path) => ({ kind: 'file.write' as const, path })) : [];
     },
+    async prospective(args, workspace) {
+      const plan = await planFromWorkspace(args.patch, workspace).catch(() => undefined);
+      return plan && 'changes' in plan ? plan.changes : undefined;
+    },
     async execute(args, context) {
       const { workspace } = context;
-      const parsed = parsePatch(args.patch);
-      if (!parsed.ok) return toolError(`could not parse the patch: ${parsed.error}. Nothing was changed.`);
-      const patch = normalisePaths(workspace, parsed.value);
-
-      const current = new Map<string, FileState>();
-      const originals = new Map<string, Buffer>();
-      try {
-        for (const path of pathsOf(patch)) {
-          const loaded = await load(workspace, path);
-          current.set(path, loaded.state);
-          if (loaded.data) originals.set(path, loaded.data);
-        }
-      } catch (error) {
-        return failureFrom(error);
-      }
-
-      const plan = planPatch(patch, current);
-      if (!plan.ok) {
-        const tail = plan.error.includes('Nothing was changed') ? '' : ' Nothing was changed.';
-        return toolError(`${plan.error}${tail}`);
-      }
-      const failure = await commit(workspace, plan.value, originals);
+      const plan = await planFromWorkspace(args.patch, workspace);
+      if ('error' in plan) return plan.error;
+      const failure = await commit(workspace, plan.changes, plan.originals);
       if (failure) return failure;
 
-      const summary = plan.value.map((c) => `${MARK[c.kind]} ${c.from ? `${c.from} -> ${c.path}` : c.path}`);
-      const count = (kind: FileChange['kind']): number => plan.value.filter((c) => c.kind === kind).length;
+      const summary = plan.changes.map(
+        (c) => `${MARK[c.kind]} ${c.from ? `${c.from} -> ${c.path}` : c.path}`,
+      );
+      const count = (kind: FileChange['kind']): number => plan.changes.filter((c) => c.kind === kind).length;
       return {
         output: `applied the patch:\n${summary.join('\n')}`,
         details: {
-          format: patch.format,
-          files: plan.value.length,
+          format: plan.format,
+          files: plan.changes.length,
           added: count('added'),
           modified: count('modified'),
           deleted: count('deleted'),
           moved: count('moved'),
         },
-        changes: plan.value,
+        changes: plan.changes,
       };
     },
   };
+}
+
+type PatchPlan =
+  | { format: Patch['format']; changes: FileChange[]; originals: Map<string, Buffer> }
+  | { error: ToolResult };
+
+/** The whole patch checked against the files as they are now; nothing is written here. */
+async function planFromWorkspace(text: string, workspace: Workspace): Promise<PatchPlan> {
+  const parsed = parsePatch(text);
+  if (!parsed.ok)
+    return { error: toolError(`could not parse the patch: ${parsed.error}. Nothing was changed.`) };
+  const patch = normalisePaths(workspace, parsed.value);
+
+  const current = new Map<string, FileState>();
+  const originals = new Map<string, Buffer>();
+  try {
+    for (const path of pathsOf(patch)) {
+      const loaded = await load(workspace, path);
+      current.set(path, loaded.state);
+      if (loaded.data) originals.set(path, loaded.data);
+    }
+  } catch (error) {
+    return { error: failureFrom(error) };
+  }
+
+  const plan = planPatch(patch, current);
+  if (!plan.ok) {
+    const tail = plan.error.includes('Nothing was changed') ? '' : ' Nothing was changed.';
+    return { error: toolError(`${plan.error}${tail}`) };
+  }
+  return { format: patch.format, changes: plan.value, originals };
 }
 
 function normalisePaths(workspace: Workspace, patch: Patch): Patch {

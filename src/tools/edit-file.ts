@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { Workspace } from '../sandbox/workspace-types.ts';
 import { readText } from './text-file.ts';
 import { failureFrom, shownPath, toolError } from './tool-output.ts';
-import type { Tool } from './types.ts';
+import type { FileChange, Tool, ToolResult } from './types.ts';
 
 const schema = z.strictObject({
   path: z.string().min(1).describe('File to edit, relative to the workspace root.'),
@@ -29,62 +30,87 @@ export function createEditFileTool(): Tool<EditFileArgs> {
       'Replace an exact piece of text in a file with new text. old_string must match the file exactly (whitespace included) and occur once, unless replace_all is true. Read the file first. Line endings are kept as the file has them.',
     schema,
     actions: (args) => [{ kind: 'file.write', path: args.path }],
+    async prospective(args, workspace) {
+      const plan = await planEdit(args, workspace).catch(() => undefined);
+      return plan && 'change' in plan ? [plan.change] : undefined;
+    },
     async execute(args, context) {
       const { workspace } = context;
-      const shown = shownPath(workspace, args.path);
-      if (args.old_string === '') {
-        return toolError(
-          'old_string is empty; give the exact text to replace (use write_file to create a file or replace all of it)',
-        );
-      }
-      if (args.old_string === args.new_string) {
-        return toolError('old_string and new_string are the same, so there is nothing to change');
-      }
-      const read = await readText(workspace, args.path);
-      if (!read.ok) return read.error;
-      const text = read.text;
-
-      const match = findOccurrences(text, args.old_string, args.new_string);
-      if (!match) {
-        const near = looseLineMatch(text, args.old_string);
-        const hint =
-          near === undefined
-            ? ''
-            : ` Text matching it except for indentation or trailing spaces starts at line ${near}; copy that text exactly.`;
-        return toolError(
-          `old_string was not found in ${shown}. The file may have changed since you read it, or the text differs in whitespace or indentation; call read_file again and copy the text exactly.${hint}`,
-        );
-      }
-      const lines = match.starts.map((index) => lineAt(text, index));
-      if (match.starts.length > 1 && !args.replace_all) {
-        const listed =
-          lines.slice(0, MAX_LINES_LISTED).join(', ') + (lines.length > MAX_LINES_LISTED ? ', …' : '');
-        return toolError(
-          `old_string occurs ${match.starts.length} times in ${shown} (lines ${listed}); include more surrounding lines to pick one, or set replace_all to true to replace all of them`,
-          { occurrences: match.starts.length, lines },
-        );
-      }
-
-      let after = '';
-      let from = 0;
-      for (const start of match.starts) {
-        after += text.slice(from, start) + match.replacement;
-        from = start + match.needle.length;
-      }
-      after += text.slice(from);
-
+      const plan = await planEdit(args, workspace);
+      if ('error' in plan) return plan.error;
       try {
-        await workspace.writeFile(args.path, after);
+        await workspace.writeFile(args.path, plan.change.after ?? '');
       } catch (error) {
         return failureFrom(error);
       }
-      const count = match.starts.length;
+      const { count, lines, lineEnding } = plan;
       return {
-        output: `edited ${shown}: replaced ${count} ${count === 1 ? 'occurrence' : 'occurrences'} (line${count === 1 ? '' : 's'} ${lines.join(', ')})`,
-        details: { replacements: count, lines, lineEnding: match.lineEnding },
-        changes: [{ path: shown, kind: 'modified', before: text, after }],
+        output: `edited ${plan.change.path}: replaced ${count} ${count === 1 ? 'occurrence' : 'occurrences'} (line${count === 1 ? '' : 's'} ${lines.join(', ')})`,
+        details: { replacements: count, lines, lineEnding },
+        changes: [plan.change],
       };
     },
+  };
+}
+
+type EditPlan =
+  | { change: FileChange; count: number; lines: number[]; lineEnding: Occurrences['lineEnding'] }
+  | { error: ToolResult };
+
+/** The file as the edit would leave it, or the error that tells the model what to fix. */
+async function planEdit(args: EditFileArgs, workspace: Workspace): Promise<EditPlan> {
+  const shown = shownPath(workspace, args.path);
+  if (args.old_string === '') {
+    return {
+      error: toolError(
+        'old_string is empty; give the exact text to replace (use write_file to create a file or replace all of it)',
+      ),
+    };
+  }
+  if (args.old_string === args.new_string) {
+    return { error: toolError('old_string and new_string are the same, so there is nothing to change') };
+  }
+  const read = await readText(workspace, args.path);
+  if (!read.ok) return { error: read.error };
+  const text = read.text;
+
+  const match = findOccurrences(text, args.old_string, args.new_string);
+  if (!match) {
+    const near = looseLineMatch(text, args.old_string);
+    const hint =
+      near === undefined
+        ? ''
+        : ` Text matching it except for indentation or trailing spaces starts at line ${near}; copy that text exactly.`;
+    return {
+      error: toolError(
+        `old_string was not found in ${shown}. The file may have changed since you read it, or the text differs in whitespace or indentation; call read_file again and copy the text exactly.${hint}`,
+      ),
+    };
+  }
+  const lines = match.starts.map((index) => lineAt(text, index));
+  if (match.starts.length > 1 && !args.replace_all) {
+    const listed =
+      lines.slice(0, MAX_LINES_LISTED).join(', ') + (lines.length > MAX_LINES_LISTED ? ', …' : '');
+    return {
+      error: toolError(
+        `old_string occurs ${match.starts.length} times in ${shown} (lines ${listed}); include more surrounding lines to pick one, or set replace_all to true to replace all of them`,
+        { occurrences: match.starts.length, lines },
+      ),
+    };
+  }
+
+  let after = '';
+  let from = 0;
+  for (const start of match.starts) {
+    after += text.slice(from, start) + match.replacement;
+    from = start + match.needle.length;
+  }
+  after += text.slice(from);
+  return {
+    change: { path: shown, kind: 'modified', before: text, after },
+    count: match.starts.length,
+    lines,
+    lineEnding: match.lineEnding,
   };
 }
 

@@ -57,6 +57,7 @@ for (const backend of backends) {
       assert.equal(ts.output, 'src/a.ts:2:export function hello() {}\nsrc/b/c.ts:1:hello world');
       const notTs = await tool.execute({ pattern: 'hello', path: 'src', glob: '!*.ts' }, ws.context);
       assert.equal(notTs.output, 'src/b.txt:1:hello b');
+      assert.equal(notTs.source, 'grep hello in src', 'matches are labelled as content for the model');
       const oneFile = await tool.execute({ pattern: 'alpha', path: 'src/a.ts' }, ws.context);
       assert.equal(oneFile.output, 'src/a.ts:1:const alpha = 1;');
       const binary = await tool.execute({ pattern: 'hello', path: 'image.bin' }, ws.context);
@@ -67,6 +68,7 @@ for (const backend of backends) {
       const result = await tool.execute({ pattern: 'zebra' }, ws.context);
       assert.equal(result.isError, undefined);
       assert.equal(result.output, 'no matches for "zebra" in .');
+      assert.equal(result.source, undefined, "grep's own message, not content");
     });
 
     test('an invalid regex is a tool error carrying the engine message', async () => {

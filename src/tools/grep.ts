@@ -130,7 +130,7 @@ export function createGrepTool(options: GrepOptions = {}): Tool<GrepArgs> {
       if (truncated) {
         output += `\n\n[stopped after ${matches.length} matches; narrow the search with a more specific pattern, a path (a subdirectory or file) or a glob such as "*.ts"]`;
       }
-      return { output, details };
+      return { output, details, source: `grep ${args.pattern}${path === '.' ? '' : ` in ${path}`}` };
     },
   };
 }

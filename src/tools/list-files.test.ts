@@ -45,6 +45,7 @@ for (const backend of backends) {
     test('a subdirectory lists only its files, with workspace-relative paths', async () => {
       const result = await tool.execute({ path: 'src/' }, ws.context);
       assert.equal(result.output, 'src/a.ts\nsrc/b.txt\nsrc/b/c.ts');
+      assert.equal(result.source, 'list_files src', "file names are anyone's to choose: content");
     });
 
     test('over the cap, the first entries come with a notice to pass a subdirectory', async () => {

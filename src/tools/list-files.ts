@@ -100,7 +100,7 @@ export function createListFilesTool(options: ListFilesOptions = {}): Tool<ListFi
         const total = walkCut ? `more than ${files.length}` : String(files.length);
         output += `\n\n[showing ${shown.length} of ${total} files; pass a subdirectory as path to see the rest, or use grep with a glob]`;
       }
-      return { output, details };
+      return { output, details, source: `list_files ${path}` };
     },
   };
 }

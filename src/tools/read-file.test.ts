@@ -27,6 +27,7 @@ test('a small file comes back whole, without a notice', async () => {
   const result = await tool.execute({ path: 'small.txt' }, ws.context);
   assert.equal(result.isError, undefined);
   assert.equal(result.output, 'one\ntwo\nthree');
+  assert.equal(result.source, 'read_file small.txt', 'file content is labelled as such for the model');
   assert.deepEqual(result.details, {
     totalLines: 3,
     offset: 1,

@@ -84,6 +84,7 @@ export function createReadFileTool(options: ReadFileOptions = {}): Tool<ReadFile
       return {
         output,
         details: { totalLines, offset, shownLines: shownLines.length, truncated, linesCut },
+        source: `read_file ${shown}`,
       };
     },
   };

@@ -36,6 +36,7 @@ describe('shell', () => {
     assert.equal(result.isError, undefined, 'a failing command is a result, not a tool error');
     assert.deepEqual(result.command, { command: 'npm test', exitCode: 1, timedOut: false, durationMs: 42 });
     assert.deepEqual(progress, ['running npm test']);
+    assert.equal(result.source, 'shell: npm test', 'command output is labelled as content for the model');
   });
 
   test('a command with quotes and $() reaches bash as one argv element, untouched', async () => {
@@ -101,6 +102,7 @@ describe('shell', () => {
     const result = await tool.execute({ command: 'ls' }, contextWith(denied));
     assert.equal(result.isError, true);
     assert.match(result.output, /the command did not run: bubblewrap is not installed/);
+    assert.equal(result.source, undefined, "Warden's own message, not command output");
     const broken = fakeSandbox(() => {
       throw new TypeError('bug');
     });

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import type { GitPushBroker, PushMatch } from '../broker/git-push.ts';
+import type { PullRequestBroker } from '../broker/pull-request.ts';
 import { isWardenError } from '../errors.ts';
 import type { RunResult } from '../sandbox/types.ts';
 import { keepHeadAndTail, splitBudget } from './head-tail.ts';
+import { openPullRequest } from './shell-pull-request.ts';
 import { toolError } from './tool-output.ts';
 import type { CommandRun, Tool } from './types.ts';
 
@@ -12,6 +15,10 @@ export interface ShellOptions {
   maxOutputBytes?: number;
   /** What the sandbox keeps of each stream; well above maxOutputBytes so the tail survives for us to cut. */
   sandboxOutputBytes?: number;
+  /** Makes `git push` to the workspace's http(s) remotes outside the sandbox, with a held credential. */
+  broker?: GitPushBroker;
+  /** Makes `gh pr create --title T --body B …` outside the sandbox, through the API of the remote's host. */
+  pullRequests?: PullRequestBroker;
 }
 
 export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
@@ -37,9 +44,14 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
 
   return {
     name: 'shell',
-    description: `Run a shell command in the workspace, inside the sandbox, and return its exit code, stdout and stderr. Output over ${Math.round(maxOutputBytes / 1024)} KB keeps its beginning and end. Use it to build, run tests, and inspect the environment.`,
+    description: `Run a shell command in the workspace, inside the sandbox, and return its exit code, stdout and stderr. Output over ${Math.round(maxOutputBytes / 1024)} KB keeps its beginning and end. Use it to build, run tests, and inspect the environment.${options.broker ? ' A command that is only `git push <remote> <branch>` is made by Warden outside the sandbox, with the credential the policy allows.' : ''}${options.pullRequests ? ' So is `gh pr create --title T --body B [--base BRANCH] [--head BRANCH] [--draft]` (literal words only), which opens a pull request on the repository of origin.' : ''}`,
     schema,
-    actions: (args) => [{ kind: 'shell', command: args.command }],
+    // A push or pull request the broker makes with a credential is also that credential's use, which the policy judges.
+    actions: (args) => [
+      { kind: 'shell', command: args.command },
+      ...(options.broker?.actions(args.command) ?? []),
+      ...(options.pullRequests?.actions(args.command) ?? []),
+    ],
     async execute(args, context) {
       const notes: string[] = [];
       let timeoutMs = args.timeout_ms ?? defaultTimeoutMs;
@@ -49,14 +61,34 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
       }
       context.progress?.(`running ${firstLine(args.command)}`);
 
+      const pullRequest = options.pullRequests?.match(args.command);
+      if (pullRequest?.kind === 'refused')
+        return toolError(`no pull request opened: ${pullRequest.reason}`, { brokered: true });
+      if (pullRequest && options.pullRequests)
+        return openPullRequest(options.pullRequests, pullRequest.plan, args.command, {
+          timeoutMs,
+          context,
+          source: `shell: ${firstLine(args.command)}`,
+        });
+
+      const brokered = options.broker?.match(args.command);
+      if (brokered?.kind === 'refused')
+        return toolError(`not pushed: ${brokered.reason}`, { brokered: true });
       let result: RunResult;
       try {
-        result = await context.sandbox.run({
-          argv: ['bash', '-c', args.command],
-          timeoutMs,
-          maxOutputBytes: sandboxOutputBytes,
-          signal: context.signal,
-        });
+        if (brokered && options.broker) {
+          const pushed = await pushThroughBroker(options.broker, brokered, timeoutMs, context.signal);
+          if ('refused' in pushed) return toolError(`not pushed: ${pushed.refused}`, { brokered: true });
+          result = pushed.result;
+          notes.push(pushed.note);
+        } else {
+          result = await context.sandbox.run({
+            argv: ['bash', '-c', args.command],
+            timeoutMs,
+            maxOutputBytes: sandboxOutputBytes,
+            signal: context.signal,
+          });
+        }
       } catch (error) {
         // The sandbox refusing (a policy denial, a missing runtime) is news for the model; anything else is a bug.
         if (isWardenError(error)) return toolError(`the command did not run: ${error.describe()}`);
@@ -96,10 +128,38 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
           durationMs: result.durationMs,
           stdoutOmittedBytes: stdout.omitted,
           stderrOmittedBytes: stderr.omitted,
+          ...(brokered?.kind === 'push'
+            ? {
+                brokered: {
+                  remote: brokered.plan.remote,
+                  ...(brokered.plan.credential ? { credential: brokered.plan.credential.name } : {}),
+                },
+              }
+            : {}),
         },
         command,
+        source: `shell: ${firstLine(args.command)}`,
       };
     },
+  };
+}
+
+/** The broker's push as a command result, and a line saying who made it and with what. */
+async function pushThroughBroker(
+  broker: GitPushBroker,
+  matched: Extract<PushMatch, { kind: 'push' }>,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<{ result: RunResult; note: string } | { refused: string }> {
+  const { plan } = matched;
+  const pushed = await broker.push(plan, { timeoutMs, signal });
+  if (pushed.refused !== undefined) return { refused: pushed.refused };
+  const how = plan.credential
+    ? `with credential "${plan.credential.name}"`
+    : `without a credential (${plan.noCredential ?? 'none held'})`;
+  return {
+    result: { ...pushed, signal: null, truncated: false },
+    note: `[pushed by Warden's broker outside the sandbox, to remote "${plan.remote}", ${how}]`,
   };
 }
 

@@ -28,6 +28,14 @@ export interface ToolResult {
   isError?: boolean;
   /** Facts for programs (truncation, offsets, counts), never prose. */
   details?: Record<string, unknown>;
+  /**
+   * Set when `output` carries content from the workspace or a command (file text, matches, file
+   * names, command output): where it came from, as the model's label reads (`read_file src/a.ts`,
+   * `shell: npm test`). The model then gets it as untrusted data, and it is scanned for injected
+   * instructions. Unset, the output is the tool's own message. A tool that returns outside content
+   * must set it.
+   */
+  source?: string;
   changes?: FileChange[];
   command?: CommandRun;
 }
@@ -43,7 +51,15 @@ export interface ToolContext {
    * (grep) leave them out, as the sandbox masks them from commands.
    */
   hidden?: (path: string) => boolean;
+  /**
+   * Judges actions a tool learns of only while it runs (the base of a pull request, looked up by
+   * the broker): the policy decides, a person is asked if need be, and an allowed action's intent
+   * is on record before this resolves. Absent when no policy judges the session.
+   */
+  authorize?: (actions: PolicyAction[]) => Promise<Authorized>;
 }
+
+export type Authorized = { allowed: true } | { allowed: false; output: string };
 
 export interface Tool<Args = unknown> {
   name: string;
@@ -52,6 +68,12 @@ export interface Tool<Args = unknown> {
   schema: z.ZodType<Args>;
   /** The effects a call would have, described for the policy to decide on before it runs. */
   actions?(args: Args): PolicyAction[];
+  /**
+   * For tools that write files: the changes a call would make, worked out by the same code as
+   * `execute` but writing nothing, so what a write says can be judged before it is on disk (a
+   * manifest's new dependencies). Undefined when the call would fail.
+   */
+  prospective?(args: Args, workspace: Workspace): Promise<FileChange[] | undefined>;
   execute(args: Args, context: ToolContext): Promise<ToolResult>;
 }
 

@@ -69,6 +69,10 @@ export interface WrapOptions {
   onStart?: (agent: AttachedProcess) => void;
   /** Aborting ends the agent at once (SIGKILL); the session is recorded as cancelled. */
   signal?: AbortSignal;
+  /** Let package managers run install scripts (the policy's `dependencies.install_scripts`). */
+  installScripts?: boolean;
+  /** Findings made before the session began (a credential moved out of a remote URL). */
+  flagged?: Array<{ source: string; rule: string; detail: string }>;
   /** Whether the user interrupted the agent (a forwarded Ctrl-C): if it then fails, it was cancelled. */
   interrupted?: () => boolean;
 }
@@ -165,6 +169,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
   const started = performance.now();
   const snapshot = await snapshotWorktree(root);
   events.emit({ type: 'session.started', task: commandLine, model: options.modelId, repo: root });
+  for (const flag of options.flagged ?? []) events.emit({ type: 'guard.flagged', ...flag });
   let exit: AttachedExit = { exitCode: null, signal: null };
   try {
     service = await startCommandService({
@@ -205,6 +210,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
       services: [{ socket: join(runDir, 'gateway.sock'), port: GATEWAY_PORT, host: GATEWAY_HOST }],
       hidden,
       limits: options.limits,
+      installScripts: options.installScripts === true,
     });
     if (ended !== undefined) agent.kill();
     options.onStart?.(agent);

@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -50,12 +50,19 @@ const PROTECTED = ['.git', '.warden'];
  * The sandbox is checked before anything else happens, so a machine without working bubblewrap
  * fails with the fix, not halfway through; a limit the host cannot enforce fails the same way.
  */
-export async function openSessionParts(root: string, policy: Policy): Promise<SessionParts> {
+export async function openSessionParts(
+  root: string,
+  policy: Policy,
+  options: { store?: SessionStore } = {},
+): Promise<SessionParts> {
   refuseHomeDirectory(root);
   await detectSandbox();
   for (const name of PROTECTED) refuseLink(join(root, name));
-  // The store first: its directory must exist before the sandbox is told to mount it read-only.
-  const store = SessionStore.open(join(root, '.warden'));
+  // The store first: its directory must exist before the sandbox is told to mount it read-only. A
+  // host with a store of its own (the server's, outside every repository) passes it in; the
+  // directory is made all the same, so the agent cannot plant one for a later `warden exec` there.
+  if (options.store) mkdirSync(join(root, '.warden'), { recursive: true });
+  const store = options.store ?? SessionStore.open(join(root, '.warden'));
   const network = policy.network.allow.length > 0 ? await startNetwork(policy.network.allow) : undefined;
   try {
     const sandbox = createBwrapSandbox({
@@ -65,6 +72,7 @@ export async function openSessionParts(root: string, policy: Policy): Promise<Se
       ),
       limits: sandboxLimits(policy),
       hidden: likeMatcher(policy.deniedPaths),
+      installScripts: policy.dependencies?.installScripts === true,
       ...(network ? { network: { proxySocket: network.socket } } : {}),
     });
     return {
@@ -76,7 +84,7 @@ export async function openSessionParts(root: string, policy: Policy): Promise<Se
       close: async () => network?.close(),
     };
   } catch (error) {
-    store.close();
+    if (!options.store) store.close();
     await network?.close();
     throw error;
   }

@@ -1,0 +1,103 @@
+/**
+ * The credentials the broker holds for a session. They live in Warden's process only: the
+ * sandbox never sees them, the model never reads them (every value is known to the redactor), and
+ * each is bound to one host, so a push to any other host goes without it.
+ */
+export interface Credential {
+  /** The name the policy's `secrets:` grants acts to, e.g. `github` or `git-github-com`. */
+  name: string;
+  /** `hostname` (any port) or `hostname:port`, lower-case. */
+  host: string;
+  username: string;
+  password: string;
+  /** Where it came from, for messages: a config file, or a remote URL it was moved out of. */
+  origin: string;
+  /** The GitHub-style REST API its pull requests go to, when the user set one (`api_url:`). */
+  apiUrl?: string;
+}
+
+/** A credential the user declared whose token is not set: named when a push goes without it. */
+export interface MissingCredential {
+  name: string;
+  host: string;
+  tokenEnv: string;
+}
+
+export interface CredentialStore {
+  /** Held from now on; a name already held keeps its first credential. */
+  add(credential: Credential): void;
+  /**
+   * The credential for a remote URL: the first whose host is the URL's, and only over HTTPS (or
+   * plain HTTP to this machine). Undefined for any other host or scheme.
+   */
+  forUrl(url: string): Credential | undefined;
+  /** Why a URL gets no credential, for a person or the model (no values in it). */
+  whyNone(url: string): string;
+  has(name: string): boolean;
+  /** Every value held, for the redactor. */
+  secrets(): Array<{ value: string; kind: string }>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export function createCredentialStore(missing: readonly MissingCredential[] = []): CredentialStore {
+  const held: Credential[] = [];
+  // A host with a port is that port only; a bare host name is any port of it.
+  const matches = (credential: Credential, url: URL) =>
+    credential.host === (/:\d+$/.test(credential.host) ? url.host : url.hostname);
+  const parse = (url: string) => {
+    try {
+      return new URL(url);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    add(credential) {
+      if (!held.some((c) => c.name === credential.name)) held.push(credential);
+    },
+    forUrl(url) {
+      const parsed = parse(url);
+      if (!parsed || !sendsSafely(parsed)) return undefined;
+      return held.find((credential) => matches(credential, parsed));
+    },
+    whyNone(url) {
+      const parsed = parse(url);
+      if (!parsed) return `${url} is not a URL the broker can send a credential to`;
+      const host = parsed.host.toLowerCase();
+      const declared = missing.find((m) => m.host === host || m.host === parsed.hostname);
+      if (declared) {
+        return `credential "${declared.name}" is declared for ${declared.host} but ${declared.tokenEnv} is not set`;
+      }
+      if (held.some((credential) => matches(credential, parsed)) && !sendsSafely(parsed)) {
+        return `a credential is held for ${host}, but the broker sends credentials only over https (or http to this machine)`;
+      }
+      return `no credential is held for ${host}; declare one under "credentials:" in your user config`;
+    },
+    has(name) {
+      return held.some((c) => c.name === name);
+    },
+    secrets() {
+      return held.flatMap((credential) => [
+        { value: credential.password, kind: 'git-credential' },
+        // With no password, the user name is the token (`https://<token>@host/…`).
+        ...(credential.password === '' ? [{ value: credential.username, kind: 'git-credential' }] : []),
+      ]);
+    },
+  };
+}
+
+/** A token travels only encrypted, or not off this machine. */
+export function sendsSafely(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}
+
+/** The policy name of a credential found in a URL for `host`: `git-` and the host name as a word. */
+export function credentialNameForHost(host: string): string {
+  const word = host
+    .toLowerCase()
+    .replace(/:\d+$/, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return `git-${word || 'host'}`;
+}

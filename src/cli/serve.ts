@@ -1,0 +1,88 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { WardenError } from '../errors.ts';
+import { startServer } from '../server/start-server.ts';
+import { parseFlags, positiveNumber } from './args.ts';
+import type { CommandIo } from './main.ts';
+
+export const SERVE_HELP = `Usage: warden serve [--port N] [--host ADDR] [--data DIR] [--config FILE] [--concurrency N]
+
+Starts the Warden server: the HTTP API (GET /openapi.json describes it), the web console at /, a
+task queue and workers that run agent sessions in this process, with state in SQLite under the data
+directory.
+
+  --port N          port to listen on (default 7878; 0 picks a free one)
+  --host ADDR       address to listen on (default 127.0.0.1)
+  --data DIR        tasks, sessions, audit logs and the signing key (default
+                    $XDG_STATE_HOME/warden/server, i.e. ~/.local/state/warden/server)
+  --config FILE     the server's settings (default DIR/server.yaml, written on first start):
+                    allowed repository roots, models, named policies, concurrency
+  --concurrency N   tasks running at once (default 2, or concurrency in the config)
+
+The first start creates the user "admin" and prints its token once. SIGTERM drains: no new task
+starts, running ones stop at their next turn boundary and resume when the server starts again.`;
+
+export async function serveCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseFlags('serve', args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    config: { type: 'string' },
+    concurrency: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(`${SERVE_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new WardenError('usage', `unexpected argument "${positionals[0]}"`);
+  const port = values.port === undefined ? 7878 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new WardenError('usage', `--port must be a port number (0-65535), got "${values.port}"`);
+  }
+  const concurrency = positiveNumber('concurrency', values.concurrency);
+  if (concurrency !== undefined && !Number.isInteger(concurrency)) {
+    throw new WardenError('usage', `--concurrency must be a whole number, got "${values.concurrency}"`);
+  }
+  const dataDir = values.data ? resolve(io.cwd, values.data) : defaultDataDir(io.env);
+  const server = await startServer({
+    dataDir,
+    host: values.host ?? '127.0.0.1',
+    port,
+    ...(values.config ? { configFile: resolve(io.cwd, values.config) } : {}),
+    ...(concurrency === undefined ? {} : { concurrency }),
+    env: io.env,
+    log: (line) => io.stderr(`warden serve: ${line}\n`),
+  });
+  // One write, so whoever reads the first line (a script, a test) has the token with it.
+  const lines = [`listening on ${server.url} (data in ${dataDir})`];
+  if (server.config.repositories.length === 0) {
+    lines.push(`no repository roots allowed yet: add them to ${server.config.source}`);
+  }
+  if (server.recovered > 0) lines.push(`resuming ${server.recovered} interrupted task(s)`);
+  if (server.adminToken)
+    lines.push(`first start: the admin token (shown once, keep it): ${server.adminToken}`);
+  lines.push(`the console is at ${server.url}/ (sign in with an API token)`);
+  io.stdout(lines.map((line) => `warden serve: ${line}\n`).join(''));
+
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      io.stdout(`warden serve: ${signal}: draining (running tasks stop at their next turn boundary)\n`);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      resolveStop();
+    };
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+  });
+  await server.drain();
+  io.stdout('warden serve: stopped\n');
+  return 0;
+}
+
+function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  return join(state, 'warden', 'server');
+}

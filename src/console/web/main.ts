@@ -1,0 +1,178 @@
+import { type Api, ApiFailure, type Approval, createApi, type Me } from './api.ts';
+import { h, replace } from './dom.ts';
+import { every, type View, type ViewContext } from './view.ts';
+import { approvalsView } from './views/approvals.ts';
+import { auditView } from './views/audit.ts';
+import { loginView } from './views/login.ts';
+import { newTaskView } from './views/new-task.ts';
+import { policiesView } from './views/policies.ts';
+import { taskView } from './views/task.ts';
+import { taskListView } from './views/task-list.ts';
+import { usageView } from './views/usage.ts';
+
+/**
+ * The token lives in sessionStorage: it survives a reload but not the tab, and is never written to
+ * a cookie (no request is authenticated by the browser on its own, so there is nothing to forge).
+ */
+const TOKEN_KEY = 'warden.token';
+
+interface Route {
+  pattern: RegExp;
+  nav: string;
+  view: View;
+}
+
+const ROUTES: Route[] = [
+  { pattern: /^tasks\/([^/]+)\/audit$/, nav: 'tasks', view: auditView },
+  { pattern: /^tasks\/([^/]+)$/, nav: 'tasks', view: taskView },
+  { pattern: /^(?:tasks)?$/, nav: 'tasks', view: taskListView },
+  { pattern: /^new$/, nav: 'new', view: newTaskView },
+  { pattern: /^approvals$/, nav: 'approvals', view: approvalsView },
+  { pattern: /^policies(?:\/([^/]+))?$/, nav: 'policies', view: policiesView },
+  { pattern: /^usage$/, nav: 'usage', view: usageView },
+];
+
+const NAV: [string, string][] = [
+  ['tasks', 'Tasks'],
+  ['new', 'New task'],
+  ['approvals', 'Approvals'],
+  ['policies', 'Policies'],
+  ['usage', 'Usage'],
+];
+
+/** Stops the signed-in console's timers and streams. */
+let unmount: (() => void) | undefined;
+
+const root = document.getElementById('app');
+if (root) void start(root);
+
+async function start(root: HTMLElement, message?: string): Promise<void> {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) return showLogin(root, message);
+  const api = createApi(token, (failure) => signOut(root, `Signed out: ${failure.describe()}`));
+  try {
+    const me = await api.get<Me>('/v1/me');
+    unmount = mount(root, api, me);
+  } catch (error) {
+    if (error instanceof ApiFailure && error.status === 401) return;
+    replace(
+      root,
+      h(
+        'div',
+        { class: 'login' },
+        h(
+          'p',
+          { class: 'callout error' },
+          `The console cannot reach the Warden API: ${(error as Error).message}`,
+        ),
+        h('button', { type: 'button', onclick: () => void start(root) }, 'Try again'),
+      ),
+    );
+  }
+}
+
+function showLogin(root: HTMLElement, message?: string): void {
+  replace(
+    root,
+    loginView({
+      message,
+      signIn(token) {
+        sessionStorage.setItem(TOKEN_KEY, token);
+        void start(root);
+      },
+    }),
+  );
+}
+
+function signOut(root: HTMLElement, message?: string): void {
+  unmount?.();
+  unmount = undefined;
+  sessionStorage.removeItem(TOKEN_KEY);
+  showLogin(root, message);
+}
+
+/** The signed-in console: top bar, then the page the address names. */
+function mount(root: HTMLElement, api: Api, me: Me): () => void {
+  const links = new Map<string, HTMLAnchorElement>();
+  const pending = h('span', { class: 'count', hidden: true });
+  const nav = h(
+    'nav',
+    { 'aria-label': 'Sections' },
+    ...NAV.map(([key, label]) => {
+      const a = h('a', { href: `#/${key}` }, label, key === 'approvals' ? pending : null);
+      links.set(key, a);
+      return a;
+    }),
+  );
+  const main = h('main', { id: 'main' });
+  replace(
+    root,
+    h(
+      'header',
+      { class: 'topbar' },
+      h(
+        'a',
+        { class: 'brand', href: '#/tasks' },
+        h('span', { class: 'mark', 'aria-hidden': 'true' }),
+        'Warden',
+      ),
+      nav,
+      h(
+        'div',
+        { class: 'who' },
+        h('span', { title: `team ${me.team}` }, me.user),
+        h('span', { class: 'role' }, me.role),
+        h('span', { class: 'muted' }, me.team),
+        h('button', { type: 'button', class: 'link', onclick: () => signOut(root) }, 'Sign out'),
+      ),
+    ),
+    main,
+  );
+
+  const countApprovals = async () => {
+    try {
+      const { approvals } = await api.get<{ approvals: Approval[] }>(
+        '/v1/approvals?status=pending&limit=500',
+      );
+      pending.textContent = String(approvals.length);
+      pending.hidden = approvals.length === 0;
+    } catch {
+      pending.hidden = true;
+    }
+  };
+  const stopCounting = every(5000, countApprovals);
+
+  let dispose: (() => void) | undefined;
+  const onRoute = () => {
+    dispose?.();
+    dispose = undefined;
+    const [path = '', search = ''] = location.hash.replace(/^#\/?/, '').split('?', 2);
+    const route = ROUTES.find((r) => r.pattern.test(path));
+    for (const [key, a] of links) a.classList.toggle('active', key === route?.nav);
+    main.replaceChildren();
+    if (!route) {
+      main.append(
+        h('div', { class: 'empty' }, 'No such page. ', h('a', { href: '#/tasks' }, 'Back to tasks')),
+      );
+      return;
+    }
+    const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => (p ? decodeURIComponent(p) : ''));
+    const ctx: ViewContext = {
+      api,
+      me,
+      main,
+      params,
+      query: new URLSearchParams(search),
+      refreshChrome: () => void countApprovals(),
+    };
+    dispose = route.view(ctx);
+    window.scrollTo(0, 0);
+  };
+  window.addEventListener('hashchange', onRoute);
+  onRoute();
+  return () => {
+    window.removeEventListener('hashchange', onRoute);
+    stopCounting();
+    dispose?.();
+  };
+}

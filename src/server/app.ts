@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import openapiGlue from 'fastify-openapi-glue';
+import { parse } from 'yaml';
+import { consolePlugin } from '../console/plugin.ts';
+import { errorResponse, notFound } from './api-errors.ts';
+import { authenticate, type Principal } from './auth.ts';
+import type { ServerContext } from './context.ts';
+import { accountHandlers } from './routes/accounts.ts';
+import { approvalHandlers } from './routes/approvals.ts';
+import { catalogHandlers } from './routes/catalog.ts';
+import { eventHandlers } from './routes/events.ts';
+import { taskHandlers } from './routes/tasks.ts';
+
+/** The API's one description: routes and request validation are built from it, clients read it. */
+export const OPENAPI: Record<string, unknown> = parse(
+  readFileSync(new URL('./openapi.yaml', import.meta.url), 'utf8'),
+);
+
+export type AppContext = Omit<ServerContext, 'principal'>;
+
+/**
+ * The HTTP API: Fastify with every /v1 route, its validation and its security generated from the
+ * OpenAPI document by fastify-openapi-glue. Every error, the framework's included, leaves as
+ * `{error: {code, message, field}}`; unknown routes are 404s of the same shape.
+ */
+export async function buildApp(base: AppContext): Promise<FastifyInstance> {
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const ctx: ServerContext = {
+    ...base,
+    principal(request) {
+      const principal = principals.get(request);
+      // The security handler runs before every /v1 handler: a miss is a wiring fault, not the caller's.
+      if (!principal) throw new Error('no principal on an authenticated route');
+      return principal;
+    },
+  };
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    // Event streams stay open as long as their task runs: shutting down must not wait for them.
+    forceCloseConnections: true,
+    ajv: {
+      customOptions: {
+        // Unknown fields are errors that name them, not silently dropped; the first error is enough.
+        removeAdditional: false,
+        allErrors: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        strict: false,
+      },
+    },
+  });
+  // JSON only: a text body would skip the schema, which is written for application/json.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler((error, _request, reply) => {
+    const { status, body } = errorResponse(error);
+    if (status >= 500) base.log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = errorResponse(
+      notFound(`${request.method} ${request.url.split('?')[0]}`, 'path'),
+    );
+    return reply.code(status).send(body);
+  });
+  app.get('/openapi.json', async () => OPENAPI);
+  await app.register(consolePlugin);
+
+  await app.register(openapiGlue, {
+    specification: forGlue(OPENAPI),
+    serviceHandlers: {
+      ...taskHandlers(ctx),
+      ...eventHandlers(ctx),
+      ...approvalHandlers(ctx),
+      ...catalogHandlers(ctx),
+      ...accountHandlers(ctx),
+    },
+    securityHandlers: {
+      async bearer(request: FastifyRequest) {
+        principals.set(request, await authenticate(request.headers.authorization, ctx.accounts));
+      },
+    },
+  });
+  return app;
+}
+
+/**
+ * The document as the glue takes it: without response schemas, which Fastify would use to
+ * serialise answers and so silently drop every field they do not list (a report has many). They
+ * stay in the served document, for clients.
+ */
+function forGlue(spec: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(spec) as { paths: Record<string, Record<string, { responses?: object }>> };
+  for (const operations of Object.values(copy.paths)) {
+    for (const operation of Object.values(operations)) {
+      if (operation && typeof operation === 'object' && 'responses' in operation) {
+        operation.responses = { default: { description: 'see /openapi.json' } };
+      }
+    }
+  }
+  return copy;
+}

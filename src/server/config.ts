@@ -1,0 +1,129 @@
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { WardenError } from '../errors.ts';
+
+/** What the operator of a server decides, in `server.yaml` beside the data. */
+export interface ServerConfig {
+  source: string;
+  /** Real paths: a task's repository must be a git work tree inside one of them. */
+  repositories: string[];
+  /** Model ids clients may choose; an entry ending in `*` admits every id starting with the rest. */
+  models: string[];
+  defaultModel: string | undefined;
+  /** Policy name → file. `default` is Warden's own policy unless the file names another. */
+  policies: Record<string, string>;
+  /** Tasks running at once on this server. */
+  concurrency: number;
+  /** Tasks of one team running at once, when the team sets no limit of its own. */
+  teamConcurrency: number;
+  /** How long SIGTERM waits for running tasks to reach a turn boundary before interrupting them. */
+  drainTimeoutMs: number;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const fileSchema = z.strictObject({
+  repositories: z.array(z.string().min(1)).default([]),
+  models: z.array(z.string().min(1)).default([]),
+  default_model: z.string().min(1).optional(),
+  policies: z
+    .record(z.string().regex(NAME, 'policy names are letters, digits, ".", "_" and "-"'), z.string().min(1))
+    .default({}),
+  concurrency: z.number().int().positive().default(2),
+  team_concurrency: z.number().int().positive().optional(),
+  drain_timeout: z.number().positive().default(30),
+});
+
+export const CONFIG_TEMPLATE = `# warden serve: what this server allows. Paths are absolute or relative to this file.
+
+# A task's repository must be a git work tree inside one of these directories: a path is an
+# authority (the agent reads and writes there), so clients can only pick among what is listed.
+repositories: []
+
+# Model ids clients may choose (GET /v1/models lists them); "script:/dir/*" admits every scripted
+# model in /dir. Provider keys come from this process's environment, as for warden exec.
+models: []
+# default_model: anthropic:claude-sonnet-4-5
+
+# Policies by name; clients pass a name, never a file. "default" is Warden's built-in policy.
+policies: {}
+
+# Tasks running at once on this server, and per team (a team's own limit overrides the latter).
+concurrency: 2
+# team_concurrency: 2
+
+# Seconds SIGTERM waits for running tasks to reach a turn boundary before interrupting them.
+drain_timeout: 30
+`;
+
+/**
+ * Reads the server's config; when the file does not exist it is written from the template first,
+ * so a new user finds where to allow their repositories.
+ */
+export function loadServerConfig(file: string, overrides: { concurrency?: number } = {}): ServerConfig {
+  if (!existsSync(file)) writeFileSync(file, CONFIG_TEMPLATE, { mode: 0o600 });
+  let data: unknown;
+  try {
+    data = parse(readFileSync(file, 'utf8')) ?? {};
+  } catch (error) {
+    throw new WardenError('server.config', `cannot read the server config: ${(error as Error).message}`, {
+      where: file,
+    });
+  }
+  const parsed = fileSchema.safeParse(data);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    throw new WardenError('server.config', `${issue?.path.join('.') || 'the file'}: ${issue?.message}`, {
+      where: file,
+      hint: 'see the comments in a fresh server.yaml (delete it and start warden serve again)',
+    });
+  }
+  const config = parsed.data;
+  const base = dirname(file);
+  const repositories = config.repositories.map((root, index) => {
+    const path = resolve(base, root);
+    try {
+      return realpathSync(path);
+    } catch {
+      throw new WardenError('server.config', `repositories[${index}]: ${path} does not exist`, {
+        where: file,
+      });
+    }
+  });
+  const policies = Object.fromEntries(
+    Object.entries(config.policies).map(([name, path]) => [
+      name,
+      isAbsolute(path) ? path : resolve(base, path),
+    ]),
+  );
+  return {
+    source: file,
+    repositories,
+    models: config.models.map((id) => (id.startsWith('script:') ? scriptPath(id, base) : id)),
+    defaultModel: config.default_model,
+    policies,
+    concurrency: overrides.concurrency ?? config.concurrency,
+    teamConcurrency: config.team_concurrency ?? overrides.concurrency ?? config.concurrency,
+    drainTimeoutMs: config.drain_timeout * 1000,
+  };
+}
+
+/** Scripted models name files: relative ones are relative to the config, like every other path. */
+function scriptPath(id: string, base: string): string {
+  const file = id.slice('script:'.length);
+  return `script:${isAbsolute(file) ? file : resolve(base, file)}`;
+}
+
+/** Whether a model id is one the config offers. */
+export function modelAllowed(config: ServerConfig, id: string): boolean {
+  return config.models.some((entry) =>
+    entry.endsWith('*') ? id.startsWith(entry.slice(0, -1)) && !id.includes('..') : entry === id,
+  );
+}
+
+/** Every policy name a client may pass: the configured ones and `default`. */
+export function policyNames(config: ServerConfig): string[] {
+  return [...new Set(['default', ...Object.keys(config.policies)])].sort();
+}

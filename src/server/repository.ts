@@ -1,0 +1,56 @@
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { gitSync } from '../broker/git.ts';
+import { WardenError } from '../errors.ts';
+
+export interface AdmittedRepository {
+  /** The work tree's real path (git's top level). */
+  path: string;
+  /** The allowed root it lies in. */
+  root: string;
+}
+
+/**
+ * A client names a repository by path, and a path is an authority: the agent will read and write
+ * there. Admitted only when it is an existing git work tree's top level whose real path (links
+ * resolved) lies inside one of the server's roots; errors name the field for the API.
+ */
+export function admitRepository(path: string, roots: string[]): AdmittedRepository {
+  const refuse = (message: string, hint: string) =>
+    new WardenError('request.invalid', message, { where: 'repository', hint });
+  const outside = () =>
+    refuse(
+      `${path} is outside the repositories this server allows`,
+      roots.length
+        ? `allowed roots: ${roots.join(', ')}`
+        : 'the server allows none yet: add roots to "repositories" in its server.yaml',
+    );
+  if (!isAbsolute(path))
+    throw refuse(`"${path}" is not an absolute path`, 'give the full path of a git repository');
+  // Outside every root, refused before the file system is asked: nobody learns what exists there.
+  if (!roots.some((r) => inside(r, resolve(path)))) throw outside();
+  let real: string;
+  try {
+    real = realpathSync(path);
+    if (!statSync(real).isDirectory()) throw new Error('not a directory');
+  } catch {
+    throw refuse(`${path} is not an existing directory`, 'give the full path of a git repository');
+  }
+  // Again with links resolved: a link inside a root may point anywhere.
+  const root = roots.find((r) => inside(r, real));
+  if (root === undefined) throw outside();
+  const top = gitSync(real, ['rev-parse', '--show-toplevel']);
+  const topLevel = top.code === 0 ? top.stdout.trim() : '';
+  if (!topLevel || realpathSync(topLevel) !== real) {
+    throw refuse(
+      `${path} is not the top level of a git work tree`,
+      "give the repository's top-level directory (git rev-parse --show-toplevel)",
+    );
+  }
+  return { path: real, root };
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}

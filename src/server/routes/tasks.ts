@@ -1,0 +1,175 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { loadModelConfig, resolveModel } from '../../models/index.ts';
+import { ApiError, asFieldError, notFound } from '../api-errors.ts';
+import { BUDGET_HINT, budgetExhausted } from '../budget.ts';
+import { modelAllowed, policyNames } from '../config.ts';
+import { authorize, type ServerContext, visibleTeams } from '../context.ts';
+import { admitRepository } from '../repository.ts';
+import { type TaskLimits, type TaskRecord, type TaskStatus, TERMINAL_STATUSES } from '../task-store.ts';
+import { taskView } from '../task-view.ts';
+
+interface CreateBody {
+  repository: string;
+  instruction: string;
+  model: string;
+  policy?: string;
+  limits?: TaskLimits;
+}
+
+type IdParams = { Params: { id: string } };
+
+/** A task the caller may read; one they may not is "not found", so ids of other teams leak nothing. */
+export async function readableTask(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  id: string,
+): Promise<TaskRecord> {
+  const task = await ctx.tasks.getTask(id);
+  if (
+    !task ||
+    !ctx.authorizer.check(ctx.principal(request), 'task.read', { kind: 'task', id, team: task.team }).allowed
+  ) {
+    throw notFound(`task "${id}"`);
+  }
+  return task;
+}
+
+export function taskHandlers(ctx: ServerContext) {
+  return {
+    async createTask(request: FastifyRequest<{ Body: CreateBody }>, reply: FastifyReply) {
+      const body = request.body;
+      const principal = ctx.principal(request);
+      let repository: ReturnType<typeof admitRepository>;
+      try {
+        repository = admitRepository(body.repository, ctx.config.repositories);
+      } catch (error) {
+        throw asFieldError(error, 'repository');
+      }
+      const policy = body.policy ?? 'default';
+      if (!ctx.policies.has(policy)) {
+        throw new ApiError(400, 'request.invalid', `policy: no policy named "${policy}" on this server`, {
+          field: 'policy',
+          hint: `choose one of: ${policyNames(ctx.config).join(', ')} (GET /v1/policies)`,
+        });
+      }
+      if (!modelAllowed(ctx.config, body.model)) {
+        throw new ApiError(400, 'request.invalid', `model: "${body.model}" is not offered by this server`, {
+          field: 'model',
+          hint: 'GET /v1/models lists the models it offers',
+        });
+      }
+      authorize(ctx, request, 'task.create', {
+        kind: 'task',
+        id: 'new',
+        team: principal.team.id,
+        root: repository.root,
+        policy,
+      });
+      try {
+        // Credentials, base URLs and script files are checked now, not when a worker picks it up.
+        resolveModel(body.model, {
+          config: loadModelConfig(repository.path, { env: ctx.env }),
+          env: ctx.env,
+          cwd: ctx.cwd,
+        });
+      } catch (error) {
+        throw asFieldError(error, 'model');
+      }
+      const exhausted = budgetExhausted(principal.team, await ctx.tasks.teamSpend(principal.team.id));
+      if (exhausted) throw new ApiError(409, 'budget.exhausted', exhausted, { hint: BUDGET_HINT });
+      const task = await ctx.tasks.createTask({
+        team: principal.team.id,
+        createdBy: principal.userId,
+        repository: repository.path,
+        instruction: body.instruction,
+        model: body.model,
+        policy,
+        limits: body.limits ?? {},
+      });
+      await ctx.queue.enqueue({ taskId: task.id, team: task.team, repository: task.repository });
+      reply.code(201);
+      return taskView(task);
+    },
+
+    async listTasks(
+      request: FastifyRequest<{
+        Querystring: { status?: TaskStatus; team?: string; limit?: number; cursor?: string };
+      }>,
+    ) {
+      const { status, team, limit = 50, cursor } = request.query;
+      const principal = ctx.principal(request);
+      const visible = visibleTeams(principal);
+      const teams = team === undefined ? visible : visible && !visible.includes(team) ? [] : [team];
+      const page = await ctx.tasks.listTasks({
+        limit,
+        ...(status ? { status: [status] } : {}),
+        ...(teams ? { teams } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+      const readable = page.tasks.filter(
+        (task) =>
+          ctx.authorizer.check(principal, 'task.read', { kind: 'task', id: task.id, team: task.team })
+            .allowed,
+      );
+      return { tasks: readable.map((task) => taskView(task)), next: page.next ?? null };
+    },
+
+    async getTask(request: FastifyRequest<IdParams>) {
+      return taskView(await readableTask(ctx, request, request.params.id));
+    },
+
+    async getTaskReport(request: FastifyRequest<IdParams>) {
+      const task = await readableTask(ctx, request, request.params.id);
+      if (!task.report) {
+        throw new ApiError(
+          409,
+          'task.no_report',
+          `task "${task.id}" is ${task.status} and has no report yet`,
+          {
+            hint: 'the report is written when the task ends; follow GET /v1/tasks/{id}/events',
+          },
+        );
+      }
+      return task.report;
+    },
+
+    async steerTask(request: FastifyRequest<IdParams & { Body: { text: string } }>, reply: FastifyReply) {
+      const task = await readableTask(ctx, request, request.params.id);
+      const principal = authorize(ctx, request, 'task.steer', { kind: 'task', id: task.id, team: task.team });
+      refuseEnded(task, 'steered');
+      const message = await ctx.tasks.addSteering({
+        taskId: task.id,
+        text: request.body.text,
+        from: principal.userId,
+      });
+      ctx.bus.publish(task.id, { kind: 'steering' });
+      reply.code(202);
+      return message;
+    },
+
+    async cancelTask(request: FastifyRequest<IdParams>, reply: FastifyReply) {
+      const task = await readableTask(ctx, request, request.params.id);
+      authorize(ctx, request, 'task.cancel', { kind: 'task', id: task.id, team: task.team });
+      refuseEnded(task, 'cancelled');
+      const finishedAt = new Date().toISOString();
+      if (await ctx.tasks.transition(task.id, ['queued'], 'cancelled', { finishedAt })) {
+        ctx.bus.publish(task.id, { kind: 'status', status: 'cancelled' });
+      } else {
+        // Running: the worker stops the session at once, as Ctrl-C does, and records it cancelled.
+        ctx.bus.publish(task.id, { kind: 'cancel' });
+      }
+      reply.code(202);
+      return taskView((await ctx.tasks.getTask(task.id)) ?? task);
+    },
+  };
+}
+
+function refuseEnded(task: TaskRecord, verb: string): void {
+  if (TERMINAL_STATUSES.has(task.status)) {
+    throw new ApiError(
+      409,
+      'task.ended',
+      `task "${task.id}" has ended (${task.status}) and cannot be ${verb}`,
+    );
+  }
+}
