@@ -162,7 +162,11 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
  * The broker: credentials the user declared (user config only) and any found in the remote URLs,
  * which are moved out of `.git/config` before the agent can read it.
  */
-async function openBroker(root: string, env: NodeJS.ProcessEnv, redactor: Redactor): Promise<SessionBroker> {
+export async function openBroker(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  redactor: Redactor,
+): Promise<SessionBroker> {
   const layer = loadUserConfigLayer(env);
   const data = layer?.data as { credentials?: unknown } | undefined;
   return openSessionBroker({
@@ -181,7 +185,7 @@ async function openBroker(root: string, env: NodeJS.ProcessEnv, redactor: Redact
   });
 }
 
-function durabilityMode(flag: string | undefined): Durability {
+export function durabilityMode(flag: string | undefined): Durability {
   if (flag === undefined) return 'group';
   if (flag === 'group' || flag === 'fsync-each' || flag === 'none') return flag;
   throw new WardenError('usage', `--audit-durability must be group, fsync-each or none, got "${flag}"`);
