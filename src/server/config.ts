@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { WardenError } from '../errors.ts';
+import { GATEWAY_TEMPLATE, type GatewayConfig, parseGatewayConfig } from './gateway-config.ts';
 
 /** What the operator of a server decides, in `server.yaml` beside the data. */
 export interface ServerConfig {
@@ -20,6 +21,8 @@ export interface ServerConfig {
   teamConcurrency: number;
   /** How long SIGTERM waits for running tasks to reach a turn boundary before interrupting them. */
   drainTimeoutMs: number;
+  /** The model gateway's routes; undefined: no `gateway:` section, the gateway is off. */
+  gateway?: GatewayConfig;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -34,6 +37,7 @@ const fileSchema = z.strictObject({
   concurrency: z.number().int().positive().default(2),
   team_concurrency: z.number().int().positive().optional(),
   drain_timeout: z.number().positive().default(30),
+  gateway: z.unknown().optional(),
 });
 
 export const CONFIG_TEMPLATE = `# warden serve: what this server allows. Paths are absolute or relative to this file.
@@ -56,7 +60,7 @@ concurrency: 2
 
 # Seconds SIGTERM waits for running tasks to reach a turn boundary before interrupting them.
 drain_timeout: 30
-`;
+${GATEWAY_TEMPLATE}`;
 
 /**
  * Reads the server's config; when the file does not exist it is written from the template first,
@@ -107,6 +111,9 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
     concurrency: overrides.concurrency ?? config.concurrency,
     teamConcurrency: config.team_concurrency ?? overrides.concurrency ?? config.concurrency,
     drainTimeoutMs: config.drain_timeout * 1000,
+    gateway: parseGatewayConfig(config.gateway, file, (id) =>
+      id.startsWith('script:') ? scriptPath(id, base) : id,
+    ),
   };
 }
 
