@@ -10,6 +10,7 @@ import { accountHandlers } from './routes/accounts.ts';
 import { approvalHandlers } from './routes/approvals.ts';
 import { catalogHandlers } from './routes/catalog.ts';
 import { eventHandlers } from './routes/events.ts';
+import { keyHandlers } from './routes/keys.ts';
 import { taskHandlers } from './routes/tasks.ts';
 
 /** The API's one description: routes and request validation are built from it, clients read it. */
@@ -75,6 +76,7 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
       ...approvalHandlers(ctx),
       ...catalogHandlers(ctx),
       ...accountHandlers(ctx),
+      ...keyHandlers(ctx),
     },
     securityHandlers: {
       async bearer(request: FastifyRequest) {
@@ -82,6 +84,8 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
       },
     },
   });
+  // Outside the glue: the gateway speaks the vendors' formats and takes virtual keys, not API tokens.
+  await base.gateway?.mount(app);
   return app;
 }
 

@@ -9,8 +9,11 @@ import { buildApp } from './app.ts';
 import { createAuthorizer } from './authorize.ts';
 import { bootstrapAdmin } from './bootstrap.ts';
 import { loadServerConfig, policyNames, type ServerConfig } from './config.ts';
+import { withKeySpend } from './gateway-keys.ts';
 import { recoverTasks } from './recovery.ts';
+import { openServerGateway, type ServerGateway } from './server-gateway.ts';
 import { openSqliteAccountStore } from './sqlite-account-store.ts';
+import { openSqliteKeyStore } from './sqlite-key-store.ts';
 import { openSqliteTaskStore } from './sqlite-task-store.ts';
 import { createLocalTaskBus } from './task-bus.ts';
 import { createLocalTaskQueue } from './task-queue.ts';
@@ -35,6 +38,8 @@ export interface RunningServer {
   adminToken: string | undefined;
   /** Tasks resumed after the last process stopped without finishing them. */
   recovered: number;
+  /** The model gateway at /gateway: `names` is empty while it is off. */
+  gateway: Pick<ServerGateway, 'names'>;
   /** SIGTERM: take no new tasks, let running ones reach a turn boundary, close everything. */
   drain(): Promise<void>;
 }
@@ -54,11 +59,26 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   );
   const policies = await loadPolicies(config);
   const sessions = SessionStore.open(dataDir);
-  const tasks = openSqliteTaskStore(join(dataDir, 'server.db'));
+  const keyStore = openSqliteKeyStore(join(dataDir, 'server.db'));
+  // A team's spend is its tasks' and its gateway keys': one budget, whichever way it is spent.
+  const tasks = withKeySpend(openSqliteTaskStore(join(dataDir, 'server.db')), keyStore);
   const accounts = openSqliteAccountStore(join(dataDir, 'server.db'));
+  const audit = { dir: join(dataDir, 'audit'), keyDir: join(dataDir, 'keys') };
+  // Before the first admin's token is made: a start that fails on a gateway route must not leave
+  // behind a token no one was shown.
+  const gateway = await openServerGateway({
+    config: config.gateway,
+    source: config.source,
+    store: keyStore,
+    accounts,
+    teamSpend: (team) => tasks.teamSpend(team),
+    audit,
+    env: options.env,
+    cwd: dataDir,
+    log: options.log,
+  });
   const adminToken = await bootstrapAdmin(accounts);
   const bus = createLocalTaskBus();
-  const audit = { dir: join(dataDir, 'audit'), keyDir: join(dataDir, 'keys') };
   const runner = createTaskRunner({
     tasks,
     accounts,
@@ -91,6 +111,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     keyDir: audit.keyDir,
     env: options.env,
     cwd: dataDir,
+    gateway,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     log: options.log,
   });
@@ -102,11 +123,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     config,
     adminToken,
     recovered: recovered.filter((task) => task.runs > 0).length,
+    gateway: { names: gateway.names },
     async drain() {
       const stopped = queue.stop();
       runner.drain(config.drainTimeoutMs);
       await stopped;
       await app.close();
+      await gateway.close();
+      await keyStore.close();
       await tasks.close();
       await accounts.close();
       sessions.close();
