@@ -144,6 +144,16 @@ test('the gateway is at /gateway: unknown paths and missing keys answer in the c
   const apiToken = await gateway('/v1/messages', messages('hi'), served.adminToken, true);
   assert.equal(apiToken.status, 401, 'a Warden API token is not a gateway key');
   assert.equal(apiToken.body.error.type, 'authentication_error');
+  // A body that does not parse fails in the gateway's own error handler, in the client's format.
+  calls += 1;
+  const badJson = await fetch(`${served.url}/gateway/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer wk-x' },
+    body: '{"model": ',
+  });
+  assert.equal(badJson.status, 400);
+  const badBody: Json = await readJson(badJson);
+  assert.deepEqual([badBody.error.type, badBody.error.field], ['invalid_request_error', undefined]);
   // The API around it is unchanged: its own errors, its own 404.
   assert.equal((await admin('GET', '/v1/nothing')).body.error.code, 'not_found');
 });
@@ -277,10 +287,13 @@ test('every call is one audit record — who, model, tokens, cost, status — ne
   }
   assert.ok(ok[0].data.cost > 0);
   assert.deepEqual(
-    gatewayCalls.filter((r) => r.data.status === 401).map((r) => [r.data.owner, r.data.error.code]),
+    gatewayCalls
+      .filter((r) => r.data.status >= 400)
+      .map((r) => [r.data.status, r.data.owner, r.data.error.code]),
     [
-      [null, 'gateway.auth'],
-      [null, 'gateway.auth'],
+      [401, null, 'gateway.auth'],
+      [401, null, 'gateway.auth'],
+      [400, null, 'gateway.request'],
     ],
   );
   for (const secret of [
