@@ -1,11 +1,11 @@
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
-import { policyLimits, shellOptions } from '../agent/policy-settings.ts';
+import { policyLimits } from '../agent/policy-settings.ts';
+import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts } from '../agent/session-parts.ts';
 import type { StopRequest } from '../agent/turn-boundary.ts';
 import { isWardenError, messageOf } from '../errors.ts';
-import { sessionRedactor } from '../guard/session-redactor.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import type { SessionStore } from '../store/session-store.ts';
@@ -164,6 +164,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         : undefined;
     };
     try {
+      // The same guards as `warden exec`: a server session is built with no fewer of them.
+      const guards = await openSessionGuards({ root: task.repository, policy, env: options.env });
       const { report } = await launchSession({
         task: resuming ? RESUME_NOTE : task.instruction,
         ...(resuming ? { resume: task.id } : { sessionId: task.id }),
@@ -189,8 +191,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           },
         }),
         ...(parts.network ? { network: parts.network } : {}),
-        tools: { shell: shellOptions(policy) },
-        redactor: await sessionRedactor(task.repository, options.env),
+        ...guards.launch,
         audit: options.audit,
         signal,
         steering: async () => (await tasks.takeSteering(task.id)).map(({ text, from }) => ({ text, from })),
