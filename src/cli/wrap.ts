@@ -1,9 +1,9 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts, sandboxLimits } from '../agent/session-parts.ts';
 import { WardenError } from '../errors.ts';
 import { createModelRouter, type KeyBudget } from '../gateway/index.ts';
-import { sessionRedactor } from '../guard/session-redactor.ts';
 import { loadModelConfig } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
@@ -14,7 +14,7 @@ import { resolveProgram } from '../wrap/program.ts';
 import { runWrapped } from '../wrap/wrap-session.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
-import { durabilityMode, openBroker } from './exec.ts';
+import { durabilityMode } from './exec.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
 import { forTerminal } from './terminal.ts';
@@ -107,14 +107,15 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
   const routes = createModelRouter({ config, env: io.env, cwd: io.cwd, default: modelId });
 
   const parts = await openSessionParts(repo.root, policy);
-  const redactor = await sessionRedactor(repo.root, io.env);
-  // As for warden exec: a token in a remote URL leaves .git/config before the agent can read it.
-  const broker = await openBroker(repo.root, io.env, redactor).catch(async (error: unknown) => {
-    parts.store.close();
-    await parts.close();
-    throw error;
-  });
-  redactor.addKnown(broker.credentials.secrets());
+  // The guards every session has (a token in a remote URL leaves .git/config before the agent can
+  // read it); wrap uses their redactor and broker, the agent's own tools stand in for Warden's.
+  const { redactor, broker } = await openSessionGuards({ root: repo.root, policy, env: io.env }).catch(
+    async (error: unknown) => {
+      parts.store.close();
+      await parts.close();
+      throw error;
+    },
+  );
   const protectedPaths = ['.git', '.warden']
     .map((name) => join(repo.root, name))
     .filter((path) => existsPath(path));

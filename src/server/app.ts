@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import { parse } from 'yaml';
 import { consolePlugin } from '../console/plugin.ts';
-import { errorResponse, notFound } from './api-errors.ts';
+import { ApiError, errorResponse, notFound, writeClientError } from './api-errors.ts';
 import { authenticate, type Principal } from './auth.ts';
 import type { ServerContext } from './context.ts';
 import { accountHandlers } from './routes/accounts.ts';
@@ -41,6 +41,12 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Event streams stay open as long as their task runs: shutting down must not wait for them.
     forceCloseConnections: true,
+    clientErrorHandler: writeClientError,
+    // A malformed %-escape in the path is answered before routing, in the framework's own shape.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const { status, body } = errorResponse(error);
+      reply.code(status).send(body);
+    },
     ajv: {
       customOptions: {
         // Unknown fields are errors that name them, not silently dropped; the first error is enough.
@@ -64,6 +70,15 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
       notFound(`${request.method} ${request.url.split('?')[0]}`, 'path'),
     );
     return reply.code(status).send(body);
+  });
+  // Fastify validates a body only when one was sent: a missing required body would reach the handler.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body) {
+      throw new ApiError(400, 'request.invalid', 'body is required: a JSON object', {
+        field: 'body',
+        hint: 'send it with content-type: application/json (GET /openapi.json describes it)',
+      });
+    }
   });
   app.get('/openapi.json', async () => OPENAPI);
   await app.register(consolePlugin);

@@ -18,6 +18,7 @@ import { openSqliteTaskStore } from './sqlite-task-store.ts';
 import { createLocalTaskBus } from './task-bus.ts';
 import { createLocalTaskQueue } from './task-queue.ts';
 import { createTaskRunner } from './task-runner.ts';
+import { createTaskWorkspaces, taskJob } from './task-workspace.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -89,6 +90,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     env: options.env,
     cwd: dataDir,
     log: options.log,
+    workspaces: createTaskWorkspaces({
+      workRoot: join(dataDir, 'work'),
+      clone: config.clone,
+      env: options.env,
+      log: options.log,
+    }),
   });
   const queue = createLocalTaskQueue({
     concurrency: config.concurrency,
@@ -96,7 +103,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const recovered = await recoverTasks(tasks);
   for (const task of recovered) {
-    await queue.enqueue({ taskId: task.id, team: task.team, repository: task.repository });
+    await queue.enqueue(taskJob(task));
   }
   const app = await buildApp({
     config,
@@ -105,7 +112,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     sessions,
     bus,
     queue,
-    authorizer: createAuthorizer({ roots: () => config.repositories, policies: () => policyNames(config) }),
+    authorizer: createAuthorizer({
+      roots: () => [...config.repositories, ...config.repositoryUrls.map((prefix) => prefix.text)],
+      policies: () => policyNames(config),
+    }),
     policies,
     auditDir: audit.dir,
     keyDir: audit.keyDir,

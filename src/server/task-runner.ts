@@ -1,11 +1,12 @@
+import { join } from 'node:path';
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
-import { policyLimits, shellOptions } from '../agent/policy-settings.ts';
+import { policyLimits } from '../agent/policy-settings.ts';
+import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts } from '../agent/session-parts.ts';
 import type { StopRequest } from '../agent/turn-boundary.ts';
 import { isWardenError, messageOf } from '../errors.ts';
-import { sessionRedactor } from '../guard/session-redactor.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import type { SessionStore } from '../store/session-store.ts';
@@ -16,6 +17,7 @@ import type { TaskBus } from './task-bus.ts';
 import { type Interruption, type Outcome, outcomeOf } from './task-outcome.ts';
 import type { TaskJob } from './task-queue.ts';
 import type { TaskLimits, TaskRecord, TaskStatus, TaskStore } from './task-store.ts';
+import { createTaskWorkspaces, DEFAULT_CLONE, type TaskWorkspaces } from './task-workspace.ts';
 
 export interface TaskRunnerOptions {
   tasks: TaskStore;
@@ -27,6 +29,8 @@ export interface TaskRunnerOptions {
   env: NodeJS.ProcessEnv;
   /** Where relative script paths resolve; the server's data directory. */
   cwd: string;
+  /** Where sessions work; by default a task's repository, or a clone of its URL under `cwd/work`. */
+  workspaces?: TaskWorkspaces;
   log: (line: string) => void;
 }
 
@@ -48,6 +52,14 @@ const MAX_WALL_TIME_MS = 7 * 24 * 3600 * 1000;
 
 export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   const { tasks, bus } = options;
+  const workspaces =
+    options.workspaces ??
+    createTaskWorkspaces({
+      workRoot: join(options.cwd, 'work'),
+      clone: DEFAULT_CLONE,
+      env: options.env,
+      log: options.log,
+    });
   const active = new Map<string, { drain: () => void; interrupt: (why: 'drain') => void }>();
 
   const settle = async (
@@ -65,6 +77,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     });
     await tasks.expireApprovals(task.id);
     bus.publish(task.id, { kind: 'status', status: outcome.status });
+    await workspaces.release(task, outcome.status);
   };
 
   async function run(job: TaskJob): Promise<void> {
@@ -117,7 +130,9 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       const outcome: Outcome =
         interruption === 'drain'
           ? { status: 'queued', error: undefined }
-          : { status: 'failed', error: failure };
+          : interruption === 'cancel'
+            ? { status: 'cancelled', error: undefined }
+            : { status: 'failed', error: failure };
       await settle(task, ['running', 'waiting_approval'], outcome);
     } finally {
       unsubscribe();
@@ -128,13 +143,14 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   async function launch(task: TaskRecord, signal: AbortSignal, draining: () => boolean) {
     const policy = options.policies.get(task.policy);
     if (!policy) throw new Error(`the server has no policy named "${task.policy}" any more`);
+    const root = await workspaces.open(task, signal);
     const model = resolveModel(task.model, {
-      config: loadModelConfig(task.repository, { env: options.env }),
+      config: loadModelConfig(root, { env: options.env }),
       env: options.env,
       cwd: options.cwd,
     });
     const resuming = options.sessions.get(task.id) !== undefined;
-    const parts = await openSessionParts(task.repository, policy, { store: options.sessions });
+    const parts = await openSessionParts(root, policy, { store: options.sessions });
     // Spend is written as each turn's answer arrives; a stop check waits for those writes first.
     let spendWritten: Promise<void> = Promise.resolve();
     const sink: EventSink = (event) => {
@@ -164,6 +180,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         : undefined;
     };
     try {
+      // The same guards as `warden exec`: a server session is built with no fewer of them.
+      const guards = await openSessionGuards({ root, policy, env: options.env });
       const { report } = await launchSession({
         task: resuming ? RESUME_NOTE : task.instruction,
         ...(resuming ? { resume: task.id } : { sessionId: task.id }),
@@ -189,8 +207,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           },
         }),
         ...(parts.network ? { network: parts.network } : {}),
-        tools: { shell: shellOptions(policy) },
-        redactor: await sessionRedactor(task.repository, options.env),
+        ...guards.launch,
         audit: options.audit,
         signal,
         steering: async () => (await tasks.takeSteering(task.id)).map(({ text, from }) => ({ text, from })),
