@@ -3,6 +3,7 @@ import { benchCore } from './core.ts';
 import { benchGateway } from './gateway.ts';
 import { benchRedactor } from './redactor.ts';
 import { benchSandboxAndPolicy } from './sandbox-policy.ts';
+import { benchServe } from './serve.ts';
 
 const runs = Number(process.env.WARDEN_BENCH_RUNS ?? 10);
 console.log(
@@ -13,3 +14,4 @@ await benchSandboxAndPolicy(runs);
 await benchAudit(runs);
 await benchRedactor(runs);
 await benchGateway(runs);
+await benchServe(runs);

@@ -16,7 +16,7 @@ export interface CliResult {
 /** Runs the real `warden` binary as a user would, with a clean environment (no keys, empty config). */
 export function warden(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WARDEN, ...args], {
@@ -38,8 +38,16 @@ export function warden(
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
+    // A run that hangs is killed, and fails its test with what it printed so far.
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

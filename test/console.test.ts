@@ -259,6 +259,22 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
     await shot('usage');
     assert.deepEqual(problems, []);
   });
+
+  it('lists the gateway keys with their budgets and spend, never a key', async () => {
+    const issued = await api('POST', '/v1/keys', { owner: 'nightly-codex', budget: { tokens: 50000 } });
+    assert.equal(issued.status, 201);
+    await page.click('nav a:has-text("Keys")');
+    const row = page.locator('table.grid tbody tr', { hasText: 'nightly-codex' });
+    await row.waitFor();
+    assert.match(
+      (await row.textContent()) ?? '',
+      new RegExp(`${issued.body.id}nightly-codexdefault00 of 50\\.0k`),
+    );
+    assert.ok(!(await page.content()).includes(issued.body.key), 'the page holds no key');
+    await page.getByText(`${url}/gateway/v1`).waitFor();
+    await shot('keys');
+    assert.deepEqual(problems, []);
+  });
 });
 
 /**

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EventOf, WardenEvent } from '../src/agent/events.ts';
+import { gitCli } from '../src/broker/testing/git-cli.ts';
 import { startChatModelServer } from './chat-model-server.ts';
 import { jsonEvents, sampleRepo, warden } from './cli.ts';
 import { startGitHttpServer } from './git-http-server.ts';
@@ -16,14 +17,7 @@ before(async () => {
 });
 after(() => fixture.cleanup());
 
-const git = (cwd: string, ...args: string[]) => {
-  const result = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout.trim();
-};
+const git = gitCli;
 
 /** Anything that reaches it is an exfiltration that worked. */
 async function startCatcher() {

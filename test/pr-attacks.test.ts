@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { EventOf, WardenEvent } from '../src/agent/events.ts';
+import { gitCli } from '../src/broker/testing/git-cli.ts';
 import { type ChatTurn, startChatModelServer } from './chat-model-server.ts';
 import { jsonEvents, sampleRepo, warden } from './cli.ts';
 import { startGitHttpServer } from './git-http-server.ts';
@@ -13,14 +13,7 @@ const TOKEN = 'ghs_PullRequestBroker0123456789abcXYZ';
 // A value only the repository's .env holds: the redactor knows it from there, not by its shape.
 const DOTENV_SECRET = 'q7Rm2Lx9Vw4Kp8Tz3Nb6';
 
-const git = (cwd: string, ...args: string[]) => {
-  const result = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout.trim();
-};
+const git = gitCli;
 
 const of = <T extends WardenEvent['type']>(events: WardenEvent[], type: T) =>
   events.filter((e) => e.type === type) as EventOf<T>[];

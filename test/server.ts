@@ -76,14 +76,18 @@ export interface Served {
   exited: Promise<number | null>;
 }
 
-/** Starts `warden serve` on an ephemeral port as a child process and waits until it listens. */
-export async function startServe(world: ServerWorld): Promise<Served> {
+/**
+ * Starts `warden serve` on an ephemeral port as a child process and waits until it listens;
+ * `env` adds to the bare environment it gets (a provider key, for one).
+ */
+export async function startServe(world: ServerWorld, env: Record<string, string> = {}): Promise<Served> {
   const child = spawn(process.execPath, [WARDEN, 'serve', '--port', '0', '--data', world.data], {
     cwd: world.dir,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: join(world.dir, 'home'),
       XDG_CONFIG_HOME: join(world.dir, 'home', '.config'),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -58,6 +58,24 @@ export type EventBody =
       attempts: number;
     }
   | { type: 'model.retry'; turn: number; attempt: number; delayMs: number; reason: string }
+  /**
+   * One call a third-party agent made through Warden's model gateway (`warden wrap`): who, which
+   * model answered, how much and how it ended; never the prompt or the answer.
+   */
+  | {
+      type: 'gateway.call';
+      id: string;
+      api: string;
+      requestedModel?: string;
+      model?: string;
+      stream: boolean;
+      status: number;
+      error?: { code: string; message: string };
+      usage: Usage;
+      cost: number | undefined;
+      durationMs: number;
+      attempts: number;
+    }
   | {
       type: 'context.compacted';
       turn: number;

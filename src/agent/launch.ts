@@ -222,7 +222,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   return { sessionId, report };
 }
 
-async function openRecorder(audit: NonNullable<LaunchOptions['audit']>, session: string) {
+export async function openRecorder(audit: NonNullable<LaunchOptions['audit']>, session: string) {
   const log = await openAuditLog({
     dir: audit.dir,
     session,
@@ -235,7 +235,7 @@ async function openRecorder(audit: NonNullable<LaunchOptions['audit']>, session:
   return createAuditRecorder(log);
 }
 
-function newSessionId(): string {
+export function newSessionId(): string {
   const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
   return `s${stamp}-${randomBytes(4).toString('hex')}`;
 }

@@ -32,6 +32,8 @@ export interface SessionParts<Store = SessionStore> {
   workspace: Workspace;
   store: Store;
   network: SessionNetwork | undefined;
+  /** The egress proxy's unix socket, when the policy allows any host (`warden wrap` bridges it in). */
+  proxySocket: string | undefined;
   /** Stops the proxy and removes its socket; the store is closed by its user. */
   close(): Promise<void>;
 }
@@ -78,6 +80,7 @@ export async function openSessionParts<Store = SessionStore>(
       workspace: await createWorkspace(root),
       store,
       network: network?.session,
+      proxySocket: network?.socket,
       close: async () => network?.close(),
     };
   } catch (error) {

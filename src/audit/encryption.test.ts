@@ -29,7 +29,7 @@ async function writeLog(dir: string, session = 's1'): Promise<string> {
   await log.append('session.started', { task: TASK, model: 'm', repo: '/r' });
   await log.append('policy.decided', { callId: 'c1', tool: 'shell', decision: 'allow' });
   await log.append('file.changed', { path: 'x.ts', diff: DIFF });
-  await log.append('tool.finished', { callId: 'c1', tool: 'shell', output: 'ok: 1234' });
+  await log.append('tool.finished', { callId: 'c1', tool: 'shell', output: 'ok: warhead armed' });
   await log.close();
   return log.file;
 }
@@ -50,7 +50,7 @@ async function openAll(records: AuditRecord[], using = wrapper) {
 test('sensitive payloads round-trip through the log and are not in it in plain text; others stay plain', async () => {
   const file = await writeLog(join(root, 'round'));
   const raw = await readFile(file, 'utf8');
-  assert.ok(!raw.includes('secret plan') && !raw.includes('launchCode') && !raw.includes('1234'));
+  assert.ok(!raw.includes('secret plan') && !raw.includes('launchCode') && !raw.includes('warhead'));
   const records = parse(raw);
   assert.equal(records[0]?.type, 'audit.key');
   assert.ok(asEncryptedPayload(records[1]?.data), 'session.started is sealed');

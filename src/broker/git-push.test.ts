@@ -10,19 +10,13 @@ import { withCredentialHelper } from './credential-helper.ts';
 import { createCredentialStore } from './credentials.ts';
 import { createGitPushBroker } from './git-push.ts';
 import { moveRemoteCredentials } from './remote-credentials.ts';
+import { gitCli } from './testing/git-cli.ts';
 
 const TOKEN = 'ghs_BrokerHeld0123456789abcdefABCDEF';
 let dir: string;
 let work: string;
 let server: GitHttpServer;
-const git = (cwd: string, ...args: string[]) => {
-  const result = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout.trim();
-};
+const git = gitCli;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'warden-push-'));

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,18 +9,12 @@ import { createBashParser } from '../policy/bash-parser.ts';
 import type { PolicyAction } from '../policy/types.ts';
 import { createCredentialStore } from './credentials.ts';
 import { type Authorize, createPullRequestBroker, type PullRequestPlan } from './pull-request.ts';
+import { gitCli } from './testing/git-cli.ts';
 
 const TOKEN = 'ghs_PullRequestToken0123456789abcdEF';
 let dir: string;
 let api: FakeGitHubApi;
-const git = (cwd: string, ...args: string[]) => {
-  const result = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout.trim();
-};
+const git = gitCli;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'warden-pr-'));

@@ -24,18 +24,9 @@ export async function openSessionBroker(options: {
   /** The session's redactor: what the broker publishes for the model (a pull request's text) passes it. */
   redact: (text: string) => string;
   /** The `credentials:` section of the user's own config (never the repository's). */
-  userConfig?: { section: unknown; source: string; where: (path: readonly PropertyKey[]) => string };
+  userConfig?: UserCredentialsSection;
 }): Promise<SessionBroker> {
-  const configured = options.userConfig
-    ? credentialsFromConfig(
-        options.userConfig.section,
-        options.env,
-        options.userConfig.where,
-        options.userConfig.source,
-      )
-    : { credentials: [], missing: [] };
-  const credentials = createCredentialStore(configured.missing);
-  for (const credential of configured.credentials) credentials.add(credential);
+  const credentials = configuredCredentials(options.env, options.userConfig);
   const moved = await moveRemoteCredentials(options.root, credentials);
   const parse = await createBashParser();
   const push = await createGitPushBroker({ root: options.root, credentials, parse });
@@ -46,4 +37,24 @@ export async function openSessionBroker(options: {
     redact: options.redact,
   });
   return { credentials, push, pullRequests, moved };
+}
+
+/** The `credentials:` section of the user's own config, with where its keys are for messages. */
+export interface UserCredentialsSection {
+  section: unknown;
+  source: string;
+  where: (path: readonly PropertyKey[]) => string;
+}
+
+/** The credentials the user declared, held by a new store (tokens from the environment). */
+export function configuredCredentials(
+  env: NodeJS.ProcessEnv,
+  userConfig: UserCredentialsSection | undefined,
+): CredentialStore {
+  const configured = userConfig
+    ? credentialsFromConfig(userConfig.section, env, userConfig.where, userConfig.source)
+    : { credentials: [], missing: [] };
+  const credentials = createCredentialStore(configured.missing);
+  for (const credential of configured.credentials) credentials.add(credential);
+  return credentials;
 }

@@ -1,19 +1,16 @@
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
-import { policyLimits, shellOptions } from '../agent/policy-settings.ts';
+import { policyLimits } from '../agent/policy-settings.ts';
+import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts } from '../agent/session-parts.ts';
 import type { Durability } from '../audit/index.ts';
-import { openSessionBroker, type SessionBroker } from '../broker/session-broker.ts';
 import { WardenError } from '../errors.ts';
-import type { Redactor } from '../guard/redactor.ts';
-import { sessionRedactor } from '../guard/session-redactor.ts';
-import { loadModelConfig, loadUserConfigLayer, resolveModel } from '../models/index.ts';
+import { loadModelConfig, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover, type HeadlessMode } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
-import { sessionDependencyCheck } from './dependency-checks.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
@@ -94,13 +91,13 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
   const parts = await openSessionParts(repo.root, policy);
   const { sandbox, workspace, store } = parts;
-  const redactor = await sessionRedactor(repo.root, io.env);
-  const broker = await openBroker(repo.root, io.env, redactor).catch(async (error: unknown) => {
-    store.close();
-    await parts.close();
-    throw error;
-  });
-  redactor.addKnown(broker.credentials.secrets());
+  const guards = await openSessionGuards({ root: repo.root, policy, env: io.env }).catch(
+    async (error: unknown) => {
+      store.close();
+      await parts.close();
+      throw error;
+    },
+  );
 
   const view = values.json ? undefined : createLiveView({ write: io.stdout, tty: io.stdoutIsTty });
   const sink: EventSink = view ? view.sink : (event) => io.stdout(`${JSON.stringify(event)}\n`);
@@ -123,19 +120,12 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
       sinks: [sink],
       limits,
       policy,
-      checkDependency: sessionDependencyCheck(policy, io.env),
       approver:
         approvals === 'ask'
           ? createTerminalApprover({ input: io.stdin, output: process.stderr, clean: forTerminal })
           : createHeadlessApprover(approvals),
       ...(parts.network ? { network: parts.network } : {}),
-      tools: { shell: { ...shellOptions(policy), broker: broker.push, pullRequests: broker.pullRequests } },
-      redactor,
-      flagged: broker.moved.map((moved) => ({
-        source: `.git/config ${moved.key}`,
-        rule: 'credential-in-remote-url',
-        detail: `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`,
-      })),
+      ...guards.launch,
       audit: {
         dir: auditDir(repo.root, values['audit-dir'], io.cwd),
         keyDir: auditKeyDir(io.env),
@@ -158,30 +148,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   }
 }
 
-/**
- * The broker: credentials the user declared (user config only) and any found in the remote URLs,
- * which are moved out of `.git/config` before the agent can read it.
- */
-async function openBroker(root: string, env: NodeJS.ProcessEnv, redactor: Redactor): Promise<SessionBroker> {
-  const layer = loadUserConfigLayer(env);
-  const data = layer?.data as { credentials?: unknown } | undefined;
-  return openSessionBroker({
-    root,
-    env,
-    redact: (text) => redactor.redact(text),
-    ...(layer && data?.credentials !== undefined
-      ? {
-          userConfig: {
-            section: data.credentials,
-            source: layer.source,
-            where: (path: readonly PropertyKey[]) => layer.locate?.(path) ?? layer.source,
-          },
-        }
-      : {}),
-  });
-}
-
-function durabilityMode(flag: string | undefined): Durability {
+export function durabilityMode(flag: string | undefined): Durability {
   if (flag === undefined) return 'group';
   if (flag === 'group' || flag === 'fsync-each' || flag === 'none') return flag;
   throw new WardenError('usage', `--audit-durability must be group, fsync-each or none, got "${flag}"`);

@@ -6,6 +6,7 @@ import { POLICY_HELP, policyCommand } from './policy.ts';
 import { SERVE_HELP, serveCommand } from './serve.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
 import { WORKER_HELP, workerCommand } from './worker.ts';
+import { WRAP_HELP, wrapCommand } from './wrap.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CommandIo {
@@ -22,6 +23,7 @@ const HELP = `warden — a coding agent you do not have to trust
 
 Usage:
   warden exec [options] "<task>"   run the agent headless on a repository
+  warden wrap [options] -- <agent…> run Codex CLI, Claude Code or another agent under Warden
   warden sessions list|show ID     recorded sessions and their reports
   warden policy check|explain|test the one-page policy: validate, summarise, try an action
   warden audit verify|show|prove   the signed audit trail: prove nothing was altered
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   demo: { run: demoCommand, help: DEMO_HELP },
   policy: { run: policyCommand, help: POLICY_HELP },
   audit: { run: auditCommand, help: AUDIT_HELP },
+  wrap: { run: wrapCommand, help: WRAP_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
   worker: { run: workerCommand, help: WORKER_HELP },
 };

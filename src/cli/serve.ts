@@ -17,7 +17,8 @@ directory.
   --data DIR        tasks, sessions, audit logs and the signing key (default
                     $XDG_STATE_HOME/warden/server, i.e. ~/.local/state/warden/server)
   --config FILE     the server's settings (default DIR/server.yaml, written on first start):
-                    allowed repository roots, models, named policies, concurrency
+                    allowed repository roots, models, named policies, concurrency,
+                    the model gateway's routes (gateway:, served at /gateway)
   --concurrency N   tasks running at once (default 2, or concurrency in the config); 0 with
                     WARDEN_DATABASE_URL for an API-only server while warden workers run tasks
 
@@ -73,6 +74,11 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   if (server.config.repositories.length === 0) {
     lines.push(`no repository roots allowed yet: add them to ${server.config.source}`);
   }
+  lines.push(
+    server.gateway.names.length > 0
+      ? `model gateway at ${server.url}/gateway (OpenAI base URL ${server.url}/gateway/v1); models: ${server.gateway.names.join(', ')}`
+      : `model gateway off: add a gateway: section to ${server.config.source} to turn it on`,
+  );
   if (server.recovered > 0) lines.push(`resuming ${server.recovered} interrupted task(s)`);
   if (server.adminToken)
     lines.push(`first start: the admin token (shown once, keep it): ${server.adminToken}`);

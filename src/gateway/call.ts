@@ -8,14 +8,14 @@ import type { Redactor } from '../guard/redactor.ts';
 import type { Turn, TurnDelta, Usage } from '../models/types.ts';
 import type { Dialect, ParsedRequest, StreamEncoder, WireMeta } from './dialect.ts';
 import { failure, toFailure } from './failure.ts';
-import type { StoredVirtualKey, VirtualKeys } from './keys.ts';
+import type { KeyVerifier, StoredVirtualKey } from './keys.ts';
 import { redactTurnRequest } from './redact-request.ts';
 import type { ModelRouter } from './router.ts';
 import type { GatewayApi, GatewayCall, GatewayFailure } from './types.ts';
 
 export interface CallContext {
   routes: ModelRouter;
-  keys: VirtualKeys;
+  keys: KeyVerifier;
   redactor: Redactor;
   record: (call: GatewayCall) => void;
   /** How long a stream may wait for its first token before headers go out (then keepalives). */
@@ -70,10 +70,26 @@ export function startRecord(
   };
 }
 
+/** Who the record names: the key's owner, id and team, when the key is known. */
+export function attribute(call: GatewayCall, holder: StoredVirtualKey | undefined): void {
+  if (holder === undefined) return;
+  call.owner = holder.owner;
+  call.keyId = holder.id;
+  if (holder.team !== undefined) call.team = holder.team;
+}
+
+/** The record's owner for a request that failed before or without `admit`. */
+export async function attributeRequest(ctx: CallContext, call: GatewayCall, request: FastifyRequest) {
+  attribute(call, await ctx.keys.verify(keyOf(request)));
+}
+
 /** Authenticate and check the budget; the failure to answer with, or the key's holder. */
-export function admit(ctx: CallContext, request: FastifyRequest): StoredVirtualKey | GatewayFailure {
+export async function admit(
+  ctx: CallContext,
+  request: FastifyRequest,
+): Promise<StoredVirtualKey | GatewayFailure> {
   const key = keyOf(request);
-  const holder = ctx.keys.verify(key);
+  const holder = await ctx.keys.verify(key);
   if (holder === undefined || key === undefined) {
     return failure(
       'auth',
@@ -87,7 +103,7 @@ export function admit(ctx: CallContext, request: FastifyRequest): StoredVirtualK
     ctx.redactedKeys.add(holder.id);
     ctx.redactor.addKnown([{ value: key, kind: 'virtual-key' }]);
   }
-  const budget = ctx.keys.check(holder);
+  const budget = await ctx.keys.check(holder);
   if (!budget.ok) return failure('budget', 'gateway.budget', budget.message);
   return holder;
 }
@@ -173,12 +189,12 @@ export async function answerModelCall(
     finish(dialect.error(error).status, error);
   };
 
-  const admitted = admit(ctx, request);
+  const admitted = await admit(ctx, request);
   if (isFailure(admitted)) {
-    call.owner = ctx.keys.verify(keyOf(request))?.owner;
+    await attributeRequest(ctx, call, request);
     return refuse(admitted);
   }
-  call.owner = admitted.owner;
+  attribute(call, admitted);
 
   let parsed: ParsedRequest;
   let route: ReturnType<ModelRouter['route']>;
@@ -221,7 +237,7 @@ export async function answerModelCall(
     return refuse(failed);
   }
 
-  ctx.keys.charge(admitted, turn.usage, turn.cost);
+  await ctx.keys.charge(admitted, turn.usage, turn.cost);
   call.model = turn.modelId;
   call.usage = turn.usage;
   call.cost = turn.cost;

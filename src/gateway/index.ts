@@ -3,14 +3,20 @@
  * for third-party agents (`warden wrap`) and `warden serve`. Clients hold virtual keys; the
  * provider keys stay in Warden; prompts are redacted; every call is a record.
  */
+export { sendClientError } from './client-error.ts';
 export {
   type BudgetCheck,
+  checkKeyBudget,
   createVirtualKeys,
+  hashVirtualKey,
   type IssuedKey,
   type KeyBudget,
   type KeySpend,
+  type KeyVerifier,
+  newVirtualKey,
   type StoredVirtualKey,
   type VirtualKeys,
+  validateKeyBudget,
 } from './keys.ts';
 export { type GatewayOptions, gatewayPlugin } from './plugin.ts';
 export {

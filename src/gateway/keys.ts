@@ -24,6 +24,8 @@ export interface StoredVirtualKey {
   id: string;
   hash: string;
   owner: string;
+  /** The team whose budget the key's calls also spend (`warden serve`); none on a standalone gateway. */
+  team?: string;
   budget: KeyBudget;
   spent: KeySpend;
 }
@@ -38,11 +40,24 @@ export interface IssuedKey {
 export type BudgetCheck = { ok: true } | { ok: false; message: string };
 
 /**
+ * What the gateway asks of its keys. In memory (`createVirtualKeys`, for `warden wrap`) each
+ * answer is at hand; behind a store (`warden serve`) it may be a promise.
+ */
+export interface KeyVerifier {
+  /** The key's record, or undefined for a missing, unknown or revoked key. */
+  verify(key: string | undefined): StoredVirtualKey | undefined | Promise<StoredVirtualKey | undefined>;
+  /** Whether the key may start another call. */
+  check(holder: StoredVirtualKey): BudgetCheck | Promise<BudgetCheck>;
+  /** Adds what a call spent; must not throw (the answer is already on its way). */
+  charge(holder: StoredVirtualKey, usage: Usage, cost: number | undefined): void | Promise<void>;
+}
+
+/**
  * Virtual keys: what a client (a wrapped agent, a user of `warden serve`) authenticates with
  * instead of a provider key. The provider keys stay in Warden's process; a virtual key only
  * works against this gateway, carries an owner for the audit record, and a budget.
  */
-export interface VirtualKeys {
+export interface VirtualKeys extends KeyVerifier {
   issue(options: { owner: string; budget?: KeyBudget }): IssuedKey;
   /** The key's record, or undefined for a missing, unknown or revoked key. */
   verify(key: string | undefined): StoredVirtualKey | undefined;
@@ -56,11 +71,38 @@ export interface VirtualKeys {
 
 const KEY_PREFIX = 'wk-';
 
-function hashKey(key: string): string {
+/** The SHA-256 a key is kept as; undefined for anything not shaped like a virtual key. */
+export function hashVirtualKey(key: string | undefined): string | undefined {
+  if (key === undefined || !key.startsWith(KEY_PREFIX)) return undefined;
   return createHash('sha256').update(key).digest('hex');
 }
 
-function checkBudget(budget: KeyBudget, where: string): void {
+/** A fresh key (shown once), its hash (kept) and its id (a prefix of the hash, safe to print). */
+export function newVirtualKey(): { key: string; hash: string; id: string } {
+  const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+  const hash = hashVirtualKey(key) as string;
+  return { key, hash, id: `${KEY_PREFIX}${hash.slice(0, 12)}` };
+}
+
+/** Whether a key's own budget allows another call. */
+export function checkKeyBudget(holder: StoredVirtualKey): BudgetCheck {
+  const { budget, spent } = holder;
+  if (budget.tokens !== undefined && spent.tokens >= budget.tokens) {
+    return {
+      ok: false,
+      message: `the token budget of ${holder.owner}'s key is spent (${spent.tokens} of ${budget.tokens} tokens)`,
+    };
+  }
+  if (budget.costUsd !== undefined && spent.costUsd >= budget.costUsd) {
+    return {
+      ok: false,
+      message: `the cost budget of ${holder.owner}'s key is spent ($${spent.costUsd.toFixed(4)} of $${budget.costUsd})`,
+    };
+  }
+  return { ok: true };
+}
+
+export function validateKeyBudget(budget: KeyBudget, where: string): void {
   for (const [name, value] of Object.entries(budget)) {
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
       throw new WardenError('gateway.key', `budget ${name} must be a number ≥ 0, got ${String(value)}`, {
@@ -87,10 +129,8 @@ export function createVirtualKeys(options: { stored?: StoredVirtualKey[] } = {})
           hint: 'name the user or agent the key is for',
         });
       }
-      checkBudget(budget, `key for ${owner}`);
-      const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
-      const hash = hashKey(key);
-      const id = `${KEY_PREFIX}${hash.slice(0, 12)}`;
+      validateKeyBudget(budget, `key for ${owner}`);
+      const { key, hash, id } = newVirtualKey();
       byHash.set(hash, {
         id,
         hash,
@@ -101,32 +141,18 @@ export function createVirtualKeys(options: { stored?: StoredVirtualKey[] } = {})
       return { key, id, owner };
     },
     verify(key) {
-      if (key === undefined || !key.startsWith(KEY_PREFIX)) return undefined;
-      return byHash.get(hashKey(key));
+      const hash = hashVirtualKey(key);
+      return hash === undefined ? undefined : byHash.get(hash);
     },
-    check(holder) {
-      const { budget, spent } = holder;
-      if (budget.tokens !== undefined && spent.tokens >= budget.tokens) {
-        return {
-          ok: false,
-          message: `the token budget of ${holder.owner}'s key is spent (${spent.tokens} of ${budget.tokens} tokens)`,
-        };
-      }
-      if (budget.costUsd !== undefined && spent.costUsd >= budget.costUsd) {
-        return {
-          ok: false,
-          message: `the cost budget of ${holder.owner}'s key is spent ($${spent.costUsd.toFixed(4)} of $${budget.costUsd})`,
-        };
-      }
-      return { ok: true };
-    },
+    check: checkKeyBudget,
     charge(holder, usage, cost) {
       holder.spent.tokens += usage.inputTokens + usage.outputTokens;
       holder.spent.costUsd += cost ?? 0;
       holder.spent.calls += 1;
     },
     revoke(key) {
-      return byHash.delete(hashKey(key));
+      const hash = hashVirtualKey(key);
+      return hash !== undefined && byHash.delete(hash);
     },
     list() {
       return [...byHash.values()].map((entry) => ({

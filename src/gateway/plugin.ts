@@ -4,10 +4,18 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { createRedactor, type Redactor } from '../guard/redactor.ts';
 import { messagesDialect } from './anthropic-messages.ts';
 import { estimateInputTokens } from './anthropic-messages-request.ts';
-import { admit, answerModelCall, type CallContext, keyOf, sendError, startRecord } from './call.ts';
+import {
+  admit,
+  answerModelCall,
+  attribute,
+  attributeRequest,
+  type CallContext,
+  sendError,
+  startRecord,
+} from './call.ts';
 import { type Dialect, newId, type ParsedRequest } from './dialect.ts';
 import { failure, toFailure } from './failure.ts';
-import type { VirtualKeys } from './keys.ts';
+import type { KeyVerifier } from './keys.ts';
 import { chatDialect } from './openai-chat.ts';
 import { responsesDialect } from './openai-responses.ts';
 import type { ModelRouter } from './router.ts';
@@ -15,7 +23,8 @@ import type { GatewayApi, GatewayCall } from './types.ts';
 
 export interface GatewayOptions {
   routes: ModelRouter;
-  keys: VirtualKeys;
+  /** `createVirtualKeys()`, or keys behind a store. */
+  keys: KeyVerifier;
   /** One record per request, for the caller to append to its audit log. Called after the answer; must not throw. */
   record?: (call: GatewayCall) => void;
   /** Applied to everything sent upstream; a fresh redactor (shape rules only) when not given. */
@@ -104,7 +113,7 @@ export function gatewayPlugin(options: GatewayOptions): FastifyPluginAsync {
 
     // Failures before a handler runs (a body too large, bad JSON) still answer in the client's
     // format, and are still recorded.
-    app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
       const api = apiOf(request);
       const dialect = DIALECTS[api] ?? chatDialect;
       const status = error.statusCode ?? 500;
@@ -113,13 +122,14 @@ export function gatewayPlugin(options: GatewayOptions): FastifyPluginAsync {
           ? failure('bad_request', 'gateway.request', ctx.redactor.redact(error.message))
           : toFailure(error, ctx.redactor);
       const { call, finish } = startRecord(ctx, api, newId('req_'));
-      call.owner = ctx.keys.verify(keyOf(request))?.owner;
+      await attributeRequest(ctx, call, request).catch(() => {});
       const wire = dialect.error(gatewayFailure);
       reply
         .code(status < 500 ? status : wire.status)
         .headers(wire.headers ?? {})
         .send(wire.body);
       finish(status < 500 ? status : wire.status, gatewayFailure);
+      return reply;
     });
 
     const post = (url: string, api: GatewayApi) =>
@@ -135,12 +145,13 @@ export function gatewayPlugin(options: GatewayOptions): FastifyPluginAsync {
       { bodyLimit, config: { api: 'anthropic.count_tokens' } },
       async (request, reply) => {
         const { call, finish } = startRecord(ctx, 'anthropic.count_tokens', newId('req_'));
-        const admitted = admit(ctx, request);
+        const admitted = await admit(ctx, request);
         if ('kind' in admitted) {
+          await attributeRequest(ctx, call, request);
           sendError(messagesDialect, reply, admitted);
           return finish(reply.statusCode, admitted);
         }
-        call.owner = admitted.owner;
+        attribute(call, admitted);
         try {
           const input_tokens = estimateInputTokens(request.body);
           reply.send({ input_tokens });
@@ -156,13 +167,13 @@ export function gatewayPlugin(options: GatewayOptions): FastifyPluginAsync {
     // One list both SDKs can read: OpenAI's `object`/`owned_by` and Anthropic's `type`/`display_name`.
     app.get('/v1/models', { config: { api: 'openai.models' } }, async (request, reply) => {
       const { call, finish } = startRecord(ctx, 'openai.models', newId('req_'));
-      const admitted = admit(ctx, request);
+      const admitted = await admit(ctx, request);
       if ('kind' in admitted && admitted.kind === 'auth') {
         const dialect = request.headers['anthropic-version'] === undefined ? chatDialect : messagesDialect;
         sendError(dialect as Dialect<ParsedRequest>, reply, admitted);
         return finish(reply.statusCode, admitted);
       }
-      call.owner = ctx.keys.verify(keyOf(request))?.owner;
+      await attributeRequest(ctx, call, request);
       const names = ctx.routes.names();
       const created = Math.floor(Date.now() / 1000);
       reply.send({

@@ -21,6 +21,10 @@ export interface GatewayCall {
   api: GatewayApi;
   /** The owner of the virtual key; undefined when the key was missing or unknown. */
   owner: string | undefined;
+  /** The key's id (`wk-` and a prefix of its hash, never the key), when the key was known. */
+  keyId?: string;
+  /** The key's team, when it has one (`warden serve`). */
+  team?: string;
   /** The model name the client asked for. */
   requestedModel: string | undefined;
   /** The Warden model id that answered (a fallback's, when the primary failed), or that was routed to. */

@@ -131,6 +131,25 @@ describe('buildBwrapArgs', () => {
     assert.ok(at('/srv/ws/vendor', '--ro-bind') > at('/srv/ws', '--bind'), 'a child goes over it');
   });
 
+  it('mounts extra binds after everything else, read-only unless said otherwise', () => {
+    const args = buildBwrapArgs(
+      plan({
+        binds: [
+          { source: '/tmp/agent-home', dest: SANDBOX_HOME, writable: true },
+          { source: '/tmp/shim', dest: '/usr/bin/bash' },
+        ],
+      }),
+    );
+    assert.deepEqual(occurrences(args, '--bind', 2), [
+      ['/srv/ws', '/srv/ws'],
+      ['/tmp/agent-home', SANDBOX_HOME],
+    ]);
+    assert.deepEqual(occurrences(args, '--ro-bind', 2).at(-1), ['/tmp/shim', '/usr/bin/bash']);
+    const home = args.indexOf('/tmp/agent-home');
+    assert.ok(home > args.lastIndexOf(SANDBOX_HOME, home - 2), 'over the fresh HOME, not under it');
+    assert.ok(args.indexOf('/tmp/shim') < args.indexOf('--remount-ro'));
+  });
+
   it('makes the root and /dev read-only after every mount, and starts in the requested directory', () => {
     const args = buildBwrapArgs(plan());
     assert.deepEqual(occurrences(args, '--remount-ro', 1), [['/dev'], ['/']]);

@@ -28,6 +28,14 @@ export const TMP_SIZE_BYTES = 1024 * 1024 * 1024;
 export const HOME_SIZE_BYTES = 256 * 1024 * 1024;
 export const SHM_SIZE_BYTES = 256 * 1024 * 1024;
 
+/** A host path shown at a chosen place inside: a private HOME, a file where a program looks for it. */
+export interface Bind {
+  source: string;
+  dest: string;
+  /** Default read-only. */
+  writable?: boolean;
+}
+
 export type SystemEntry = { path: string; kind: 'dir' } | { path: string; kind: 'symlink'; target: string };
 
 /** What of the host's root the sandbox reproduces. */
@@ -57,6 +65,8 @@ export interface BwrapPlan {
   readOnly: readonly string[];
   /** Paths inside the workspace the command must not see: files become empty, directories empty. */
   masked?: readonly MaskedPath[];
+  /** Mounted last, over everything above (a HOME bind replaces the fresh one). */
+  binds?: readonly Bind[];
 }
 
 /** Namespaces, identity and capabilities: the part shared by the availability probe. */
@@ -119,6 +129,9 @@ export function buildBwrapArgs(plan: BwrapPlan): string[] {
   for (const { path: p, kind } of plan.masked ?? []) {
     if (kind === 'file') args.push('--ro-bind', '/dev/null', p);
     else args.push(...tmpfsArgs(plan.features, 4096, p), '--remount-ro', p);
+  }
+  for (const bind of plan.binds ?? []) {
+    args.push(bind.writable === true ? '--bind' : '--ro-bind', bind.source, bind.dest);
   }
   // bwrap's root and /dev are writable tmpfs: without this `touch /etc/x` would succeed (in
   // memory). Device nodes stay usable; read-only only stops creating files.

@@ -1,4 +1,4 @@
-import { type StdioOptions, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { WardenError } from '../errors.ts';
@@ -44,9 +44,27 @@ const PIPE_GRACE_MS = 2000;
 export function runBwrap(invocation: BwrapInvocation): Promise<RunResult> {
   const started = performance.now();
   if (invocation.signal?.aborted) return Promise.resolve(killedBeforeStart());
+  return withBwrapStdio(
+    invocation,
+    [invocation.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    (stdio) => collect(invocation, stdio, started),
+  );
+}
+
+export type StdioEntry = Exclude<StdioOptions, string>[number];
+
+/**
+ * bwrap's descriptor table: `std` as stdin/out/err, a pipe for each setup descriptor, and
+ * /dev/null over every descriptor this process would otherwise leak to it.
+ */
+export function withBwrapStdio<T>(
+  invocation: Pick<BwrapInvocation, 'seccomp' | 'inherited'>,
+  std: StdioEntry[],
+  spawnWith: (stdio: StdioEntry[]) => T,
+): T {
   const devNull = invocation.inherited.length > 0 ? openSync('/dev/null', 'r') : undefined;
   try {
-    const stdio: StdioOptions = [invocation.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
+    const stdio: StdioEntry[] = [...std];
     for (const fd of [ARGS_FD, PASSWD_FD, GROUP_FD, HOSTS_FD]) stdio[fd] = 'pipe';
     if (invocation.seccomp !== undefined) stdio[SECCOMP_FD] = 'pipe';
     for (const fd of invocation.inherited) {
@@ -55,23 +73,54 @@ export function runBwrap(invocation: BwrapInvocation): Promise<RunResult> {
         stdio[fd] = devNull;
       }
     }
-    return collect(invocation, stdio, started);
+    return spawnWith(stdio);
   } finally {
     // The child holds its own copy once spawn returned.
     if (devNull !== undefined) closeSync(devNull);
   }
 }
 
+/** The program to spawn and its arguments: the launcher, if any, then bwrap reading its setup. */
+export function bwrapCommandLine(invocation: Pick<BwrapInvocation, 'launcher' | 'bwrapPath' | 'command'>): {
+  file: string;
+  args: string[];
+} {
+  const [file = invocation.bwrapPath, ...args] = [
+    ...(invocation.launcher ?? []),
+    invocation.bwrapPath,
+    '--args',
+    String(ARGS_FD),
+    '--',
+    ...invocation.command,
+  ];
+  return { file, args };
+}
+
+/**
+ * Writes bwrap's setup descriptors. bwrap may exit before reading its inputs (a bad option, a
+ * command that ignores stdin): the resulting EPIPE on our side says nothing the exit status does not.
+ */
+export function feedSetup(
+  child: ChildProcess,
+  invocation: Pick<BwrapInvocation, 'setup' | 'files' | 'seccomp'>,
+): void {
+  // Node types stdio as a five-slot tuple; the descriptors above 4 are there all the same.
+  const pipes = child.stdio as unknown as (Writable | null | undefined)[];
+  feed(pipes[ARGS_FD], invocation.setup);
+  feed(pipes[PASSWD_FD], invocation.files.passwd);
+  feed(pipes[GROUP_FD], invocation.files.group);
+  feed(pipes[HOSTS_FD], invocation.files.hosts);
+  if (invocation.seccomp !== undefined) feed(pipes[SECCOMP_FD], invocation.seccomp);
+}
+
+function feed(stream: Writable | null | undefined, data: string | Uint8Array): void {
+  stream?.on('error', () => {});
+  stream?.end(data);
+}
+
 function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const [file = invocation.bwrapPath, ...args] = [
-      ...(invocation.launcher ?? []),
-      invocation.bwrapPath,
-      '--args',
-      String(ARGS_FD),
-      '--',
-      ...invocation.command,
-    ];
+    const { file, args } = bwrapCommandLine(invocation);
     const child = spawn(file, args, {
       stdio,
       // bwrap's own environment is readable inside as /proc/1/environ (its reaper is pid 1), so
@@ -113,19 +162,7 @@ function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: numb
 
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-    // bwrap may exit before reading its inputs (a bad option, a command that ignores stdin):
-    // the resulting EPIPE on our side says nothing the exit status does not.
-    const feed = (stream: Writable | null | undefined, data: string | Uint8Array): void => {
-      stream?.on('error', () => {});
-      stream?.end(data);
-    };
-    // Node types stdio as a five-slot tuple; the descriptors above 4 are there all the same.
-    const pipes = child.stdio as unknown as (Writable | null | undefined)[];
-    feed(pipes[ARGS_FD], invocation.setup);
-    feed(pipes[PASSWD_FD], invocation.files.passwd);
-    feed(pipes[GROUP_FD], invocation.files.group);
-    feed(pipes[HOSTS_FD], invocation.files.hosts);
-    if (invocation.seccomp !== undefined) feed(pipes[SECCOMP_FD], invocation.seccomp);
+    feedSetup(child, invocation);
     if (invocation.stdin !== undefined) feed(child.stdin, invocation.stdin);
 
     child.on('error', (error) => {
@@ -177,7 +214,7 @@ function killedBeforeStart(): RunResult {
 }
 
 /** The direct children of a live process, from the kernel's own list. */
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
   } catch {

@@ -45,35 +45,64 @@ export function proxyEnv(port: number): Record<string, string> {
   };
 }
 
+/** A unix socket of Warden's offered inside the sandbox as a TCP port on 127.0.0.1. */
+export interface BridgedSocket {
+  /** Absolute path on the host; its directory is bound read-only at the same place. */
+  socket: string;
+  port: number;
+}
+
+export interface BridgeMounts {
+  /** Host paths to bind read-only at the same place. */
+  readOnly: string[];
+  /** The command wrapped in the bridge. */
+  command(argv: readonly string[]): string[];
+}
+
 /** Resolved on every run: the proxy may start (and its socket appear) after the sandbox is created. */
 export function networkMounts(network: SandboxNetwork, nodePath: string, layout: HostLayout): NetworkMounts {
-  if (!path.isAbsolute(network.proxySocket)) {
-    throw badConfig(`network.proxySocket must be an absolute path: ${network.proxySocket}`);
-  }
-  let socket: string;
+  const bridge = bridgeMounts([{ socket: network.proxySocket, port: PROXY_PORT }], nodePath, layout);
+  return { ...bridge, env: proxyEnv(PROXY_PORT) };
+}
+
+/** proxy-bridge.ts as the sandbox's entry point, listening for each socket on its port. */
+export function bridgeMounts(
+  sockets: readonly BridgedSocket[],
+  nodePath: string,
+  layout: HostLayout,
+): BridgeMounts {
+  const resolved: BridgedSocket[] = [];
   let bridge: string;
   try {
-    socket = path.join(realpathSync(path.dirname(network.proxySocket)), path.basename(network.proxySocket));
     bridge = realpathSync(BRIDGE_SCRIPT);
-    if (!statSync(socket).isSocket()) throw new Error(`${socket} is not a socket`);
   } catch (cause) {
-    throw badConfig(`the egress proxy socket ${network.proxySocket} is not there`, cause);
+    throw badConfig(`the bridge script ${BRIDGE_SCRIPT} is not there`, cause);
   }
-  const readOnly = [path.dirname(socket), bridge];
+  for (const { socket: given, port } of sockets) {
+    if (!path.isAbsolute(given)) throw badConfig(`a bridged socket must be an absolute path: ${given}`);
+    try {
+      const socket = path.join(realpathSync(path.dirname(given)), path.basename(given));
+      if (!statSync(socket).isSocket()) throw new Error(`${socket} is not a socket`);
+      resolved.push({ socket, port });
+    } catch (cause) {
+      throw badConfig(`the socket ${given} is not there`, cause);
+    }
+  }
+  const readOnly = [...new Set(resolved.map(({ socket }) => path.dirname(socket))), bridge];
   const conflict = readOnly.map((p) => readOnlyConflict(p, layout)).find((c) => c !== undefined);
   if (conflict !== undefined) throw badConfig(conflict);
+  const pairs = resolved.flatMap(({ socket, port }) => [socket, String(port)]);
   return {
     readOnly,
-    env: proxyEnv(PROXY_PORT),
     // --no-warnings: the bridge must print nothing of its own; it is not inherited by argv.
-    command: (argv) => [nodePath, '--no-warnings', bridge, socket, String(PROXY_PORT), '--', ...argv],
+    command: (argv) => [nodePath, '--no-warnings', bridge, ...pairs, '--', ...argv],
   };
 }
 
 function badConfig(message: string, cause?: unknown): WardenError {
   return new WardenError('sandbox.bad-config', message, {
     where: 'sandbox',
-    hint: 'start the egress proxy (startEgressProxy) before running commands with network access',
+    hint: 'start the egress proxy (startEgressProxy) or the service before running commands that use it',
     ...(cause === undefined ? {} : { cause }),
   });
 }

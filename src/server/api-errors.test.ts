@@ -27,6 +27,7 @@ test('Ajv errors become a 400 naming the field as a dotted path', () => {
       'limits.speed',
       /not a known field/,
     ],
+    [ajv('', 'additionalProperties', { additionalProperty: '' }, 'x'), '""', /^"" is not a known field/],
     [ajv('/policies/2', 'pattern', {}, 'must match pattern'), 'policies[2]', /policies\[2\] must match/],
     [ajv('', 'type', { type: 'object' }, 'must be object'), 'body', /body must be object/],
     [
@@ -88,4 +89,16 @@ test('asFieldError turns a lower-level error about input into a 400 on the named
   const { status, body } = errorResponse(error);
   assert.equal(status, 400);
   assert.deepEqual(body.error, { code: 'model.script', message: 'not valid JSON', field: 'model' });
+});
+
+test("the framework's refusals of a malformed path are the API's 4xx naming the path", () => {
+  for (const [code, status] of [
+    ['FST_ERR_BAD_URL', 400],
+    ['FST_ERR_MAX_PARAM_LENGTH', 414],
+  ] as const) {
+    const answer = errorResponse({ code, statusCode: status, message: "'/v1/tasks/%zz' is not valid" });
+    assert.equal(answer.status, status);
+    assert.equal(answer.body.error.field, 'path');
+    assert.equal(answer.body.error.code, 'request.invalid');
+  }
 });

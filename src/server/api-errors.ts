@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { isWardenError, WardenError } from '../errors.ts';
 
 /** The request's fault, from a check below the API: the route names the field it came from. */
@@ -61,6 +62,20 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   if (e?.validation?.length) return { status: 400, body: validationBody(e.validation, e.validationContext) };
   const fromSecurity = e?.errors?.find(isWardenError);
   if (fromSecurity) return { status: 401, body: bodyOf(fromSecurity) };
+  if (e?.code === 'FST_ERR_BAD_URL' || e?.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    const tooLong = e.code === 'FST_ERR_MAX_PARAM_LENGTH';
+    return {
+      status: tooLong ? 414 : 400,
+      body: {
+        error: {
+          code: 'request.invalid',
+          message: tooLong ? 'a path parameter is longer than any id' : 'the path has a malformed %-escape',
+          field: 'path',
+          hint: 'percent-encode path parameters (encodeURIComponent)',
+        },
+      },
+    };
+  }
   const status = e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return {
@@ -106,7 +121,9 @@ function validationBody(errors: AjvError[], context: string | undefined): ErrorB
   let message = first.message ?? 'is invalid';
   if (first.keyword === 'required') path.push(String(first.params.missingProperty));
   if (first.keyword === 'additionalProperties') {
-    path.push(String(first.params.additionalProperty));
+    // A name that cannot be read in a path (empty, or only spaces) is quoted.
+    const name = String(first.params.additionalProperty);
+    path.push(name.trim() === '' ? JSON.stringify(name) : name);
     message = 'is not a known field';
   }
   if (first.keyword === 'enum')
@@ -122,4 +139,48 @@ function validationBody(errors: AjvError[], context: string | undefined): ErrorB
 function fallbackField(context: string | undefined): string {
   if (context === 'querystring') return 'query';
   return context ?? 'body';
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (request line and headers over
+ * 16 KB, bytes that are not HTTP, a request too slow to arrive), answered in the API's one error
+ * shape rather than the framework's, then the connection closed.
+ */
+export function writeClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, body]: [number, string, ErrorBody] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          {
+            error: {
+              code: 'request.too_large',
+              message: 'the request line and headers together exceed 16 KB',
+              field: 'request',
+              hint: 'send long values in a JSON body, not in the URL or headers',
+            },
+          },
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [
+            408,
+            'Request Timeout',
+            { error: { code: 'request.timeout', message: 'the request did not arrive in time' } },
+          ]
+        : [
+            400,
+            'Bad Request',
+            {
+              error: {
+                code: 'request.malformed',
+                message: 'the request is not valid HTTP',
+                field: 'request',
+              },
+            },
+          ];
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
 }

@@ -21,6 +21,8 @@ before(async () => {
   const config: ServerConfig = {
     source: 'test',
     repositories: [],
+    repositoryUrls: [],
+    clone: { depth: 1, timeoutMs: 1000, keep: false },
     models: ['script:/s/*'],
     defaultModel: undefined,
     policies: {},

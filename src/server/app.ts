@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import { parse } from 'yaml';
 import { consolePlugin } from '../console/plugin.ts';
-import { errorResponse, notFound } from './api-errors.ts';
+import { ApiError, errorResponse, notFound, writeClientError } from './api-errors.ts';
 import { authenticate, type Principal } from './auth.ts';
 import type { ServerContext } from './context.ts';
 import { accountHandlers } from './routes/accounts.ts';
 import { approvalHandlers } from './routes/approvals.ts';
 import { catalogHandlers } from './routes/catalog.ts';
 import { eventHandlers } from './routes/events.ts';
+import { keyHandlers } from './routes/keys.ts';
 import { taskHandlers } from './routes/tasks.ts';
 
 /** The API's one description: routes and request validation are built from it, clients read it. */
@@ -40,6 +41,12 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Event streams stay open as long as their task runs: shutting down must not wait for them.
     forceCloseConnections: true,
+    clientErrorHandler: writeClientError,
+    // A malformed %-escape in the path is answered before routing, in the framework's own shape.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const { status, body } = errorResponse(error);
+      reply.code(status).send(body);
+    },
     ajv: {
       customOptions: {
         // Unknown fields are errors that name them, not silently dropped; the first error is enough.
@@ -64,6 +71,15 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
     );
     return reply.code(status).send(body);
   });
+  // Fastify validates a body only when one was sent: a missing required body would reach the handler.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body) {
+      throw new ApiError(400, 'request.invalid', 'body is required: a JSON object', {
+        field: 'body',
+        hint: 'send it with content-type: application/json (GET /openapi.json describes it)',
+      });
+    }
+  });
   app.get('/openapi.json', async () => OPENAPI);
   await app.register(consolePlugin);
 
@@ -75,6 +91,7 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
       ...approvalHandlers(ctx),
       ...catalogHandlers(ctx),
       ...accountHandlers(ctx),
+      ...keyHandlers(ctx),
     },
     securityHandlers: {
       async bearer(request: FastifyRequest) {
@@ -82,6 +99,8 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
       },
     },
   });
+  // Outside the glue: the gateway speaks the vendors' formats and takes virtual keys, not API tokens.
+  await base.gateway?.mount(app);
   return app;
 }
 

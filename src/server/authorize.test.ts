@@ -95,3 +95,22 @@ test('a refusal names who, what and where; an allow names the Cedar policy', () 
     policies: ['approver-decide'],
   });
 });
+
+test('gateway keys: an admin for any team, an operator for their own, viewers and approvers never', () => {
+  const redKey: ApiResource = { kind: 'key', id: 'new', team: 'red' };
+  const blueKey: ApiResource = { kind: 'key', id: 'wk-0123456789ab', team: 'blue' };
+  for (const action of ['key.issue', 'key.read', 'key.revoke'] as const) {
+    assert.equal(allowed(who('admin'), action, blueKey), true, `admin ${action}`);
+    assert.equal(allowed(who('operator'), action, redKey), true, `operator ${action}`);
+    assert.equal(allowed(who('operator'), action, blueKey), false, `operator ${action} of another team`);
+    assert.equal(allowed(who('viewer'), action, redKey), false, `viewer ${action}`);
+    assert.equal(allowed(who('approver'), action, redKey), false, `approver ${action}`);
+  }
+  assert.equal(allowed(who('admin'), 'gateway.audit', server), true);
+  assert.equal(allowed(who('operator'), 'gateway.audit', server), false);
+  assert.equal(
+    authorizer.check(who('viewer'), 'key.issue', redKey).allowed === false &&
+      (authorizer.check(who('viewer'), 'key.issue', redKey) as { reason: string }).reason,
+    'viewer-1 (viewer of team "red") may not issue gateway keys for team "red"',
+  );
+});

@@ -14,18 +14,24 @@ export type ApiAction =
   | 'approval.read'
   | 'approval.decide'
   | 'catalog.read'
-  | 'accounts.manage';
+  | 'accounts.manage'
+  | 'key.issue'
+  | 'key.read'
+  | 'key.revoke'
+  | 'gateway.audit';
 
-/** What it is done to: a task (new or existing) of a team, or the server itself. */
+/** What it is done to: a task or a gateway key (new or existing) of a team, or the server itself. */
 export type ApiResource =
   | { kind: 'task'; id: string; team: string; root?: string; policy?: string }
-  | { kind: 'server' };
+  | { kind: 'server' }
+  /** A gateway virtual key (new or existing) of a team. */
+  | { kind: 'key'; id: string; team: string };
 
 /**
  * Who may do what on the API, in Cedar like every other decision in Warden. Roles: an admin may do
  * anything; an operator starts tasks for their team (in the team's repository roots, under the
- * team's policies), steers and cancels them; an approver answers their team's approvals; everyone
- * reads their own team's tasks.
+ * team's policies), steers and cancels them, and issues, lists and revokes their team's gateway keys;
+ * an approver answers their team's approvals; everyone reads their own team's tasks.
  */
 export const API_POLICIES: Record<string, string> = {
   admin: 'permit (principal, action, resource) when { principal.role == "admin" };',
@@ -40,6 +46,8 @@ export const API_POLICIES: Record<string, string> = {
     when { principal.role == "operator" && resource.team == principal.team };`,
   'approver-decide': `permit (principal, action == Action::"approval.decide", resource)
     when { principal.role == "approver" && resource.team == principal.team };`,
+  'operator-keys': `permit (principal, action in [Action::"key.issue", Action::"key.read", Action::"key.revoke"], resource)
+    when { principal.role == "operator" && resource.team == principal.team };`,
 };
 
 export interface Authorizer {
@@ -76,7 +84,9 @@ export function createAuthorizer(everything: {
   return {
     check(principal, action, resource) {
       const resourceUid =
-        resource.kind === 'server' ? { type: 'Server', id: 'warden' } : { type: 'Task', id: resource.id };
+        resource.kind === 'server'
+          ? { type: 'Server', id: 'warden' }
+          : { type: resource.kind === 'key' ? 'Key' : 'Task', id: resource.id };
       const entities: EntityJson[] = [
         {
           uid: { type: 'User', id: principal.userId },
@@ -85,6 +95,13 @@ export function createAuthorizer(everything: {
         },
         teamEntity(principal.team),
       ];
+      if (resource.kind === 'key') {
+        entities.push({
+          uid: resourceUid,
+          attrs: { team: { __entity: { type: 'Team', id: resource.team } } },
+          parents: [],
+        });
+      }
       if (resource.kind === 'task') {
         entities.push({
           uid: resourceUid,
@@ -129,10 +146,15 @@ const VERBS: Record<ApiAction, string> = {
   'approval.decide': 'answer the approvals of',
   'catalog.read': 'list the models and policies',
   'accounts.manage': 'manage users, teams and tokens',
+  'key.issue': 'issue gateway keys for',
+  'key.read': 'list the gateway keys of',
+  'key.revoke': 'revoke gateway keys of',
+  'gateway.audit': 'verify the gateway audit log',
 };
 
 function describe(resource: ApiResource): string {
   if (resource.kind === 'server') return 'of this server';
+  if (resource.kind === 'key') return `team "${resource.team}"`;
   const where = resource.root ? ` in ${resource.root}` : '';
   const under = resource.policy ? ` under policy "${resource.policy}"` : '';
   return `a task of team "${resource.team}"${where}${under}`;

@@ -8,11 +8,15 @@ import { SessionStore } from '../store/session-store.ts';
 import type { AccountStore } from './account-store.ts';
 import { type AuditLogs, fileAuditLogs, pgAuditLogs } from './audit-logs.ts';
 import type { ServerConfig } from './config.ts';
+import { withKeySpend } from './gateway-keys.ts';
+import type { KeyStore } from './key-store.ts';
 import { pgAccountStore } from './pg-account-store.ts';
+import { pgKeyStore } from './pg-key-store.ts';
 import { openPgTaskBus } from './pg-task-bus.ts';
 import { openPgTaskQueue, queueTiming } from './pg-task-queue.ts';
 import { pgTaskStore } from './pg-task-store.ts';
 import { openSqliteAccountStore } from './sqlite-account-store.ts';
+import { openSqliteKeyStore } from './sqlite-key-store.ts';
 import { openSqliteTaskStore } from './sqlite-task-store.ts';
 import { createLocalTaskBus, type TaskBus } from './task-bus.ts';
 import { createLocalTaskQueue, type TaskJob, type TaskQueue } from './task-queue.ts';
@@ -21,8 +25,11 @@ import type { TaskStore } from './task-store.ts';
 /** Where a server's or worker's state, queue and audit logs live: one machine, or a shared database. */
 export interface Backend {
   kind: 'sqlite' | 'postgres';
+  /** A team's spend here is its tasks' and its gateway keys': one budget, whichever way it is spent. */
   tasks: TaskStore;
   accounts: AccountStore;
+  /** The gateway's virtual keys. */
+  keys: KeyStore;
   sessions: SessionState;
   bus: TaskBus;
   queue: TaskQueue;
@@ -58,7 +65,8 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
 function openSqlite(options: BackendOptions): Backend {
   const { dataDir, config } = options;
   const sessions = SessionStore.open(dataDir);
-  const tasks = openSqliteTaskStore(join(dataDir, 'server.db'));
+  const keys = openSqliteKeyStore(join(dataDir, 'server.db'));
+  const tasks = withKeySpend(openSqliteTaskStore(join(dataDir, 'server.db')), keys);
   const accounts = openSqliteAccountStore(join(dataDir, 'server.db'));
   const teamLimit = async (team: string) =>
     (await accounts.getTeam(team))?.concurrency ?? config.teamConcurrency;
@@ -67,6 +75,7 @@ function openSqlite(options: BackendOptions): Backend {
     kind: 'sqlite',
     tasks,
     accounts,
+    keys,
     sessions: sessionStateOf(sessions),
     bus: createLocalTaskBus(),
     queue: createLocalTaskQueue({ concurrency: options.concurrency, teamLimit }),
@@ -75,6 +84,7 @@ function openSqlite(options: BackendOptions): Backend {
     teamLimit,
     requeue: undefined,
     async close() {
+      await keys.close();
       await tasks.close();
       await accounts.close();
       sessions.close();
@@ -98,7 +108,8 @@ async function openPostgres(options: BackendOptions, url: string): Promise<Backe
   });
   const closing: Array<() => Promise<void>> = [() => pool.end()];
   try {
-    const tasks = pgTaskStore(pool);
+    const keys = pgKeyStore(pool);
+    const tasks = withKeySpend(pgTaskStore(pool), keys);
     const accounts = pgAccountStore(pool);
     const bus = await openPgTaskBus({ url, pool, log });
     closing.unshift(bus.close);
@@ -116,6 +127,7 @@ async function openPostgres(options: BackendOptions, url: string): Promise<Backe
       kind: 'postgres',
       tasks,
       accounts,
+      keys,
       sessions: pgSessionState(pool),
       bus,
       queue,

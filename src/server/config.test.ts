@@ -61,3 +61,26 @@ test('a model is offered when listed exactly or under a pattern, never by climbi
   assert.equal(modelAllowed(config, 'script:/s/../etc/passwd'), false);
   assert.equal(modelAllowed(config, 'script:/other.json'), false);
 });
+
+test('repository URL prefixes are checked as URLs at load; clone settings have defaults', async () => {
+  const file = join(dir, 'urls.yaml');
+  await writeFile(file, 'repository_urls: ["https://GIT.example.com/team/"]\nclone: { keep: true }\n');
+  const config = loadServerConfig(file);
+  assert.deepEqual(
+    config.repositoryUrls.map((p) => p.text),
+    ['https://git.example.com/team/'],
+  );
+  assert.deepEqual(config.clone, { depth: 1, timeoutMs: 600_000, keep: true });
+  for (const [bad, message] of [
+    ['https://x:ghp_1@git.example.com/', /repository_urls\[0\]: .*carries credentials/],
+    ['ssh://git.example.com/', /repository_urls\[0\]: .*does not clone/],
+    [`file://${dir}/nope`, /does not exist/],
+  ] as const) {
+    await writeFile(file, `repository_urls: [${JSON.stringify(bad)}]\n`);
+    assert.throws(
+      () => loadServerConfig(file),
+      (e) => isWardenError(e) && message.test(e.message),
+      bad,
+    );
+  }
+});

@@ -3,12 +3,18 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { WardenError } from '../errors.ts';
+import { GATEWAY_TEMPLATE, type GatewayConfig, parseGatewayConfig } from './gateway-config.ts';
+import { parseUrlPrefix, type UrlPrefix } from './repository-url.ts';
 
 /** What the operator of a server decides, in `server.yaml` beside the data. */
 export interface ServerConfig {
   source: string;
   /** Real paths: a task's repository must be a git work tree inside one of them. */
   repositories: string[];
+  /** URL prefixes: a task's repository may be a URL under one of them, cloned by the broker. */
+  repositoryUrls: UrlPrefix[];
+  /** How URL repositories are cloned, and whether the clone outlives its task. */
+  clone: CloneSettings;
   /** Model ids clients may choose; an entry ending in `*` admits every id starting with the rest. */
   models: string[];
   defaultModel: string | undefined;
@@ -20,12 +26,30 @@ export interface ServerConfig {
   teamConcurrency: number;
   /** How long SIGTERM waits for running tasks to reach a turn boundary before interrupting them. */
   drainTimeoutMs: number;
+  /** The model gateway's routes; undefined: no `gateway:` section, the gateway is off. */
+  gateway?: GatewayConfig;
+}
+
+export interface CloneSettings {
+  /** Commits of history to fetch; 0 for all of it. */
+  depth: number;
+  timeoutMs: number;
+  /** Keep a finished task's clone under DATA/work instead of removing it. */
+  keep: boolean;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const fileSchema = z.strictObject({
   repositories: z.array(z.string().min(1)).default([]),
+  repository_urls: z.array(z.string().min(1)).default([]),
+  clone: z
+    .strictObject({
+      depth: z.number().int().min(0).default(1),
+      timeout: z.number().positive().default(600),
+      keep: z.boolean().default(false),
+    })
+    .default({ depth: 1, timeout: 600, keep: false }),
   models: z.array(z.string().min(1)).default([]),
   default_model: z.string().min(1).optional(),
   policies: z
@@ -34,6 +58,7 @@ const fileSchema = z.strictObject({
   concurrency: z.number().int().positive().default(2),
   team_concurrency: z.number().int().positive().optional(),
   drain_timeout: z.number().positive().default(30),
+  gateway: z.unknown().optional(),
 });
 
 export const CONFIG_TEMPLATE = `# warden serve: what this server allows. Paths are absolute or relative to this file.
@@ -41,6 +66,12 @@ export const CONFIG_TEMPLATE = `# warden serve: what this server allows. Paths a
 # A task's repository must be a git work tree inside one of these directories: a path is an
 # authority (the agent reads and writes there), so clients can only pick among what is listed.
 repositories: []
+
+# Or a git URL under one of these prefixes (https://, http:// to this machine only, file:///),
+# cloned by the broker into DATA/work/<task> with the credential your user config holds for the
+# host (never a token in the URL), removed when the task ends unless clone.keep is true.
+repository_urls: []
+# clone: { depth: 1, timeout: 600, keep: false }
 
 # Model ids clients may choose (GET /v1/models lists them); "script:/dir/*" admits every scripted
 # model in /dir. Provider keys come from this process's environment, as for warden exec.
@@ -56,7 +87,7 @@ concurrency: 2
 
 # Seconds SIGTERM waits for running tasks to reach a turn boundary before interrupting them.
 drain_timeout: 30
-`;
+${GATEWAY_TEMPLATE}`;
 
 /**
  * Reads the server's config; when the file does not exist it is written from the template first,
@@ -92,6 +123,16 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
       });
     }
   });
+  const repositoryUrls = config.repository_urls.map((text, index) => {
+    const prefix = parseUrlPrefix(text);
+    if ('problem' in prefix) {
+      throw new WardenError('server.config', `repository_urls[${index}]: ${text} ${prefix.problem}`, {
+        where: file,
+        ...(prefix.hint ? { hint: prefix.hint } : {}),
+      });
+    }
+    return prefix;
+  });
   const policies = Object.fromEntries(
     Object.entries(config.policies).map(([name, path]) => [
       name,
@@ -101,12 +142,21 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
   return {
     source: file,
     repositories,
+    repositoryUrls,
+    clone: {
+      depth: config.clone.depth,
+      timeoutMs: config.clone.timeout * 1000,
+      keep: config.clone.keep,
+    },
     models: config.models.map((id) => (id.startsWith('script:') ? scriptPath(id, base) : id)),
     defaultModel: config.default_model,
     policies,
     concurrency: overrides.concurrency ?? config.concurrency,
     teamConcurrency: config.team_concurrency ?? overrides.concurrency ?? config.concurrency,
     drainTimeoutMs: config.drain_timeout * 1000,
+    gateway: parseGatewayConfig(config.gateway, file, (id) =>
+      id.startsWith('script:') ? scriptPath(id, base) : id,
+    ),
   };
 }
 

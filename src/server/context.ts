@@ -7,6 +7,7 @@ import type { AuditLogs } from './audit-logs.ts';
 import type { Principal } from './auth.ts';
 import type { ApiAction, ApiResource, Authorizer } from './authorize.ts';
 import type { ServerConfig } from './config.ts';
+import type { ServerGateway } from './server-gateway.ts';
 import type { TaskBus } from './task-bus.ts';
 import type { TaskQueue } from './task-queue.ts';
 import type { TaskStore } from './task-store.ts';
@@ -28,6 +29,8 @@ export interface ServerContext {
   env: NodeJS.ProcessEnv;
   /** Where relative script paths resolve. */
   cwd: string;
+  /** The model gateway and its keys; absent where a server is built without one (unit tests). */
+  gateway?: ServerGateway;
   /** SSE keep-alive comment interval. */
   heartbeatMs: number;
   /** The authenticated caller of a request (set by the security handler). */

@@ -1,5 +1,6 @@
 import type { TaskQueue } from './task-queue.ts';
 import type { TaskRecord, TaskStatus, TaskStore } from './task-store.ts';
+import { taskJob } from './task-workspace.ts';
 
 /**
  * After a start, every task the last process left running was cut off (a crash, kill -9, a lost
@@ -35,7 +36,7 @@ async function all(tasks: TaskStore, status: TaskStatus[]): Promise<TaskRecord[]
 export async function requeueWaiting(tasks: TaskStore, queue: TaskQueue): Promise<number> {
   const waiting = (await all(tasks, ['queued'])).reverse();
   for (const task of waiting) {
-    await queue.enqueue({ taskId: task.id, team: task.team, repository: task.repository, runs: task.runs });
+    await queue.enqueue({ ...taskJob(task), runs: task.runs });
   }
   return waiting.length;
 }

@@ -97,3 +97,16 @@ test('comment lines keep an idle stream alive', async () => {
   await h.finished;
   await h.close();
 });
+
+test('a client resuming at the last event gets the stream’s headers at once, not at the first ping', {
+  timeout: 5000,
+}, async () => {
+  const started = performance.now();
+  const h = await harness([event(1)], 'waiting_approval', 1, 10_000);
+  assert.ok(performance.now() - started < 2000, 'headers before any event or heartbeat');
+  assert.equal(h.response.status, 200);
+  h.bus.publish('t1', { kind: 'status', status: 'cancelled' });
+  await h.finished;
+  assert.deepEqual(h.ids(), []);
+  await h.close();
+});

@@ -30,6 +30,8 @@ export async function streamEvents(response: ServerResponse, options: EventStrea
     // Proxies such as nginx would otherwise hold events back in their buffers.
     'x-accel-buffering': 'no',
   });
+  // Sent now, not with the first event: a client resuming at the end would otherwise wait a heartbeat.
+  response.flushHeaders();
   let sent = options.after;
   let closed = false;
   let ended: TaskStatus | undefined;

@@ -10,7 +10,9 @@ import { openBackend } from './backend.ts';
 import { bootstrapAdmin } from './bootstrap.ts';
 import { loadServerConfig, policyNames, type ServerConfig } from './config.ts';
 import { recoverTasks, requeueWaiting } from './recovery.ts';
+import { openServerGateway, type ServerGateway } from './server-gateway.ts';
 import { createTaskRunner } from './task-runner.ts';
+import { createTaskWorkspaces, taskJob } from './task-workspace.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -35,6 +37,8 @@ export interface RunningServer {
   recovered: number;
   /** Where state lives: `sqlite` under the data directory, or `postgres`. */
   backend: 'sqlite' | 'postgres';
+  /** The model gateway at /gateway: `names` is empty while it is off. */
+  gateway: Pick<ServerGateway, 'names'>;
   /** SIGTERM: take no new tasks, let running ones reach a turn boundary, close everything. */
   drain(): Promise<void>;
 }
@@ -66,13 +70,28 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await lock?.release();
     throw error;
   });
-  const { tasks, accounts, sessions, bus, queue, audit } = backend;
+  // A team's spend is its tasks' and its gateway keys' (the backend's task store counts both).
+  const { tasks, accounts, sessions, bus, queue, audit, keys: keyStore } = backend;
   if (backend.kind === 'postgres') {
     // Made here, once, so that there is a key to copy to the workers: each making its own would
     // sign and seal with keys no one else holds.
     await createLocalSigner({ keyDir: audit.keyDir });
     await createLocalKeyWrapper({ keyDir: audit.keyDir });
   }
+  // Before the first admin's token is made: a start that fails on a gateway route must not leave
+  // behind a token no one was shown.
+  const gateway = await openServerGateway({
+    config: config.gateway,
+    source: config.source,
+    store: keyStore,
+    accounts,
+    teamSpend: (team) => tasks.teamSpend(team),
+    // The gateway's own log is one per server, a file beside its keys.
+    audit: { dir: audit.dir, keyDir: audit.keyDir },
+    env: options.env,
+    cwd: dataDir,
+    log: options.log,
+  });
   const adminToken = await bootstrapAdmin(accounts);
   const runner = createTaskRunner({
     tasks,
@@ -84,6 +103,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     env: options.env,
     cwd: dataDir,
     log: options.log,
+    workspaces: createTaskWorkspaces({
+      workRoot: join(dataDir, 'work'),
+      clone: config.clone,
+      env: options.env,
+      log: options.log,
+    }),
     ...(backend.requeue ? { requeue: backend.requeue, teamLimit: backend.teamLimit } : {}),
   });
   let recovered = 0;
@@ -91,9 +116,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await requeueWaiting(tasks, queue);
   } else {
     const waiting = await recoverTasks(tasks);
-    for (const task of waiting) {
-      await queue.enqueue({ taskId: task.id, team: task.team, repository: task.repository });
-    }
+    for (const task of waiting) await queue.enqueue(taskJob(task));
     recovered = waiting.filter((task) => task.runs > 0).length;
   }
   const app = await buildApp({
@@ -103,13 +126,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     sessions,
     bus,
     queue,
-    authorizer: createAuthorizer({ roots: () => config.repositories, policies: () => policyNames(config) }),
+    authorizer: createAuthorizer({
+      roots: () => [...config.repositories, ...config.repositoryUrls.map((prefix) => prefix.text)],
+      policies: () => policyNames(config),
+    }),
     policies,
     auditDir: audit.dir,
     auditLogs: backend.auditLogs,
     keyDir: audit.keyDir,
     env: options.env,
     cwd: dataDir,
+    gateway,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     log: options.log,
   });
@@ -122,11 +149,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     adminToken,
     recovered,
     backend: backend.kind,
+    gateway: { names: gateway.names },
     async drain() {
       const stopped = queue.stop();
       runner.drain(config.drainTimeoutMs);
       await stopped;
       await app.close();
+      await gateway.close();
       await backend.close();
       await lock?.release();
     },

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Backend, onBothBackends } from '../store/testing/both-stores.ts';
 import type { AccountStore } from './account-store.ts';
+import type { KeyStore } from './key-store.ts';
 import { pgAccountStore } from './pg-account-store.ts';
+import { pgKeyStore } from './pg-key-store.ts';
 import { pgTaskStore } from './pg-task-store.ts';
 import { openSqliteAccountStore } from './sqlite-account-store.ts';
+import { openSqliteKeyStore } from './sqlite-key-store.ts';
 import { openSqliteTaskStore } from './sqlite-task-store.ts';
 import type { NewTask, TaskStore } from './task-store.ts';
 
@@ -216,5 +219,61 @@ onBothBackends('account store', (backend) => {
   test('a user must belong to a team that exists', async () => {
     const store = await accountsOn(backend);
     await assert.rejects(store.createUser({ id: 'bob', team: 'ghost', role: 'viewer' }));
+  });
+});
+
+onBothBackends('gateway key store', (backend) => {
+  const keysOn = async (): Promise<KeyStore> =>
+    backend.kind === 'sqlite' ? openSqliteKeyStore(':memory:') : pgKeyStore(await backend.pool());
+  const key = (id: string, team = 'red') => ({
+    id,
+    hash: `${id}-hash`,
+    owner: 'ci-agent',
+    team,
+    budgetTokens: 1000,
+    budgetCost: undefined,
+    createdBy: 'admin',
+  });
+
+  test('a key round-trips without a secret; spend adds up per call', async () => {
+    const store = await keysOn();
+    const created = await store.createKey(key('wk-000000000001'));
+    assert.deepEqual(created.spent, { tokens: 0, cost: 0, calls: 0 });
+    assert.deepEqual(
+      [created.budgetTokens, created.budgetCost, created.revokedAt],
+      [1000, undefined, undefined],
+    );
+    await store.addKeySpend(created.id, { tokens: 110, cost: 0.5 });
+    await store.addKeySpend(created.id, { tokens: 10, cost: 0 });
+    assert.deepEqual((await store.keyByHash('wk-000000000001-hash'))?.spent, {
+      tokens: 120,
+      cost: 0.5,
+      calls: 2,
+    });
+    assert.deepEqual(await store.getKey(created.id), await store.keyByHash('wk-000000000001-hash'));
+  });
+
+  test('a revoked key no longer authenticates or lists, but its spend still counts for its team', async () => {
+    const store = await keysOn();
+    await store.createKey(key('wk-000000000001'));
+    await store.createKey(key('wk-000000000002'));
+    await store.createKey(key('wk-000000000003', 'blue'));
+    await store.addKeySpend('wk-000000000001', { tokens: 100, cost: 1 });
+    await store.addKeySpend('wk-000000000002', { tokens: 5, cost: 0 });
+    assert.equal(await store.revokeKey('wk-000000000001'), true);
+    assert.equal(await store.revokeKey('wk-000000000001'), false, 'revoked once');
+    assert.equal(await store.keyByHash('wk-000000000001-hash'), undefined);
+    assert.ok((await store.getKey('wk-000000000001'))?.revokedAt);
+    assert.deepEqual(
+      (await store.listKeys()).map((k) => k.id),
+      ['wk-000000000002', 'wk-000000000003'],
+    );
+    assert.deepEqual(
+      (await store.listKeys(['blue'])).map((k) => k.id),
+      ['wk-000000000003'],
+    );
+    assert.deepEqual(await store.listKeys([]), []);
+    assert.deepEqual(await store.teamKeySpend('red'), { tokens: 105, cost: 1 });
+    assert.deepEqual(await store.teamKeySpend('green'), { tokens: 0, cost: 0 });
   });
 });

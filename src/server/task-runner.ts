@@ -1,12 +1,13 @@
+import { join } from 'node:path';
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
-import { policyLimits, shellOptions } from '../agent/policy-settings.ts';
+import { policyLimits } from '../agent/policy-settings.ts';
+import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts } from '../agent/session-parts.ts';
 import type { StopRequest } from '../agent/turn-boundary.ts';
 import type { OpenAuditStorage } from '../audit/index.ts';
 import { isWardenError, messageOf } from '../errors.ts';
-import { sessionRedactor } from '../guard/session-redactor.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import type { SessionState } from '../store/session-state.ts';
@@ -23,6 +24,7 @@ import {
   type TaskStore,
   TERMINAL_STATUSES,
 } from './task-store.ts';
+import { createTaskWorkspaces, DEFAULT_CLONE, type TaskWorkspaces, taskJob } from './task-workspace.ts';
 
 export interface TaskRunnerOptions {
   tasks: TaskStore;
@@ -35,6 +37,8 @@ export interface TaskRunnerOptions {
   env: NodeJS.ProcessEnv;
   /** Where relative script paths resolve; the server's data directory. */
   cwd: string;
+  /** Where sessions work; by default a task's repository, or a clone of its URL under `cwd/work`. */
+  workspaces?: TaskWorkspaces;
   log: (line: string) => void;
   /**
    * A team's limit on running tasks, checked in the same statement that starts one: the queue of
@@ -67,6 +71,14 @@ const MAX_WALL_TIME_MS = 7 * 24 * 3600 * 1000;
 
 export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   const { tasks, bus } = options;
+  const workspaces =
+    options.workspaces ??
+    createTaskWorkspaces({
+      workRoot: join(options.cwd, 'work'),
+      clone: DEFAULT_CLONE,
+      env: options.env,
+      log: options.log,
+    });
   const active = new Map<string, { drain: () => void; interrupt: (why: 'drain') => void }>();
 
   /** Only while the task is still in run `runs`: a worker that lost it cannot overwrite its successor. */
@@ -93,6 +105,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     if (!moved) return false;
     await tasks.expireApprovals(task.id);
     bus.publish(task.id, { kind: 'status', status: outcome.status });
+    await workspaces.release(task, outcome.status);
     return true;
   };
 
@@ -182,7 +195,9 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       outcome =
         interruption === 'drain'
           ? { status: 'queued', error: undefined }
-          : { status: 'failed', error: failure };
+          : interruption === 'cancel'
+            ? { status: 'cancelled', error: undefined }
+            : { status: 'failed', error: failure };
       await settle(task, ['running', 'waiting_approval'], runs, outcome);
     } finally {
       unsubscribe();
@@ -191,20 +206,21 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     }
     // Drained: back to the queue for another worker. A lost run is already the queue's again.
     if (outcome?.status === 'queued' && !lostIt) {
-      await options.requeue?.({ taskId: task.id, team: task.team, repository: task.repository, runs });
+      await options.requeue?.({ ...taskJob(task), runs });
     }
   }
 
   async function launch(task: TaskRecord, runs: number, signal: AbortSignal, draining: () => boolean) {
     const policy = options.policies.get(task.policy);
     if (!policy) throw new Error(`the server has no policy named "${task.policy}" any more`);
+    const root = await workspaces.open(task, signal);
     const model = resolveModel(task.model, {
-      config: loadModelConfig(task.repository, { env: options.env }),
+      config: loadModelConfig(root, { env: options.env }),
       env: options.env,
       cwd: options.cwd,
     });
     const resuming = (await options.sessions.get(task.id)) !== undefined;
-    const parts = await openSessionParts(task.repository, policy, { store: options.sessions });
+    const parts = await openSessionParts(root, policy, { store: options.sessions });
     // Spend is written as each turn's answer arrives; a stop check waits for those writes first.
     let spendWritten: Promise<void> = Promise.resolve();
     const sink: EventSink = (event) => {
@@ -234,6 +250,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         : undefined;
     };
     try {
+      // The same guards as `warden exec`: a server session is built with no fewer of them.
+      const guards = await openSessionGuards({ root, policy, env: options.env });
       const { report } = await launchSession({
         task: resuming ? RESUME_NOTE : task.instruction,
         ...(resuming ? { resume: task.id } : { sessionId: task.id }),
@@ -259,8 +277,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           },
         }),
         ...(parts.network ? { network: parts.network } : {}),
-        tools: { shell: shellOptions(policy) },
-        redactor: await sessionRedactor(task.repository, options.env),
+        ...guards.launch,
         audit: options.audit,
         signal,
         steering: async () => (await tasks.takeSteering(task.id)).map(({ text, from }) => ({ text, from })),

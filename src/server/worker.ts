@@ -7,6 +7,7 @@ import { openBackend } from './backend.ts';
 import { loadServerConfig } from './config.ts';
 import { loadPolicies } from './start-server.ts';
 import { createTaskRunner } from './task-runner.ts';
+import { createTaskWorkspaces } from './task-workspace.ts';
 
 export interface WorkerOptions {
   databaseUrl: string;
@@ -74,6 +75,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     env: options.env,
     cwd: options.dataDir,
     log: options.log,
+    // A repository given by URL is cloned on this machine, under this worker's data directory.
+    workspaces: createTaskWorkspaces({
+      workRoot: join(options.dataDir, 'work'),
+      clone: config.clone,
+      env: options.env,
+      log: options.log,
+    }),
     teamLimit: backend.teamLimit,
     ...(backend.requeue ? { requeue: backend.requeue } : {}),
   });

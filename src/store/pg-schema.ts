@@ -113,6 +113,27 @@ CREATE TABLE audit_records (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'gateway virtual keys',
+    sql: `
+CREATE TABLE gateway_keys (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  owner TEXT NOT NULL,
+  team TEXT NOT NULL,
+  budget_tokens BIGINT,
+  budget_cost DOUBLE PRECISION,
+  spent_tokens BIGINT NOT NULL DEFAULT 0,
+  spent_cost DOUBLE PRECISION NOT NULL DEFAULT 0,
+  calls BIGINT NOT NULL DEFAULT 0,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE INDEX gateway_keys_team ON gateway_keys (team);
+`,
+  },
 ];
 
 /** Any number of processes may start at once: an advisory lock lets one migrate while the rest wait. */

@@ -3,6 +3,7 @@ import { h, replace } from './dom.ts';
 import { every, type View, type ViewContext } from './view.ts';
 import { approvalsView } from './views/approvals.ts';
 import { auditView } from './views/audit.ts';
+import { keysView } from './views/keys.ts';
 import { loginView } from './views/login.ts';
 import { newTaskView } from './views/new-task.ts';
 import { policiesView } from './views/policies.ts';
@@ -30,6 +31,7 @@ const ROUTES: Route[] = [
   { pattern: /^approvals$/, nav: 'approvals', view: approvalsView },
   { pattern: /^policies(?:\/([^/]+))?$/, nav: 'policies', view: policiesView },
   { pattern: /^usage$/, nav: 'usage', view: usageView },
+  { pattern: /^keys$/, nav: 'keys', view: keysView },
 ];
 
 const NAV: [string, string][] = [
@@ -38,6 +40,7 @@ const NAV: [string, string][] = [
   ['approvals', 'Approvals'],
   ['policies', 'Policies'],
   ['usage', 'Usage'],
+  ['keys', 'Keys'],
 ];
 
 /** Stops the signed-in console's timers and streams. */

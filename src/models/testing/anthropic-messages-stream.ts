@@ -32,6 +32,8 @@ export function messagesStream(): Reply {
       index: 1,
       content_block: { type: 'tool_use', id: 'toolu_01', name: 'read_file', input: {} },
     },
+    // Anthropic opens a tool's input with an empty piece.
+    { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '' } },
     {
       type: 'content_block_delta',
       index: 1,

@@ -81,16 +81,19 @@ export function accountHandlers(ctx: ServerContext) {
       if (await ctx.accounts.getTeam(body.id)) {
         throw new ApiError(409, 'conflict', `team "${body.id}" exists`, { field: 'id' });
       }
+      const prefixes = ctx.config.repositoryUrls.map((prefix) => prefix.text);
       const repositories = body.repositories?.map((path, index) => {
-        const real = safeRealpath(path);
-        if (!real || !ctx.config.repositories.includes(real)) {
+        // A URL prefix is listed as the config normalised it; a root by its real path.
+        const real =
+          prefixes.find((prefix) => prefix === path || prefix === safeHref(path)) ?? safeRealpath(path);
+        if (!real || !(ctx.config.repositories.includes(real) || prefixes.includes(real))) {
           throw new ApiError(
             400,
             'request.invalid',
             `repositories[${index}]: ${path} is not one of the server's roots`,
             {
               field: `repositories[${index}]`,
-              hint: `the server's roots: ${ctx.config.repositories.join(', ') || 'none'}`,
+              hint: `the server's roots: ${[...ctx.config.repositories, ...prefixes].join(', ') || 'none'}`,
             },
           );
         }
@@ -131,6 +134,14 @@ export function accountHandlers(ctx: ServerContext) {
 function safeRealpath(path: string): string | undefined {
   try {
     return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function safeHref(text: string): string | undefined {
+  try {
+    return new URL(text).href;
   } catch {
     return undefined;
   }

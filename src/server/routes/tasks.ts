@@ -5,8 +5,10 @@ import { BUDGET_HINT, budgetExhausted } from '../budget.ts';
 import { modelAllowed, policyNames } from '../config.ts';
 import { authorize, type ServerContext, visibleTeams } from '../context.ts';
 import { admitRepository } from '../repository.ts';
+import { admitRepositoryUrl, isRepositoryUrl } from '../repository-url.ts';
 import { type TaskLimits, type TaskRecord, type TaskStatus, TERMINAL_STATUSES } from '../task-store.ts';
 import { taskView } from '../task-view.ts';
+import { taskJob } from '../task-workspace.ts';
 
 interface CreateBody {
   repository: string;
@@ -39,9 +41,15 @@ export function taskHandlers(ctx: ServerContext) {
     async createTask(request: FastifyRequest<{ Body: CreateBody }>, reply: FastifyReply) {
       const body = request.body;
       const principal = ctx.principal(request);
-      let repository: ReturnType<typeof admitRepository>;
+      let repository: { path: string; root: string };
       try {
-        repository = admitRepository(body.repository, ctx.config.repositories);
+        if (isRepositoryUrl(body.repository)) {
+          // A URL is cloned by the broker when the task runs; until then there is no work tree.
+          const admitted = admitRepositoryUrl(body.repository, ctx.config.repositoryUrls);
+          repository = { path: admitted.url, root: admitted.prefix };
+        } else {
+          repository = admitRepository(body.repository, ctx.config.repositories);
+        }
       } catch (error) {
         throw asFieldError(error, 'repository');
       }
@@ -68,7 +76,9 @@ export function taskHandlers(ctx: ServerContext) {
       try {
         // Credentials, base URLs and script files are checked now, not when a worker picks it up.
         resolveModel(body.model, {
-          config: loadModelConfig(repository.path, { env: ctx.env }),
+          config: loadModelConfig(isRepositoryUrl(repository.path) ? ctx.cwd : repository.path, {
+            env: ctx.env,
+          }),
           env: ctx.env,
           cwd: ctx.cwd,
         });
@@ -86,7 +96,7 @@ export function taskHandlers(ctx: ServerContext) {
         policy,
         limits: body.limits ?? {},
       });
-      await ctx.queue.enqueue({ taskId: task.id, team: task.team, repository: task.repository });
+      await ctx.queue.enqueue(taskJob(task));
       reply.code(201);
       return taskView(task);
     },

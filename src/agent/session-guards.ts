@@ -1,0 +1,100 @@
+import type { CredentialStore } from '../broker/credentials.ts';
+import { registryEndpoints } from '../broker/registry-config.ts';
+import { createRegistryLookup } from '../broker/registry-lookup.ts';
+import {
+  configuredCredentials,
+  openSessionBroker,
+  type SessionBroker,
+  type UserCredentialsSection,
+} from '../broker/session-broker.ts';
+import { createDependencyCheck, type DependencyCheck } from '../guard/dependency-check.ts';
+import type { Redactor } from '../guard/redactor.ts';
+import { sessionRedactor } from '../guard/session-redactor.ts';
+import { type ConfigLayer, loadUserConfigLayer } from '../models/config.ts';
+import type { Policy } from '../policy/types.ts';
+import type { LaunchOptions } from './launch.ts';
+import { shellOptions } from './policy-settings.ts';
+
+/** The guards of one session, and the launch options they become. */
+export interface SessionGuards {
+  redactor: Redactor;
+  broker: SessionBroker;
+  /** Spread into `launchSession`'s options: every host of a session passes exactly these. */
+  launch: Required<Pick<LaunchOptions, 'redactor' | 'checkDependency' | 'flagged' | 'tools'>>;
+}
+
+/**
+ * The guards every session runs with, whoever hosts it (`warden exec`, `warden serve`): the
+ * redactor (keys in the environment, the repository's `.env` values, every credential the broker
+ * holds), the broker (credentials from the user's own config, and those moved out of the remote
+ * URLs before the agent can read `.git/config`; pushes and pull requests made on the host), and the
+ * registry check of new dependencies. Untrusted-content marking is `launchSession`'s own. One
+ * function, so that no host can build a session with fewer of them.
+ */
+export async function openSessionGuards(options: {
+  root: string;
+  policy: Policy;
+  env: NodeJS.ProcessEnv;
+}): Promise<SessionGuards> {
+  const { root, policy, env } = options;
+  const user = loadUserConfigLayer(env);
+  const redactor = await sessionRedactor(root, env);
+  const broker = await openSessionBroker({
+    root,
+    env,
+    redact: (text) => redactor.redact(text),
+    ...credentialsSection(user),
+  });
+  redactor.addKnown(broker.credentials.secrets());
+  return {
+    redactor,
+    broker,
+    launch: {
+      redactor,
+      checkDependency: dependencyCheck(policy, env, user),
+      flagged: broker.moved.map((moved) => ({
+        source: `.git/config ${moved.key}`,
+        rule: 'credential-in-remote-url',
+        detail: `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`,
+      })),
+      tools: { shell: { ...shellOptions(policy), broker: broker.push, pullRequests: broker.pullRequests } },
+    },
+  };
+}
+
+/** The credentials the user declared (user config only): what the broker clones a repository with. */
+export function userCredentials(env: NodeJS.ProcessEnv): CredentialStore {
+  return configuredCredentials(env, credentialsSection(loadUserConfigLayer(env)).userConfig);
+}
+
+function credentialsSection(layer: ConfigLayer | undefined): { userConfig?: UserCredentialsSection } {
+  const data = layer?.data as { credentials?: unknown } | undefined;
+  if (!layer || data?.credentials === undefined) return {};
+  return {
+    userConfig: {
+      section: data.credentials,
+      source: layer.source,
+      where: (path) => layer.locate?.(path) ?? layer.source,
+    },
+  };
+}
+
+/**
+ * Registries from the environment or the user's own config file (never the repository's),
+ * thresholds from the policy, answers kept for the session.
+ */
+function dependencyCheck(
+  policy: Policy,
+  env: NodeJS.ProcessEnv,
+  user: ConfigLayer | undefined,
+): DependencyCheck {
+  const lookup = createRegistryLookup({ endpoints: registryEndpoints(env, user) });
+  const rules = policy.dependencies;
+  return createDependencyCheck({
+    lookup: (ecosystem, name) => lookup.lookup(ecosystem, name),
+    thresholds: {
+      ...(rules?.minAgeDays === undefined ? {} : { minAgeDays: rules.minAgeDays }),
+      ...(rules?.minWeeklyDownloads === undefined ? {} : { minWeeklyDownloads: rules.minWeeklyDownloads }),
+    },
+  });
+}

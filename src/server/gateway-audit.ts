@@ -1,0 +1,143 @@
+/**
+ * The gateway's audit log: one signed, hash-chained log per server, `<data>/audit/gateway.audit.jsonl`,
+ * beside the tasks' logs and signed with the same key. One `gateway.call` record per request —
+ * who (key id, owner, team), which model, tokens, cost, duration, status — never prompt or answer text.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type AuditLog,
+  type AuditRecord,
+  createLocalSigner,
+  DIGEST_TYPE,
+  openAuditLog,
+  PUBLIC_KEY_FILE,
+  verifyAuditBytes,
+} from '../audit/index.ts';
+import type { GatewayCall } from '../gateway/index.ts';
+
+/** The log's name: its file is `gateway.audit.jsonl`, which no task id can take (tasks start with `t`). */
+export const GATEWAY_LOG = 'gateway';
+
+export type GatewayAuditCheck =
+  | { ok: true; records: number; digests: number; open: boolean }
+  | { ok: false; firstBad: { seq?: number; line: number; check: string }; message: string };
+
+export interface GatewayAudit {
+  file: string;
+  /** Appends the call's record; never throws (a failure is logged: the answer has gone out). */
+  record(call: GatewayCall): void;
+  /** The log checked as `warden audit verify` does; see `verify` below for a log still being written. */
+  verify(): Promise<GatewayAuditCheck>;
+  /** Writes the final signed digest. */
+  close(): Promise<void>;
+}
+
+/** What one call becomes: the call's own fields; a provider's error text is left out, it may quote the prompt. */
+export function gatewayRecord(call: GatewayCall): Record<string, unknown> {
+  const error =
+    call.error === undefined
+      ? undefined
+      : call.error.code.startsWith('gateway.')
+        ? call.error
+        : { code: call.error.code };
+  return {
+    id: call.id,
+    time: call.time,
+    api: call.api,
+    keyId: call.keyId ?? null,
+    owner: call.owner ?? null,
+    team: call.team ?? null,
+    requestedModel: call.requestedModel ?? null,
+    model: call.model ?? null,
+    stream: call.stream,
+    status: call.status,
+    ...(error === undefined ? {} : { error }),
+    usage: call.usage,
+    cost: call.cost ?? null,
+    durationMs: call.durationMs,
+    attempts: call.attempts,
+  };
+}
+
+export async function openGatewayAudit(options: {
+  dir: string;
+  keyDir: string;
+  /** What the server routes, written first so the log says what its calls could reach. */
+  routes: string[];
+  log: (line: string) => void;
+}): Promise<GatewayAudit> {
+  const log: AuditLog = await openAuditLog({
+    dir: options.dir,
+    session: GATEWAY_LOG,
+    signer: await createLocalSigner({ keyDir: options.keyDir }),
+  });
+  let last: AuditRecord = await log.append('gateway.opened', { pid: process.pid, routes: options.routes });
+  const pending = new Set<Promise<unknown>>();
+  let closed = false;
+  // Held while verify reads the file, so it never reads a record half written.
+  let gate: Promise<unknown> = Promise.resolve();
+
+  const append = (type: string, data: unknown) => {
+    const written = gate
+      .then(() => log.append(type, data))
+      .then((record) => {
+        if (record.seq > last.seq) last = record;
+      })
+      .catch((error: Error) => options.log(`gateway audit: a record was not written: ${error.message}`))
+      .finally(() => pending.delete(written));
+    pending.add(written);
+  };
+
+  return {
+    file: log.file,
+    record: (call) => append('gateway.call', gatewayRecord(call)),
+    /**
+     * A log this server still writes has no final digest yet, which `warden audit verify` calls
+     * truncated. It passes here (`open: true`) only when everything on disk verifies and ends at
+     * the last record this process wrote (digests after it aside): so a cut tail is still caught.
+     */
+    async verify() {
+      const before = [...pending];
+      let release = () => {};
+      gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let bytes: Buffer;
+      try {
+        await Promise.all(before);
+        bytes = await readFile(log.file);
+      } finally {
+        release();
+      }
+      const publicKey = await readFile(join(options.keyDir, PUBLIC_KEY_FILE), 'utf8');
+      const result = verifyAuditBytes(bytes, { publicKey, session: GATEWAY_LOG });
+      const lines = bytes.toString('utf8').split('\n').filter(Boolean);
+      const digests = lines.filter((line) => line.includes(`"type":"${DIGEST_TYPE}"`)).length;
+      if (result.ok) return { ok: true, records: result.records, digests: result.digests, open: false };
+      const live =
+        !closed &&
+        result.firstBad.check === 'truncated' &&
+        result.validBytes === bytes.length &&
+        endsAt(lines, last);
+      if (live) return { ok: true, records: result.records, digests, open: true };
+      return { ok: false, firstBad: result.firstBad, message: result.message };
+    },
+    async close() {
+      closed = true;
+      await Promise.all(pending);
+      await log.close();
+    },
+  };
+}
+
+/** Whether the verified lines hold `last` as written and nothing after it but digests. */
+function endsAt(lines: string[], last: AuditRecord): boolean {
+  const records = lines.map((line) => JSON.parse(line) as AuditRecord);
+  const index = records.findIndex((record) => record.seq === last.seq);
+  return (
+    index >= 0 &&
+    records[index]?.hash === last.hash &&
+    records.slice(index + 1).every((record) => record.type === DIGEST_TYPE)
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * The model gateway inside `warden serve`: mounted at /gateway, outside the OpenAPI routes (it
+ * speaks the vendors' formats and takes virtual keys, not API tokens), with its keys in the
+ * server's store, its routes from server.yaml and its calls in the server's audit log.
+ */
+import type { FastifyInstance } from 'fastify';
+import { isWardenError, WardenError } from '../errors.ts';
+import { createModelRouter, gatewayPlugin, type ModelRouter, sendClientError } from '../gateway/index.ts';
+import { createRedactor, secretsInEnv } from '../guard/redactor.ts';
+import { buildModelConfig, loadUserConfigLayer, resolveModel } from '../models/index.ts';
+import type { AccountStore } from './account-store.ts';
+import { type GatewayAudit, openGatewayAudit } from './gateway-audit.ts';
+import type { GatewayConfig } from './gateway-config.ts';
+import { createServerKeys, type ServerKeys } from './gateway-keys.ts';
+import type { KeyStore } from './key-store.ts';
+import type { Spend } from './task-store.ts';
+
+export const GATEWAY_PREFIX = '/gateway';
+
+export interface ServerGateway {
+  keys: ServerKeys;
+  /** Undefined while the gateway is off (no `gateway:` in server.yaml); keys can still be issued. */
+  audit: GatewayAudit | undefined;
+  /** The model names clients may ask for; empty while off. */
+  names: string[];
+  /** Registers /gateway/*: the gateway's routes, or a 404 in the client's format saying it is off. */
+  mount(app: FastifyInstance): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openServerGateway(options: {
+  config: GatewayConfig | undefined;
+  /** server.yaml, for errors about the section. */
+  source: string;
+  store: KeyStore;
+  accounts: AccountStore;
+  teamSpend: (team: string) => Promise<Spend>;
+  audit: { dir: string; keyDir: string };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  log: (line: string) => void;
+}): Promise<ServerGateway> {
+  const keys = createServerKeys(options);
+  const { config } = options;
+  const routes = config === undefined ? undefined : routerFor(config, options);
+  const names = routes?.names() ?? [];
+  const audit =
+    routes === undefined
+      ? undefined
+      : await openGatewayAudit({ ...options.audit, routes: names, log: options.log });
+  // The provider keys this process holds are what must never travel upstream in a prompt.
+  const redactor = createRedactor();
+  redactor.addKnown(secretsInEnv(options.env));
+
+  return {
+    keys,
+    audit,
+    names,
+    async mount(app) {
+      await app.register(
+        async (scope) => {
+          scope.setNotFoundHandler((request, reply) =>
+            routes === undefined
+              ? sendClientError(
+                  request,
+                  reply,
+                  'not_found',
+                  'gateway.off',
+                  `the model gateway is off on this server: add a gateway: section to ${options.source}`,
+                )
+              : sendClientError(
+                  request,
+                  reply,
+                  'not_found',
+                  'gateway.not_found',
+                  `no route ${request.method} ${request.url.split('?')[0]} on the Warden gateway`,
+                ),
+          );
+          if (routes === undefined || audit === undefined) return;
+          await scope.register(
+            gatewayPlugin({ routes, keys: keys.verifier, redactor, record: (call) => audit.record(call) }),
+          );
+        },
+        { prefix: GATEWAY_PREFIX },
+      );
+    },
+    async close() {
+      await audit?.close();
+    },
+  };
+}
+
+/**
+ * Every target resolved now, against the server user's model config (providers, keys from this
+ * process's environment): a model that cannot be reached fails the start, naming its line.
+ */
+function routerFor(
+  config: GatewayConfig,
+  options: { env: NodeJS.ProcessEnv; cwd: string; source: string },
+): ModelRouter {
+  const user = loadUserConfigLayer(options.env);
+  // The gateway's default is its own: not the user config's default_model, which is for tasks.
+  const modelConfig = { ...buildModelConfig(user === undefined ? [] : [user]), defaultModel: undefined };
+  const resolveOptions = { config: modelConfig, env: options.env, cwd: options.cwd };
+  return createModelRouter({
+    config: modelConfig,
+    aliases: config.aliases,
+    models: config.models,
+    ...(config.default === undefined ? {} : { default: config.default }),
+    resolve(id) {
+      try {
+        return resolveModel(id, resolveOptions);
+      } catch (error) {
+        if (!isWardenError(error)) throw error;
+        throw new WardenError('server.config', error.message, {
+          where: config.where[id] ?? options.source,
+          ...(error.hint === undefined ? {} : { hint: error.hint }),
+          cause: error,
+        });
+      }
+    },
+  });
+}
