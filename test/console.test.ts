@@ -149,7 +149,8 @@ describe('the web console', { skip, timeout: 60_000 }, () => {
       (await verdict.textContent()) ?? '',
       /Verified — \d+ records, hash chain intact, 1 signed digest valid/,
     );
-    assert.ok((await page.locator('table.audit tbody tr').count()) > 20);
+    // The records are fetched after the verdict shows: wait for them rather than count at once.
+    await page.locator('table.audit tbody tr').nth(20).waitFor();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.click('[data-action="download"]'),

@@ -70,7 +70,7 @@ async function runAll(w: ServerWorld, api: Api): Promise<string[]> {
       const tasks = page.body.tasks as Array<{ id: string; status: string }>;
       return tasks.every((t) => ['succeeded', 'failed', 'cancelled'].includes(t.status)) ? tasks : undefined;
     },
-    90_000,
+    180_000,
   );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const failed = statuses.filter((t) => t.status !== 'succeeded');
