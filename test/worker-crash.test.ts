@@ -199,7 +199,7 @@ describe('kill -9 of workers at random points', missing ? { skip: missing } : {}
           ? tasks
           : undefined;
       },
-      60_000,
+      120_000,
     );
     assert.deepEqual(
       finished
