@@ -48,6 +48,11 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     throw new WardenError('usage', `--port must be a port number (0-65535), got "${values.port}"`);
   }
   const databaseUrl = io.env.WARDEN_DATABASE_URL || undefined;
+  if (values.concurrency === '0' && !databaseUrl) {
+    throw new WardenError('usage', '--concurrency 0 leaves no one to run tasks on an embedded server', {
+      hint: 'set WARDEN_DATABASE_URL and run warden worker elsewhere, or give a positive number',
+    });
+  }
   // 0 only where workers elsewhere run the tasks; in the embedded mode nothing ever would.
   const concurrency =
     values.concurrency === '0' && databaseUrl ? 0 : positiveNumber('concurrency', values.concurrency);
