@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { EventOf, WardenEvent } from '../src/agent/events.ts';
 import { gitCli } from '../src/broker/testing/git-cli.ts';
 import { startChatModelServer } from './chat-model-server.ts';
-import { jsonEvents, sampleRepo, warden } from './cli.ts';
+import { jsonEvents, permissivePolicy, sampleRepo, warden } from './cli.ts';
 import { startGitHttpServer } from './git-http-server.ts';
 
 const git = gitCli;
@@ -96,6 +96,57 @@ test("actions/checkout's Authorization extraheader reaches no model, event or au
   } finally {
     await model.close();
     await gitServer.close();
+    await cleanup();
+  }
+});
+
+test("a filter driver the agent defines in an included workspace config never runs on the host through Warden's own git", async () => {
+  const { dir, repo, cleanup } = await sampleRepo();
+  try {
+    const marker = join(dir, 'ran-on-host');
+    // The user's repository config includes a file of the working tree (a "shared config" habit).
+    git(repo, 'config', 'include.path', '../.gitconfig');
+    // Quoted: a bare `;` would start a comment in a git config file.
+    const config = `[filter "snap"]\n\tclean = "touch ${marker}; cat"\n\trequired = true\n[diff "snap"]\n\ttextconv = "touch ${marker}; cat"\n`;
+    const script = join(dir, 'filter.json');
+    await writeFile(
+      script,
+      JSON.stringify({
+        turns: [
+          { calls: [{ tool: 'write_file', args: { path: '.gitconfig', content: config } }] },
+          {
+            calls: [
+              { tool: 'shell', args: { command: "printf '* filter=snap diff=snap\\n' > .gitattributes" } },
+            ],
+          },
+          { calls: [{ tool: 'shell', args: { command: 'echo changed >> README.md' } }] },
+          { calls: [{ tool: 'write_file', args: { path: 'NEW.md', content: 'new\n' } }] },
+          { text: 'done' },
+        ],
+      }),
+    );
+    const policy = await permissivePolicy(dir);
+    const result = await warden(
+      ['exec', '--json', '--policy', policy, '--model', `script:${script}`, 'tidy up'],
+      {
+        cwd: repo,
+      },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const events = jsonEvents(result.stdout);
+    assert.ok(
+      of(events, 'tool.finished').every((e) => e.ok),
+      'every step of the attack ran',
+    );
+    assert.match(await readFile(join(repo, '.gitattributes'), 'utf8'), /filter=snap/);
+    await assert.rejects(access(marker), 'the filter ran on the host');
+    // The snapshots still saw the changes, made without the driver.
+    const report = of(events, 'session.finished')[0]?.report;
+    assert.deepEqual(
+      report?.filesChanged.map((f) => f.path),
+      ['.gitattributes', '.gitconfig', 'NEW.md', 'README.md'],
+    );
+  } finally {
     await cleanup();
   }
 });
