@@ -54,8 +54,10 @@ export async function openSessionGuards(options: {
       checkDependency: dependencyCheck(policy, env, user),
       flagged: broker.moved.map((moved) => ({
         source: `.git/config ${moved.key}`,
-        rule: 'credential-in-remote-url',
-        detail: `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`,
+        rule: moved.rule ?? 'credential-in-remote-url',
+        detail: moved.url
+          ? `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`
+          : `the credential in this setting was moved to Warden's broker as "${moved.name}" (for ${moved.host || 'no host: redacted, never sent'}); the setting was removed`,
       })),
       tools: { shell: { ...shellOptions(policy), broker: broker.push, pullRequests: broker.pullRequests } },
     },

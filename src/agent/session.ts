@@ -236,6 +236,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
         sandbox: options.sandbox,
         signal,
         ...(options.hidden ? { hidden: options.hidden } : {}),
+        ...(options.redact ? { redact: options.redact } : {}),
       },
       events,
       changes,

@@ -144,3 +144,23 @@ test('an action a tool learns while running is judged by the gate, and its inten
   );
   assert.equal(gate.denials, 1);
 });
+
+test('events carry output and arguments redacted whole before they are clipped', async () => {
+  const token = `ghp_${'Kx7'.repeat(12)}`;
+  // The token starts just before the 4,000-character clip of events.
+  const long = `${'a '.repeat(1_995)}${token} tail`;
+  const echo: AnyTool = {
+    name: 'echo',
+    description: 'returns its text',
+    schema: z.strictObject({ text: z.string() }),
+    async execute(args: { text: string }) {
+      return { output: args.text, source: 'echo' };
+    },
+  };
+  const { ctx, events } = context();
+  ctx.tools = new Map([[echo.name, echo]]);
+  await runToolCall({ id: 'c1', name: 'echo', input: JSON.stringify({ text: long }) }, ctx);
+  const recorded = JSON.stringify(events);
+  assert.ok(!recorded.includes('ghp_Kx7'), 'no prefix of the token in any event');
+  assert.match(recorded, /«secret:/, 'the placeholder may be clipped; the secret is not there to clip');
+});

@@ -37,7 +37,12 @@ export interface ToolCallContext {
  */
 export async function runToolCall(call: ToolCall, context: ToolCallContext): Promise<ToolCallResult> {
   const { events } = context;
-  events.emit({ type: 'tool.requested', callId: call.id, tool: call.name, args: argsForEvent(call.input) });
+  events.emit({
+    type: 'tool.requested',
+    callId: call.id,
+    tool: call.name,
+    args: argsForEvent(call.input, context.redact),
+  });
 
   const tool = context.tools.get(call.name);
   if (!tool) {
@@ -161,7 +166,8 @@ function finish(
     callId: call.id,
     tool: call.name,
     ok: !result.isError,
-    output: clip(result.output),
+    // Redacted whole, then clipped: a secret cut in two leaves a prefix no rule can match.
+    output: clip(context.redact ? context.redact(result.output) : result.output),
     durationMs: Math.round(durationMs),
     ...(result.details ? { details: result.details } : {}),
     ...(result.command ? { command: result.command } : {}),
@@ -178,17 +184,23 @@ function finish(
   return { callId: call.id, toolName: call.name, output, isError: result.isError === true };
 }
 
-/** Arguments as events carry them: long strings (a whole file's content) clipped like outputs. */
-function argsForEvent(input: string): unknown {
+/**
+ * Arguments as events carry them: long strings (a whole file's content) clipped like outputs,
+ * each redacted whole before it is clipped (the event stream redacts again, but only what is left).
+ */
+function argsForEvent(input: string, redact: (text: string) => string = (text) => text): unknown {
   let args: unknown;
   try {
     args = JSON.parse(input);
   } catch {
-    return { unparsed: clip(input) };
+    return { unparsed: clip(redact(input)) };
   }
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return args;
   return Object.fromEntries(
-    Object.entries(args).map(([key, value]) => [key, typeof value === 'string' ? clip(value) : value]),
+    Object.entries(args).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? clip(redact(value)) : value,
+    ]),
   );
 }
 

@@ -34,7 +34,11 @@ export interface CredentialStore {
   /** Why a URL gets no credential, for a person or the model (no values in it). */
   whyNone(url: string): string;
   has(name: string): boolean;
-  /** Every value held, for the redactor. */
+  /**
+   * Every value ever added, for the redactor: also those of a credential not held because its name
+   * was (a token found twice for one host is still a secret), and the Basic-auth forms they travel
+   * in (base64 of `user:token`, of `:token`, of the token alone).
+   */
   secrets(): Array<{ value: string; kind: string }>;
 }
 
@@ -42,6 +46,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export function createCredentialStore(missing: readonly MissingCredential[] = []): CredentialStore {
   const held: Credential[] = [];
+  const seen: Credential[] = [];
   // A host with a port is that port only; a bare host name is any port of it.
   const matches = (credential: Credential, url: URL) =>
     credential.host === (/:\d+$/.test(credential.host) ? url.host : url.hostname);
@@ -54,6 +59,7 @@ export function createCredentialStore(missing: readonly MissingCredential[] = []
   };
   return {
     add(credential) {
+      seen.push(credential);
       if (!held.some((c) => c.name === credential.name)) held.push(credential);
     },
     forUrl(url) {
@@ -78,13 +84,22 @@ export function createCredentialStore(missing: readonly MissingCredential[] = []
       return held.some((c) => c.name === name);
     },
     secrets() {
-      return held.flatMap((credential) => [
-        { value: credential.password, kind: 'git-credential' },
-        // With no password, the user name is the token (`https://<token>@host/…`).
-        ...(credential.password === '' ? [{ value: credential.username, kind: 'git-credential' }] : []),
-      ]);
+      return seen.flatMap(secretForms);
     },
   };
+}
+
+function secretForms(credential: Credential): Array<{ value: string; kind: string }> {
+  const { username, password } = credential;
+  // With no password, the user name is the token (`https://<token>@host/…`).
+  const token = password === '' ? username : password;
+  const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  const encoded = [base64(`${username}:${password}`), base64(`:${token}`), base64(token)];
+  // Unpadded too: a header or a URL may drop the `=`.
+  const values = [token, ...encoded, ...encoded.map((value) => value.replace(/=+$/, ''))];
+  return [...new Set(values)]
+    .filter((value) => value !== '')
+    .map((value) => ({ value, kind: 'git-credential' }));
 }
 
 /** A token travels only encrypted, or not off this machine. */

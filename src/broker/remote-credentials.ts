@@ -2,12 +2,14 @@ import { WardenError } from '../errors.ts';
 import { type CredentialStore, credentialNameForHost } from './credentials.ts';
 import { git } from './git.ts';
 
-/** A credential taken out of a remote's URL: what was changed, never the value. */
+/** A credential taken out of `.git/config`: what was changed, never the value. */
 export interface MovedCredential {
   /** The config key, e.g. `remote.origin.url`. */
   key: string;
-  /** The URL as it now reads. */
+  /** The URL as it now reads; empty when the setting was removed instead (a header, a helper). */
   url: string;
+  /** The finding: `credential-in-remote-url` when unset, else what held it (`credential-in-http-header`, …). */
+  rule?: string;
   /** The name it is held under (what the policy's `secrets:` grants). */
   name: string;
   host: string;
@@ -15,6 +17,24 @@ export interface MovedCredential {
 
 // Scheme, then userinfo up to the last `@` before the host, as a URL parser reads it.
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i;
+
+/** A URL's credential and the URL without it; undefined when it carries none (an ssh account name is none). */
+export function splitUserinfo(
+  url: string,
+): { clean: string; username: string; password: string } | undefined {
+  const userinfo = USERINFO.exec(url);
+  if (!userinfo) return undefined;
+  const [, scheme = '', info = ''] = userinfo;
+  // ssh://git@host names an account, not a secret; only a password there is one.
+  const http = /^https?:\/\/$/i.test(scheme);
+  const colon = info.indexOf(':');
+  if (!http && colon < 0) return undefined;
+  return {
+    clean: url.replace(USERINFO, '$1'),
+    username: decode(colon < 0 ? info : info.slice(0, colon)),
+    password: colon < 0 ? '' : decode(info.slice(colon + 1)),
+  };
+}
 
 /**
  * Moves credentials out of the workspace's remote URLs before the agent can read `.git/config`:
@@ -27,7 +47,13 @@ export async function moveRemoteCredentials(
   root: string,
   store: CredentialStore,
 ): Promise<MovedCredential[]> {
-  const found = await git(root, ['config', '--local', '-z', '--get-regexp', '^remote\\..*\\.(url|pushurl)$']);
+  const found = await git(root, [
+    'config',
+    '--local',
+    '-z',
+    '--get-regexp',
+    '^(remote\\..*\\.(url|pushurl)|submodule\\..*\\.url)$',
+  ]);
   // 1: no such key, which is the common case; anything else means no readable repository config.
   if (found.code !== 0) return [];
   const moved: MovedCredential[] = [];
@@ -36,16 +62,9 @@ export async function moveRemoteCredentials(
     if (newline < 0) continue;
     const key = entry.slice(0, newline);
     const value = entry.slice(newline + 1);
-    const userinfo = USERINFO.exec(value);
-    if (!userinfo) continue;
-    const [, scheme = '', info = ''] = userinfo;
-    const clean = value.replace(USERINFO, '$1');
-    // ssh://git@host names an account, not a secret; only a password there is one.
-    const http = /^https?:\/\/$/i.test(scheme);
-    const colon = info.indexOf(':');
-    if (!http && colon < 0) continue;
-    const username = decode(colon < 0 ? info : info.slice(0, colon));
-    const password = colon < 0 ? '' : decode(info.slice(colon + 1));
+    const split = splitUserinfo(value);
+    if (!split) continue;
+    const { clean, username, password } = split;
     const rewrite = await git(root, [
       'config',
       '--local',
@@ -73,7 +92,7 @@ export async function moveRemoteCredentials(
   return moved;
 }
 
-function hostOf(url: string): string {
+export function hostOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {

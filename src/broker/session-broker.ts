@@ -1,4 +1,5 @@
 import { createBashParser } from '../policy/bash-parser.ts';
+import { moveConfigCredentials } from './config-credentials.ts';
 import { credentialsFromConfig } from './credential-config.ts';
 import { type CredentialStore, createCredentialStore } from './credentials.ts';
 import { createGitPushBroker, type GitPushBroker } from './git-push.ts';
@@ -10,13 +11,14 @@ export interface SessionBroker {
   credentials: CredentialStore;
   push: GitPushBroker;
   pullRequests: PullRequestBroker;
-  /** Credentials taken out of remote URLs at the start, for the record (no values). */
+  /** Credentials taken out of `.git/config` at the start (URLs, headers, helpers), for the record (no values). */
   moved: MovedCredential[];
 }
 
 /**
  * Opens the broker before anything runs in the sandbox: the user's declared credentials, then
- * every credential found in the workspace's remote URLs, moved out of `.git/config`.
+ * every credential found in the workspace's `.git/config` (remote and submodule URLs, HTTP headers,
+ * inline credential helpers, URL rewrites), moved out of it.
  */
 export async function openSessionBroker(options: {
   root: string;
@@ -27,7 +29,10 @@ export async function openSessionBroker(options: {
   userConfig?: UserCredentialsSection;
 }): Promise<SessionBroker> {
   const credentials = configuredCredentials(options.env, options.userConfig);
-  const moved = await moveRemoteCredentials(options.root, credentials);
+  const moved = [
+    ...(await moveRemoteCredentials(options.root, credentials)),
+    ...(await moveConfigCredentials(options.root, credentials)),
+  ];
   const parse = await createBashParser();
   const push = await createGitPushBroker({ root: options.root, credentials, parse });
   const pullRequests = await createPullRequestBroker({

@@ -87,3 +87,38 @@ test('an edit that keeps the size, in the same second as the last commit, is sti
     { path: 'same-size.js', kind: 'modified', added: 1, removed: 1 },
   ]);
 });
+
+test("a filter the workspace defines through an included config runs nowhere on the host; the user's own still does", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'warden-snapshot-filter-'));
+  const repo = join(dir, 'repo');
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
+  try {
+    spawnSync('git', ['init', '-q', repo]);
+    const marker = join(dir, 'PWNED');
+    const userMarker = join(dir, 'user-filter-ran');
+    // The user's repository config includes a workspace file (a common "shared config" habit)...
+    git('config', 'include.path', '../.gitconfig');
+    git('config', 'includeIf.gitdir:**.path', '../sub/.gitconfig');
+    // ...and defines a filter of its own in .git/config, which the agent cannot write.
+    git('config', 'filter.mine.clean', `touch ${userMarker}; cat`);
+    await writeFile(
+      join(repo, '.gitconfig'),
+      `[filter "evil"]\n\tclean = "touch ${marker}; cat"\n\tprocess = touch ${marker}\n`,
+    );
+    spawnSync('mkdir', [join(repo, 'sub')]);
+    await writeFile(join(repo, 'sub', '.gitconfig'), `[filter "evil2"]\n\tclean = "touch ${marker}2; cat"\n`);
+    await writeFile(
+      join(repo, '.gitattributes'),
+      '*.txt filter=evil\n*.md filter=evil2\n*.mine filter=mine\n',
+    );
+    await writeFile(join(repo, 'a.txt'), 'text\n');
+    await writeFile(join(repo, 'b.md'), 'text\n');
+    await writeFile(join(repo, 'c.mine'), 'text\n');
+    assert.ok(await snapshotWorktree(repo));
+    for (const path of [marker, `${marker}2`])
+      assert.equal(spawnSync('test', ['-e', path]).status, 1, `${path} was created on the host`);
+    assert.equal(spawnSync('test', ['-e', userMarker]).status, 0, "the user's own filter still ran");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileChangeSummary } from '../agent/events.ts';
 import { git } from './git.ts';
+import { workspaceDriverOverrides } from './workspace-git-config.ts';
 
 /**
  * The working tree as a git tree object: every tracked and untracked, not ignored file, as it is on
@@ -18,8 +19,10 @@ export async function snapshotWorktree(root: string): Promise<string | undefined
   try {
     await seedIndex(join(gitDir.stdout.trim(), 'index'), index);
     const env = { GIT_INDEX_FILE: index };
-    if ((await git(root, ['add', '--all', '--', '.'], { env })).code !== 0) return undefined;
-    const tree = await git(root, ['write-tree'], { env });
+    // `git add` and even `write-tree` run filters: none the agent could have defined may run here, on the host.
+    const drivers = await workspaceDriverOverrides(root);
+    if ((await git(root, [...drivers, 'add', '--all', '--', '.'], { env })).code !== 0) return undefined;
+    const tree = await git(root, [...drivers, 'write-tree'], { env });
     return tree.code === 0 ? tree.stdout.trim() : undefined;
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -45,7 +48,8 @@ async function seedIndex(from: string, to: string): Promise<void> {
 /** Every file that differs between two snapshots, with line counts (0 for binary files). */
 export async function diffSnapshots(root: string, from: string, to: string): Promise<FileChangeSummary[]> {
   if (from === to) return [];
-  const base = ['diff-tree', '-r', '-M', '-z', '--no-textconv', '--no-ext-diff', from, to];
+  const drivers = await workspaceDriverOverrides(root);
+  const base = [...drivers, 'diff-tree', '-r', '-M', '-z', '--no-textconv', '--no-ext-diff', from, to];
   const [status, numstat] = await Promise.all([
     git(root, [...base, '--name-status']),
     git(root, [...base, '--numstat']),

@@ -75,3 +75,31 @@ test('redactValue walks JSON-like values', () => {
   const value = { a: ['AKIAIOSFODNN7EXAMPLE', 3], b: { c: 'x' }, d: null };
   assert.deepEqual(r.redactValue(value), { a: ['«secret:aws-access-key#1»', 3], b: { c: 'x' }, d: null });
 });
+
+test('redactValue redacts object keys as well as values', () => {
+  const r = createRedactor();
+  const token = `ghp_${'k3Y'.repeat(12)}`;
+  const out = r.redactValue({ [token]: 'v', nested: { [`x ${token}`]: [{ [token]: 1 }] } });
+  assert.ok(!JSON.stringify(out).includes(token), JSON.stringify(out));
+  assert.deepEqual(Object.keys(out), ['«secret:github-token#1»', 'nested']);
+});
+
+test('Authorization headers are redacted in every form git, curl and HTTP write them', () => {
+  const basic = Buffer.from(`x-access-token:ghs_${'Q7w'.repeat(12)}`).toString('base64');
+  const cases: Array<[string, string]> = [
+    [`\textraheader = AUTHORIZATION: basic ${basic}`, basic],
+    ['Authorization: Bearer abcDEF1234567890xyzQRS', 'abcDEF1234567890xyzQRS'],
+    ['curl -H "authorization: token s3cr3tValue99zz" https://x', 's3cr3tValue99zz'],
+    ['Proxy-Authorization: Basic dXNlcjpwYXNzd29yZDEyMw==', 'dXNlcjpwYXNzd29yZDEyMw=='],
+    ['{"Authorization":"Bearer eyQ29tcGxleFRva2VuMTIz"}', 'eyQ29tcGxleFRva2VuMTIz'],
+    ['header value: Bearer 9f8e7d6c5b4a3210ZZYYxx', '9f8e7d6c5b4a3210ZZYYxx'],
+  ];
+  for (const [input, secret] of cases) {
+    const out = createRedactor().redact(input);
+    assert.ok(!out.includes(secret), `${input} → ${out}`);
+    assert.match(out, /«secret:authorization-header#1»/, input);
+  }
+  for (const prose of ['use basic authentication over https', 'a bearer token is sent by the client']) {
+    assert.equal(createRedactor().redact(prose), prose);
+  }
+});

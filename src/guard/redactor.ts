@@ -8,7 +8,7 @@ import { entropy, SECRET_RULES } from './secret-rules.ts';
  */
 export interface Redactor {
   redact(text: string): string;
-  /** Redacts every string inside a JSON-like value. */
+  /** Redacts every string inside a JSON-like value, object keys included. */
   redactValue<T>(value: T): T;
   /** Adds values to replace exactly from now on (shorter than 8 characters are ignored). */
   addKnown(values: Iterable<{ value: string; kind: string }>): void;
@@ -45,6 +45,9 @@ export function createRedactor(): Redactor {
         const secret = groups?.secret;
         if (!secret || secret.startsWith('«secret:')) return match;
         if (rule.id === 'assigned-secret' && !looksRandom(secret)) return match;
+        // A bare `Bearer <value>` is also prose ("basic authentication"): only random values count.
+        if (rule.id === 'authorization-header' && !/authorization/i.test(match) && !looksRandom(secret))
+          return match;
         return match.replace(secret, placeholder(secret, rule.id));
       });
     }
@@ -55,7 +58,10 @@ export function createRedactor(): Redactor {
     if (typeof value === 'string') return redact(value) as T;
     if (Array.isArray(value)) return value.map(redactValue) as T;
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactValue(inner)])) as T;
+      // Keys too: a model's tool arguments or a parsed file can put a secret in a key.
+      return Object.fromEntries(
+        Object.entries(value).map(([key, inner]) => [redact(key), redactValue(inner)]),
+      ) as T;
     }
     return value;
   };

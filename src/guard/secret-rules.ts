@@ -38,6 +38,17 @@ export const SECRET_RULES: readonly SecretRule[] = [
     pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:(?<secret>[^\s@/'"]{3,})@/gi,
   },
   {
+    // `Authorization: Bearer …`, git's `AUTHORIZATION: basic <base64>`, curl's `-H "Authorization: token …"`.
+    id: 'authorization-header',
+    pattern:
+      /\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:basic|bearer|token)[ \t]+(?<secret>[A-Za-z0-9+/_.~-]{8,}=*)/gi,
+  },
+  {
+    // The scheme and value without the header name (an `Authorization` value on its own line).
+    id: 'authorization-header',
+    pattern: /\b(?:basic|bearer)[ \t]+(?<secret>[A-Za-z0-9+/_.~-]{16,}=*)/gi,
+  },
+  {
     id: 'assigned-secret',
     pattern:
       /\b[A-Za-z0-9_.-]*(?:secret|token|passwd|password|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth)[A-Za-z0-9_.-]*["']?[ \t]*[:=][ \t]*["']?(?<secret>[A-Za-z0-9/+_\-.=]{16,})/gi,

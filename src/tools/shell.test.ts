@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WardenError } from '../errors.ts';
+import { createRedactor } from '../guard/redactor.ts';
 import { keepHeadAndTail, splitBudget } from './head-tail.ts';
 import { createShellTool } from './shell.ts';
 import { fakeSandbox } from './test-workspace.ts';
@@ -83,6 +84,21 @@ describe('shell', () => {
     const omitted = /\[… (\d+) bytes omitted …\]/.exec(result.output);
     assert.ok(omitted, 'a middle notice');
     assert.equal(result.details?.stdoutOmittedBytes, Number(omitted[1]));
+  });
+
+  test('a secret across the head/tail cut is redacted whole, leaving no unmatchable half', async () => {
+    const token = `ghp_${'Zq9'.repeat(12)}`;
+    // One long line, so the head is cut at 40% of the budget, in the middle of the token.
+    const stdout = `${'x '.repeat(6_140)}${token} ${'y'.repeat(100_000)}\n`;
+    const sandbox = fakeSandbox(() => ({ stdout }));
+    const redactor = createRedactor();
+    const result = await tool.execute(
+      { command: 'cat big.log' },
+      { ...contextWith(sandbox), redact: redactor.redact },
+    );
+    assert.match(result.output, /\[… \d+ bytes omitted …\]/, 'the output was cut');
+    assert.ok(!result.output.includes('ghp_Zq9'), 'no fragment of the token survives the cut');
+    assert.ok(!redactor.redact(result.output).includes('Zq9Zq9'), 'nor after the model-bound redaction');
   });
 
   test('a big stdout does not crowd out a small stderr', async () => {

@@ -101,13 +101,16 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
         timedOut: result.timedOut,
         durationMs: result.durationMs,
       };
+      // Redacted before the cut: a secret across it would leave halves no shape rule matches.
+      const redact = context.redact ?? ((text: string) => text);
+      const [fullOut, fullErr] = [redact(result.stdout), redact(result.stderr)];
       const [outBudget, errBudget] = splitBudget(
-        Buffer.byteLength(result.stdout),
-        Buffer.byteLength(result.stderr),
+        Buffer.byteLength(fullOut),
+        Buffer.byteLength(fullErr),
         maxOutputBytes,
       );
-      const stdout = keepHeadAndTail(result.stdout, outBudget);
-      const stderr = keepHeadAndTail(result.stderr, errBudget);
+      const stdout = keepHeadAndTail(fullOut, outBudget);
+      const stderr = keepHeadAndTail(fullErr, errBudget);
 
       const head = result.timedOut
         ? `timed out after ${seconds(timeoutMs)} and was stopped; pass a larger timeout_ms (at most ${maxTimeoutMs}) or run less at once`

@@ -44,6 +44,11 @@ export interface ToolContext {
   workspace: Workspace;
   sandbox: Sandbox;
   signal: AbortSignal;
+  /**
+   * The session's redactor, for a tool that cuts text before it returns it (the shell's head and
+   * tail): redacting the whole first keeps a secret across the cut from leaving an unmatchable half.
+   */
+  redact?: (text: string) => string;
   /** A one-line status for long steps ("running npm test, 12s"). */
   progress?: (message: string) => void;
   /**
