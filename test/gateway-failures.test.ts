@@ -12,6 +12,7 @@ import {
 } from '../src/gateway/index.ts';
 import { postJson, startTestGateway } from '../src/gateway/testing/gateway-fixture.ts';
 import { parseSse, readJson } from '../src/gateway/testing/wire.ts';
+import type { ModelClient } from '../src/models/types.ts';
 
 describe('gateway: upstream failures, retries and fallbacks as in the core', () => {
   const LIMITED = { error: { status: 429, retry_after: 0 } };
@@ -119,6 +120,68 @@ describe('gateway when the client goes away', () => {
     await wasCancelled;
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual([records[0]?.status, records[0]?.owner], [499, 'leaver']);
+  });
+
+  it('charges the key an estimate for a stream the client closed after reading: the budget still ends', async () => {
+    // The attack: read the answer's first chunk, close the stream before the provider's usage
+    // arrives, and repeat — the provider bills every call, the key must too.
+    const stalling = (id: string): ModelClient => ({
+      info: { id, provider: 'fake', model: id, contextWindow: 100_000, price: { input: 1, output: 5 } },
+      turn: (request, onDelta) =>
+        new Promise<never>((_, reject) => {
+          onDelta?.({ type: 'text', text: 'The first part of a long answer. ' });
+          request.signal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+          );
+        }),
+    });
+    const keys = createVirtualKeys();
+    const { key } = keys.issue({ owner: 'closer', budget: { tokens: 600 } });
+    const records: GatewayCall[] = [];
+    const gateway = await startGateway({
+      routes: createModelRouter({ resolve: stalling, default: 'priced' }),
+      keys,
+      record: (call) => records.push(call),
+      streamGraceMs: 0,
+    });
+    after(() => gateway.close());
+    const body = JSON.stringify({
+      max_tokens: 4000,
+      stream: true,
+      messages: [{ role: 'user', content: 'Summarise this. '.repeat(60) }],
+    });
+    const ask = (signal?: AbortSignal) =>
+      fetch(`${gateway.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      const response = await ask(controller.signal);
+      assert.equal(response.status, 200);
+      const reader = response.body?.getReader();
+      const first = await reader?.read();
+      assert.ok(first?.value !== undefined && first.value.length > 0, 'the client got text');
+      controller.abort();
+      for (let wait = 0; wait < 100 && records.length <= i; wait++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(records.length, 3);
+    for (const record of records) {
+      assert.equal(record.status, 499);
+      assert.equal(record.estimated, true);
+      assert.ok(record.usage.inputTokens > 200, `input estimated from the request: ${record.usage.inputTokens}`);
+      assert.ok(record.usage.outputTokens > 0, 'the text streamed is charged');
+      assert.ok((record.cost ?? 0) > 0, 'priced at the model rates');
+    }
+    const [held] = keys.list();
+    assert.ok((held?.spent.tokens ?? 0) >= 600, `spent ${held?.spent.tokens}`);
+    assert.ok((held?.spent.costUsd ?? 0) > 0);
+    const refused = await ask();
+    assert.equal(refused.status, 429);
+    assert.match(await refused.text(), /budget/);
   });
 
   it('an unknown path on the standalone gateway is a 404 in OpenAI format', async () => {

@@ -40,6 +40,11 @@ export interface GatewayCall {
   usage: Usage;
   /** USD, when the model has a price. */
   cost: number | undefined;
+  /**
+   * `usage` and `cost` are Warden's estimate (request size, text streamed so far), charged to the
+   * key: the call ended early (the client closed it, or it failed mid-stream) and no usage came back.
+   */
+  estimated?: boolean;
   durationMs: number;
   /** Model attempts, retries and fallbacks included; 0 when no model was called. */
   attempts: number;
