@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { WardenError } from '../src/errors.ts';
 import {
   createModelRouter,
   createVirtualKeys,
@@ -13,6 +14,8 @@ import {
 import { postJson, startTestGateway } from '../src/gateway/testing/gateway-fixture.ts';
 import { parseSse, readJson } from '../src/gateway/testing/wire.ts';
 import type { ModelClient } from '../src/models/types.ts';
+import { gatewayRecord } from '../src/server/gateway-audit.ts';
+import { gatewayEvent } from '../src/wrap/wrap-report.ts';
 
 describe('gateway: upstream failures, retries and fallbacks as in the core', () => {
   const LIMITED = { error: { status: 429, retry_after: 0 } };
@@ -172,7 +175,10 @@ describe('gateway when the client goes away', () => {
     for (const record of records) {
       assert.equal(record.status, 499);
       assert.equal(record.estimated, true);
-      assert.ok(record.usage.inputTokens > 200, `input estimated from the request: ${record.usage.inputTokens}`);
+      assert.ok(
+        record.usage.inputTokens > 200,
+        `input estimated from the request: ${record.usage.inputTokens}`,
+      );
       assert.ok(record.usage.outputTokens > 0, 'the text streamed is charged');
       assert.ok((record.cost ?? 0) > 0, 'priced at the model rates');
     }
@@ -199,5 +205,60 @@ describe('gateway when the client goes away', () => {
     const response = await fetch(`${gateway.url}/v2/nothing`);
     assert.equal(response.status, 404);
     assert.match((await readJson(response)).error.message, /no route GET \/v2\/nothing/);
+  });
+});
+
+describe('what the record keeps of an error: its code, never text that may quote the prompt', () => {
+  /** Every form a call's record takes: the gateway's own, wrap's event, serve's audit record. */
+  const recorded = (call: GatewayCall) => JSON.stringify([call, gatewayEvent(call), gatewayRecord(call)]);
+
+  it('a body that is not JSON: the parser quotes its start to the client, not to the record', async () => {
+    const t = await startTestGateway({ scripts: { 'a.json': [{ text: 'x' }] }, default: 'script:a.json' });
+    after(() => t.close());
+    const response = await fetch(`${t.gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': t.key },
+      body: 'Tr0ub4dor&3 is the password {"model":"x"}',
+    });
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /not valid JSON/);
+    const record = t.records.at(-1) as GatewayCall;
+    assert.equal(record.error?.code, 'gateway.request');
+    assert.doesNotMatch(recorded(record), /Tr0ub|4dor|password/);
+  });
+
+  it("a provider's error quoting the prompt reaches the client, not the record", async () => {
+    const quoting = (id: string): ModelClient => ({
+      info: { id, provider: 'fake', model: id, contextWindow: 1000, price: undefined },
+      turn: (request) =>
+        Promise.reject(
+          new WardenError(
+            'model.request',
+            `invalid request: messages[0] "${JSON.stringify(request.messages).slice(0, 80)}" is too long`,
+          ),
+        ),
+    });
+    const keys = createVirtualKeys();
+    const { key } = keys.issue({ owner: 'quoted' });
+    const records: GatewayCall[] = [];
+    const gateway = await startGateway({
+      routes: createModelRouter({ resolve: quoting, default: 'q' }),
+      keys,
+      record: (call) => records.push(call),
+    });
+    after(() => gateway.close());
+    const response = await postJson(
+      `${gateway.url}/v1/messages`,
+      { max_tokens: 5, messages: [{ role: 'user', content: 'the launch codes are 0000-1234' }] },
+      key,
+    );
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /launch codes/);
+    const record = records.at(-1) as GatewayCall;
+    assert.deepEqual(record.error, {
+      code: 'model.request',
+      message: 'the provider refused the request as sent',
+    });
+    assert.doesNotMatch(recorded(record), /launch codes|0000-1234/);
   });
 });

@@ -110,13 +110,15 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
   // The guards every session has (a token in a remote URL leaves .git/config before the agent can
   // read it); wrap uses their redactor, broker and registry check of new dependencies, the agent's
   // own tools stand in for Warden's.
-  const { redactor, broker, launch } = await openSessionGuards({ root: repo.root, policy, env: io.env }).catch(
-    async (error: unknown) => {
-      parts.store.close();
-      await parts.close();
-      throw error;
-    },
-  );
+  const { redactor, broker, launch } = await openSessionGuards({
+    root: repo.root,
+    policy,
+    env: io.env,
+  }).catch(async (error: unknown) => {
+    parts.store.close();
+    await parts.close();
+    throw error;
+  });
   const protectedPaths = ['.git', '.warden']
     .map((name) => join(repo.root, name))
     .filter((path) => existsPath(path));

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redactor } from '../guard/redactor.ts';
 import type { Turn, TurnDelta, Usage } from '../models/types.ts';
 import type { Dialect, ParsedRequest, StreamEncoder, WireMeta } from './dialect.ts';
-import { failure, toFailure } from './failure.ts';
+import { failure, recordedFailure, toFailure } from './failure.ts';
 import type { KeyVerifier, StoredVirtualKey } from './keys.ts';
 import { estimatedCharge } from './partial-usage.ts';
 import { redactTurnRequest } from './redact-request.ts';
@@ -65,7 +65,7 @@ export function startRecord(
       sent = true;
       call.status = status;
       call.durationMs = Math.round((performance.now() - started) * 100) / 100;
-      if (error !== undefined) call.error = { code: error.code, message: error.message };
+      if (error !== undefined) call.error = recordedFailure(error.code);
       ctx.record(call);
     },
   };

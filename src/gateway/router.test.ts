@@ -69,7 +69,11 @@ describe('model router', () => {
         listed: { id: 'openai:gpt-5' },
       },
     });
-    const router = createModelRouter({ resolve, config, models: ['mistral:devstral-medium-latest', 'listed'] });
+    const router = createModelRouter({
+      resolve,
+      config,
+      models: ['mistral:devstral-medium-latest', 'listed'],
+    });
     assert.equal(router.route('mistral:devstral-medium-latest').target, 'mistral:devstral-medium-latest');
     assert.equal(router.route('listed').target, 'listed');
     assert.throws(() => router.route('work'), /no model "work"/);

@@ -36,6 +36,7 @@ export interface GatewayCall {
    * went away and the model call was cancelled.
    */
   status: number;
+  /** The code, and a fixed message per code: never the text the client got, which may quote the prompt. */
   error?: { code: string; message: string };
   usage: Usage;
   /** USD, when the model has a price. */
