@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { WardenError } from '../src/errors.ts';
 import {
   createModelRouter,
   createVirtualKeys,
@@ -12,6 +13,9 @@ import {
 } from '../src/gateway/index.ts';
 import { postJson, startTestGateway } from '../src/gateway/testing/gateway-fixture.ts';
 import { parseSse, readJson } from '../src/gateway/testing/wire.ts';
+import type { ModelClient } from '../src/models/types.ts';
+import { gatewayRecord } from '../src/server/gateway-audit.ts';
+import { gatewayEvent } from '../src/wrap/wrap-report.ts';
 
 describe('gateway: upstream failures, retries and fallbacks as in the core', () => {
   const LIMITED = { error: { status: 429, retry_after: 0 } };
@@ -121,6 +125,71 @@ describe('gateway when the client goes away', () => {
     assert.deepEqual([records[0]?.status, records[0]?.owner], [499, 'leaver']);
   });
 
+  it('charges the key an estimate for a stream the client closed after reading: the budget still ends', async () => {
+    // The attack: read the answer's first chunk, close the stream before the provider's usage
+    // arrives, and repeat — the provider bills every call, the key must too.
+    const stalling = (id: string): ModelClient => ({
+      info: { id, provider: 'fake', model: id, contextWindow: 100_000, price: { input: 1, output: 5 } },
+      turn: (request, onDelta) =>
+        new Promise<never>((_, reject) => {
+          onDelta?.({ type: 'text', text: 'The first part of a long answer. ' });
+          request.signal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+          );
+        }),
+    });
+    const keys = createVirtualKeys();
+    const { key } = keys.issue({ owner: 'closer', budget: { tokens: 600 } });
+    const records: GatewayCall[] = [];
+    const gateway = await startGateway({
+      routes: createModelRouter({ resolve: stalling, default: 'priced' }),
+      keys,
+      record: (call) => records.push(call),
+      streamGraceMs: 0,
+    });
+    after(() => gateway.close());
+    const body = JSON.stringify({
+      max_tokens: 4000,
+      stream: true,
+      messages: [{ role: 'user', content: 'Summarise this. '.repeat(60) }],
+    });
+    const ask = (signal?: AbortSignal) =>
+      fetch(`${gateway.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      const response = await ask(controller.signal);
+      assert.equal(response.status, 200);
+      const reader = response.body?.getReader();
+      const first = await reader?.read();
+      assert.ok(first?.value !== undefined && first.value.length > 0, 'the client got text');
+      controller.abort();
+      for (let wait = 0; wait < 100 && records.length <= i; wait++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(records.length, 3);
+    for (const record of records) {
+      assert.equal(record.status, 499);
+      assert.equal(record.estimated, true);
+      assert.ok(
+        record.usage.inputTokens > 200,
+        `input estimated from the request: ${record.usage.inputTokens}`,
+      );
+      assert.ok(record.usage.outputTokens > 0, 'the text streamed is charged');
+      assert.ok((record.cost ?? 0) > 0, 'priced at the model rates');
+    }
+    const [held] = keys.list();
+    assert.ok((held?.spent.tokens ?? 0) >= 600, `spent ${held?.spent.tokens}`);
+    assert.ok((held?.spent.costUsd ?? 0) > 0);
+    const refused = await ask();
+    assert.equal(refused.status, 429);
+    assert.match(await refused.text(), /budget/);
+  });
+
   it('an unknown path on the standalone gateway is a 404 in OpenAI format', async () => {
     const gateway = await startGateway({
       routes: createModelRouter({
@@ -136,5 +205,60 @@ describe('gateway when the client goes away', () => {
     const response = await fetch(`${gateway.url}/v2/nothing`);
     assert.equal(response.status, 404);
     assert.match((await readJson(response)).error.message, /no route GET \/v2\/nothing/);
+  });
+});
+
+describe('what the record keeps of an error: its code, never text that may quote the prompt', () => {
+  /** Every form a call's record takes: the gateway's own, wrap's event, serve's audit record. */
+  const recorded = (call: GatewayCall) => JSON.stringify([call, gatewayEvent(call), gatewayRecord(call)]);
+
+  it('a body that is not JSON: the parser quotes its start to the client, not to the record', async () => {
+    const t = await startTestGateway({ scripts: { 'a.json': [{ text: 'x' }] }, default: 'script:a.json' });
+    after(() => t.close());
+    const response = await fetch(`${t.gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': t.key },
+      body: 'Tr0ub4dor&3 is the password {"model":"x"}',
+    });
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /not valid JSON/);
+    const record = t.records.at(-1) as GatewayCall;
+    assert.equal(record.error?.code, 'gateway.request');
+    assert.doesNotMatch(recorded(record), /Tr0ub|4dor|password/);
+  });
+
+  it("a provider's error quoting the prompt reaches the client, not the record", async () => {
+    const quoting = (id: string): ModelClient => ({
+      info: { id, provider: 'fake', model: id, contextWindow: 1000, price: undefined },
+      turn: (request) =>
+        Promise.reject(
+          new WardenError(
+            'model.request',
+            `invalid request: messages[0] "${JSON.stringify(request.messages).slice(0, 80)}" is too long`,
+          ),
+        ),
+    });
+    const keys = createVirtualKeys();
+    const { key } = keys.issue({ owner: 'quoted' });
+    const records: GatewayCall[] = [];
+    const gateway = await startGateway({
+      routes: createModelRouter({ resolve: quoting, default: 'q' }),
+      keys,
+      record: (call) => records.push(call),
+    });
+    after(() => gateway.close());
+    const response = await postJson(
+      `${gateway.url}/v1/messages`,
+      { max_tokens: 5, messages: [{ role: 'user', content: 'the launch codes are 0000-1234' }] },
+      key,
+    );
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /launch codes/);
+    const record = records.at(-1) as GatewayCall;
+    assert.deepEqual(record.error, {
+      code: 'model.request',
+      message: 'the provider refused the request as sent',
+    });
+    assert.doesNotMatch(recorded(record), /launch codes|0000-1234/);
   });
 });

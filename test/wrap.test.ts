@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { WardenEvent } from '../src/agent/events.ts';
+import { startRegistryServer } from '../src/broker/testing/registry-server.ts';
 import { type CliResult, repoTestsPass, sampleRepo, WARDEN, warden } from './cli.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -309,6 +310,50 @@ describe('warden wrap: usage', () => {
       result.stderr,
       /warden\.config\.yaml:1:1.*"agents" may not be set in the repository's config/s,
     );
+  });
+});
+
+describe('warden wrap: new dependencies', { timeout: RUN_TIMEOUT_MS }, () => {
+  it('looks each one up in the registry, as exec does: a made-up package is denied and recorded', async () => {
+    const { dir, repo, cleanup } = await sampleRepo();
+    const registry = await startRegistryServer([{ ecosystem: 'npm', name: 'express', ageDays: 5000 }]);
+    try {
+      await writeFile(join(dir, 'script.json'), JSON.stringify({ turns: [{ text: 'unused' }] }));
+      await writeFile(
+        join(dir, 'policy.yaml'),
+        'version: 1\nfiles: { read: ["*"], write: ["*"] }\ncommands: { allow: ["*"] }\ndependencies: allow\n',
+      );
+      const env = { WARDEN_NPM_REGISTRY: registry.endpoints.npm, WARDEN_NPM_DOWNLOADS: 'off' };
+      const cli = (args: string[]) => warden(args, { cwd: repo, env, timeoutMs: RUN_TIMEOUT_MS });
+      // The agent: a shell that installs a package its model made up.
+      const result = await cli([
+        'wrap',
+        '--profile',
+        'generic',
+        '--model',
+        `script:${join(dir, 'script.json')}`,
+        '--policy',
+        join(dir, 'policy.yaml'),
+        // Were it allowed, npm would wait on a network it does not have.
+        '--max-time',
+        '15',
+        '--',
+        '/bin/sh',
+        '-c',
+        'npm install hallucinated-pkg-xyz',
+      ]);
+      assert.equal(result.code, 126, result.stderr);
+      assert.match(result.stderr, /hallucinated: no package hallucinated-pkg-xyz/);
+      assert.ok(registry.requests.some((path) => path.includes('hallucinated-pkg-xyz')));
+      const sessionId = /session (s[\w-]+)/.exec(result.stderr)?.[1] ?? '';
+      const shown = await cli(['sessions', 'show', sessionId, '--json', '--events']);
+      const events = JSON.parse(shown.stdout).events as WardenEvent[];
+      assert.ok(ofType(events, 'guard.flagged').some((event) => event.source === 'dependency'));
+      assert.ok(ofType(events, 'policy.decided').some((event) => event.decision === 'deny'));
+    } finally {
+      await registry.close();
+      await cleanup();
+    }
   });
 });
 

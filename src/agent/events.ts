@@ -73,6 +73,8 @@ export type EventBody =
       error?: { code: string; message: string };
       usage: Usage;
       cost: number | undefined;
+      /** Usage and cost are estimates: the call ended early and no usage came back. */
+      estimated?: boolean;
       durationMs: number;
       attempts: number;
     }

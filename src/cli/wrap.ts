@@ -108,14 +108,17 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
 
   const parts = await openSessionParts(repo.root, policy);
   // The guards every session has (a token in a remote URL leaves .git/config before the agent can
-  // read it); wrap uses their redactor and broker, the agent's own tools stand in for Warden's.
-  const { redactor, broker } = await openSessionGuards({ root: repo.root, policy, env: io.env }).catch(
-    async (error: unknown) => {
-      parts.store.close();
-      await parts.close();
-      throw error;
-    },
-  );
+  // read it); wrap uses their redactor, broker and registry check of new dependencies, the agent's
+  // own tools stand in for Warden's.
+  const { redactor, broker, launch } = await openSessionGuards({
+    root: repo.root,
+    policy,
+    env: io.env,
+  }).catch(async (error: unknown) => {
+    parts.store.close();
+    await parts.close();
+    throw error;
+  });
   const protectedPaths = ['.git', '.warden']
     .map((name) => join(repo.root, name))
     .filter((path) => existsPath(path));
@@ -170,6 +173,7 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
       ...(maxWallTimeMs === undefined ? {} : { maxWallTimeMs }),
       redactor,
       installScripts: policy.dependencies?.installScripts === true,
+      checkDependency: launch.checkDependency,
       flagged: broker.moved.map((moved) => ({
         source: `.git/config ${moved.key}`,
         rule: 'credential-in-remote-url',

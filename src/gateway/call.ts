@@ -7,8 +7,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redactor } from '../guard/redactor.ts';
 import type { Turn, TurnDelta, Usage } from '../models/types.ts';
 import type { Dialect, ParsedRequest, StreamEncoder, WireMeta } from './dialect.ts';
-import { failure, toFailure } from './failure.ts';
+import { failure, recordedFailure, toFailure } from './failure.ts';
 import type { KeyVerifier, StoredVirtualKey } from './keys.ts';
+import { estimatedCharge } from './partial-usage.ts';
 import { redactTurnRequest } from './redact-request.ts';
 import type { ModelRouter } from './router.ts';
 import type { GatewayApi, GatewayCall, GatewayFailure } from './types.ts';
@@ -64,7 +65,7 @@ export function startRecord(
       sent = true;
       call.status = status;
       call.durationMs = Math.round((performance.now() - started) * 100) / 100;
-      if (error !== undefined) call.error = { code: error.code, message: error.message };
+      if (error !== undefined) call.error = recordedFailure(error.code);
       ctx.record(call);
     },
   };
@@ -215,10 +216,14 @@ export async function answerModelCall(
   const meta: WireMeta = { id, model: parsed.model ?? route.target, created: Math.floor(Date.now() / 1000) };
   const turnRequest = { ...redactTurnRequest(parsed.turn, ctx.redactor), signal: abort.signal };
   let attempts = 1;
+  let outputChars = 0;
   const stream = parsed.stream ? streamWriter(reply, dialect.encoder(parsed, meta), ctx) : undefined;
   const onDelta = (delta: TurnDelta) => {
     if (delta.type === 'retry') attempts++;
-    else stream?.text(delta.text);
+    else {
+      outputChars += delta.text.length;
+      stream?.text(delta.text);
+    }
   };
 
   let turn: Turn;
@@ -228,6 +233,15 @@ export async function answerModelCall(
     call.attempts = attempts;
     stream?.stop();
     const failed = toFailure(error, ctx.redactor);
+    // Closed by the client, or cut off after text went out: the provider bills it, so the key
+    // pays an estimate. A failure before any output (a 429, a refused request) is not billed.
+    if (abort.signal.aborted || outputChars > 0) {
+      const charge = estimatedCharge(parsed.turn, outputChars, route.client.info);
+      call.usage = charge.usage;
+      call.cost = charge.cost;
+      call.estimated = true;
+      await ctx.keys.charge(admitted, charge.usage, charge.cost);
+    }
     if (abort.signal.aborted)
       return finish(499, failure('internal', 'gateway.client_closed', 'the client closed the connection'));
     if (stream?.committed) {

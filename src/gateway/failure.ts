@@ -38,3 +38,30 @@ export function toFailure(error: unknown, redactor: Redactor): GatewayFailure {
 export function failure(kind: GatewayErrorKind, code: string, message: string): GatewayFailure {
   return { kind, code, message };
 }
+
+/**
+ * What the record keeps of a failure: its code, and a fixed message per code. The message the
+ * client got is not kept: a provider's error may quote the prompt, and a body that is not JSON
+ * is quoted by the parser's own error — neither belongs in an audit log or a session's events.
+ */
+const RECORDED_MESSAGE: Record<string, string> = {
+  'gateway.auth': 'invalid or missing virtual key',
+  'gateway.budget': "the key's token or cost budget is spent",
+  'gateway.request': 'the request was malformed',
+  'gateway.model': 'no such model on this gateway',
+  'gateway.client_closed': 'the client closed the connection',
+  'gateway.internal': 'the gateway failed',
+  'model.rate_limited': 'the provider rate limited the call',
+  'model.request': 'the provider refused the request as sent',
+  'model.auth': "the provider refused Warden's credentials",
+  'model.credentials': 'Warden holds no usable credentials for the provider',
+  'model.unavailable': 'the provider was unavailable',
+  'model.network': 'the provider could not be reached',
+  'model.interrupted': 'the provider ended the answer early',
+  'model.aborted': 'the call was cancelled',
+  'model.error': 'the provider failed',
+};
+
+export function recordedFailure(code: string): { code: string; message: string } {
+  return { code, message: RECORDED_MESSAGE[code] ?? 'the call failed (see the code)' };
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WardenError } from '../errors.ts';
+import { buildModelConfig } from '../models/config.ts';
 import { userConfig } from '../models/testing/turn-fixtures.ts';
 import type { ModelClient } from '../models/types.ts';
 import { createModelRouter } from './router.ts';
@@ -60,15 +61,42 @@ describe('model router', () => {
     assert.equal(router.route('openai:gpt-5-mini').target, 'openai:gpt-5-mini');
   });
 
-  it('listed models and models named in the config are reachable by name', () => {
-    const { resolve } = fakeResolve();
+  it('listed models are reachable by name; a model the config merely names is not', () => {
+    const { built, resolve } = fakeResolve();
     const config = userConfig({
-      models: { work: { id: 'bedrock:anthropic.claude-sonnet-4-5-20250929-v1:0' } },
+      models: {
+        work: { id: 'bedrock:anthropic.claude-sonnet-4-5-20250929-v1:0' },
+        listed: { id: 'openai:gpt-5' },
+      },
     });
-    const router = createModelRouter({ resolve, config, models: ['mistral:devstral-medium-latest'] });
+    const router = createModelRouter({
+      resolve,
+      config,
+      models: ['mistral:devstral-medium-latest', 'listed'],
+    });
     assert.equal(router.route('mistral:devstral-medium-latest').target, 'mistral:devstral-medium-latest');
-    assert.equal(router.route('work').target, 'work');
-    assert.deepEqual(router.names(), ['mistral:devstral-medium-latest']);
+    assert.equal(router.route('listed').target, 'listed');
+    assert.throws(() => router.route('work'), /no model "work"/);
+    assert.ok(!built.includes('work'));
+    assert.deepEqual(router.names(), ['mistral:devstral-medium-latest', 'listed']);
+  });
+
+  it("a repository's config that names a model cannot reach it past the user's choice", () => {
+    // The wrap case: the user chose --model openai:gpt-5.5; the repository's warden.config.yaml
+    // names an expensive model, and the wrapped agent asks for it by that name.
+    const { built, resolve } = fakeResolve();
+    const config = buildModelConfig([
+      {
+        source: 'repo/warden.config.yaml',
+        trust: 'repo',
+        data: { models: { opus: { id: 'anthropic:claude-opus-4-1' } } },
+      },
+    ]);
+    const router = createModelRouter({ resolve, config, default: 'openai:gpt-5.5' });
+    assert.equal(router.route('opus').target, 'openai:gpt-5.5');
+    assert.equal(router.route('anthropic:claude-opus-4-1').target, 'openai:gpt-5.5');
+    assert.deepEqual(built, ['openai:gpt-5.5']);
+    assert.deepEqual(router.names(), ['openai:gpt-5.5']);
   });
 
   it('uses the config default_model when no default is given', () => {

@@ -12,7 +12,11 @@ export interface RouteTable {
   aliases?: Record<string, string>;
   /** Answers every name nothing else matches; the config's `default_model` when not given. */
   default?: string;
-  /** Further Warden ids a client may ask for by their own name (e.g. `bedrock:…`). */
+  /**
+   * Further Warden ids (or names from the config's `models:`) a client may ask for by their own
+   * name. A model the config names is reachable only when listed here or as an alias target:
+   * the config may come from the repository, which must not widen what the gateway serves.
+   */
   models?: string[];
 }
 
@@ -47,7 +51,8 @@ function patternOf(name: string): RegExp {
  * The gateway's model table. A client is untrusted (a wrapped agent runs whatever its model
  * says), so it may only reach models the operator configured: a name it sends is never taken
  * as a Warden id on its own — `script:/etc/passwd` or `openai:o3` on the company key are only
- * reachable when listed. Every target is resolved up front, once: a misconfigured table fails
+ * reachable when listed, and a model named in the config (`models.<name>`, which a repository's
+ * config may set) only when the table names it. Every target is resolved up front, once: a misconfigured table fails
  * at start, and each model keeps one client (the scripted model's turn counter, for one).
  */
 export function createModelRouter(options: ModelRouterOptions): ModelRouter {
@@ -55,7 +60,6 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     'resolve' in options ? options.resolve : (id: string) => resolveModel(id, options as ResolveOptions);
   const aliases = options.aliases ?? {};
   const fallback = options.default ?? options.config?.defaultModel;
-  const named = Object.keys(options.config?.models ?? {});
 
   const exact = new Map<string, string>();
   const patterns: Array<{ pattern: RegExp; target: string }> = [];
@@ -90,7 +94,6 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     const alias = exact.get(requested);
     if (alias !== undefined) return alias;
     if (targets.has(requested)) return requested;
-    if (named.includes(requested)) return requested;
     const matched = patterns.find((entry) => entry.pattern.test(requested));
     return matched?.target ?? defaultTarget;
   };
@@ -104,12 +107,8 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
           hint: `ask for one of: ${[...exact.keys(), ...targets].join(', ') || '(none configured)'}`,
         });
       }
-      let client = clients.get(target);
-      if (client === undefined) {
-        // A model named in the config but in no route: resolved on first use, then kept.
-        client = resolve(target);
-        clients.set(target, client);
-      }
+      // Every target was resolved up front; nothing outside the table is ever built.
+      const client = clients.get(target) as ModelClient;
       return { requested, target, client };
     },
   };

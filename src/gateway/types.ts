@@ -36,10 +36,16 @@ export interface GatewayCall {
    * went away and the model call was cancelled.
    */
   status: number;
+  /** The code, and a fixed message per code: never the text the client got, which may quote the prompt. */
   error?: { code: string; message: string };
   usage: Usage;
   /** USD, when the model has a price. */
   cost: number | undefined;
+  /**
+   * `usage` and `cost` are Warden's estimate (request size, text streamed so far), charged to the
+   * key: the call ended early (the client closed it, or it failed mid-stream) and no usage came back.
+   */
+  estimated?: boolean;
   durationMs: number;
   /** Model attempts, retries and fallbacks included; 0 when no model was called. */
   attempts: number;

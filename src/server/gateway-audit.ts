@@ -55,6 +55,7 @@ export function gatewayRecord(call: GatewayCall): Record<string, unknown> {
     ...(error === undefined ? {} : { error }),
     usage: call.usage,
     cost: call.cost ?? null,
+    ...(call.estimated === true ? { estimated: true } : {}),
     durationMs: call.durationMs,
     attempts: call.attempts,
   };

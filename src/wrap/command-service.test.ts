@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,10 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { createEventStream } from '../agent/event-stream.ts';
 import type { WardenEvent } from '../agent/events.ts';
 import { createGate } from '../agent/gate.ts';
+import { openSessionGuards } from '../agent/session-guards.ts';
+import { startRegistryServer } from '../broker/testing/registry-server.ts';
 import { createHeadlessApprover } from '../policy/approvals.ts';
+import { loadPolicy } from '../policy/load.ts';
 import type { Decision, Policy, PolicyAction } from '../policy/types.ts';
 import { type CommandService, startCommandService } from './command-service.ts';
 import { connectService } from './shell-shim.ts';
@@ -168,6 +171,64 @@ test('garbage from inside the sandbox gets an error line, never a crash', async 
     ],
   );
   assert.equal(events.length, 0);
+});
+
+test("a made-up package is denied by the session guards' registry check, as in warden exec", async () => {
+  // What `warden wrap` builds: the policy allows dependencies, the guards look each one up.
+  const registry = await startRegistryServer([
+    { ecosystem: 'npm', name: 'express', ageDays: 5000, downloads: 30_000_000 },
+  ]);
+  try {
+    const root = join(dir, 'repo');
+    await mkdir(root);
+    await writeFile(
+      join(dir, 'policy.yaml'),
+      'version: 1\nfiles: { read: ["*"], write: ["*"] }\ncommands: { allow: ["*"] }\ndependencies: allow\n',
+    );
+    const realPolicy = await loadPolicy(join(dir, 'policy.yaml'));
+    const env = {
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, 'xdg'),
+      WARDEN_NPM_REGISTRY: registry.endpoints.npm,
+      WARDEN_NPM_DOWNLOADS: registry.endpoints.npmDownloads ?? 'off',
+    };
+    const guards = await openSessionGuards({ root, policy: realPolicy, env });
+    const stream = createEventStream('s-test', [(event) => events.push(event)]);
+    const socketPath = join(dir, 'commands.sock');
+    service = await startCommandService({
+      socketPath,
+      gate: createGate({
+        policy: realPolicy,
+        approver: createHeadlessApprover('deny'),
+        events: stream,
+        workspaceRoot: root,
+        checkDependency: guards.launch.checkDependency,
+      }),
+      events: stream,
+      workspaceRoot: root,
+    });
+    const client = connectService(socketPath);
+    const made = await client.ask({
+      type: 'judge',
+      via: 'bash',
+      command: 'npm install hallucinated-pkg-xyz',
+      cwd: root,
+    });
+    const real = await client.ask({ type: 'judge', via: 'bash', command: 'npm install express', cwd: root });
+    client.close();
+    assert.equal(made.decision, 'deny');
+    assert.match(String(made.reason), /hallucinated-pkg-xyz/);
+    assert.equal(real.decision, 'allow');
+    assert.ok(registry.requests.some((path) => path.includes('hallucinated-pkg-xyz')));
+    const flagged = events.filter((event) => event.type === 'guard.flagged');
+    assert.ok(flagged.some((event) => JSON.stringify(event).includes('hallucinated-pkg-xyz')));
+    assert.deepEqual(
+      service.commands.map((run) => run.command),
+      [],
+    );
+  } finally {
+    await registry.close();
+  }
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {

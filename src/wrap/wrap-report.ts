@@ -17,6 +17,7 @@ export function gatewayEvent(call: GatewayCall): EventBody {
     ...(call.error === undefined ? {} : { error: call.error }),
     usage: call.usage,
     cost: call.cost,
+    ...(call.estimated === true ? { estimated: true } : {}),
     durationMs: call.durationMs,
     attempts: call.attempts,
   };

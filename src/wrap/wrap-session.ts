@@ -12,6 +12,7 @@ import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { messageOf } from '../errors.ts';
 import { createVirtualKeys, type KeyBudget, type ModelRouter, startGateway } from '../gateway/index.ts';
+import type { DependencyCheck } from '../guard/dependency-check.ts';
 import type { Redactor } from '../guard/redactor.ts';
 import type { Approver } from '../policy/approvals.ts';
 import { likeMatcher } from '../policy/like.ts';
@@ -71,6 +72,11 @@ export interface WrapOptions {
   signal?: AbortSignal;
   /** Let package managers run install scripts (the policy's `dependencies.install_scripts`). */
   installScripts?: boolean;
+  /**
+   * The session guards' registry check (`openSessionGuards(…).launch.checkDependency`): a package
+   * the agent installs is looked up once the policy lets it through, as in `warden exec`.
+   */
+  checkDependency?: DependencyCheck;
   /** Findings made before the session began (a credential moved out of a remote URL). */
   flagged?: Array<{ source: string; rule: string; detail: string }>;
   /** Whether the user interrupted the agent (a forwarded Ctrl-C): if it then fails, it was cancelled. */
@@ -163,6 +169,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
     events,
     workspaceRoot: root,
     historyHoldsHidden: await historyHoldsHidden(root, hidden),
+    ...(options.checkDependency === undefined ? {} : { checkDependency: options.checkDependency }),
   });
   const commandSocket = join(runDir, 'commands.sock');
   let service: CommandService | undefined;
