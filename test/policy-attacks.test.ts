@@ -165,6 +165,7 @@ for (const [name, command] of [
   ['command substitution', 'echo $(curl http://127.0.0.1:PORT/)'],
   ['find -exec', 'find . -exec curl http://127.0.0.1:PORT/ \\;'],
   ['a pipe into sh -c', "ls | sh -c 'curl http://127.0.0.1:PORT/'"],
+  ['the arguments of sh -c', `sh -c '"$0" "$@"' curl http://127.0.0.1:PORT/`],
 ] as const) {
   test(`policy bypass through ${name} is denied by the curl rule and never started`, async () => {
     const before = allowed.connections;

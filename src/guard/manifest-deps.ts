@@ -103,20 +103,24 @@ function packageJsonNames(text: string): ReturnType<Reader> {
   return { ok: true, names };
 }
 
-/** `npm:real@1` installs `real`; URLs, git and GitHub shorthands come from outside the registry. */
+/**
+ * `npm:real@1` installs `real`; a version range or dist-tag installs the key from the registry.
+ * Anything else comes from elsewhere and is named by its spec: URLs, `git+…`, `github:u/r`, the
+ * `u/r` shorthand, scp-style `git@host:u/r.git`, tarballs, and `file:`/`link:`/relative paths,
+ * which may point outside the workspace (named `key@spec`, so no check takes them for its own code).
+ */
 function npmSpecName(key: string, spec: unknown): string[] {
   const value = typeof spec === 'string' ? spec.trim() : '';
-  if (/^(file:|link:|workspace:|portal:|\.{0,2}\/|~\/)/.test(value)) return [];
+  // `workspace:` is a sibling package of the same repository; `$x` in overrides is x's own range.
+  if (/^(workspace:|\$)/.test(value)) return [];
   if (value.startsWith('npm:')) {
     const target = value.slice(4);
     const at = target.lastIndexOf('@');
     return [at > 0 ? target.slice(0, at) : target];
   }
-  const remote =
-    /^[a-z][a-z0-9+.-]*:/i.test(value) ||
-    /\.(tgz|tar\.gz|tar)$/.test(value) ||
-    /^[^@%/\s.-][^:@%/\s]*\/[^@\s/%]+(#.*)?$/.test(value);
-  return [remote ? value : key];
+  if (/^[\w\s.^~<>=|*+-]*$/.test(value)) return [key];
+  if (/^(file:|link:|portal:|\.{0,2}\/|~\/)/.test(value)) return [`${key}@${value}`];
+  return [value];
 }
 
 // --- PyPI ------------------------------------------------------------------------------------
@@ -194,7 +198,44 @@ function pyprojectNames(text: string): ReturnType<Reader> {
       names.push(typeof remote === 'string' ? remote : key);
     }
   }
+  uvAndPdm(table(doc.tool), strings, names);
   return { ok: true, names };
+}
+
+/**
+ * uv's and PDM's own dependency lists, and what redirects any dependency to another source:
+ * `[tool.uv.sources]` (git, url, path, a named index), `[[tool.uv.index]]`,
+ * `[[tool.poetry.source]]`, `[[tool.pdm.source]]`. A source is named by its URL, or `key@…`.
+ */
+function uvAndPdm(
+  tool: TomlTable | undefined,
+  strings: (value: TomlValue | undefined) => void,
+  names: string[],
+) {
+  const uv = table(tool?.uv);
+  const pdm = table(tool?.pdm);
+  for (const key of ['dev-dependencies', 'constraint-dependencies', 'override-dependencies'])
+    strings(uv?.[key]);
+  for (const group of Object.values(table(pdm?.['dev-dependencies']) ?? {})) strings(group);
+  for (const [key, spec] of Object.entries(table(uv?.sources) ?? {})) {
+    for (const source of Array.isArray(spec) ? spec : [spec]) {
+      const detail = table(source);
+      if (!detail || detail.workspace === 'true') continue;
+      const where = detail.git ?? detail.url ?? detail.path ?? detail.index;
+      names.push(`${key}@${typeof where === 'string' ? where : 'another source'}`);
+    }
+  }
+  const poetry = table(tool?.poetry);
+  for (const list of [uv?.index, poetry?.source, pdm?.source]) {
+    for (const index of Array.isArray(list) ? list : []) {
+      const url = table(index)?.url;
+      if (typeof url === 'string') names.push(url);
+    }
+  }
+  for (const key of ['index-url', 'extra-index-url', 'find-links']) {
+    const value = uv?.[key];
+    for (const url of Array.isArray(value) ? value : [value]) if (typeof url === 'string') names.push(url);
+  }
 }
 
 function table(value: TomlValue | undefined): TomlTable | undefined {
@@ -222,7 +263,8 @@ function cargoNames(text: string): ReturnType<Reader> {
   sectionsOf(doc);
   for (const target of Object.values(table(doc.target) ?? {})) sectionsOf(table(target));
   tables.push(table(table(doc.workspace)?.dependencies));
-  // `[patch.crates-io]` swaps a crate for another source.
+  // `[replace]` and `[patch.crates-io]` swap a crate for another source.
+  tables.push(table(doc.replace));
   for (const patched of Object.values(table(doc.patch) ?? {})) tables.push(table(patched));
   const names: string[] = [];
   for (const deps of tables) {

@@ -1,3 +1,4 @@
+import { withArguments } from './shell-arguments.ts';
 import { literalWord, type ShellWord } from './shell-words.ts';
 
 /**
@@ -210,10 +211,14 @@ function unwrapWithOptions(name: string, spec: OptionSpec, args: ShellWord[]): U
     i++;
   }
   const inner = args.slice(i);
+  if (name === 'xargs' && replaces && runsScript(inner))
+    return opaque('xargs -I puts its input into a shell script');
   if (name === 'xargs') {
     // xargs runs echo when given nothing, and appends what it reads unless -I places it.
     const command = inner.length > 0 ? inner : [literalWord('echo')];
-    return { self: false, commands: [replaces ? command : [...command, literalWord('{}')]], scripts };
+    // What it appends is read at run time: a dynamic word, so a shell's `-c` never takes it for a script.
+    const input: ShellWord = { text: '{}', value: undefined, pattern: false };
+    return { self: false, commands: [replaces ? command : [...command, input]], scripts };
   }
   if (inner.length === 0) return NOT_A_WRAPPER;
   return { self: name === 'sudo' || name === 'doas', commands: [inner], scripts };
@@ -230,10 +235,13 @@ function unwrapShell(args: ShellWord[]): Unwrapped {
       continue;
     }
     if (/^-[A-Za-z]*c[A-Za-z]*$/.test(arg)) {
-      const script = args.slice(i + 1).find((w) => !(w.value ?? '').startsWith('-') || w.value === '-');
+      const at = args.findIndex((w, j) => j > i && (!(w.value ?? '').startsWith('-') || w.value === '-'));
+      const script = args[at];
       if (!script) return opaque('shell -c without a script');
       if (script.value === undefined) return opaque(`shell -c script is dynamic: ${script.text}`);
-      return { self: false, commands: [], scripts: [script.value] };
+      const given = withArguments('shell -c', script.value, args.slice(at + 1));
+      if ('opaque' in given) return opaque(given.opaque);
+      return { self: false, commands: [], scripts: [given.script] };
     }
   }
   return NOT_A_WRAPPER;
@@ -256,8 +264,19 @@ function unwrapFind(args: ShellWord[]): Unwrapped {
     if (end < 0) return opaque(`find ${arg} without ; or +`);
     const inner = args.slice(i + 1, end);
     if (inner.length === 0) return opaque(`find ${arg} without a command`);
+    // find puts each file name wherever `{}` occurs, inside a script too: a name is then code.
+    if (runsScript(inner) && inner.some((w) => w.value?.includes('{}')))
+      return opaque(`find ${arg} puts file names into a shell script`);
     commands.push(inner);
     i = end;
   }
   return { self: true, commands, scripts: [] };
+}
+
+/** A command that runs program text (a shell, eval, env): what is put in its words is code. */
+function runsScript(command: ShellWord[]): boolean {
+  const name = command[0]?.value;
+  if (name === undefined) return true;
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  return SHELLS.has(base) || base === 'eval' || base === 'env';
 }

