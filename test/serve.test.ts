@@ -100,6 +100,13 @@ test('a task runs to completion; its events stream over SSE and resume from Last
   );
   const report = await admin('GET', `/v1/tasks/${id}/report`);
   assert.equal(report.body.summary, 'Fixed sum().');
+  const session = await admin('GET', `/v1/tasks/${id}/session`);
+  assert.equal(session.status, 200, JSON.stringify(session.body));
+  assert.equal(session.body.id, id);
+  assert.equal(session.body.status, 'finished');
+  assert.equal(session.body.runs, 1);
+  assert.equal(session.body.checkpoint.turns, task.body.report.turns);
+  assert.ok(session.body.checkpoint.messages > 0 && session.body.checkpoint.usage.inputTokens > 0);
   const verify = await admin('GET', `/v1/tasks/${id}/audit/verify`);
   assert.equal(verify.body.ok, true, JSON.stringify(verify.body));
   assert.ok(verify.body.records > stream.events.length);

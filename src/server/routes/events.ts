@@ -46,6 +46,35 @@ export function eventHandlers(ctx: ServerContext) {
       return reply;
     },
 
+    async getTaskSession(request: FastifyRequest<{ Params: { id: string } }>) {
+      const task = await readableTask(ctx, request, request.params.id);
+      const session = await ctx.sessions.get(task.id);
+      if (!session) {
+        throw new ApiError(409, 'session.none', `task "${task.id}" has no session yet`, {
+          hint: 'the session is created when the task starts running',
+        });
+      }
+      const checkpoint = await ctx.sessions.loadCheckpoint(task.id);
+      return {
+        id: session.id,
+        status: session.status,
+        model: session.model,
+        createdAt: session.createdAt,
+        updatedAt: session.updatedAt,
+        runs: task.runs,
+        // The conversation itself stays on the server: it holds what the agent read.
+        checkpoint: checkpoint
+          ? {
+              turns: checkpoint.turns,
+              lastSeq: checkpoint.lastSeq,
+              messages: checkpoint.messages.length,
+              usage: checkpoint.usage,
+              cost: checkpoint.cost ?? null,
+            }
+          : null,
+      };
+    },
+
     async getTaskAudit(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
       const task = await readableTask(ctx, request, request.params.id);
       const bytes = await logs.read(task.id);
