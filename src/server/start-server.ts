@@ -108,6 +108,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       clone: config.clone,
       env: options.env,
       log: options.log,
+      roots: config.repositories,
+      prefixes: config.repositoryUrls,
     }),
     ...(backend.requeue ? { requeue: backend.requeue, teamLimit: backend.teamLimit } : {}),
   });

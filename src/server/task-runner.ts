@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
@@ -24,7 +23,7 @@ import {
   type TaskStore,
   TERMINAL_STATUSES,
 } from './task-store.ts';
-import { createTaskWorkspaces, DEFAULT_CLONE, type TaskWorkspaces, taskJob } from './task-workspace.ts';
+import { type TaskWorkspaces, taskJob } from './task-workspace.ts';
 
 export interface TaskRunnerOptions {
   tasks: TaskStore;
@@ -37,8 +36,8 @@ export interface TaskRunnerOptions {
   env: NodeJS.ProcessEnv;
   /** Where relative script paths resolve; the server's data directory. */
   cwd: string;
-  /** Where sessions work; by default a task's repository, or a clone of its URL under `cwd/work`. */
-  workspaces?: TaskWorkspaces;
+  /** Where sessions work: a task's repository (admitted again each run), or a clone of its URL. */
+  workspaces: TaskWorkspaces;
   log: (line: string) => void;
   /**
    * A team's limit on running tasks, checked in the same statement that starts one: the queue of
@@ -71,14 +70,7 @@ const MAX_WALL_TIME_MS = 7 * 24 * 3600 * 1000;
 
 export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   const { tasks, bus } = options;
-  const workspaces =
-    options.workspaces ??
-    createTaskWorkspaces({
-      workRoot: join(options.cwd, 'work'),
-      clone: DEFAULT_CLONE,
-      env: options.env,
-      log: options.log,
-    });
+  const { workspaces } = options;
   const active = new Map<string, { drain: () => void; interrupt: (why: 'drain') => void }>();
 
   /** Only while the task is still in run `runs`: a worker that lost it cannot overwrite its successor. */

@@ -81,6 +81,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       clone: config.clone,
       env: options.env,
       log: options.log,
+      roots: config.repositories,
+      prefixes: config.repositoryUrls,
     }),
     teamLimit: backend.teamLimit,
     ...(backend.requeue ? { requeue: backend.requeue } : {}),
