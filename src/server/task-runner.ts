@@ -1,6 +1,6 @@
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
-import type { Limits } from '../agent/limits.ts';
+import { DEFAULT_LIMITS, type Limits } from '../agent/limits.ts';
 import { policyLimits } from '../agent/policy-settings.ts';
 import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts } from '../agent/session-parts.ts';
@@ -65,8 +65,6 @@ export interface TaskRunner {
 /** Said to the model when a task resumes after the server stopped under it. */
 export const RESUME_NOTE =
   'The server running this task restarted; the conversation so far was restored from its last checkpoint. Continue the task where it stopped.';
-
-const MAX_WALL_TIME_MS = 7 * 24 * 3600 * 1000;
 
 export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   const { tasks, bus } = options;
@@ -294,15 +292,21 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   };
 }
 
-/** The client's limits over the policy's over Warden's defaults. */
-export function taskLimits(policy: CompiledPolicy, limits: TaskLimits): Partial<Limits> {
+/**
+ * The policy's limits (Warden's defaults where it sets none) are ceilings: a client's limits can
+ * only tighten them, since whoever may create a task is not whoever wrote the policy.
+ */
+export function taskLimits(policy: CompiledPolicy, limits: TaskLimits): Limits {
+  const ceiling: Limits = { ...DEFAULT_LIMITS, ...policyLimits(policy) };
+  const tighter = (max: number, asked: number | undefined) =>
+    asked === undefined ? max : Math.min(max, asked);
   return {
-    ...policyLimits(policy),
-    ...(limits.turns === undefined ? {} : { maxTurns: limits.turns }),
-    ...(limits.tokens === undefined ? {} : { maxTokens: limits.tokens }),
-    ...(limits.cost === undefined ? {} : { maxCost: limits.cost }),
-    ...(limits.wallTimeSeconds === undefined
-      ? {}
-      : { maxWallTimeMs: Math.min(limits.wallTimeSeconds * 1000, MAX_WALL_TIME_MS) }),
+    maxTurns: tighter(ceiling.maxTurns, limits.turns),
+    maxTokens: tighter(ceiling.maxTokens, limits.tokens),
+    maxCost: tighter(ceiling.maxCost, limits.cost),
+    maxWallTimeMs: tighter(
+      ceiling.maxWallTimeMs,
+      limits.wallTimeSeconds === undefined ? undefined : limits.wallTimeSeconds * 1000,
+    ),
   };
 }
