@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock, createLocalKeyWrapper, createLocalSigner } from '../audit/index.ts';
 import { isWardenError, WardenError } from '../errors.ts';
@@ -9,6 +9,7 @@ import { createAuthorizer } from './authorize.ts';
 import { openBackend } from './backend.ts';
 import { bootstrapAdmin } from './bootstrap.ts';
 import { loadServerConfig, policyNames, type ServerConfig } from './config.ts';
+import { secureDataDir } from './data-dir.ts';
 import { recoverTasks, requeueWaiting } from './recovery.ts';
 import { openServerGateway, type ServerGateway } from './server-gateway.ts';
 import { createTaskRunner } from './task-runner.ts';
@@ -50,7 +51,7 @@ export interface RunningServer {
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { dataDir, databaseUrl } = options;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(dataDir);
   // One process per SQLite data directory; with PostgreSQL any number of API servers may run.
   const lock = databaseUrl ? undefined : await lockDataDir(dataDir);
   const config = loadServerConfig(
