@@ -79,8 +79,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await createLocalSigner({ keyDir: audit.keyDir });
     await createLocalKeyWrapper({ keyDir: audit.keyDir });
   }
-  // Before the first admin's token is made: a start that fails on a gateway route must not leave
-  // behind a token no one was shown.
   const gateway = await openServerGateway({
     config: config.gateway,
     source: config.source,
@@ -93,7 +91,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     cwd: dataDir,
     log: options.log,
   });
-  const adminToken = await bootstrapAdmin(accounts);
   const runner = createTaskRunner({
     tasks,
     accounts,
@@ -143,7 +140,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     heartbeatMs: options.heartbeatMs ?? 15_000,
     log: options.log,
   });
-  const address = await app.listen({ host: options.host, port: options.port });
+  const address = await app.listen({ host: options.host, port: options.port }).catch(async (error) => {
+    await gateway.close();
+    await backend.close();
+    await lock?.release();
+    throw error;
+  });
+  // Only now: a start that cannot listen (a port in use) must not make a token no one is shown.
+  const adminToken = await bootstrapAdmin(accounts, dataDir);
   queue.start(runner.run);
 
   return {
