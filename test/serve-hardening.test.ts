@@ -126,3 +126,23 @@ test('a repository swapped for a link after its task was created: the task fails
   assert.equal(ended.error.code, 'repo.changed', JSON.stringify(ended.error));
   assert.ok(!existsSync(join(secret, 'pwned.txt')), 'nothing was written outside the roots');
 });
+
+test('an operator probing paths they may not use gets one answer, whether the path exists or not', async () => {
+  assert.equal((await admin('POST', '/v1/teams', { id: 'probe', repositories: [] })).status, 201);
+  await admin('POST', '/v1/users', { id: 'pia', team: 'probe', role: 'operator' });
+  const operator = client(served.url, (await admin('POST', '/v1/tokens', { user: 'pia' })).body.token);
+  const model = await world.script('probe', [{ text: 'x' }]);
+  const answers = [];
+  for (const repository of [
+    join(world.repos, 'a'), // exists, a git repository inside the roots
+    join(world.repos, 'missing'), // does not exist, inside the roots
+    '/etc', // exists, outside
+    '/nonexistent/x', // does not exist, outside
+  ]) {
+    const { status, body } = await operator('POST', '/v1/tasks', { repository, instruction: 'x', model });
+    answers.push([status, body.error.code, body.error.message.replaceAll(world.repos, 'ROOT')]);
+  }
+  assert.equal(answers[0]?.[0], 403);
+  assert.deepEqual(answers[1], answers[0], 'inside the roots: existing and missing look alike');
+  assert.deepEqual(answers[3], answers[2], 'outside: existing and missing look alike');
+});

@@ -126,7 +126,8 @@ export function admitRepositoryUrl(text: string, prefixes: readonly UrlPrefix[])
   return { url: url.href, prefix: prefix.text };
 }
 
-function underPrefix(url: URL, prefix: URL): boolean {
+/** Whether a URL lies under a prefix: same scheme and host, and a path under the prefix's at a `/`. */
+export function underPrefix(url: URL, prefix: URL): boolean {
   if (url.protocol !== prefix.protocol || url.host !== prefix.host) return false;
   const base = prefix.pathname;
   if (url.pathname === base || base === '/') return true;
