@@ -179,7 +179,7 @@ async function lockDataDir(dataDir: string) {
     return await acquireLock(file);
   } catch (error) {
     if (!isWardenError(error) || error.code !== 'audit.locked') throw error;
-    const pid = readFileSync(file, 'utf8').trim();
+    const [pid] = readFileSync(file, 'utf8').trim().split(/\s+/);
     throw new WardenError('server.locked', `process ${pid} is already serving ${dataDir}`, {
       hint: 'stop it first, or give this server a data directory of its own with --data DIR',
     });
