@@ -146,3 +146,42 @@ test('an operator probing paths they may not use gets one answer, whether the pa
   assert.deepEqual(answers[1], answers[0], 'inside the roots: existing and missing look alike');
   assert.deepEqual(answers[3], answers[2], 'outside: existing and missing look alike');
 });
+
+test('one token holds at most 16 event streams; the 17th is a 429', async () => {
+  const abort = new AbortController();
+  // A running task keeps its streams open; an ended one ends them, so hold a running one.
+  const model = await world.script('held', [
+    { calls: [{ tool: 'shell', args: { command: 'sleep 0 && echo held' } }] },
+    { text: 'done' },
+  ]);
+  const task = (
+    await admin('POST', '/v1/tasks', { repository: join(world.repos, 'a'), instruction: 'x', model })
+  ).body;
+  await waitFor('the task to wait', async () =>
+    (await admin('GET', `/v1/tasks/${task.id}`)).body.status === 'waiting_approval' ? true : undefined,
+  );
+  const streams = await Promise.all(
+    Array.from({ length: 16 }, () =>
+      fetch(`${served.url}/v1/tasks/${task.id}/events`, {
+        headers: { authorization: `Bearer ${served.adminToken}` },
+        signal: abort.signal,
+      }),
+    ),
+  );
+  assert.ok(streams.every((s) => s.status === 200));
+  const refused = await fetch(`${served.url}/v1/tasks/${task.id}/events`, {
+    headers: { authorization: `Bearer ${served.adminToken}` },
+  });
+  assert.equal(refused.status, 429);
+  abort.abort();
+  await waitFor('the closed streams to be freed', async () => {
+    const again = new AbortController();
+    const response = await fetch(`${served.url}/v1/tasks/${task.id}/events`, {
+      headers: { authorization: `Bearer ${served.adminToken}` },
+      signal: again.signal,
+    });
+    again.abort();
+    return response.status === 200 ? true : undefined;
+  });
+  await admin('POST', `/v1/tasks/${task.id}/cancel`);
+});
