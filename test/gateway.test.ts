@@ -3,6 +3,7 @@
  * model: tool calls across turns, streams and plain responses, keys, budgets, errors, records.
  */
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { postJson, startTestGateway, type TestGateway } from '../src/gateway/testing/gateway-fixture.ts';
@@ -80,12 +81,43 @@ describe('gateway: OpenAI Responses (what Codex speaks)', () => {
     assert.equal(two?.id, body.id);
   });
 
-  it('refuses an unknown key with 401 invalid_api_key, and records the attempt', async () => {
+  it('refuses an unknown key with 401 invalid_api_key, and does not record it', async () => {
+    const before = t.records.length;
     const response = await postJson(`${t.gateway.openaiBaseUrl}/responses`, { input: 'hi' }, 'wk-forged');
     assert.equal(response.status, 401);
     assert.equal((await readJson(response)).error.code, 'invalid_api_key');
-    const record = t.records.at(-1);
-    assert.deepEqual([record?.status, record?.owner, record?.error?.code], [401, undefined, 'gateway.auth']);
+    assert.equal(t.records.length, before, 'keyless refusals are counted, not chain-recorded');
+  });
+
+  it('answers a keyless request 401 before reading its body (no decompression bomb, no record)', async () => {
+    const before = t.records.length;
+    const url = new URL(`${t.gateway.openaiBaseUrl}/responses`);
+    // Headers promise 30 MiB of gzip; only a slice is ever sent. A server reading the body first
+    // would wait for the rest: the 401 arriving proves it did not.
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+            'content-length': String(30 * 1024 * 1024),
+          },
+        },
+        (response) => {
+          response.resume();
+          request.destroy();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      request.on('error', (error) => (request.destroyed ? undefined : reject(error)));
+      request.write(gzipSync(Buffer.alloc(1024 * 1024)));
+    });
+    assert.equal(status, 401);
+    assert.equal(t.records.length, before);
   });
 
   it('takes a gzip-compressed body', async () => {

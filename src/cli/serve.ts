@@ -1,12 +1,15 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
+import { recoverAdminToken } from '../server/admin-recovery.ts';
+import { ADMIN_TOKEN_FILE } from '../server/bootstrap.ts';
 import { startServer } from '../server/start-server.ts';
 import { redactDatabaseUrl } from '../store/pg-database.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import type { CommandIo } from './main.ts';
 
 export const SERVE_HELP = `Usage: warden serve [--port N] [--host ADDR] [--data DIR] [--config FILE] [--concurrency N]
+       warden serve --new-admin-token [--data DIR] [--config FILE]
 
 Starts the Warden server: the HTTP API (GET /openapi.json describes it), the web console at /, a
 task queue and workers that run agent sessions in this process, with state in SQLite under the data
@@ -21,12 +24,15 @@ directory.
                     the model gateway's routes (gateway:, served at /gateway)
   --concurrency N   tasks running at once (default 2, or concurrency in the config); 0 with
                     WARDEN_DATABASE_URL for an API-only server while warden workers run tasks
+  --new-admin-token issue a new token for the user "admin" (made again if gone), print it,
+                    write it to DIR/admin-token (0600) and exit; for the data directory's owner
 
 With WARDEN_DATABASE_URL=postgres://… tasks, accounts, sessions, events, audit records and the
 queue live in PostgreSQL (schema migrated at start), shared with any number of \`warden worker\`s;
 the audit keys stay in DIR/keys, to be copied to every worker.
 
-The first start creates the user "admin" and prints its token once. SIGTERM drains: no new task
+The first start creates the user "admin", prints its token once and writes it to DIR/admin-token
+(0600): read it, then delete the file. The data directory is kept 0700, its databases 0600. SIGTERM drains: no new task
 starts, running ones stop at their next turn boundary and resume when the server starts again.`;
 
 export async function serveCommand(args: string[], io: CommandIo): Promise<number> {
@@ -36,6 +42,7 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     data: { type: 'string' },
     config: { type: 'string' },
     concurrency: { type: 'string' },
+    'new-admin-token': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -60,6 +67,17 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     throw new WardenError('usage', `--concurrency must be a whole number, got "${values.concurrency}"`);
   }
   const dataDir = values.data ? resolve(io.cwd, values.data) : defaultDataDir(io.env);
+  if (values['new-admin-token']) {
+    const token = await recoverAdminToken({
+      dataDir,
+      ...(values.config ? { configFile: resolve(io.cwd, values.config) } : {}),
+      ...(databaseUrl ? { databaseUrl } : {}),
+      env: io.env,
+      log: (line) => io.stderr(`warden serve: ${line}\n`),
+    });
+    io.stdout(`warden serve: a new admin token (also in ${join(dataDir, ADMIN_TOKEN_FILE)}): ${token}\n`);
+    return 0;
+  }
   const server = await startServer({
     dataDir,
     host: values.host ?? '127.0.0.1',
@@ -86,7 +104,9 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   );
   if (server.recovered > 0) lines.push(`resuming ${server.recovered} interrupted task(s)`);
   if (server.adminToken)
-    lines.push(`first start: the admin token (shown once, keep it): ${server.adminToken}`);
+    lines.push(
+      `first start: the admin token (shown once, keep it; also in ${join(dataDir, ADMIN_TOKEN_FILE)}, delete it once read): ${server.adminToken}`,
+    );
   lines.push(`the console is at ${server.url}/ (sign in with an API token)`);
   io.stdout(lines.map((line) => `warden serve: ${line}\n`).join(''));
 

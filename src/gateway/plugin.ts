@@ -10,6 +10,7 @@ import {
   attribute,
   attributeRequest,
   type CallContext,
+  keyOf,
   sendError,
   startRecord,
 } from './call.ts';
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   bodyLimit?: number;
   /** A stream that has no token yet sends its headers after this long, then keepalives (default 3 s). */
   streamGraceMs?: number;
+  /** Where the count of refused keyless requests is told (they are not recorded one by one). */
+  log?: (line: string) => void;
 }
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -88,6 +91,31 @@ export function gatewayPlugin(options: GatewayOptions): FastifyPluginAsync {
   };
 
   return async (app: FastifyInstance) => {
+    // The key is checked before the body is read: a keyless request costs no decompression or
+    // parsing, and is not chain-recorded (anyone could grow the audit log with them), only counted.
+    let refused = 0;
+    app.addHook('onRequest', async (request, reply) => {
+      if ((await ctx.keys.verify(keyOf(request))) !== undefined) return;
+      refused += 1;
+      if (/^10*$/.test(String(refused))) {
+        options.log?.(`gateway: ${refused} request(s) without a valid virtual key refused so far`);
+      }
+      const api = apiOf(request);
+      const dialect =
+        api === 'openai.models' && request.headers['anthropic-version'] !== undefined
+          ? messagesDialect
+          : (DIALECTS[api] ?? chatDialect);
+      sendError(
+        dialect as Dialect<ParsedRequest>,
+        reply,
+        failure(
+          'auth',
+          'gateway.auth',
+          'invalid or missing virtual key: send the wk-… key Warden issued as the API key',
+        ),
+      );
+      return reply;
+    });
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(
       ['application/json', 'text/plain'],

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadPolicy } from '../policy/load.ts';
@@ -15,6 +18,7 @@ import { createLocalTaskQueue } from './task-queue.ts';
 
 let app: FastifyInstance;
 let token: string;
+let dataDir: string;
 const logged: string[] = [];
 
 before(async () => {
@@ -31,7 +35,8 @@ before(async () => {
     drainTimeoutMs: 1000,
   };
   const accounts = openSqliteAccountStore(':memory:');
-  token = (await bootstrapAdmin(accounts)) as string;
+  dataDir = await mkdtemp(join(tmpdir(), 'warden-app-'));
+  token = (await bootstrapAdmin(accounts, dataDir)) as string;
   app = await buildApp({
     config,
     tasks: openSqliteTaskStore(':memory:'),
@@ -50,7 +55,10 @@ before(async () => {
     log: (line) => logged.push(line),
   });
 });
-after(() => app?.close());
+after(async () => {
+  await app?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
 
 const auth = () => ({ authorization: `Bearer ${token}` });
 

@@ -8,6 +8,7 @@ import { SessionStore } from '../store/session-store.ts';
 import type { AccountStore } from './account-store.ts';
 import { type AuditLogs, fileAuditLogs, pgAuditLogs } from './audit-logs.ts';
 import type { ServerConfig } from './config.ts';
+import { privately, secureDatabases } from './data-dir.ts';
 import { withKeySpend } from './gateway-keys.ts';
 import type { KeyStore } from './key-store.ts';
 import { pgAccountStore } from './pg-account-store.ts';
@@ -64,10 +65,16 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
 /** The embedded default: SQLite files, the in-process queue and bus, audit logs as files. */
 function openSqlite(options: BackendOptions): Backend {
   const { dataDir, config } = options;
-  const sessions = SessionStore.open(dataDir);
-  const keys = openSqliteKeyStore(join(dataDir, 'server.db'));
-  const tasks = withKeySpend(openSqliteTaskStore(join(dataDir, 'server.db')), keys);
-  const accounts = openSqliteAccountStore(join(dataDir, 'server.db'));
+  const { sessions, keys, tasks, accounts } = privately(() => {
+    const keys = openSqliteKeyStore(join(dataDir, 'server.db'));
+    return {
+      sessions: SessionStore.open(dataDir),
+      keys,
+      tasks: withKeySpend(openSqliteTaskStore(join(dataDir, 'server.db')), keys),
+      accounts: openSqliteAccountStore(join(dataDir, 'server.db')),
+    };
+  });
+  secureDatabases(dataDir);
   const teamLimit = async (team: string) =>
     (await accounts.getTeam(team))?.concurrency ?? config.teamConcurrency;
   const audit = { dir: join(dataDir, 'audit'), keyDir: join(dataDir, 'keys') };

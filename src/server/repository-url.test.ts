@@ -92,3 +92,16 @@ test('a configured prefix is checked like a URL', () => {
   assert.match(JSON.stringify(parseUrlPrefix(`file://${dir}/nope`)), /does not exist/);
   assert.ok(parseRepositoryUrl('https://h/x.git') instanceof URL);
 });
+
+test("a link under one team's file: prefix does not reach another team's prefix", async () => {
+  await mkdir(join(dir, 'red', 'app.git'), { recursive: true });
+  await mkdir(join(dir, 'blue', 'vault.git'), { recursive: true });
+  await symlink(join(dir, 'blue', 'vault.git'), join(dir, 'red', 'vault.git'));
+  const teams = [`file://${dir}/red`, `file://${dir}/blue`].map((text) => parseUrlPrefix(text) as UrlPrefix);
+  assert.equal(admitRepositoryUrl(`file://${dir}/red/app.git`, teams).prefix, teams[0]?.text);
+  assert.equal(admitRepositoryUrl(`file://${dir}/blue/vault.git`, teams).prefix, teams[1]?.text);
+  assert.throws(
+    () => admitRepositoryUrl(`file://${dir}/red/vault.git`, teams),
+    (error) => isWardenError(error) && /outside the repository URLs/.test(error.message),
+  );
+});

@@ -86,7 +86,8 @@ export function parseUrlPrefix(text: string): UrlPrefix | { problem: string; hin
  * Admits a client's repository URL when it lies under one of the server's prefixes: the same
  * scheme and host (and port), and a path under the prefix's at a `/` boundary, so that
  * `https://git.example.com/team` does not admit `https://git.example.com/team-b/x.git`. A `file:`
- * URL is admitted only if its real path (links resolved) is inside a `file:` prefix's real path.
+ * URL is admitted only if its real path (links resolved) is inside the real path of the prefix it
+ * was admitted under.
  * Errors name the `repository` field.
  */
 export function admitRepositoryUrl(text: string, prefixes: readonly UrlPrefix[]): AdmittedUrl {
@@ -99,7 +100,7 @@ export function admitRepositoryUrl(text: string, prefixes: readonly UrlPrefix[])
     const what = url.problem === 'carries credentials' ? 'the repository URL' : shown;
     throw refuse(`repository: ${what} ${url.problem}`, url.hint);
   }
-  const prefix = prefixes.find((p) => underPrefix(url, p.url));
+  const matching = prefixes.filter((p) => underPrefix(url, p.url));
   const outside = () =>
     refuse(
       `repository: ${url.href} is outside the repository URLs this server allows`,
@@ -107,6 +108,7 @@ export function admitRepositoryUrl(text: string, prefixes: readonly UrlPrefix[])
         ? `allowed prefixes: ${prefixes.map((p) => p.text).join(', ')}`
         : 'the server allows none yet: add prefixes to "repository_urls" in its server.yaml',
     );
+  let prefix = matching[0];
   if (!prefix) throw outside();
   if (url.protocol === 'file:') {
     let real: string;
@@ -116,13 +118,16 @@ export function admitRepositoryUrl(text: string, prefixes: readonly UrlPrefix[])
     } catch {
       throw refuse(`repository: ${url.href} is not an existing directory`);
     }
-    // Again with links resolved: a link under a prefix may point at any repository on the host.
-    if (!prefixes.some((p) => p.realPath !== undefined && inside(p.realPath, real))) throw outside();
+    // Again with links resolved, and inside the very prefix the URL's text chose: the prefix names
+    // the team's root for Cedar, so a link under one team's prefix must not reach another's.
+    prefix = matching.find((p) => p.realPath !== undefined && inside(p.realPath, real));
+    if (!prefix) throw outside();
   }
   return { url: url.href, prefix: prefix.text };
 }
 
-function underPrefix(url: URL, prefix: URL): boolean {
+/** Whether a URL lies under a prefix: same scheme and host, and a path under the prefix's at a `/`. */
+export function underPrefix(url: URL, prefix: URL): boolean {
   if (url.protocol !== prefix.protocol || url.host !== prefix.host) return false;
   const base = prefix.pathname;
   if (url.pathname === base || base === '/') return true;

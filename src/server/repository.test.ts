@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -49,4 +49,32 @@ test('only an existing git top level: not a subdirectory, not a plain directory,
   assert.throws(() => admitRepository(join(root, 'app', 'src'), [root]), refused(/not the top level/));
   assert.throws(() => admitRepository(join(root, 'plain'), [root]), refused(/not the top level/));
   assert.throws(() => admitRepository(join(root, 'missing'), [root]), refused(/not an existing directory/));
+});
+
+test('a .git file pointing outside the root is refused; a worktree of a repository in the root is not', async () => {
+  const gitfile = join(root, 'gitfile');
+  await mkdir(gitfile);
+  await writeFile(join(gitfile, '.git'), `gitdir: ${join(outside, '.git')}\n`);
+  assert.throws(() => admitRepository(gitfile, [root]), refused(/git directory at .*outside/));
+  const app = join(root, 'app');
+  spawnSync(
+    'git',
+    ['-c', 'user.email=t@e', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'x'],
+    {
+      cwd: app,
+    },
+  );
+  const worktree = join(root, 'app-wt');
+  spawnSync('git', ['worktree', 'add', '-q', worktree], { cwd: app });
+  assert.deepEqual(admitRepository(worktree, [root]), { path: worktree, root });
+  // A worktree inside the root of a repository outside it shares that repository's config and hooks.
+  spawnSync(
+    'git',
+    ['-c', 'user.email=t@e', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'x'],
+    {
+      cwd: outside,
+    },
+  );
+  spawnSync('git', ['worktree', 'add', '-q', join(root, 'outside-wt')], { cwd: outside });
+  assert.throws(() => admitRepository(join(root, 'outside-wt'), [root]), refused(/outside/));
 });

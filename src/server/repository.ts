@@ -39,13 +39,32 @@ export function admitRepository(path: string, roots: string[]): AdmittedReposito
   // Again with links resolved: a link inside a root may point anywhere.
   const root = roots.find((r) => inside(r, real));
   if (root === undefined) throw outside();
-  const top = gitSync(real, ['rev-parse', '--show-toplevel']);
-  const topLevel = top.code === 0 ? top.stdout.trim() : '';
+  const git = gitSync(real, [
+    'rev-parse',
+    '--path-format=absolute',
+    '--show-toplevel',
+    '--absolute-git-dir',
+    '--git-common-dir',
+  ]);
+  const [topLevel = '', gitDir = '', commonDir = ''] = git.code === 0 ? git.stdout.trim().split('\n') : [];
   if (!topLevel || realpathSync(topLevel) !== real) {
     throw refuse(
       `${path} is not the top level of a git work tree`,
       "give the repository's top-level directory (git rev-parse --show-toplevel)",
     );
+  }
+  // A `.git` file (gitdir: …) may name a repository anywhere: the broker writes its config, refs
+  // and hooks host-side, so the git directories must lie in the same root as the work tree.
+  for (const [what, dir] of [
+    ['git directory', gitDir],
+    ['common git directory', commonDir],
+  ] as const) {
+    if (!dir || !inside(root, realOrSelf(dir))) {
+      throw refuse(
+        `${path} keeps its ${what} at ${dir || '(unknown)'}, outside ${root}`,
+        'the .git of a served repository must be a directory inside it (or a worktree of a repository in the same root)',
+      );
+    }
   }
   return { path: real, root };
 }
@@ -53,4 +72,12 @@ export function admitRepository(path: string, roots: string[]): AdmittedReposito
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }

@@ -78,7 +78,13 @@ export async function openServerGateway(options: {
           );
           if (routes === undefined || audit === undefined) return;
           await scope.register(
-            gatewayPlugin({ routes, keys: keys.verifier, redactor, record: (call) => audit.record(call) }),
+            gatewayPlugin({
+              routes,
+              keys: keys.verifier,
+              redactor,
+              record: (call) => audit.record(call),
+              log: options.log,
+            }),
           );
         },
         { prefix: GATEWAY_PREFIX },

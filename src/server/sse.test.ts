@@ -11,7 +11,13 @@ const event = (seq: number) =>
   ({ v: 1, session: 't1', seq, time: 't', type: 'tool.progress' }) as unknown as WardenEvent;
 
 /** A server streaming task t1 from `stored`, and a reader collecting what a client receives. */
-async function harness(stored: WardenEvent[], status: TaskStatus, after = 0, heartbeatMs = 10_000) {
+async function harness(
+  stored: WardenEvent[],
+  status: TaskStatus,
+  after = 0,
+  heartbeatMs = 10_000,
+  stillAllowed?: () => Promise<boolean>,
+) {
   const bus = createLocalTaskBus();
   let current = status;
   const server = createServer((_req, res) => {
@@ -22,6 +28,7 @@ async function harness(stored: WardenEvent[], status: TaskStatus, after = 0, hea
       status: async () => current,
       bus,
       heartbeatMs,
+      ...(stillAllowed ? { stillAllowed } : {}),
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -109,4 +116,53 @@ test('a client resuming at the last event gets the stream’s headers at once, n
   await h.finished;
   assert.deepEqual(h.ids(), []);
   await h.close();
+});
+
+test('a stream whose token is revoked is closed at the next heartbeat', async () => {
+  let allowed = true;
+  const h = await harness([event(1)], 'running', 0, 20, async () => allowed);
+  await until(() => h.ids().length === 1);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.ok(h.text().includes(': ping'), 'still open while the token is good');
+  allowed = false;
+  await Promise.race([
+    h.finished.catch(() => undefined),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('the stream stayed open')), 2000)),
+  ]);
+  await h.close();
+});
+
+test('a reader that does not read holds back the history: pages are not read ahead of the socket', async () => {
+  const stored = Array.from({ length: 5000 }, (_, i) => ({
+    ...event(i + 1),
+    padding: 'x'.repeat(2000),
+  })) as unknown as WardenEvent[];
+  let pages = 0;
+  const bus = createLocalTaskBus();
+  const server = createServer((_req, res) => {
+    void streamEvents(res, {
+      taskId: 't1',
+      after: 0,
+      read: async (from, limit) => {
+        pages += 1;
+        return stored.filter((e) => e.seq > from).slice(0, limit);
+      },
+      status: async () => 'running',
+      bus,
+      heartbeatMs: 10_000,
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { request } = await import('node:http');
+  const req = request({ port: (server.address() as AddressInfo).port, host: '127.0.0.1' });
+  req.end();
+  const response = await new Promise<import('node:http').IncomingMessage>((resolve) =>
+    req.on('response', resolve),
+  );
+  response.pause();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.ok(pages < 10, `read ${pages} pages of 10 for a reader that read nothing`);
+  req.destroy();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
 });

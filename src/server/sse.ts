@@ -12,6 +12,8 @@ export interface EventStreamOptions {
   status: () => Promise<TaskStatus | undefined>;
   bus: TaskBus;
   heartbeatMs: number;
+  /** Asked at each heartbeat: a stream whose token was revoked (or reader lost access) is closed. */
+  stillAllowed?: () => Promise<boolean>;
 }
 
 const PAGE = 500;
@@ -49,21 +51,35 @@ export async function streamEvents(response: ServerResponse, options: EventStrea
     else return;
     poke();
   });
-  const heartbeat = setInterval(() => response.write(': ping\n\n'), options.heartbeatMs);
+  let drained: (() => void) | undefined;
+  const heartbeat = setInterval(() => {
+    response.write(': ping\n\n');
+    void options.stillAllowed?.().then(
+      (allowed) => {
+        if (!allowed) response.destroy();
+      },
+      () => response.destroy(),
+    );
+  }, options.heartbeatMs);
   response.on('close', () => {
     closed = true;
     poke();
+    drained?.();
   });
+  response.on('drain', () => drained?.());
 
-  const send = (event: WardenEvent) => {
-    if (event.seq <= sent) return;
-    response.write(`id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+  const send = async (event: WardenEvent) => {
+    if (event.seq <= sent || closed) return;
+    const flushed = response.write(`id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
     sent = event.seq;
+    // A slow reader: no more history is read (into memory) until the socket takes what it has.
+    if (!flushed && !closed) await new Promise<void>((resolve) => (drained = resolve));
+    drained = undefined;
   };
   const catchUp = async () => {
-    for (;;) {
+    while (!closed) {
       const page = await options.read(sent, PAGE);
-      for (const event of page) send(event);
+      for (const event of page) await send(event);
       if (page.length < PAGE) return;
     }
   };
@@ -82,9 +98,9 @@ export async function streamEvents(response: ServerResponse, options: EventStrea
       for (const event of batch) {
         // A gap means an event reached the store but not this listener: fetch it from there.
         if (event.seq > sent + 1) await catchUp();
-        send(event);
+        await send(event);
       }
-      if (ended) {
+      if (ended && !closed) {
         await catchUp();
         response.write(`event: end\ndata: ${JSON.stringify({ status: ended })}\n\n`);
         break;

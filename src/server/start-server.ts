@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock, createLocalKeyWrapper, createLocalSigner } from '../audit/index.ts';
 import { isWardenError, WardenError } from '../errors.ts';
@@ -9,6 +9,7 @@ import { createAuthorizer } from './authorize.ts';
 import { openBackend } from './backend.ts';
 import { bootstrapAdmin } from './bootstrap.ts';
 import { loadServerConfig, policyNames, type ServerConfig } from './config.ts';
+import { secureDataDir } from './data-dir.ts';
 import { recoverTasks, requeueWaiting } from './recovery.ts';
 import { openServerGateway, type ServerGateway } from './server-gateway.ts';
 import { createTaskRunner } from './task-runner.ts';
@@ -50,7 +51,7 @@ export interface RunningServer {
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { dataDir, databaseUrl } = options;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(dataDir);
   // One process per SQLite data directory; with PostgreSQL any number of API servers may run.
   const lock = databaseUrl ? undefined : await lockDataDir(dataDir);
   const config = loadServerConfig(
@@ -78,8 +79,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await createLocalSigner({ keyDir: audit.keyDir });
     await createLocalKeyWrapper({ keyDir: audit.keyDir });
   }
-  // Before the first admin's token is made: a start that fails on a gateway route must not leave
-  // behind a token no one was shown.
   const gateway = await openServerGateway({
     config: config.gateway,
     source: config.source,
@@ -92,7 +91,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     cwd: dataDir,
     log: options.log,
   });
-  const adminToken = await bootstrapAdmin(accounts);
   const runner = createTaskRunner({
     tasks,
     accounts,
@@ -108,6 +106,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       clone: config.clone,
       env: options.env,
       log: options.log,
+      roots: config.repositories,
+      prefixes: config.repositoryUrls,
     }),
     ...(backend.requeue ? { requeue: backend.requeue, teamLimit: backend.teamLimit } : {}),
   });
@@ -140,7 +140,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     heartbeatMs: options.heartbeatMs ?? 15_000,
     log: options.log,
   });
-  const address = await app.listen({ host: options.host, port: options.port });
+  const address = await app.listen({ host: options.host, port: options.port }).catch(async (error) => {
+    await gateway.close();
+    await backend.close();
+    await lock?.release();
+    throw error;
+  });
+  // Only now: a start that cannot listen (a port in use) must not make a token no one is shown.
+  const adminToken = await bootstrapAdmin(accounts, dataDir);
   queue.start(runner.run);
 
   return {
@@ -172,7 +179,7 @@ async function lockDataDir(dataDir: string) {
     return await acquireLock(file);
   } catch (error) {
     if (!isWardenError(error) || error.code !== 'audit.locked') throw error;
-    const pid = readFileSync(file, 'utf8').trim();
+    const [pid] = readFileSync(file, 'utf8').trim().split(/\s+/);
     throw new WardenError('server.locked', `process ${pid} is already serving ${dataDir}`, {
       hint: 'stop it first, or give this server a data directory of its own with --data DIR',
     });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLocalTaskQueue, type TaskJob } from './task-queue.ts';
+import { createLocalTaskQueue, overlaps, type TaskJob } from './task-queue.ts';
 
 /** A handler whose jobs finish only when the test says so. */
 function gatedRunner() {
@@ -97,4 +97,19 @@ test('a job whose handler throws frees its place', async () => {
   await tick();
   await tick();
   assert.deepEqual(started, ['a', 'b']);
+});
+
+test('a repository nested in a running task’s tree waits for it, and the other way round', async () => {
+  const queue = createLocalTaskQueue({ concurrency: 4, teamLimit: async () => 4 });
+  const runner = gatedRunner();
+  queue.start(runner.run);
+  await queue.enqueue(job('outer', 'red', '/r/a'));
+  await queue.enqueue(job('inner', 'red', '/r/a/sub3'));
+  await queue.enqueue(job('sibling', 'red', '/r/ab'));
+  await tick();
+  assert.deepEqual(runner.started, ['outer', 'sibling']);
+  await runner.finish('outer');
+  await tick();
+  assert.deepEqual(runner.started, ['outer', 'sibling', 'inner']);
+  assert.ok(overlaps('/r/a/sub3', '/r/a') && overlaps('/r/a', '/r/a') && !overlaps('/r/a', '/r/ab'));
 });

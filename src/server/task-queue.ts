@@ -40,8 +40,9 @@ export interface LocalQueueOptions {
 
 /**
  * FIFO with limits: the oldest job whose team is under its limit and whose repository is free goes
- * next. One task per repository at a time, because two agents editing one work tree would each
- * see the other's half-made changes as their own.
+ * next. One task per repository tree at a time, because two agents editing one work tree would each
+ * see the other's half-made changes as their own; a repository nested in another's tree counts as
+ * the same tree, or the outer task's agent could swap the inner one's directory under it.
  */
 export function createLocalTaskQueue(options: LocalQueueOptions): TaskQueue {
   const waiting: TaskJob[] = [];
@@ -75,7 +76,7 @@ export function createLocalTaskQueue(options: LocalQueueOptions): TaskQueue {
 
   const pick = async (): Promise<TaskJob | undefined> => {
     for (const [index, job] of waiting.entries()) {
-      if (repositories.has(job.repository)) continue;
+      if ([...repositories].some((busy) => overlaps(busy, job.repository))) continue;
       if ((teams.get(job.team) ?? 0) >= (await options.teamLimit(job.team))) continue;
       waiting.splice(index, 1);
       return job;
@@ -115,4 +116,11 @@ export function createLocalTaskQueue(options: LocalQueueOptions): TaskQueue {
       return running.size;
     },
   };
+}
+
+/** Whether one repository lies in the other's tree (or is it). */
+export function overlaps(a: string, b: string): boolean {
+  const within = (outer: string, inner: string) =>
+    inner === outer || inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
+  return within(a, b) || within(b, a);
 }

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
-import type { Limits } from '../agent/limits.ts';
+import { DEFAULT_LIMITS, type Limits } from '../agent/limits.ts';
 import { policyLimits } from '../agent/policy-settings.ts';
 import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts } from '../agent/session-parts.ts';
@@ -24,7 +23,7 @@ import {
   type TaskStore,
   TERMINAL_STATUSES,
 } from './task-store.ts';
-import { createTaskWorkspaces, DEFAULT_CLONE, type TaskWorkspaces, taskJob } from './task-workspace.ts';
+import { type TaskWorkspaces, taskJob } from './task-workspace.ts';
 
 export interface TaskRunnerOptions {
   tasks: TaskStore;
@@ -37,8 +36,8 @@ export interface TaskRunnerOptions {
   env: NodeJS.ProcessEnv;
   /** Where relative script paths resolve; the server's data directory. */
   cwd: string;
-  /** Where sessions work; by default a task's repository, or a clone of its URL under `cwd/work`. */
-  workspaces?: TaskWorkspaces;
+  /** Where sessions work: a task's repository (admitted again each run), or a clone of its URL. */
+  workspaces: TaskWorkspaces;
   log: (line: string) => void;
   /**
    * A team's limit on running tasks, checked in the same statement that starts one: the queue of
@@ -67,18 +66,9 @@ export interface TaskRunner {
 export const RESUME_NOTE =
   'The server running this task restarted; the conversation so far was restored from its last checkpoint. Continue the task where it stopped.';
 
-const MAX_WALL_TIME_MS = 7 * 24 * 3600 * 1000;
-
 export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   const { tasks, bus } = options;
-  const workspaces =
-    options.workspaces ??
-    createTaskWorkspaces({
-      workRoot: join(options.cwd, 'work'),
-      clone: DEFAULT_CLONE,
-      env: options.env,
-      log: options.log,
-    });
+  const { workspaces } = options;
   const active = new Map<string, { drain: () => void; interrupt: (why: 'drain') => void }>();
 
   /** Only while the task is still in run `runs`: a worker that lost it cannot overwrite its successor. */
@@ -302,15 +292,21 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   };
 }
 
-/** The client's limits over the policy's over Warden's defaults. */
-export function taskLimits(policy: CompiledPolicy, limits: TaskLimits): Partial<Limits> {
+/**
+ * The policy's limits (Warden's defaults where it sets none) are ceilings: a client's limits can
+ * only tighten them, since whoever may create a task is not whoever wrote the policy.
+ */
+export function taskLimits(policy: CompiledPolicy, limits: TaskLimits): Limits {
+  const ceiling: Limits = { ...DEFAULT_LIMITS, ...policyLimits(policy) };
+  const tighter = (max: number, asked: number | undefined) =>
+    asked === undefined ? max : Math.min(max, asked);
   return {
-    ...policyLimits(policy),
-    ...(limits.turns === undefined ? {} : { maxTurns: limits.turns }),
-    ...(limits.tokens === undefined ? {} : { maxTokens: limits.tokens }),
-    ...(limits.cost === undefined ? {} : { maxCost: limits.cost }),
-    ...(limits.wallTimeSeconds === undefined
-      ? {}
-      : { maxWallTimeMs: Math.min(limits.wallTimeSeconds * 1000, MAX_WALL_TIME_MS) }),
+    maxTurns: tighter(ceiling.maxTurns, limits.turns),
+    maxTokens: tighter(ceiling.maxTokens, limits.tokens),
+    maxCost: tighter(ceiling.maxCost, limits.cost),
+    maxWallTimeMs: tighter(
+      ceiling.maxWallTimeMs,
+      limits.wallTimeSeconds === undefined ? undefined : limits.wallTimeSeconds * 1000,
+    ),
   };
 }

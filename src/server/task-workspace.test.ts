@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isWardenError } from '../errors.ts';
+import { parseUrlPrefix, type UrlPrefix } from './repository-url.ts';
 import type { TaskRecord } from './task-store.ts';
 import { createTaskWorkspaces, taskJob } from './task-workspace.ts';
 
 let dir: string;
 let source: string;
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'warden-workspaces-'));
+  dir = await realpath(await mkdtemp(join(tmpdir(), 'warden-workspaces-')));
   source = join(dir, 'source');
   spawnSync('git', ['init', '-q', source]);
   await writeFile(join(source, 'README.md'), 'hello\n');
@@ -28,6 +29,8 @@ const workspaces = (keep: boolean) =>
     clone: { depth: 1, timeoutMs: 20_000, keep },
     env: { XDG_CONFIG_HOME: join(dir, 'no-config') },
     log: () => undefined,
+    roots: [dir],
+    prefixes: [parseUrlPrefix(`file://${dir}`) as UrlPrefix],
   });
 const signal = new AbortController().signal;
 
@@ -61,6 +64,7 @@ test('clone.keep leaves an ended task’s clone in place', async () => {
 });
 
 test('a clone that fails is an error naming the repository field, and leaves nothing behind', async () => {
+  await mkdir(join(dir, 'missing.git'));
   const t = task('t4', `file://${dir}/missing.git`);
   await assert.rejects(workspaces(false).open(t, signal), (error) => {
     assert.ok(isWardenError(error));
@@ -78,4 +82,37 @@ test('tasks of one URL are queued apart (each has its own clone); tasks of one p
     taskJob(task('b', 'https://h/x.git')).repository,
   );
   assert.equal(taskJob(task('a', '/srv/x')).repository, taskJob(task('b', '/srv/x')).repository);
+});
+
+test('a repository swapped for a link after the task was created fails the run, and nothing is read there', async () => {
+  const secret = await realpath(await mkdtemp(join(tmpdir(), 'warden-secret-')));
+  try {
+    spawnSync('git', ['init', '-q', secret]);
+    const repo = join(dir, 'swapped');
+    spawnSync('git', ['init', '-q', repo]);
+    const spaces = workspaces(false);
+    const t = task('t5', repo);
+    assert.equal(await spaces.open(t, signal), repo, 'admitted while it is the directory it was');
+    // The attack: queued on repos/a/sub, then `rm -rf sub && ln -s /outside/secret sub`.
+    await rm(repo, { recursive: true, force: true });
+    await symlink(secret, repo);
+    await assert.rejects(spaces.open(t, signal), (error) => {
+      assert.ok(isWardenError(error));
+      assert.equal(error.code, 'repo.changed');
+      assert.match(error.message, /outside the repositories/);
+      return true;
+    });
+    // A link to another repository inside the roots is still not the one the task was given.
+    await rm(repo);
+    await symlink(source, repo);
+    await assert.rejects(spaces.open(t, signal), (e) => isWardenError(e) && e.code === 'repo.changed');
+    // Nor is a URL whose prefix the config no longer holds.
+    await assert.rejects(
+      spaces.open(task('t6', `file://${secret}`), signal),
+      (e) => isWardenError(e) && e.code === 'repo.changed',
+    );
+    await rm(repo);
+  } finally {
+    await rm(secret, { recursive: true, force: true });
+  }
 });

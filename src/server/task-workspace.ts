@@ -5,7 +5,8 @@ import { userCredentials } from '../agent/session-guards.ts';
 import { cloneRepository } from '../broker/git-clone.ts';
 import { WardenError } from '../errors.ts';
 import type { CloneSettings } from './config.ts';
-import { isRepositoryUrl } from './repository-url.ts';
+import { admitRepository } from './repository.ts';
+import { admitRepositoryUrl, isRepositoryUrl, type UrlPrefix } from './repository-url.ts';
 import type { TaskJob } from './task-queue.ts';
 import { type TaskRecord, type TaskStatus, TERMINAL_STATUSES } from './task-store.ts';
 
@@ -17,19 +18,23 @@ export interface TaskWorkspaces {
   release(task: TaskRecord, status: TaskStatus): Promise<void>;
 }
 
-export const DEFAULT_CLONE: CloneSettings = { depth: 1, timeoutMs: 600_000, keep: false };
-
 /** Clones live in `workRoot/<task id>`, under the data directory, outside every allowed root. */
 export function createTaskWorkspaces(options: {
   workRoot: string;
   clone: CloneSettings;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+  /** The server's allowed roots and URL prefixes: every run is admitted again against them. */
+  roots: readonly string[];
+  prefixes: readonly UrlPrefix[];
 }): TaskWorkspaces {
   const { workRoot } = options;
   const dirOf = (task: TaskRecord) => join(workRoot, task.id);
   return {
     async open(task, signal) {
+      // Checked when the task was created, and again now: between the two (a task waits in the
+      // queue, or resumes days later) its directory may have been swapped for a link to anywhere.
+      readmit(task, options.roots, options.prefixes);
       if (!isRepositoryUrl(task.repository)) return task.repository;
       const dir = dirOf(task);
       // A task resumed after a restart goes on in the clone holding its work so far.
@@ -69,6 +74,33 @@ export function createTaskWorkspaces(options: {
       );
     },
   };
+}
+
+/**
+ * A run goes on only where the task was admitted: the same real path, still inside the roots (or
+ * the URL still under a prefix). Anything else fails the task with `repo.changed`.
+ */
+function readmit(task: TaskRecord, roots: readonly string[], prefixes: readonly UrlPrefix[]): void {
+  const changed = (why: string) =>
+    new WardenError(
+      'repo.changed',
+      `the repository of task ${task.id} changed since it was created: ${why}`,
+      {
+        where: task.repository,
+        hint: 'restore the repository at that path (a directory, not a link), or create a new task for where it is now',
+      },
+    );
+  try {
+    if (isRepositoryUrl(task.repository)) {
+      admitRepositoryUrl(task.repository, prefixes);
+      return;
+    }
+    const admitted = admitRepository(task.repository, [...roots]);
+    if (admitted.path !== task.repository) throw changed(`its real path is now ${admitted.path}`);
+  } catch (error) {
+    if (error instanceof WardenError && error.code === 'repo.changed') throw error;
+    throw changed(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import { WardenError } from '../errors.ts';
 import { redactDatabaseUrl } from '../store/pg-database.ts';
 import { openBackend } from './backend.ts';
 import { loadServerConfig } from './config.ts';
+import { secureDataDir } from './data-dir.ts';
 import { loadPolicies } from './start-server.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { createTaskWorkspaces } from './task-workspace.ts';
@@ -41,6 +42,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       hint: "copy the server's server.yaml here (or pass --config FILE): a worker runs tasks under its policies",
     });
   }
+  secureDataDir(options.dataDir);
   const keyDir = join(options.dataDir, 'keys');
   for (const file of [PRIVATE_KEY_FILE, MASTER_KEY_FILE]) {
     if (!existsSync(join(keyDir, file))) {
@@ -81,6 +83,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       clone: config.clone,
       env: options.env,
       log: options.log,
+      roots: config.repositories,
+      prefixes: config.repositoryUrls,
     }),
     teamLimit: backend.teamLimit,
     ...(backend.requeue ? { requeue: backend.requeue } : {}),

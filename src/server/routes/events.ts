@@ -19,6 +19,8 @@ export function eventHandlers(ctx: ServerContext) {
     ctx.sessions.eventsAfter(taskId, after, limit);
   // Files under the data directory, or the shared database's rows when workers write elsewhere.
   const logs = ctx.auditLogs ?? fileAuditLogs(ctx.auditDir);
+  // Open streams per API token: each holds a socket and a bus listener.
+  const streams = new Map<string, number>();
 
   return {
     async getTaskEvents(request: EventsRequest, reply: FastifyReply) {
@@ -34,15 +36,38 @@ export function eventHandlers(ctx: ServerContext) {
           status: (await ctx.tasks.getTask(task.id))?.status ?? task.status,
         };
       }
+      const principal = ctx.principal(request);
+      const open = streams.get(principal.tokenId) ?? 0;
+      if (open >= MAX_STREAMS_PER_TOKEN) {
+        throw new ApiError(429, 'rate_limited', `this token already has ${open} event streams open`, {
+          hint: 'close some first (one per task is enough), or use another token',
+        });
+      }
+      streams.set(principal.tokenId, open + 1);
       reply.hijack();
-      await streamEvents(reply.raw, {
-        taskId: task.id,
-        after,
-        read: read(task.id),
-        status: async () => (await ctx.tasks.getTask(task.id))?.status,
-        bus: ctx.bus,
-        heartbeatMs: ctx.heartbeatMs,
-      });
+      try {
+        await streamEvents(reply.raw, {
+          taskId: task.id,
+          after,
+          read: read(task.id),
+          status: async () => (await ctx.tasks.getTask(task.id))?.status,
+          bus: ctx.bus,
+          heartbeatMs: ctx.heartbeatMs,
+          stillAllowed: async () => {
+            const token = await ctx.accounts.getToken(principal.tokenId);
+            return (
+              token !== undefined &&
+              token.revokedAt === undefined &&
+              ctx.authorizer.check(principal, 'task.read', { kind: 'task', id: task.id, team: task.team })
+                .allowed
+            );
+          },
+        });
+      } finally {
+        const left = (streams.get(principal.tokenId) ?? 1) - 1;
+        if (left > 0) streams.set(principal.tokenId, left);
+        else streams.delete(principal.tokenId);
+      }
       return reply;
     },
 
@@ -96,6 +121,8 @@ export function eventHandlers(ctx: ServerContext) {
     },
   };
 }
+
+const MAX_STREAMS_PER_TOKEN = 16;
 
 const noLog = (id: string) =>
   new ApiError(409, 'audit.none', `task "${id}" has no audit log yet`, {

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadModelConfig, resolveModel } from '../../models/index.ts';
 import { ApiError, asFieldError, notFound } from '../api-errors.ts';
@@ -5,7 +6,7 @@ import { BUDGET_HINT, budgetExhausted } from '../budget.ts';
 import { modelAllowed, policyNames } from '../config.ts';
 import { authorize, type ServerContext, visibleTeams } from '../context.ts';
 import { admitRepository } from '../repository.ts';
-import { admitRepositoryUrl, isRepositoryUrl } from '../repository-url.ts';
+import { admitRepositoryUrl, isRepositoryUrl, parseRepositoryUrl, underPrefix } from '../repository-url.ts';
 import { type TaskLimits, type TaskRecord, type TaskStatus, TERMINAL_STATUSES } from '../task-store.ts';
 import { taskView } from '../task-view.ts';
 import { taskJob } from '../task-workspace.ts';
@@ -41,6 +42,27 @@ export function taskHandlers(ctx: ServerContext) {
     async createTask(request: FastifyRequest<{ Body: CreateBody }>, reply: FastifyReply) {
       const body = request.body;
       const principal = ctx.principal(request);
+      const policy = body.policy ?? 'default';
+      const mayCreateIn = (root: string) =>
+        authorize(ctx, request, 'task.create', {
+          kind: 'task',
+          id: 'new',
+          team: principal.team.id,
+          root,
+          policy,
+        });
+      // Cedar decides before the file system is asked, by the root the text names: a caller who
+      // may not use a repository learns nothing of what exists there.
+      const named = rootNamed(body.repository, ctx);
+      if (principal.role !== 'admin') {
+        if (named === undefined) {
+          throw new ApiError(403, 'auth.forbidden', 'repository: not one you may start tasks in', {
+            field: 'repository',
+            hint: `your team's roots: ${(principal.team.repositories ?? [...ctx.config.repositories, ...ctx.config.repositoryUrls.map((p) => p.text)]).join(', ') || 'none'}`,
+          });
+        }
+        mayCreateIn(named);
+      }
       let repository: { path: string; root: string };
       try {
         if (isRepositoryUrl(body.repository)) {
@@ -53,7 +75,6 @@ export function taskHandlers(ctx: ServerContext) {
       } catch (error) {
         throw asFieldError(error, 'repository');
       }
-      const policy = body.policy ?? 'default';
       if (!ctx.policies.has(policy)) {
         throw new ApiError(400, 'request.invalid', `policy: no policy named "${policy}" on this server`, {
           field: 'policy',
@@ -66,13 +87,8 @@ export function taskHandlers(ctx: ServerContext) {
           hint: 'GET /v1/models lists the models it offers',
         });
       }
-      authorize(ctx, request, 'task.create', {
-        kind: 'task',
-        id: 'new',
-        team: principal.team.id,
-        root: repository.root,
-        policy,
-      });
+      // Again with links resolved: the repository may lie in another root than its text named.
+      mayCreateIn(repository.root);
       try {
         // Credentials, base URLs and script files are checked now, not when a worker picks it up.
         resolveModel(body.model, {
@@ -182,4 +198,17 @@ function refuseEnded(task: TaskRecord, verb: string): void {
       `task "${task.id}" has ended (${task.status}) and cannot be ${verb}`,
     );
   }
+}
+
+/** The configured root or prefix a repository's text lies in, before any link is resolved. */
+function rootNamed(repository: string, ctx: ServerContext): string | undefined {
+  if (isRepositoryUrl(repository)) {
+    const url = parseRepositoryUrl(repository);
+    return url instanceof URL
+      ? ctx.config.repositoryUrls.find((p) => underPrefix(url, p.url))?.text
+      : undefined;
+  }
+  if (!isAbsolute(repository)) return undefined;
+  const path = resolve(repository);
+  return ctx.config.repositories.find((root) => path === root || path.startsWith(`${root}/`));
 }
