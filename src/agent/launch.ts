@@ -16,7 +16,6 @@ import type { ModelClient } from '../models/types.ts';
 import { type Approver, createHeadlessApprover } from '../policy/approvals.ts';
 import { likeMatcher } from '../policy/like.ts';
 import type { Policy } from '../policy/types.ts';
-import type { NetRecord } from '../sandbox/egress-proxy.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
 import { asSessionState, type SessionState } from '../store/session-state.ts';
@@ -28,6 +27,7 @@ import { createEventStream } from './event-stream.ts';
 import type { EventSink, Report } from './events.ts';
 import { createGate } from './gate.ts';
 import type { Limits } from './limits.ts';
+import { recordNetwork, type SessionNetwork } from './network-events.ts';
 import { runSession } from './session.ts';
 import { createSessionJournal, replayUnaudited } from './session-journal.ts';
 import type { TurnHooks } from './turn-boundary.ts';
@@ -53,10 +53,7 @@ export interface LaunchOptions extends TurnHooks {
   /** New dependencies are looked up in their registries once the policy lets them through. */
   checkDependency?: DependencyCheck;
   /** The egress proxy: its intents and records become `net.requested` / `net.request` events. */
-  network?: {
-    listen(onRecord: (record: NetRecord) => void): void;
-    beforeConnect(hook: (intent: { host: string; port: number; method: string }) => Promise<void>): void;
-  };
+  network?: SessionNetwork;
   /**
    * Where the session's signed, hash-chained audit log goes, and the signing and master keys. With
    * `storage`, the log is kept there (a database) instead of under `dir`.
@@ -121,21 +118,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     options.redactor ? (body) => options.redactor?.redactValue(body) ?? body : undefined,
   );
   const tools = builtinTools(options.tools);
-  // Write-ahead for the network too: the request is on record before the proxy connects.
-  options.network?.beforeConnect(async (intent) => {
-    events.emit({ type: 'net.requested', ...intent });
-    await journal.durable();
-  });
-  options.network?.listen((record) =>
-    events.emit({
-      type: 'net.request',
-      host: record.host,
-      port: record.port,
-      method: record.method,
-      allowed: record.allowed,
-      bytes: record.bytesUp + record.bytesDown,
-    }),
-  );
+  recordNetwork(options.network, events, () => journal.durable());
   const workingDir = options.workingDir ?? '';
   // One envelope nonce for the session's run: the overview and every tool result share it.
   const untrusted = createUntrustedContent();

@@ -7,6 +7,7 @@ import { startServer } from '../server/start-server.ts';
 import { redactDatabaseUrl } from '../store/pg-database.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import type { CommandIo } from './main.ts';
+import { untilStopSignal } from './stop-signal.ts';
 
 export const SERVE_HELP = `Usage: warden serve [--port N] [--host ADDR] [--data DIR] [--config FILE] [--concurrency N]
        warden serve --new-admin-token [--data DIR] [--config FILE]
@@ -110,18 +111,10 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   lines.push(`the console is at ${server.url}/ (sign in with an API token)`);
   io.stdout(lines.map((line) => `warden serve: ${line}\n`).join(''));
 
-  await new Promise<void>((resolveStop) => {
-    const stop = (signal: string) => {
-      io.stdout(`warden serve: ${signal}: draining (running tasks stop at their next turn boundary)\n`);
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      resolveStop();
-    };
-    const onTerm = () => stop('SIGTERM');
-    const onInt = () => stop('SIGINT');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-  });
+  await untilStopSignal((line) =>
+    io.stdout(`warden serve: ${line}
+`),
+  );
   await server.drain();
   io.stdout('warden serve: stopped\n');
   return 0;

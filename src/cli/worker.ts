@@ -4,6 +4,7 @@ import { startWorker } from '../server/worker.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import type { CommandIo } from './main.ts';
 import { defaultDataDir } from './serve.ts';
+import { untilStopSignal } from './stop-signal.ts';
 
 export const WORKER_HELP = `Usage: warden worker [--database URL] [--data DIR] [--config FILE] [--concurrency N] [--team T]
 
@@ -65,18 +66,10 @@ export async function workerCommand(args: string[], io: CommandIo): Promise<numb
   });
   io.stdout(`warden worker: ready (pid ${process.pid}, ${worker.concurrency} at once)\n`);
 
-  await new Promise<void>((resolveStop) => {
-    const stop = (signal: string) => {
-      io.stdout(`warden worker: ${signal}: draining (running tasks stop at their next turn boundary)\n`);
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      resolveStop();
-    };
-    const onTerm = () => stop('SIGTERM');
-    const onInt = () => stop('SIGINT');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-  });
+  await untilStopSignal((line) =>
+    io.stdout(`warden worker: ${line}
+`),
+  );
   await worker.drain();
   io.stdout('warden worker: stopped\n');
   return 0;

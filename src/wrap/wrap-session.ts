@@ -7,6 +7,7 @@ import { createEventStream } from '../agent/event-stream.ts';
 import type { EventSink, Report } from '../agent/events.ts';
 import { createGate } from '../agent/gate.ts';
 import { type LaunchOptions, newSessionId, openRecorder } from '../agent/launch.ts';
+import { recordNetwork } from '../agent/network-events.ts';
 import type { Durability } from '../audit/index.ts';
 import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
@@ -125,20 +126,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
     0,
     (body) => options.redactor.redactValue(body),
   );
-  options.network?.beforeConnect(async (intent) => {
-    events.emit({ type: 'net.requested', ...intent });
-    await recorder.durable();
-  });
-  options.network?.listen((record) =>
-    events.emit({
-      type: 'net.request',
-      host: record.host,
-      port: record.port,
-      method: record.method,
-      allowed: record.allowed,
-      bytes: record.bytesUp + record.bytesDown,
-    }),
-  );
+  recordNetwork(options.network, events, () => recorder.durable());
 
   const spend = createSpendTally();
   const keys = createVirtualKeys();
