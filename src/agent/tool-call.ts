@@ -161,18 +161,20 @@ function finish(
     });
   }
   if (result.command) context.commands.push(result.command);
+  // Redacted whole, once, then clipped for the event: a secret cut in two leaves a prefix no rule
+  // can match.
+  const redacted = context.redact ? context.redact(result.output) : result.output;
   context.events.emit({
     type: 'tool.finished',
     callId: call.id,
     tool: call.name,
     ok: !result.isError,
-    // Redacted whole, then clipped: a secret cut in two leaves a prefix no rule can match.
-    output: clip(context.redact ? context.redact(result.output) : result.output),
+    output: clip(redacted),
     durationMs: Math.round(durationMs),
     ...(result.details ? { details: result.details } : {}),
     ...(result.command ? { command: result.command } : {}),
   });
-  let output = context.redact ? context.redact(result.output) : result.output;
+  let output = redacted;
   // Only what came from the workspace or a command; Warden's own messages stay plain.
   if (context.untrusted && result.source !== undefined) {
     const source = context.redact ? context.redact(result.source) : result.source;
