@@ -1,11 +1,12 @@
 import type pg from 'pg';
+import { keyFromRow } from './key-rows.ts';
 import type { KeyRecord, KeyStore } from './key-store.ts';
 
 /** The gateway's virtual keys in PostgreSQL: every API server sees one set, and one spend per key. */
 export function pgKeyStore(pool: pg.Pool): KeyStore {
   const one = async (sql: string, args: unknown[]) => {
     const { rows } = await pool.query(sql, args);
-    return rows[0] ? toKey(rows[0]) : undefined;
+    return rows[0] ? keyFromRow(rows[0]) : undefined;
   };
   return {
     async createKey(key) {
@@ -34,7 +35,7 @@ export function pgKeyStore(pool: pg.Pool): KeyStore {
               'SELECT * FROM gateway_keys WHERE revoked_at IS NULL AND team = ANY($1::text[]) ORDER BY created_at, id',
               [teams],
             );
-      return rows.map(toKey);
+      return rows.map(keyFromRow);
     },
     async revokeKey(id) {
       const result = await pool.query(
@@ -58,22 +59,5 @@ export function pgKeyStore(pool: pg.Pool): KeyStore {
     },
     // The pool belongs to whoever opened the database.
     async close() {},
-  };
-}
-
-// BIGINT arrives as a string from node-postgres; spends are well inside a double.
-function toKey(row: Record<string, unknown>): KeyRecord {
-  const optional = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
-  return {
-    id: String(row.id),
-    hash: String(row.hash),
-    owner: String(row.owner),
-    team: String(row.team),
-    budgetTokens: optional(row.budget_tokens),
-    budgetCost: optional(row.budget_cost),
-    spent: { tokens: Number(row.spent_tokens), cost: Number(row.spent_cost), calls: Number(row.calls) },
-    createdBy: String(row.created_by),
-    createdAt: String(row.created_at),
-    revokedAt: row.revoked_at === null || row.revoked_at === undefined ? undefined : String(row.revoked_at),
   };
 }

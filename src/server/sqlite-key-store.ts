@@ -1,4 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
+import { keyFromRow } from './key-rows.ts';
 import type { KeyRecord, KeyStore } from './key-store.ts';
 
 const SCHEMA = `
@@ -26,7 +27,7 @@ export function openSqliteKeyStore(file: string): KeyStore {
   db.exec(SCHEMA);
   const one = (sql: string, ...args: string[]) => {
     const row = db.prepare(sql).get(...args);
-    return row ? toKey(row) : undefined;
+    return row ? keyFromRow(row) : undefined;
   };
   return {
     async createKey(key) {
@@ -52,7 +53,7 @@ export function openSqliteKeyStore(file: string): KeyStore {
       return db
         .prepare(`SELECT * FROM gateway_keys WHERE revoked_at IS NULL${where} ORDER BY created_at, id`)
         .all(...(teams ?? []))
-        .map(toKey);
+        .map(keyFromRow);
     },
     async revokeKey(id) {
       const result = db
@@ -76,21 +77,5 @@ export function openSqliteKeyStore(file: string): KeyStore {
     async close() {
       db.close();
     },
-  };
-}
-
-function toKey(row: Record<string, unknown>): KeyRecord {
-  const optional = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
-  return {
-    id: String(row.id),
-    hash: String(row.hash),
-    owner: String(row.owner),
-    team: String(row.team),
-    budgetTokens: optional(row.budget_tokens),
-    budgetCost: optional(row.budget_cost),
-    spent: { tokens: Number(row.spent_tokens), cost: Number(row.spent_cost), calls: Number(row.calls) },
-    createdBy: String(row.created_by),
-    createdAt: String(row.created_at),
-    revokedAt: row.revoked_at === null || row.revoked_at === undefined ? undefined : String(row.revoked_at),
   };
 }
