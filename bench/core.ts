@@ -10,32 +10,9 @@ import { createBwrapSandbox } from '../src/sandbox/bwrap.ts';
 import { createWorkspace } from '../src/sandbox/workspace.ts';
 import { builtinTools } from '../src/tools/registry.ts';
 import { percentile, printTable } from './stats.ts';
+import { timeUntil } from './time-until.ts';
 
 const WARDEN = new URL('../bin/warden.js', import.meta.url).pathname;
-
-/** Time from spawning `cmd` until `ready` sees a line it likes (or the process exits). */
-function timeUntil(argv: string[], ready: (line: string) => boolean, cwd: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(argv[0] ?? '', argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
-    let buffered = '';
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      resolve(performance.now() - started);
-      child.kill('SIGKILL');
-    };
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      if (lines.some(ready)) finish();
-    });
-    child.on('exit', finish);
-    child.on('error', reject);
-  });
-}
 
 export async function benchCore(runs: number): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'warden-bench-'));

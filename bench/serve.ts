@@ -5,7 +5,6 @@
  * Baselines are measured in the same run: a bare `warden exec` start, an HTTP round trip to the
  * same server, a loopback round trip to a bare Node server, and the idle server's own RSS.
  */
-import { spawn } from 'node:child_process';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +13,7 @@ import { join } from 'node:path';
 import { WARDEN } from '../test/cli.ts';
 import { client, readSse, type ServerWorld, serverWorld, startServe, waitFor } from '../test/server.ts';
 import { percentile, printTable } from './stats.ts';
+import { timeUntil } from './time-until.ts';
 
 /** The bounds the capacity figure is stated against. */
 const RSS_BOUND_MB = 1024;
@@ -103,6 +103,14 @@ async function benchStart(
         [process.execPath, WARDEN, 'exec', '--json', '--repo', repo, '--model', quick, 'bench'],
         (line) => line.includes('"type":"session.started"'),
         world.dir,
+        {
+          env: {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            HOME: world.dir,
+            XDG_CONFIG_HOME: join(world.dir, 'none'),
+          },
+          stderr: 'ignore',
+        },
       ),
     );
   }
@@ -276,31 +284,3 @@ async function openFiles(pid: number): Promise<number> {
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
-
-/** Time from spawning `argv` until a stdout line satisfies `ready` (or the process exits). */
-function timeUntil(argv: string[], ready: (line: string) => boolean, cwd: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(argv[0] ?? '', argv.slice(1), {
-      cwd,
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, XDG_CONFIG_HOME: join(cwd, 'none') },
-    });
-    let buffered = '';
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      resolve(performance.now() - started);
-      child.kill('SIGKILL');
-    };
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      if (lines.some(ready)) finish();
-    });
-    child.on('exit', finish);
-    child.on('error', reject);
-  });
-}
