@@ -87,8 +87,10 @@ export const GENERIC_RULES: readonly SecretRule[] = [
   },
   {
     id: 'url-password',
+    anchored: true,
     keywords: ['://'],
-    pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:(?<secret>[^\s@/'"]{3,})@/gi,
+    // The scheme in a lookbehind, so the match begins at the keyword.
+    pattern: /(?<=\b[a-z][a-z0-9+.-]*):\/\/[^\s:/@'"]+:(?<secret>[^\s@/'"]{3,})@/gi,
     sample: {
       before: [
         oneOf('postgres', 'mysql', 'redis', 'amqps', 'https', 'mongodb+srv'),

@@ -8,6 +8,9 @@
  * cannot say every rule whose keyword occurs) and ~15 MB/s for modern-ahocorasick, whose
  * grapheme-aware matching segments the text first.
  */
+/** Below this, one loop: the split's bookkeeping is not worth it. */
+const INTERLEAVE_FROM = 4096;
+
 export interface KeywordIndex<T> {
   /** Calls `visit` with the values of every keyword ending at `end` (exclusive), in text order. */
   scan(text: string, visit: (values: readonly T[], end: number) => void): void;
@@ -96,17 +99,46 @@ export function keywordIndex<T>(
 
   return {
     scan(text, visit) {
-      // Locals, not closure slots, in the loop that reads every character.
+      // Locals, not closure slots, in the loops that read every character.
       const rows = table;
       const classes = classOf;
       const length = text.length;
+      // Two halves scanned in one loop: each step waits on its table load, and two independent
+      // chains of loads overlap (~1.3x on the bench). The halves meet at a line break, which no
+      // keyword holds; the second half's hits wait, so `visit` still sees them in text order.
+      let split = length >= INTERLEAVE_FROM ? text.indexOf('\n', length >> 1) : -1;
+      if (split < 0) split = length;
+      const steps = Math.min(split, length - split);
+      const later: number[] = [];
       let row = 0;
-      for (let i = 0; i < length; i++) {
+      let row2 = 0;
+      let i = 0;
+      for (; i < steps; i++) {
+        const to = rows[row + (classes[text.charCodeAt(i)] as number)] as number;
+        const to2 = rows[row2 + (classes[text.charCodeAt(split + i)] as number)] as number;
+        if (to < 0) {
+          row = -to - 1;
+          visit(valuesAt(row), i + 1);
+        } else row = to;
+        if (to2 < 0) {
+          row2 = -to2 - 1;
+          later.push(row2, split + i + 1);
+        } else row2 = to2;
+      }
+      for (; i < split; i++) {
         const to = rows[row + (classes[text.charCodeAt(i)] as number)] as number;
         if (to < 0) {
           row = -to - 1;
           visit(valuesAt(row), i + 1);
         } else row = to;
+      }
+      for (let n = 0; n < later.length; n += 2) visit(valuesAt(later[n] as number), later[n + 1] as number);
+      for (let j = split + steps; j < length; j++) {
+        const to = rows[row2 + (classes[text.charCodeAt(j)] as number)] as number;
+        if (to < 0) {
+          row2 = -to - 1;
+          visit(valuesAt(row2), j + 1);
+        } else row2 = to;
       }
     },
   };
