@@ -42,7 +42,7 @@ const INDEX = keywordIndex<Hit>(
 /**
  * The secrets in a text, by shape. One keyword pass says which rules can match and where: an
  * anchored rule is tried only where one of its keywords begins; the others run on the lines that
- * hold a keyword (and as far past them as a rule's span, for values that cross lines).
+ * hold a keyword.
  */
 export function findSecrets(text: string): Finding[] {
   const { starts, windows } = locate(text);
@@ -120,16 +120,10 @@ function locate(text: string): { starts: Array<number[] | undefined>; windows: A
         lineEnd = text.indexOf('\n', end);
         if (lineEnd < 0) lineEnd = text.length;
       }
-      let stop = lineEnd;
-      if (rule.span !== undefined) {
-        stop = text.indexOf('\n', Math.min(text.length, end + rule.span));
-        if (stop < 0) stop = text.length;
-      }
       const ranges = windows[n];
-      if (!ranges) windows[n] = [lineStart, stop];
-      else if (lineStart <= (ranges.at(-1) as number) + MERGE_GAP)
-        ranges[ranges.length - 1] = Math.max(ranges.at(-1) as number, stop);
-      else ranges.push(lineStart, stop);
+      if (!ranges) windows[n] = [lineStart, lineEnd];
+      else if (lineStart <= (ranges.at(-1) as number) + MERGE_GAP) ranges[ranges.length - 1] = lineEnd;
+      else ranges.push(lineStart, lineEnd);
     }
   });
   return { starts, windows };

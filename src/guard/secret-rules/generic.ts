@@ -43,7 +43,6 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     // (`Proc-Type: 4,ENCRYPTED`): code that builds a PEM from a template is not a key.
     pattern:
       /(?<secret>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\s\\:,.-]{0,65536}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)/g,
-    span: 64 * 1024,
     sample: {
       secret: [
         oneOf('', 'RSA ', 'EC ', 'OPENSSH ', 'ENCRYPTED ', 'DSA ', 'PGP '),
@@ -63,7 +62,6 @@ export const GENERIC_RULES: readonly SecretRule[] = [
       String.raw`(?<secret>PuTTY-User-Key-File-[23]: [^\r\n\\]*(?:${NL}(?:[A-Za-z-]+: [^\r\n\\]*|[A-Za-z0-9+/=]{1,64})){1,40}?${NL}Private-Lines: \d+(?:${NL}[A-Za-z0-9+/=]{1,64}(?![A-Za-z0-9+/=-]))+)`,
       'g',
     ),
-    span: 16 * 1024,
     sample: {
       secret: [
         'PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: ',

@@ -16,11 +16,10 @@ export interface SecretRule {
   readonly validate?: (secret: string, match: string) => boolean;
   /**
    * Every match begins where one of the keywords begins (a token's prefix, the name a value is
-   * assigned to), so the pattern is tried only there; otherwise on the lines holding a keyword.
+   * assigned to), so the pattern is tried only there, and may run across lines (a private key);
+   * otherwise the pattern runs on the lines holding a keyword, and a match stays on its line.
    */
   readonly anchored?: boolean;
-  /** Characters a match may run past its keyword's line: private keys span lines. */
-  readonly span?: number;
   readonly sample: Sample;
 }
 
