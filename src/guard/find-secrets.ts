@@ -57,13 +57,16 @@ export function findSecrets(text: string): Finding[] {
     const { rule, pattern } = COMPILED[n] as Compiled;
     const at = starts[n];
     if (at) {
-      let previous = -1;
+      // A hit inside this rule's last match could only give a match that loses to it; skipping
+      // them keeps `sk-sk-sk-…` linear.
+      let skipTo = -1;
       for (const start of at) {
-        if (start === previous) continue;
-        previous = start;
+        if (start <= skipTo) continue;
         pattern.lastIndex = start;
         const match = pattern.exec(text);
-        if (match) consider(n, rule, match, 0);
+        if (!match) continue;
+        skipTo = start + match[0].length - 1;
+        consider(n, rule, match, 0);
       }
     }
     const ranges = windows[n];

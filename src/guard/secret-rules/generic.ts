@@ -40,9 +40,10 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     anchored: true,
     keywords: ['-----begin'],
     // Between the markers only base64, line breaks (raw, escaped, indented) and armor headers
-    // (`Proc-Type: 4,ENCRYPTED`): code that builds a PEM from a template is not a key.
+    // (`Proc-Type: 4,ENCRYPTED`): code that builds a PEM from a template is not a key. The body
+    // stops at another BEGIN, so a run of BEGINs without an END costs each one line.
     pattern:
-      /(?<secret>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\s\\:,.-]{0,65536}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)/g,
+      /(?<secret>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s\\:,.]|-(?!----BEGIN)){0,65536}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)/g,
     sample: {
       secret: [
         oneOf('', 'RSA ', 'EC ', 'OPENSSH ', 'ENCRYPTED ', 'DSA ', 'PGP '),
@@ -206,7 +207,7 @@ export const GENERIC_RULES: readonly SecretRule[] = [
       'auth',
     ],
     pattern:
-      /(?i:secret|token|passwd|password|api[_-]?key|access[_-]?key|private[_-]?key|auth)[A-Za-z0-9_.-]*["']?[ \t]*[:=][ \t]*["']?(?<secret>[A-Za-z0-9/+_\-.=]{16,})/g,
+      /(?i:secret|token|passwd|password|api[_-]?key|access[_-]?key|private[_-]?key|auth)[A-Za-z0-9_.-]{0,64}["']?[ \t]*[:=][ \t]*["']?(?<secret>[A-Za-z0-9/+_\-.=]{16,})/g,
     validate: looksRandom,
     sample: {
       secret: [chars(ALNUM, [20, 48])],

@@ -107,8 +107,14 @@ export function partSource(part: Part): string {
   const { length } = part;
   if (typeof length === 'number') return `${part.set.cls}{${length}}`;
   const [min, max] = length;
-  return `${part.set.cls}{${min},${Number.isFinite(max) ? max : ''}}`;
+  return `${part.set.cls}{${min},${Number.isFinite(max) ? max : OPEN_END}}`;
 }
+
+/**
+ * Where an open-ended value stops: past every real token, and short enough that a text of one
+ * endless run (`sk-sk-sk-…`) costs each keyword hit a bounded scan instead of the rest of the run.
+ */
+const OPEN_END = 4096;
 
 export const formatSource = (parts: readonly Part[]): string => parts.map(partSource).join('');
 
@@ -124,9 +130,19 @@ function startBoundary(part: Part | undefined): string {
   return `(?<!${part.set.cls})`;
 }
 
-/** …nor continue it: a value cut short is not the value. */
+/**
+ * …nor continue it: a value cut short is not the value. An open-ended part is greedy and stops
+ * only where its alphabet does (or, past any real token, at its cap: better most than none).
+ */
 function endBoundary(part: Part | undefined): string {
   if (part === undefined) return '';
+  if (
+    typeof part === 'object' &&
+    'set' in part &&
+    typeof part.length !== 'number' &&
+    !Number.isFinite(part.length[1])
+  )
+    return '';
   if (typeof part === 'string') return /[A-Za-z0-9]$/.test(part) ? `(?!${ALNUM_CLS})` : '';
   if ('oneOf' in part) return part.oneOf.every((o) => /[A-Za-z0-9]$/.test(o)) ? `(?!${ALNUM_CLS})` : '';
   return `(?!${part.set.cls})`;
