@@ -14,6 +14,8 @@ describe('buildSandboxEnv', () => {
       LANG: 'C.UTF-8',
       LC_ALL: 'C.UTF-8',
       TERM: 'dumb',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
       npm_config_ignore_scripts: 'true',
       YARN_ENABLE_SCRIPTS: 'false',
     });
