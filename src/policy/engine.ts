@@ -285,15 +285,17 @@ function judgeWrite(
       reason: `${via} writes ${path}, in the home directory outside the workspace`,
     };
   const root = where.root?.replace(/\/+$/, '');
-  const underRoot = root !== undefined && root !== '' && (path === root || path.startsWith(`${root}/`));
-  if (SCRATCH.test(path) && !underRoot)
-    return { decision: 'allow', policies: [], reason: `${via} writes ${path} in the sandbox's private /tmp` };
-  const relative = underRoot
-    ? path.slice((root as string).length + 1) || '.'
-    : path.startsWith('/')
-      ? undefined
-      : posix.join(where.cwd ?? '.', path);
-  const inside = relative === undefined ? undefined : workspacePath(relative);
+  // Relative to where the command starts; an absolute path under the workspace's mount is inside it.
+  const target = path.startsWith('/') ? posix.normalize(path) : posix.join(where.cwd ?? '.', path);
+  const underRoot = root !== undefined && root !== '' && (target === root || target.startsWith(`${root}/`));
+  if (SCRATCH.test(target) && !underRoot)
+    return {
+      decision: 'allow',
+      policies: [],
+      reason: `${via} writes ${target} in the sandbox's private /tmp`,
+    };
+  const relative = underRoot ? target.slice((root as string).length + 1) || '.' : target;
+  const inside = workspacePath(relative);
   if (inside === undefined)
     return { decision: 'deny', policies: [], reason: `${via} writes ${path}, outside the workspace` };
   const judged = authorize('write', 'File', inside, { path: inside });
