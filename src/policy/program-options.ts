@@ -264,13 +264,17 @@ function record(
  */
 function findLong(spec: ProgramSpec, written: string): OptionSpec | undefined {
   const same = (a: string, b: string) => (spec.ignoreCase ? a.toLowerCase() === b.toLowerCase() : a === b);
-  const exact = spec.options.find((o) => o.long?.some((l) => same(l, written)));
+  // In the one-dash style a one-letter name (`go build -o`) is an option like any other.
+  const exact = spec.options.find(
+    (o) => o.long?.some((l) => same(l, written)) || (written.length === 1 && o.short?.includes(written)),
+  );
   if (exact || !spec.abbreviations || written === '') return exact;
   const candidates = spec.options.filter((o) => o.long?.some((l) => l.startsWith(written)));
   return candidates.find((o) => o.effect) ?? candidates[0];
 }
 
 function longName(option: OptionSpec, written: string): string {
+  if (written.length === 1 && option.short?.includes(written)) return written;
   return (
     option.long?.find((l) => l === written) ?? option.long?.find((l) => l.startsWith(written)) ?? written
   );
