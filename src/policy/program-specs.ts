@@ -99,6 +99,7 @@ const rg: ProgramSpec = {
   style: 'gnu',
   options: [
     o('pre', 'required', PROGRAM),
+    o('hostname-bin', 'required', PROGRAM),
     o('pre-glob', 'required'),
     ...['e regexp', 'f file', 'g glob', 'iglob', 't type', 'T type-not', 'm max-count', 'A after-context']
       .concat(['B before-context', 'C context', 'M max-columns', 'j threads', 'E encoding', 'r replace'])
@@ -308,7 +309,8 @@ const pytest: ProgramSpec = {
   abbreviations: true,
   responseFiles: true,
   options: [
-    o('p', 'required', CODE),
+    // `-p no:cacheprovider` turns a plugin off; any other name imports a module.
+    o('p', 'required', CODE, (v) => !v.startsWith('no:')),
     o('o override-ini', 'required', CODE),
     o('c config-file', 'required', CODE),
     o('rootdir', 'required'),

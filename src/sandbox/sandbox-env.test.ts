@@ -16,6 +16,7 @@ describe('buildSandboxEnv', () => {
       TERM: 'dumb',
       GIT_CONFIG_GLOBAL: '/dev/null',
       GIT_CONFIG_NOSYSTEM: '1',
+      GIT_PAGER: 'cat',
       npm_config_ignore_scripts: 'true',
       YARN_ENABLE_SCRIPTS: 'false',
     });

@@ -109,6 +109,8 @@ const SCRIPTS_OFF: Record<string, string> = {
 const FIXED_GIT_CONFIG: Record<string, string> = {
   GIT_CONFIG_GLOBAL: '/dev/null',
   GIT_CONFIG_NOSYSTEM: '1',
+  // `git -p log` pages through less, whose `!cmd` runs a shell: no pager reads a keystroke here.
+  GIT_PAGER: 'cat',
 };
 
 export interface SandboxEnv {
