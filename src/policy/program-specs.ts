@@ -83,6 +83,39 @@ const tee: ProgramSpec = {
   operands: (words) => words.map((word) => ({ word, effect: WRITES, why: '(an output file)' })),
 };
 
+/** cp, mv, ln, install: the last operand is written (a file, or a directory files land in); -t names it first. */
+function copier(valueOptions: string): ProgramSpec {
+  return {
+    style: 'gnu',
+    abbreviations: true,
+    options: [o('t target-directory', 'required', WRITES), o('S suffix', 'required'), ...flags(valueOptions)],
+    operands: (words) => (words.length >= 2 ? nth(words, words.length - 1, WRITES, '(its destination)') : []),
+  };
+}
+
+/** touch, mkdir, truncate: every operand is made or changed. */
+function maker(valueOptions: string[]): ProgramSpec {
+  return {
+    style: 'gnu',
+    abbreviations: true,
+    options: valueOptions.map((n) => o(n, 'required')),
+    operands: (words) => words.map((word) => ({ word, effect: WRITES, why: '(a file it makes)' })),
+  };
+}
+
+const dd: ProgramSpec = {
+  style: 'gnu',
+  options: [],
+  operands: (words) =>
+    words.flatMap((word) =>
+      word.value?.startsWith('of=')
+        ? [{ word: { ...word, value: word.value.slice(3) }, effect: WRITES, why: 'of=' }]
+        : word.value === undefined
+          ? [{ word, effect: WRITES, why: '(an operand only known at run time)' }]
+          : [],
+    ),
+};
+
 // find's expression: primaries are one-dash words, never abbreviated. `-exec` and friends are
 // unwrapped as commands elsewhere; here are those that write where they are told.
 const find: ProgramSpec = {
@@ -399,6 +432,17 @@ export const PROGRAMS: Readonly<Record<string, ProgramSpec>> = {
   sort,
   uniq,
   tee,
+  cp: copier('backup preserve no-preserve reflink sparse'),
+  mv: copier('backup'),
+  ln: copier('backup'),
+  install: {
+    ...copier('backup'),
+    options: [...copier('backup').options, o('m mode o owner g group', 'required')],
+  },
+  touch: maker(['d date', 'r reference', 't']),
+  mkdir: maker(['m mode', 'context']),
+  truncate: maker(['s size', 'r reference']),
+  dd,
   find,
   rg,
   git,
