@@ -1,16 +1,21 @@
+import { createKnownMatcher, type KnownMatcher } from './known-matcher.ts';
 import { entropy, SECRET_RULES } from './secret-rules.ts';
 
 /**
  * The one redactor on every path out of Warden's process: toward the model, the audit log, events
  * and the terminal. Known secret values (keys Warden holds, values from `.env` files) are replaced
- * exactly; other secrets are found by their shape. Each distinct secret gets a stable placeholder
+ * in every form a command can print them in (see known-forms.ts); other secrets are found by their
+ * shape. Each distinct secret gets a stable placeholder
  * such as `«secret:aws-access-key#1»`, so the model can still reason about "the key".
  */
 export interface Redactor {
   redact(text: string): string;
   /** Redacts every string inside a JSON-like value, object keys included. */
   redactValue<T>(value: T): T;
-  /** Adds values to replace exactly from now on (shorter than 8 characters are ignored). */
+  /**
+   * Adds values to replace from now on, in every form (shorter than 8 characters are ignored):
+   * reversed, ROT13, hex, base64 at any alignment, URL-encoded, and pieces of 10+ characters.
+   */
   addKnown(values: Iterable<{ value: string; kind: string }>): void;
 }
 
@@ -22,7 +27,8 @@ export function createRedactor(): Redactor {
   const known = new Map<string, string>(); // value -> kind
   const placeholders = new Map<string, string>(); // value -> placeholder
   const counters = new Map<string, number>();
-  let knownPattern: RegExp | undefined;
+  // Built on first use after a change: sessions add values several times before any text comes.
+  let knownMatcher: KnownMatcher | undefined;
 
   const placeholder = (value: string, kind: string): string => {
     const existing = placeholders.get(value);
@@ -34,11 +40,24 @@ export function createRedactor(): Redactor {
     return made;
   };
 
+  const redactKnown = (text: string): string => {
+    if (known.size === 0) return text;
+    knownMatcher ??= createKnownMatcher([...known].map(([value, kind]) => ({ value, kind })));
+    const matches = knownMatcher.find(text);
+    if (matches.length === 0) return text;
+    let out = '';
+    let at = 0;
+    for (const match of matches) {
+      out += text.slice(at, match.start) + placeholder(match.value, match.kind);
+      at = match.end;
+    }
+    return out + text.slice(at);
+  };
+
   const redact = (text: string): string => {
     if (!text) return text;
     let out = text;
-    if (knownPattern)
-      out = out.replace(knownPattern, (value) => placeholder(value, known.get(value) ?? 'known'));
+    out = redactKnown(out);
     for (const rule of SECRET_RULES) {
       out = out.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
         const groups = rest.at(-1) as { secret?: string } | undefined;
@@ -71,13 +90,11 @@ export function createRedactor(): Redactor {
     redactValue,
     addKnown(values) {
       for (const { value, kind } of values) {
-        if (value.length >= MIN_KNOWN_LENGTH) known.set(value, kind);
+        if (value.length >= MIN_KNOWN_LENGTH && !known.has(value)) {
+          known.set(value, kind);
+          knownMatcher = undefined;
+        }
       }
-      // Longest first, so a secret that contains another is replaced whole.
-      const sorted = [...known.keys()].sort((a, b) => b.length - a.length);
-      knownPattern = sorted.length
-        ? new RegExp(sorted.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
-        : undefined;
     },
   };
 }
