@@ -148,7 +148,7 @@ function matchAt(
   floor: number,
 ): KnownMatch | undefined {
   if (!candidates) return undefined;
-  let best: { start: number; end: number; form: Form } | undefined;
+  let best: { start: number; end: number; length: number; form: Form } | undefined;
   for (let c = 0; c < candidates.length; c += 2) {
     const form = forms[candidates[c] as number] as Form;
     const offset = candidates[c + 1] as number;
@@ -156,24 +156,36 @@ function matchAt(
     let k = 0;
     while (k < SEED && text.charCodeAt(at + k) === f.charCodeAt(offset + k)) k++;
     if (k < SEED) continue;
-    let back = 0;
-    while (
-      at - back - 1 >= floor &&
-      offset - back - 1 >= 0 &&
-      text.charCodeAt(at - back - 1) === f.charCodeAt(offset - back - 1)
-    )
-      back++;
-    let ahead = SEED;
-    while (
-      at + ahead < text.length &&
-      offset + ahead < f.length &&
-      text.charCodeAt(at + ahead) === f.charCodeAt(offset + ahead)
-    )
-      ahead++;
-    const length = back + ahead;
-    const whole = offset - back === 0 && offset + ahead === f.length;
+    // Encoders wrap their output (`xxd -p` at 60 characters, `base64` at 76): a line break inside
+    // an encoded form is passed over, so the short end of a wrapped value is not left showing.
+    const wraps =
+      form.name !== 'plain' &&
+      form.name !== 'reversed' &&
+      form.name !== 'rot13' &&
+      !form.name.endsWith('-case');
+    let start = at;
+    let first = offset;
+    while (first > 0 && start > floor) {
+      const code = text.charCodeAt(start - 1);
+      if (code === f.charCodeAt(first - 1)) first--;
+      else if (!(wraps && (code === 10 || code === 13) && start - 1 > floor)) break;
+      start--;
+    }
+    let end = at + SEED;
+    let past = offset + SEED;
+    while (past < f.length && end < text.length) {
+      const code = text.charCodeAt(end);
+      if (code === f.charCodeAt(past)) past++;
+      else if (!(wraps && (code === 10 || code === 13))) break;
+      end++;
+    }
+    // A break passed over at either end is not part of the match.
+    while (end > at && isBreak(text.charCodeAt(end - 1))) end--;
+    while (start < at && isBreak(text.charCodeAt(start))) start++;
+    const length = past - first;
+    const whole = first === 0 && past === f.length;
     if (!whole && (form.piece === undefined || length < form.piece)) continue;
-    if (!best || length > best.end - best.start) best = { start: at - back, end: at + ahead, form };
+    if (!best || length > best.length) best = { start, end, length, form };
   }
   if (!best) return undefined;
   return {
@@ -210,6 +222,10 @@ function merged(matches: KnownMatch[]): KnownMatch[] {
     } else out.push(match);
   }
   return out;
+}
+
+function isBreak(code: number): boolean {
+  return code === 10 || code === 13;
 }
 
 function hashAt(text: string, at: number): number {

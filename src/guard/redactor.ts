@@ -1,4 +1,5 @@
-import { createKnownMatcher, type KnownMatcher } from './known-matcher.ts';
+import { createKnownMatcher, type KnownMatch, type KnownMatcher } from './known-matcher.ts';
+import { locateFindings, type RedactionFinding } from './redaction-findings.ts';
 import { entropy, SECRET_RULES } from './secret-rules.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface Redactor {
    * reversed, ROT13, hex, base64 at any alignment, URL-encoded, and pieces of 10+ characters.
    */
   addKnown(values: Iterable<{ value: string; kind: string }>): void;
+  /** What `redact` would replace in `text`, where, and by which rule (`warden redact --json`). */
+  findings(text: string): RedactionFinding[];
 }
 
 const MIN_KNOWN_LENGTH = 8;
@@ -27,6 +30,7 @@ export function createRedactor(): Redactor {
   const known = new Map<string, string>(); // value -> kind
   const placeholders = new Map<string, string>(); // value -> placeholder
   const counters = new Map<string, number>();
+  const valuesOf = new Map<string, string>(); // placeholder -> value, to locate findings
   // Built on first use after a change: sessions add values several times before any text comes.
   let knownMatcher: KnownMatcher | undefined;
 
@@ -37,13 +41,17 @@ export function createRedactor(): Redactor {
     counters.set(kind, n);
     const made = `«secret:${kind}#${n}»`;
     placeholders.set(value, made);
+    valuesOf.set(made, value);
     return made;
   };
 
-  const redactKnown = (text: string): string => {
-    if (known.size === 0) return text;
+  const findKnown = (text: string): KnownMatch[] => {
+    if (known.size === 0) return [];
     knownMatcher ??= createKnownMatcher([...known].map(([value, kind]) => ({ value, kind })));
-    const matches = knownMatcher.find(text);
+    return knownMatcher.find(text);
+  };
+
+  const redactKnown = (text: string, matches = findKnown(text)): string => {
     if (matches.length === 0) return text;
     let out = '';
     let at = 0;
@@ -88,6 +96,16 @@ export function createRedactor(): Redactor {
   return {
     redact,
     redactValue,
+    findings(text) {
+      const matches = findKnown(text);
+      return locateFindings(
+        matches,
+        redactKnown(text, matches),
+        redact(text),
+        (match) => placeholder(match.value, match.kind),
+        (made) => valuesOf.get(made),
+      );
+    },
     addKnown(values) {
       for (const { value, kind } of values) {
         if (value.length >= MIN_KNOWN_LENGTH && !known.has(value)) {
