@@ -1,3 +1,4 @@
+import { looksRandom as looksLikeKey } from './known-forms.ts';
 import { createKnownMatcher, type KnownMatch, type KnownMatcher } from './known-matcher.ts';
 import { locateFindings, type RedactionFinding } from './redaction-findings.ts';
 import { entropy, SECRET_RULES } from './secret-rules.ts';
@@ -20,6 +21,8 @@ export interface Redactor {
   addKnown(values: Iterable<{ value: string; kind: string }>): void;
   /** What `redact` would replace in `text`, where, and by which rule (`warden redact --json`). */
   findings(text: string): RedactionFinding[];
+  /** The kind of a known key (a random-looking value, not a word) that `text` holds in any form. */
+  knownKeyIn(text: string): string | undefined;
 }
 
 const MIN_KNOWN_LENGTH = 8;
@@ -96,6 +99,9 @@ export function createRedactor(): Redactor {
   return {
     redact,
     redactValue,
+    knownKeyIn(text) {
+      return findKnown(text).find((match) => looksLikeKey(match.value))?.kind;
+    },
     findings(text) {
       const matches = findKnown(text);
       return locateFindings(
