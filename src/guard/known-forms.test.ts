@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { formsOf, looksRandom, stableBase64 } from './known-forms.ts';
+import { formsOf, looksRandom, readsAsWord, stableBase64 } from './known-forms.ts';
 import { createKnownMatcher } from './known-matcher.ts';
 import { percentDecoded } from './percent-decoding.ts';
 import { createRedactor } from './redactor.ts';
@@ -97,7 +97,10 @@ const transforms: Record<string, fc.Arbitrary<Transform>> = {
       // Cut anywhere that leaves two pieces of at least 10 (the values are 16+ long).
       const at = 10 + (cut % Math.max(1, v.length - 19));
       const pieces = [v.slice(0, at), v.slice(at)];
-      return { shown: pieces.join(separator), evidence: pieces.filter((p) => p.length >= 10) };
+      return {
+        shown: pieces.join(separator),
+        evidence: pieces.filter((p) => p.length >= 10 && !readsAsWord(p)),
+      };
     }),
 };
 
@@ -111,7 +114,7 @@ for (const [name, transform] of Object.entries(transforms)) {
         const out = redactor.redact(`${before} ${shown} ${after}`);
         for (const piece of evidence)
           assert.ok(!out.includes(piece), `${JSON.stringify(piece)} left in ${out}`);
-        assert.match(out, /«secret:held-key#1»/);
+        if (evidence.length > 0) assert.match(out, /«secret:held-key#1»/);
       }),
       { numRuns: 150 },
     );
@@ -161,8 +164,15 @@ test('a value that does not look random is found whole in each form, never by a 
     'db «secret:env-file#1» and localhost:5432 «secret:env-file#1»',
   );
   assert.equal(looksRandom('deepValue-0003'), false);
+  // A piece that reads like a word is not taken for a piece of a key, even of a random-looking one.
+  const words = createRedactor();
+  words.addKnown([{ value: 'ghs_PullRequestBroker0123456789abcXYZ', kind: 'token' }]);
+  assert.equal(
+    words.redact('{"pullRequest":1} Broker0123456789 ghs_PullRequestBroker0'),
+    '{"pullRequest":1} «secret:token#1» «secret:token#1»',
+  );
   assert.equal(looksRandom('correct-horse-battery-staple'), false);
-  assert.equal(looksRandom(randomBytes(18).toString('base64')), true);
+  assert.equal(looksRandom('Kp4ZrQ8wX2mN7vB3sT9yL6cD'), true);
 });
 
 test('the stable base64 of a value is inside the encoding of any bytes around it', () => {
@@ -183,16 +193,20 @@ test('the stable base64 of a value is inside the encoding of any bytes around it
 
 test('percent-decoding gives back the text and where each character came from', () => {
   fc.assert(
-    fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ maxLength: 10 }), (s, plain) => {
-      const encoded = `${plain}${encodeURIComponent(s)}`;
-      const decoded = percentDecoded(encoded);
-      if (!decoded) return assert.equal(encoded, plain + s);
-      assert.equal(decoded.text, plain + s);
-      assert.equal(decoded.offsets.length, decoded.text.length + 1);
-      assert.equal(decoded.offsets.at(-1), encoded.length);
-      for (let k = 1; k < decoded.offsets.length; k++)
-        assert.ok((decoded.offsets[k] as number) >= (decoded.offsets[k - 1] as number));
-    }),
+    fc.property(
+      fc.string({ unit: 'grapheme', maxLength: 30 }),
+      fc.string({ maxLength: 10 }).filter((t) => !t.includes('%')),
+      (s, plain) => {
+        const encoded = `${plain}${encodeURIComponent(s)}`;
+        const decoded = percentDecoded(encoded);
+        if (!decoded) return assert.equal(encoded, plain + s);
+        assert.equal(decoded.text, plain + s);
+        assert.equal(decoded.offsets.length, decoded.text.length + 1);
+        assert.equal(decoded.offsets.at(-1), encoded.length);
+        for (let k = 1; k < decoded.offsets.length; k++)
+          assert.ok((decoded.offsets[k] as number) >= (decoded.offsets[k - 1] as number));
+      },
+    ),
   );
   assert.equal(percentDecoded('100%ZZ and %e9 alone')?.text, '100%ZZ and %e9 alone');
 });

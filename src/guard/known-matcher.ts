@@ -1,4 +1,4 @@
-import { type FormName, formsOf, PIECE_CHARS } from './known-forms.ts';
+import { type FormName, formsOf, PIECE_CHARS, readsAsWord } from './known-forms.ts';
 import { percentDecoded } from './percent-decoding.ts';
 
 export interface KnownValue {
@@ -185,6 +185,7 @@ function matchAt(
     const length = past - first;
     const whole = first === 0 && past === f.length;
     if (!whole && (form.piece === undefined || length < form.piece)) continue;
+    if (!whole && !wraps && readsAsWord(text.slice(start, end))) continue;
     if (!best || length > best.length) best = { start, end, length, form };
   }
   if (!best) return undefined;

@@ -114,7 +114,8 @@ export function createRedactor(): Redactor {
     },
     addKnown(values) {
       for (const { value, kind } of values) {
-        if (value.length >= MIN_KNOWN_LENGTH && !known.has(value)) {
+        // The last kind given names it (a broker credential that is also in the environment).
+        if (value.length >= MIN_KNOWN_LENGTH && known.get(value) !== kind) {
           known.set(value, kind);
           knownMatcher = undefined;
         }
