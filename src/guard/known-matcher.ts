@@ -82,7 +82,7 @@ export function createKnownMatcher(values: Iterable<KnownValue>): KnownMatcher {
     : undefined;
   const shortForms = new Map(short.map((form) => [form.text, form]));
   // How far from an escape a match that holds it can reach: the longest form.
-  const reach = Math.max(0, ...[...forms, ...short].map((form) => form.text.length));
+  const reach = [...forms, ...short].reduce((most, form) => Math.max(most, form.text.length), 0);
 
   const scan = (text: string): KnownMatch[] => {
     let found: KnownMatch[] = [];
