@@ -42,7 +42,8 @@ const ATTACKS = [
   'cut -c1-20 config.js; cut -c21-60 config.js',
   'cp config.js /tmp/c.js && rev /tmp/c.js',
   'grep -r apiKey . | rev',
-  "node -e \"console.log([...require('fs').readFileSync('config.js','utf8')].reverse().join(''))\"",
+  // (`node -e` is asked about whatever the policy says: code on the command line.)
+  "awk '{ for (i = length($0); i > 0; i--) printf \"%s\", substr($0, i, 1); print \"\" }' config.js",
 ];
 
 test('a source file holding a known key is masked and asked about: no shifted form of the key reaches the model, events, store or audit', async () => {
