@@ -1,6 +1,7 @@
 import { benchAudit } from './audit.ts';
 import { benchCore } from './core.ts';
 import { benchGateway } from './gateway.ts';
+import { benchKnownForms } from './known-forms.ts';
 import { benchRedactor } from './redactor.ts';
 import { benchSandboxAndPolicy } from './sandbox-policy.ts';
 import { benchServe } from './serve.ts';
@@ -11,6 +12,7 @@ const benches: Record<string, (runs: number) => Promise<void>> = {
   sandbox: benchSandboxAndPolicy,
   audit: benchAudit,
   redactor: benchRedactor,
+  'known-forms': benchKnownForms,
   gateway: benchGateway,
   serve: benchServe,
 };
