@@ -254,6 +254,7 @@ function judgePart(
     return { decision: 'ask', policies: [], reason: `could not be analysed (${part.reason})` };
   if (part.kind === 'write') return judgeWrite(part.path, part.via, where, authorize);
   if (part.kind === 'runs') return { decision: 'ask', policies: [RUNS_NAMED_PROGRAM], reason: part.reason };
+  if (part.kind === 'moves') return { decision: 'allow', policies: [], reason: part.reason };
   const judged = authorize('shell', 'Command', part.line, { line: part.line, name: part.name });
   const slash = part.name.lastIndexOf('/');
   if (slash < 0 || judged.decision === 'deny') return judged;
