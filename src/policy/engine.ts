@@ -7,6 +7,8 @@ import { type BashParse, createBashParser } from './bash-parser.ts';
 import { type CompiledRule, compilePolicy, UNMATCHED_COMMAND } from './compile.ts';
 import { dependencyRules, type PolicyFile } from './policy-file.ts';
 import { parseDuration, parseSize } from './quantities.ts';
+import { runsLaterSubjects } from './runs-later.ts';
+import { withRunsLater } from './runs-later-judge.ts';
 import { type ShellPart, simpleCommands } from './shell-program.ts';
 import type { Decision, Policy, PolicyAction, PolicyLimits, Verdict } from './types.ts';
 
@@ -111,7 +113,12 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
             policies: [],
             reason: `${verb} ${JSON.stringify(action.path)}: not a path inside the workspace`,
           };
-        return said(`${verb} ${path}`, authorize(verb, 'File', path, { path }));
+        const judged = authorize(verb, 'File', path, { path });
+        if (action.kind === 'file.read') return said(`read ${path}`, judged);
+        const planted = runsLaterSubjects(path, action.content).map((subject) =>
+          authorize('plant', 'File', subject, { path: subject }),
+        );
+        return withRunsLater(`write ${path}`, said(`write ${path}`, judged), planted);
       }
       case 'net.connect': {
         const host = action.host

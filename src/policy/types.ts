@@ -1,10 +1,16 @@
+import type { WriteContent } from './runs-later.ts';
+
 /**
  * What the policy decides about. Every effect the agent wants — a file read or write, a command, a
  * network request, a new dependency, a git push, a pull request — is described as one of these before it happens.
  */
 export type PolicyAction =
   | { kind: 'file.read'; path: string }
-  | { kind: 'file.write'; path: string }
+  /**
+   * `content`, when the writer knows it, lets a write to package.json be judged by what it changes
+   * (a lifecycle script added) rather than asked about as a file that might run later.
+   */
+  | { kind: 'file.write'; path: string; content?: WriteContent }
   /** The whole command line as the model sent it; the policy parses it into simple commands. */
   | { kind: 'shell'; command: string }
   | { kind: 'net.connect'; host: string; port: number }
@@ -23,8 +29,19 @@ export interface Decision {
   policies: string[];
   /** One line a person can read: why. */
   reason: string;
+  /** For a file write: what it is among the files that run later, outside the sandbox. */
+  runsLater?: RunsLaterMatch[];
   /** For shell: the verdict on each simple command found in the program. */
   parts?: Array<{ command: string; decision: Verdict; policies: string[] }>;
+}
+
+/** A catalog entry a write matched: see runs-later-catalog.ts. */
+export interface RunsLaterMatch {
+  category: string;
+  /** `runs_later.ci:github-actions` */
+  rule: string;
+  what: string;
+  runs: string;
 }
 
 /** Limits the policy sets on sessions and on each command's process tree. */
