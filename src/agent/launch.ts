@@ -28,6 +28,8 @@ import type { EventSink, Report } from './events.ts';
 import { createGate } from './gate.ts';
 import type { Limits } from './limits.ts';
 import { recordNetwork, type SessionNetwork } from './network-events.ts';
+import { createPlantedWatch } from './planted-watch.ts';
+import { RunsLaterLog } from './runs-later-log.ts';
 import { runSession } from './session.ts';
 import { createSessionJournal, replayUnaudited } from './session-journal.ts';
 import type { TurnHooks } from './turn-boundary.ts';
@@ -134,6 +136,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   });
   const task = redact(options.task);
 
+  const runsLater = new RunsLaterLog();
   const start = await snapshotWorktree(workspace.root);
   const worktree = {
     async changes() {
@@ -186,7 +189,11 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
             events,
             workspaceRoot: workspace.root,
             ...(options.checkDependency ? { checkDependency: options.checkDependency } : {}),
+            runsLater: (path, matches, allowed) =>
+              runsLater.record(path, matches, allowed ? 'changed' : 'refused'),
           }),
+          watch: createPlantedWatch(workspace, likeMatcher(options.policy.deniedPaths)),
+          runsLater,
         }
       : {}),
     worktree,

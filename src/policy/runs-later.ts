@@ -38,6 +38,9 @@ const MATCHERS = RUNS_LATER_CATALOG.map((entry) => ({
   test: likeMatcher(entry.paths.flatMap(anyDepth)),
 }));
 
+/** Any entry, by the file's own path: one pass for walks over a whole tree. */
+const ANY_PATH = likeMatcher(RUNS_LATER_CATALOG.flatMap((entry) => entry.paths.flatMap(anyDepth)));
+
 /** For each file whose content is judged (by folded base name): the key paths the catalog watches. */
 const WATCHED_KEYS = new Map<string, string[]>();
 for (const entry of RUNS_LATER_CATALOG) {
@@ -50,10 +53,15 @@ for (const entry of RUNS_LATER_CATALOG) {
   }
 }
 
+/** Whether what a write to this path changes decides (package.json, pyproject.toml, composer.json). */
+export function contentJudged(path: string): boolean {
+  return WATCHED_KEYS.has(posix.basename(foldPath(path)));
+}
+
 /** Whether a write to this path could be in the category (by its name; content may decide). */
 export function watchedPath(path: string): boolean {
   const folded = foldPath(path);
-  return WATCHED_KEYS.has(posix.basename(folded)) || MATCHERS.some((m) => m.test(folded));
+  return WATCHED_KEYS.has(posix.basename(folded)) || ANY_PATH(folded);
 }
 
 /**
