@@ -2,14 +2,9 @@ import { posix } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { likeMatcher } from './like.ts';
 import { RUNS_LATER_CATALOG, type RunsLaterEntry } from './runs-later-catalog.ts';
+import type { WriteContent } from './types.ts';
 
-/** A write's content, when the writer knows it: what judges a change inside package.json. */
-export interface WriteContent {
-  /** Undefined: the file did not exist. */
-  before?: string | undefined;
-  /** Undefined: the write deletes it. */
-  after?: string | undefined;
-}
+export type { WriteContent };
 
 /**
  * The path as a case-insensitive file system would see it: a checkout on macOS or Windows opens
@@ -68,14 +63,15 @@ export function watchedPath(path: string): boolean {
  * What the policy's `plant` rules are asked about for a write: the folded path itself, and for a
  * file whose content is judged (package.json, pyproject.toml, composer.json), one subject per
  * watched key the write changes (`package.json#scripts.postinstall`) — or `#?` when the content
- * is unknown or unreadable. A deletion changes no script: it plants nothing.
+ * is unknown or unreadable. A deletion plants nothing: a file that is gone runs nothing (the
+ * report still lists it).
  */
 export function runsLaterSubjects(path: string, content?: WriteContent): string[] {
+  if (content !== undefined && content.after === undefined) return [];
   const folded = foldPath(path);
   const keys = WATCHED_KEYS.get(posix.basename(folded));
   if (!keys) return [folded];
-  if (content === undefined) return [folded, `${folded}#?`];
-  if (content.after === undefined) return [folded];
+  if (content?.after === undefined) return [folded, `${folded}#?`];
   const after = parseDocument(folded, content.after);
   if (after === undefined) return [folded, `${folded}#?`];
   const before = content.before === undefined ? {} : (parseDocument(folded, content.before) ?? {});

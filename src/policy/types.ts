@@ -1,5 +1,3 @@
-import type { WriteContent } from './runs-later.ts';
-
 /**
  * What the policy decides about. Every effect the agent wants — a file read or write, a command, a
  * network request, a new dependency, a git push, a pull request — is described as one of these before it happens.
@@ -33,6 +31,14 @@ export interface Decision {
   runsLater?: RunsLaterMatch[];
   /** For shell: the verdict on each simple command found in the program. */
   parts?: Array<{ command: string; decision: Verdict; policies: string[] }>;
+}
+
+/** A write's content, when the writer knows it: what judges a change inside package.json. */
+export interface WriteContent {
+  /** Undefined: the file did not exist. */
+  before?: string | undefined;
+  /** Undefined: the write deletes it. */
+  after?: string | undefined;
 }
 
 /** A catalog entry a write matched: see runs-later-catalog.ts. */
