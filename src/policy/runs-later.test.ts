@@ -106,7 +106,7 @@ describe('every kind of file that runs later is asked about, however its path is
           );
           assert.match(
             decision.reason,
-            new RegExp(`runs outside the sandbox later — .*${escape(entry.runs)}`),
+            new RegExp(`runs outside the sandbox later — .*${literal(entry.runs)}`),
           );
           assert.ok(
             classifyRunsLater(path, content).includes(entry),
@@ -120,7 +120,7 @@ describe('every kind of file that runs later is asked about, however its path is
   }
 });
 
-function escape(text: string): string {
+function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
