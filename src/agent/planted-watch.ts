@@ -170,8 +170,10 @@ function sameAs(a: Seen, b: Seen): boolean {
   );
 }
 
+/** Undefined only when absent: a file Warden will not read (a link out, a FIFO) is there, unread. */
 function textOf(seen: Seen | undefined): string | undefined {
-  return seen && seen.kind !== 'other' ? seen.data?.toString('utf8') : undefined;
+  if (!seen) return undefined;
+  return seen.kind === 'other' ? '' : (seen.data?.toString('utf8') ?? '');
 }
 
 function inside(root: string, real: string): boolean {
