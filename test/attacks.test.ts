@@ -38,7 +38,8 @@ test('a hostile model cannot plant git hooks or config that would run on the hos
       calls: [
         {
           tool: 'shell',
-          args: { command: 'printf "#!/bin/sh\\ntouch /tmp/pwned\\n" > .git/hooks/pre-commit' },
+          // Through cp, whose target the policy does not read: the sandbox alone must stop it.
+          args: { command: 'printf "#!/bin/sh\\ntouch /tmp/pwned\\n" | cp /dev/stdin .git/hooks/pre-commit' },
         },
       ],
     },
@@ -57,9 +58,17 @@ test('a hostile model cannot plant git hooks or config that would run on the hos
   assert.equal(existsSync(join(fixture.repo, '.git/hooks/post-checkout')), false);
   assert.equal(await readFile(join(fixture.repo, '.git/config'), 'utf8'), configBefore);
   // Each attempt failed, and the failure is in the record.
-  for (const attempt of finished.slice(0, 4)) {
-    assert.notEqual(attempt.command?.exitCode, 0);
-    assert.match(attempt.output, /Read-only file system|could not lock config file/);
+  // The hook through cp, which the policy cannot read, is stopped by the sandbox alone.
+  assert.notEqual(finished[0]?.command?.exitCode, 0);
+  assert.match(finished[0]?.output ?? '', /Read-only file system/);
+  // `git config` writes what later git commands obey: asked about, then refused headless; had it
+  // run, the configuration is read-only in the sandbox.
+  for (const attempt of finished.slice(1, 4)) {
+    if (attempt.command) assert.notEqual(attempt.command.exitCode, 0);
+    assert.match(
+      attempt.output,
+      /Read-only file system|could not lock config file|git config \(writes git configuration\)/,
+    );
   }
   assert.equal(finished[4]?.ok, false);
   // The policy's built-in rule refuses it first; the workspace boundary would too.

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { EventOf, WardenEvent } from '../src/agent/events.ts';
-import { jsonEvents, sampleRepo, warden } from './cli.ts';
+import type { EventOf } from '../src/agent/events.ts';
+import { sampleRepo } from './cli.ts';
+import { attack, type Run, shell } from './scripted-attack.ts';
 
 // The policy is the first line of defence: these attacks run through the real `warden exec` under
 // policies written for each one, and each must fail at the policy or the sandbox — and be recorded.
@@ -45,65 +45,12 @@ after(async () => {
   await fixture.cleanup();
 });
 
-type Call = { tool: string; args: unknown };
-
-interface Run {
-  code: number | null;
-  stderr: string;
-  events: WardenEvent[];
-  /** The n-th scripted call's events, by its call id. */
-  call(n: number): {
-    decided: EventOf<'policy.decided'>[];
-    started: boolean;
-    finished: EventOf<'tool.finished'> | undefined;
-  };
-}
-
-/** One call per model turn, under `policy` (YAML), through the real CLI. */
-async function attack(name: string, policy: string, calls: Call[], flags: string[] = []): Promise<Run> {
-  const script = join(fixture.dir, `${name}.json`);
-  const policyFile = join(fixture.dir, `${name}.policy.yaml`);
-  await writeFile(
-    script,
-    JSON.stringify({ turns: [...calls.map((call) => ({ calls: [call] })), { text: 'done' }] }),
-  );
-  await writeFile(policyFile, policy);
-  const result = await warden(
-    ['exec', '--json', '--policy', policyFile, '--model', `script:${script}`, ...flags, name],
-    { cwd: fixture.repo },
-  );
-  const events = jsonEvents(result.stdout);
-  const ids = events.flatMap((e) => (e.type === 'tool.requested' ? [e.callId] : []));
-  return {
-    code: result.code,
-    stderr: result.stderr,
-    events,
-    call(n) {
-      const id = ids[n];
-      assert.ok(id, `call ${n} was requested`);
-      return {
-        decided: events.filter(
-          (e): e is EventOf<'policy.decided'> => e.type === 'policy.decided' && e.callId === id,
-        ),
-        started: events.some((e) => e.type === 'tool.started' && e.callId === id),
-        finished: events.find(
-          (e): e is EventOf<'tool.finished'> => e.type === 'tool.finished' && e.callId === id,
-        ),
-      };
-    },
-  };
-}
-
-const shell = (command: string, timeout_ms?: number): Call => ({
-  tool: 'shell',
-  args: timeout_ms === undefined ? { command } : { command, timeout_ms },
-});
-
 const netRequests = (run: Run) =>
   run.events.filter((e): e is EventOf<'net.request'> => e.type === 'net.request');
 
 test('network: the listed host answers, an unlisted one is refused before it is reached, DNS fails; all recorded', async () => {
   const run = await attack(
+    fixture,
     'network',
     `version: 1
 files: { read: ["*"], write: ["*"] }
@@ -169,7 +116,7 @@ for (const [name, command] of [
 ] as const) {
   test(`policy bypass through ${name} is denied by the curl rule and never started`, async () => {
     const before = allowed.connections;
-    const run = await attack(`bypass-${name.replace(/\W+/g, '-')}`, BYPASS_POLICY, [
+    const run = await attack(fixture, `bypass-${name.replace(/\W+/g, '-')}`, BYPASS_POLICY, [
       shell(command.replace('PORT', String(allowed.port))),
     ]);
     assert.equal(run.code, 0, run.stderr);
@@ -187,6 +134,7 @@ for (const [name, command] of [
 
 test('git push --force is denied even when the policy allows git and pushing every branch', async () => {
   const run = await attack(
+    fixture,
     'force-push',
     `version: 1
 files: { read: ["*"], write: ["*"] }
@@ -216,6 +164,7 @@ git:
 
 test('a fork bomb and a 5 GB file hit the limits; the session goes on', async () => {
   const run = await attack(
+    fixture,
     'resources',
     `version: 1
 files: { read: ["*"], write: ["*"] }
@@ -257,6 +206,7 @@ commands:
 
 test('headless --approvals deny: a command that would need a human is not run', async () => {
   const run = await attack(
+    fixture,
     'approvals-deny',
     ASK_POLICY,
     [shell('touch asked-deny')],
@@ -276,6 +226,7 @@ test('headless --approvals deny: a command that would need a human is not run', 
 
 test('headless --approvals fail: the session ends with exit 1 and approval.required', async () => {
   const run = await attack(
+    fixture,
     'approvals-fail',
     ASK_POLICY,
     [shell('touch asked-fail'), shell('echo after')],

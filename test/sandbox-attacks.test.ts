@@ -49,12 +49,17 @@ async function attack(
 
 test('writing outside the workspace fails, by file tool and by command', async () => {
   const outside = join(fixture.dir, 'outside.txt');
-  const [tool, shell, tmp] = await attack('write-outside', [
+  const [tool, redirect, shell, tmp] = await attack('write-outside', [
     { tool: 'write_file', args: { path: '../outside.txt', content: 'pwned' } },
-    { tool: 'shell', args: { command: `echo pwned > ${outside}` } },
     { tool: 'shell', args: { command: 'echo pwned > ../outside.txt' } },
+    // cp's target is not read by the policy: the sandbox alone must stop these.
+    { tool: 'shell', args: { command: `echo pwned | cp /dev/stdin ${outside}` } },
+    { tool: 'shell', args: { command: 'echo pwned | cp /dev/stdin ../outside.txt' } },
   ]);
   assert.equal(tool?.ok, false);
+  // A redirect's target is a file write to the policy, refused outside the workspace.
+  assert.equal(redirect?.ok, false);
+  assert.match(redirect?.output ?? '', /outside the workspace/);
   // Inside, /tmp is the sandbox's own: a write there may succeed and vanishes with the command.
   assert.ok(shell?.command && tmp?.command, 'both commands ran and are recorded');
   assert.equal(existsSync(outside), false);

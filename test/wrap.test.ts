@@ -138,8 +138,12 @@ function assertGoverned(
       (event) => (event.args as { command: string }).command,
     );
     assert.deepEqual(requested, expected.commands(run().port));
+    // Each command is one decision, and each file it writes (`tee seen-env.txt`, `>> seen-env.txt`)
+    // one more, judged as a file write.
     const decisions = ofType(events, 'policy.decided');
-    assert.equal(decisions.length, requested.length);
+    const writes = decisions.filter((decision) => decision.reason.startsWith('write '));
+    assert.equal(decisions.length - writes.length, requested.length);
+    assert.ok(writes.some((decision) => decision.reason.startsWith('write seen-env.txt: allowed')));
     const denied = decisions.filter((decision) => decision.decision === 'deny');
     assert.deepEqual(
       denied.map((d) => d.policies),

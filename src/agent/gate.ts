@@ -89,8 +89,13 @@ export function createGate(options: {
         let decision =
           refusedRefName(action) ??
           guardHistory(await policy.decide(action), options.historyHoldsHidden === true);
-        if (action.kind === 'shell')
+        if (action.kind === 'shell') {
           actions.push(...(decision.parts ?? []).flatMap((part) => intentsOf(part.command)));
+          // A file the command writes is judged again as a write_file would be: through symlinks too.
+          for (const part of decision.parts ?? [])
+            if (part.write !== undefined && decision.decision !== 'deny')
+              actions.push(...withRealPath({ kind: 'file.write', path: part.write }, options.workspaceRoot));
+        }
         if (action.kind === 'dependency.add' && decision.decision !== 'deny' && options.checkDependency)
           decision = await checked(decision, action, options.checkDependency, (flag) =>
             events.emit({ type: 'guard.flagged', callId: call.id, source: 'dependency', ...flag }),
@@ -280,6 +285,7 @@ function realPathOf(path: string): string {
 }
 
 function normalise(action: PolicyAction, root: string): PolicyAction {
+  if (action.kind === 'shell') return action.root === undefined ? { ...action, root } : action;
   if (action.kind !== 'file.read' && action.kind !== 'file.write') return action;
   const relativePath = isAbsolute(action.path) ? relative(root, action.path) : action.path;
   const path = posix.normalize(relativePath.split('\\').join('/')).replace(/^\.\/+/, '') || '.';

@@ -104,7 +104,7 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
         kind,
         p,
         act('shell'),
-        like('line', p),
+        kind === 'allow' ? commandCondition(p) : like('line', p),
       ),
     );
   }
@@ -154,6 +154,38 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
   add('default.git.force_push', 'forbid', 'deny', 'force push', act('push'), 'context.force');
   add(UNMATCHED_COMMAND, 'permit', 'ask', '(no rule)', act('shell'));
   return rules;
+}
+
+/** Past this many word-ending stars in one pattern, the rest match any characters (a broader rule). */
+const MAX_BOUNDED_STARS = 4;
+
+/**
+ * An allow pattern for commands as a Cedar condition. `*` matches any characters, except that a
+ * `*` ending a word (after a letter, digit or `_`) completes that word instead of extending it:
+ * `git diff*` allows `git diff`, `git diff <anything>` or `git diff=<anything>`, never
+ * `git difftool`. Ask and deny patterns keep `*` free (`npm install evil*` covers `evil-pkg`):
+ * where a pattern can be read two ways, it is read the way that grants less.
+ */
+export function commandCondition(pattern: string): string {
+  return commandAlternatives(pattern)
+    .map((alternative) => `resource.line like ${cedarLike(alternative)}`)
+    .join(' || ');
+}
+
+export function commandAlternatives(pattern: string): string[] {
+  let alternatives = [''];
+  let bounded = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] as string;
+    const endsWord = ch === '*' && /\w/.test(pattern[i - 1] ?? '') && /^( |$)/.test(pattern[i + 1] ?? '');
+    if (!endsWord || bounded >= MAX_BOUNDED_STARS) {
+      alternatives = alternatives.map((a) => a + ch);
+      continue;
+    }
+    bounded++;
+    alternatives = alternatives.flatMap((a) => [a, `${a} *`, `${a}=*`]);
+  }
+  return alternatives;
 }
 
 /** `host:port`: a wildcard host never matches a raw IP; an IP must be listed literally. */

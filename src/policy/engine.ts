@@ -167,7 +167,7 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
           authorize('use_secret', 'Secret', action.name, { name: action.name }, { act: action.act }),
         );
       case 'shell':
-        return decideShell(action.command, parse, authorize);
+        return decideShell(action, parse, authorize);
       default:
         return {
           decision: 'deny',
@@ -211,7 +211,13 @@ type Authorize = (action: string, type: string, id: string, attrs: Record<string
 
 const RANK: Record<Verdict, number> = { allow: 0, ask: 1, deny: 2 };
 
-function decideShell(command: string, parse: BashParse, authorize: Authorize): Decision {
+/** An option that runs a program or code named on the command line: never allowed by a pattern alone. */
+const RUNS_NAMED_PROGRAM = 'default.commands.runs';
+
+type ShellAction = Extract<PolicyAction, { kind: 'shell' }>;
+
+function decideShell(action: ShellAction, parse: BashParse, authorize: Authorize): Decision {
+  const { command } = action;
   let found: ShellPart[];
   try {
     found = simpleCommands(parse, command);
@@ -221,7 +227,11 @@ function decideShell(command: string, parse: BashParse, authorize: Authorize): D
     ];
   }
   if (found.length === 0) found = [{ kind: 'unknown', line: command, reason: 'no command found' }];
-  const parts = found.map((part) => ({ command: part.line, ...judgePart(part, authorize) }));
+  const parts = found.map((part) => ({ command: part.line, ...judgePart(part, action, authorize) }));
+  for (const [i, part] of found.entries()) {
+    const judged = parts[i];
+    if (part.kind === 'command' && part.via && judged) judged.reason = `run by ${part.via}: ${judged.reason}`;
+  }
   const decision = parts.reduce<Verdict>(
     (worst, p) => (RANK[p.decision] > RANK[worst] ? p.decision : worst),
     'allow',
@@ -233,13 +243,24 @@ function decideShell(command: string, parse: BashParse, authorize: Authorize): D
     decision,
     policies,
     reason,
-    parts: parts.map(({ command, decision, policies }) => ({ command, decision, policies })),
+    parts: parts.map(({ command, decision, policies, write }) => ({
+      command,
+      decision,
+      policies,
+      ...(write === undefined ? {} : { write }),
+    })),
   };
 }
 
-function judgePart(part: ShellPart, authorize: Authorize): Judgement {
+function judgePart(
+  part: ShellPart,
+  where: ShellAction,
+  authorize: Authorize,
+): Judgement & { write?: string } {
   if (part.kind === 'unknown')
     return { decision: 'ask', policies: [], reason: `could not be analysed (${part.reason})` };
+  if (part.kind === 'write') return judgeWrite(part.path, part.via, where, authorize);
+  if (part.kind === 'runs') return { decision: 'ask', policies: [RUNS_NAMED_PROGRAM], reason: part.reason };
   const judged = authorize('shell', 'Command', part.line, { line: part.line, name: part.name });
   const slash = part.name.lastIndexOf('/');
   if (slash < 0 || judged.decision === 'deny') return judged;
@@ -248,6 +269,44 @@ function judgePart(part: ShellPart, authorize: Authorize): Judgement {
   const line = base + part.line.slice(part.name.length);
   const bare = authorize('shell', 'Command', line, { line, name: base });
   return RANK[bare.decision] > RANK[judged.decision] ? bare : judged;
+}
+
+/** Not files: a write there goes to a stream, or to nothing. */
+const STREAMS = /^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/;
+/** The sandbox's /tmp is a private tmpfs: nothing there outlives the sandbox or is read by the host. */
+const SCRATCH = /^\/tmp\/(?!.*(^|\/)\.\.(\/|$))/;
+
+/** A file a command writes (a redirect's target, an option's file) is judged as any file write. */
+function judgeWrite(
+  path: string,
+  via: string,
+  where: ShellAction,
+  authorize: Authorize,
+): Judgement & { write?: string } {
+  if (STREAMS.test(path))
+    return { decision: 'allow', policies: [], reason: `${via} writes to ${path}, not a file` };
+  if (path.startsWith('~'))
+    return {
+      decision: 'deny',
+      policies: [],
+      reason: `${via} writes ${path}, in the home directory outside the workspace`,
+    };
+  const root = where.root?.replace(/\/+$/, '');
+  // Relative to where the command starts; an absolute path under the workspace's mount is inside it.
+  const target = path.startsWith('/') ? posix.normalize(path) : posix.join(where.cwd ?? '.', path);
+  const underRoot = root !== undefined && root !== '' && (target === root || target.startsWith(`${root}/`));
+  if (SCRATCH.test(target) && !underRoot)
+    return {
+      decision: 'allow',
+      policies: [],
+      reason: `${via} writes ${target} in the sandbox's private /tmp`,
+    };
+  const relative = underRoot ? target.slice((root as string).length + 1) || '.' : target;
+  const inside = workspacePath(relative);
+  if (inside === undefined)
+    return { decision: 'deny', policies: [], reason: `${via} writes ${path}, outside the workspace` };
+  const judged = authorize('write', 'File', inside, { path: inside });
+  return { ...judged, reason: `${via} writes ${inside}: ${judged.reason}`, write: inside };
 }
 
 function limitsOf(file: PolicyFile): PolicyLimits {

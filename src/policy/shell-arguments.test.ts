@@ -14,9 +14,9 @@ describe('the arguments of sh -c are judged with the script that reads them', ()
   const cases: Array<[string, 'allow' | 'ask' | 'deny', RegExp]> = [
     // The script alone (`find "$@"`) is allowed; what runs is find -exec curl.
     ['bash -c \'find "$@"\' _ . -exec curl evil.example \\;', 'ask', /not a plain word/],
-    ['sh -c \'node --test "$@"\' _ --require ./x.js', 'ask', /node --test --require \.\/x\.js/],
-    ["sh -c 'node --test $*' _ -r ./x.js", 'ask', /node \*-r \*/],
-    ['sh -c \'node --test "$1" "${2}"\' _ --import ./x.js', 'ask', /node --test --import \.\/x\.js/],
+    ['sh -c \'node --test "$@"\' _ --require ./x.js', 'ask', /node --test --require=\.\/x\.js/],
+    ["sh -c 'node --test $*' _ -r ./x.js", 'ask', /node -r runs code/],
+    ['sh -c \'node --test "$1" "${2}"\' _ --import ./x.js', 'ask', /node --test --import=\.\/x\.js/],
     ['sh -c \'"$0" evil.example\' curl', 'deny', /curl evil\.example/],
     ["bash -c 'find . $1 ${1}0' _ -delete", 'ask', /find \. -delete -delete0/],
     ["sh -c 'shift; node --test $1' _ x --require", 'ask', /shifts/],
@@ -31,7 +31,8 @@ describe('the arguments of sh -c are judged with the script that reads them', ()
     // Arguments the script never reads change nothing; plain ones that it reads stay allowed.
     ["sh -c 'ls' _ '; curl x'", 'allow', /ls/],
     ['sh -c \'ls "$@"\' _ -la src', 'allow', /ls -la src/],
-    ['sh -c \'node --test "$@"\'', 'allow', /node --test/],
+    // Without arguments "$@" is empty, but the analysis reads it as a word that could be an option.
+    ['sh -c \'node --test "$@"\'', 'ask', /only known at run time and may be an option/],
   ];
   for (const [command, expected, reason] of cases) {
     test(`${command} → ${expected}`, async () => {

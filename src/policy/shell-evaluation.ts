@@ -32,7 +32,7 @@ const ARITHMETIC_SHAPE = new Set([
  * `NODE_OPTIONS=--require=x node --test` is the `node --require` the policy asks about.
  */
 const PROGRAM_ENVIRONMENT =
-  /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS4|IFS|LD_[A-Z_]*|NODE_OPTIONS|NODE_PATH|GOFLAGS|GOTOOLCHAIN|MAKEFLAGS|MFLAGS|RIPGREP_CONFIG_PATH|GIT_[A-Z_]*|PAGER|PYTHONPATH|PYTHONSTARTUP|PYTEST_ADDOPTS|PYTEST_PLUGINS|RUSTC_WRAPPER|RUSTFLAGS|CARGO_[A-Z_]*)$/;
+  /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS4|IFS|LD_[A-Z_]*|NODE_OPTIONS|NODE_PATH|GOFLAGS|GOTOOLCHAIN|GOENV|GOROOT|GOTOOLDIR|CGO_[A-Z_]*|MAKEFLAGS|MFLAGS|MAKEFILES|RIPGREP_CONFIG_PATH|GIT_[A-Z_]*|PAGER|MANPAGER|EDITOR|VISUAL|BROWSER|SHELL|LESSOPEN|LESSCLOSE|PYTHON[A-Z_]*|PYTEST_ADDOPTS|PYTEST_PLUGINS|RUSTC|RUSTDOC|RUSTC_[A-Z_]*|RUSTFLAGS|RUSTDOCFLAGS|CARGO_[A-Z_]*|CC|CXX|CPP|LD|AR|AS|FC|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|CLASSPATH|HOME|XDG_CONFIG_HOME|XDG_CONFIG_DIRS|XDG_DATA_HOME|XDG_DATA_DIRS)$/;
 
 /**
  * Environment that changes where a package tool fetches from, or what it runs when installing:
@@ -80,6 +80,8 @@ export function evaluatingNode(node: Node): string | undefined {
       return declaration(node);
     case 'unset_command': {
       const names = node.namedChildren.filter((c): c is Node => c !== null && !c.text.startsWith('-'));
+      const changed = names.map((c) => environmentChange(staticText(c) ?? '')).find(Boolean);
+      if (changed) return `unset: ${changed}`;
       return names.every((c) => PLAIN_NAME.test(staticText(c) ?? ''))
         ? undefined
         : 'unset of a name that is not plain';
@@ -100,6 +102,16 @@ export function evaluatingArguments(name: string, args: ShellWord[]): string | u
   const plain = (v: string | undefined) => v !== undefined && PLAIN_NAME.test(v);
   switch (name) {
     case 'env': {
+      // Clearing the environment or a variable removes what the sandbox set (GIT_CONFIG_GLOBAL…).
+      for (const [i, v] of values.entries()) {
+        if (v === undefined || !v.startsWith('-') || v === '--') break;
+        if (/^(-i|--ignore-environment|-)$/.test(v) || /^-[a-zA-Z]*i/.test(v))
+          return 'env -i clears the environment the sandbox set';
+        const unset = v === '-u' || v === '--unset' ? values[i + 1] : /^(-u|--unset=)(.+)$/.exec(v)?.[2];
+        if (unset !== undefined && environmentChange(unset)) return `env -u ${environmentChange(unset)}`;
+        if ((v === '-u' || v === '--unset') && values[i + 1] === undefined)
+          return 'env -u of a name only known at run time';
+      }
       const set = values.find((v) => v?.includes('=') && environmentChange(v.split('=')[0] ?? ''));
       return set ? environmentChange(set.split('=')[0] ?? '') : undefined;
     }
@@ -133,12 +145,17 @@ export function evaluatingArguments(name: string, args: ShellWord[]): string | u
     case 'local':
     case 'export':
     case 'readonly':
-    case 'unset':
+    case 'unset': {
+      // `unset GIT_CONFIG_GLOBAL` takes away what the sandbox set as much as setting it would.
+      const changed =
+        name === 'unset' ? values.find((v) => v !== undefined && environmentChange(v)) : undefined;
+      if (changed !== undefined) return `unset: ${environmentChange(changed)}`;
       return values.every(
         (v) => v !== undefined && (/^[-+][A-Za-z]*$/.test(v) ? !/[in]/.test(v) : plain(v.split('=')[0])),
       )
         ? undefined
         : `${name} of a name that is not plain, or with -i or -n`;
+    }
     default:
       return undefined;
   }

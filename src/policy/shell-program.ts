@@ -1,13 +1,32 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { BashParse } from './bash-parser.ts';
 import { unwrap } from './command-wrappers.ts';
+import { readCommand } from './program-options.ts';
 import { EVALUATES, evaluatingArguments, evaluatingNode } from './shell-evaluation.ts';
 import { display, literalWord, type ShellWord, wordOf } from './shell-words.ts';
 
-/** One simple command the program would run, or a piece we could not analyse (always `ask`). */
+/**
+ * One simple command the program would run, a file it would write (a redirect's target, or a
+ * file an option names), or a piece we could not analyse (always `ask`).
+ */
 export type ShellPart =
-  | { kind: 'command'; name: string; line: string }
+  | {
+      kind: 'command';
+      name: string;
+      /** The command with each option spelled as its program reads it. */
+      line: string;
+      /** The option of another command that runs this one (`sort --compress-program`). */
+      via?: string;
+    }
+  | { kind: 'write'; path: string; line: string; via: string }
+  /** An option that runs a program or code named on the command line: a person decides. */
+  | { kind: 'runs'; line: string; reason: string }
   | { kind: 'unknown'; line: string; reason: string };
+
+/** Redirect operators that open their target for writing; `>&` writes a file unless it names a descriptor. */
+const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '>&', '&>|']);
+/** Builtins that move the working directory, after which a relative path means something else. */
+const CHANGES_DIRECTORY = new Set(['cd', 'pushd', 'popd']);
 
 /** Nesting of `sh -c "eval '…'"` and the like beyond this is not analysed: it is `ask`. */
 const MAX_DEPTH = 8;
@@ -82,7 +101,22 @@ const REDIRECTS = new Set(['file_redirect', 'heredoc_redirect', 'herestring_redi
 export function simpleCommands(parse: BashParse, source: string): ShellPart[] {
   const parts: ShellPart[] = [];
   collectProgram(parse, source, parts, 0);
-  return parts;
+  // After `cd`, `> out` may write anywhere: the walk does not follow the working directory.
+  const moves = parts.some((p) => p.kind === 'command' && CHANGES_DIRECTORY.has(baseName(p.name)));
+  if (!moves) return parts;
+  return parts.map((p) =>
+    p.kind === 'write' && !p.path.startsWith('/')
+      ? {
+          kind: 'unknown',
+          line: p.line,
+          reason: `${p.via} writes ${p.path} after the working directory changed`,
+        }
+      : p,
+  );
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 function collectProgram(parse: BashParse, source: string, parts: ShellPart[], depth: number): void {
@@ -121,6 +155,7 @@ function walk(node: Node, ctx: Walk): void {
     commandNode(node, ctx);
     return;
   }
+  if (node.type === 'file_redirect') redirect(node, ctx);
   if (!KNOWN.has(node.type)) {
     ctx.parts.push({ kind: 'unknown', line: node.text, reason: `unhandled shell construct ${node.type}` });
     return;
@@ -141,6 +176,27 @@ function walk(node: Node, ctx: Walk): void {
   const evaluates = evaluatingNode(node);
   if (evaluates) ctx.parts.push({ kind: 'unknown', line: node.text, reason: `${EVALUATES}: ${evaluates}` });
   for (const child of node.children) if (child) walk(child, ctx);
+}
+
+/** A redirect that opens its target for writing is a file write for the policy. */
+function redirect(node: Node, ctx: Walk): void {
+  const operator = node.children.find((c) => c !== null && !c.isNamed)?.text ?? '';
+  if (!WRITE_REDIRECTS.has(operator)) return;
+  const target = node.namedChildren.find((c) => c !== null && c.type !== 'file_descriptor');
+  if (!target) return;
+  const word = wordOf(target);
+  // `>&2` and `>&-` duplicate or close a descriptor.
+  if (operator === '>&' && word.value !== undefined && /^(\d+|-)$/.test(word.value)) return;
+  const home = word.value !== undefined && /^~/.test(word.value);
+  if (word.value === undefined || (word.pattern && !home)) {
+    ctx.parts.push({
+      kind: 'unknown',
+      line: node.text,
+      reason: `the redirect target ${target.text} is only known at run time`,
+    });
+    return;
+  }
+  ctx.parts.push({ kind: 'write', path: word.value, line: node.text, via: `the redirect ${operator}` });
 }
 
 function position(node: Node): string {
@@ -168,6 +224,52 @@ function commandNode(node: Node, ctx: Walk): void {
   if (words.length > 0) judgeWords(words, ctx);
 }
 
+/**
+ * The command as its program reads it: the rules see each option spelled in full, and an option
+ * that runs a program or code, or writes a file, is judged for what it does.
+ */
+function judgeOptions(name: string, base: string, args: ShellWord[], ctx: Walk): void {
+  const read = readCommand(base, args);
+  const line = [name, ...read.canonical.slice(1)].join(' ');
+  ctx.parts.push({ kind: 'command', name, line });
+  if (read.unknowable) ctx.parts.push({ kind: 'unknown', line, reason: read.unknowable });
+  for (const finding of read.findings) {
+    const value = finding.value?.value;
+    const effect = finding.effect;
+    if ('writes' in effect) {
+      if (value === undefined)
+        ctx.parts.push({
+          kind: 'unknown',
+          line,
+          reason: `${finding.option} writes a file only known at run time`,
+        });
+      else ctx.parts.push({ kind: 'write', path: value, line, via: finding.option });
+    } else if (effect.runs === 'program' && value !== undefined) {
+      const words = value.split(/\s+/).filter(Boolean).map(literalWord);
+      if (words.length === 0) continue;
+      ctx.parts.push({
+        kind: 'runs',
+        line,
+        reason: `${finding.option} runs ${value}, a program named on its command line`,
+      });
+      judgeWords(words, { ...ctx, depth: ctx.depth + 1 });
+    } else if (effect.runs === 'command' && value !== undefined) {
+      ctx.parts.push({
+        kind: 'runs',
+        line,
+        reason: `${finding.option} runs the command ${JSON.stringify(value)}`,
+      });
+      collectProgram(ctx.parse, value, ctx.parts, ctx.depth + 1);
+    } else {
+      const what =
+        value === undefined
+          ? 'code or a program only known at run time'
+          : `code given on its command line (${value})`;
+      ctx.parts.push({ kind: 'runs', line, reason: `${finding.option} runs ${what}` });
+    }
+  }
+}
+
 function judgeWords(words: ShellWord[], ctx: Walk): void {
   const [name, ...args] = words as [ShellWord, ...ShellWord[]];
   const line = words.map(display).join(' ');
@@ -183,7 +285,7 @@ function judgeWords(words: ShellWord[], ctx: Walk): void {
     ctx.parts.push({ kind: 'unknown', line, reason: inner.opaque });
     return;
   }
-  if (inner.self) ctx.parts.push({ kind: 'command', name: name.value, line });
+  if (inner.self) judgeOptions(name.value, base, args, ctx);
   for (const command of inner.commands) {
     if (ctx.depth + 1 > MAX_DEPTH) ctx.parts.push({ kind: 'unknown', line, reason: 'nested too deeply' });
     else judgeWords(command, { ...ctx, depth: ctx.depth + 1 });

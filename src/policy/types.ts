@@ -10,7 +10,14 @@ export type PolicyAction =
    */
   | { kind: 'file.write'; path: string; content?: WriteContent }
   /** The whole command line as the model sent it; the policy parses it into simple commands. */
-  | { kind: 'shell'; command: string }
+  | {
+      kind: 'shell';
+      command: string;
+      /** The workspace's absolute path, where the sandbox mounts it: `> /ws/x` writes `x`. */
+      root?: string;
+      /** Workspace-relative directory the command starts in (`.` by default). */
+      cwd?: string;
+    }
   | { kind: 'net.connect'; host: string; port: number }
   | { kind: 'dependency.add'; ecosystem: string; name: string }
   | { kind: 'git.push'; branch: string; force: boolean }
@@ -30,7 +37,13 @@ export interface Decision {
   /** For a file write: what it is among the files that run later, outside the sandbox. */
   runsLater?: RunsLaterMatch[];
   /** For shell: the verdict on each simple command found in the program. */
-  parts?: Array<{ command: string; decision: Verdict; policies: string[] }>;
+  parts?: Array<{
+    command: string;
+    decision: Verdict;
+    policies: string[];
+    /** The workspace file this part writes (a redirect's target, `sort -o FILE`), judged as a file write. */
+    write?: string;
+  }>;
 }
 
 /** A write's content, when the writer knows it: what judges a change inside package.json. */

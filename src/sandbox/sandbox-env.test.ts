@@ -14,6 +14,9 @@ describe('buildSandboxEnv', () => {
       LANG: 'C.UTF-8',
       LC_ALL: 'C.UTF-8',
       TERM: 'dumb',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_PAGER: 'cat',
       npm_config_ignore_scripts: 'true',
       YARN_ENABLE_SCRIPTS: 'false',
     });

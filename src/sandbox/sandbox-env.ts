@@ -100,6 +100,19 @@ const SCRIPTS_OFF: Record<string, string> = {
   YARN_ENABLE_SCRIPTS: 'false',
 };
 
+/**
+ * git in the sandbox reads no configuration the agent could have written: not `~/.gitconfig` or
+ * `$XDG_CONFIG_HOME/git/config` (a command could write one and run `git diff` in the same line,
+ * with `diff.external` set), not the machine's. Repository config is Warden's own and masked.
+ * Set last, like the install switches, so no layer can undo it; a command that unsets them is asked about.
+ */
+const FIXED_GIT_CONFIG: Record<string, string> = {
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  // `git -p log` pages through less, whose `!cmd` runs a shell: no pager reads a keystroke here.
+  GIT_PAGER: 'cat',
+};
+
 export interface SandboxEnv {
   env: Record<string, string>;
   /** Names that were passed and refused, for the record. */
@@ -132,6 +145,7 @@ export function buildSandboxEnv(input: SandboxEnvInput): SandboxEnv {
   };
   layer(input.operator, true);
   layer(input.request, false);
+  Object.assign(env, FIXED_GIT_CONFIG);
   if (input.installScripts !== true) {
     for (const [name, value] of Object.entries(SCRIPTS_OFF)) {
       if (name in env && env[name] !== value) dropped.push(name);

@@ -97,7 +97,12 @@ export async function startCommandService(options: CommandServiceOptions): Promi
           : {}),
       },
     });
-    const verdict = await gate.check({ id: callId, tool: 'shell' }, [{ kind: 'shell', command }]);
+    // A relative redirect target is relative to where the command runs, not to the workspace root.
+    const cwd =
+      typeof message.cwd === 'string' && message.cwd !== ''
+        ? workspacePath(options.workspaceRoot, message.cwd)
+        : '.';
+    const verdict = await gate.check({ id: callId, tool: 'shell' }, [{ kind: 'shell', command, cwd }]);
     if (!verdict.allowed) {
       events.emit({
         type: 'tool.finished',

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import type { CompiledPolicy } from './engine.ts';
+import { loadPolicy } from './load.ts';
+import type { OptionSpec, ProgramSpec } from './program-options.ts';
+import { readCommand } from './program-options.ts';
+import { PROGRAMS } from './program-specs.ts';
+import { literalWord } from './shell-words.ts';
+
+let policy: CompiledPolicy;
+before(async () => {
+  policy = await loadPolicy();
+});
+
+const decide = (command: string) => policy.decide({ kind: 'shell', command, root: '/workspace' });
+
+/** A command the default policy allows, and where in it a program's options go. */
+const ALLOWED_BASES: Array<{ program: string; before: string; spec: ProgramSpec; after?: string }> = [
+  { program: 'sort', before: 'sort', spec: PROGRAMS.sort as ProgramSpec, after: 'data.txt' },
+  { program: 'uniq', before: 'uniq', spec: PROGRAMS.uniq as ProgramSpec, after: 'in.txt' },
+  { program: 'find', before: 'find .', spec: PROGRAMS.find as ProgramSpec },
+  { program: 'rg', before: 'rg', spec: PROGRAMS.rg as ProgramSpec, after: 'foo' },
+  { program: 'make', before: 'make test', spec: PROGRAMS.make as ProgramSpec },
+  { program: 'node', before: 'node --test', spec: PROGRAMS.node as ProgramSpec },
+  { program: 'tsc', before: 'tsc', spec: PROGRAMS.tsc as ProgramSpec },
+  { program: 'npx', before: 'npx tsc', spec: PROGRAMS.tsc as ProgramSpec },
+  { program: 'pytest', before: 'pytest', spec: PROGRAMS.pytest as ProgramSpec },
+  { program: 'python', before: 'python -m pytest', spec: PROGRAMS.pytest as ProgramSpec },
+  { program: 'npm', before: 'npm test', spec: PROGRAMS.npm?.subcommands?.test as ProgramSpec },
+  { program: 'go', before: 'go test', spec: PROGRAMS.go?.subcommands?.test as ProgramSpec, after: './...' },
+  { program: 'cargo', before: 'cargo test', spec: PROGRAMS.cargo?.subcommands?.test as ProgramSpec },
+  ...['diff', 'log', 'show'].map((sub) => ({
+    program: 'git',
+    before: `git ${sub}`,
+    spec: PROGRAMS.git?.subcommands?.[sub] as ProgramSpec,
+  })),
+];
+
+/** A value that makes each effect do harm: a program to run, a file outside the workspace. */
+function harmfulValue(option: OptionSpec): string {
+  const effect = option.effect;
+  if (effect && 'writes' in effect) return '.git/hooks/pre-commit';
+  if (option.when) return ['-', '/dev/stdin', '-extld=sh'].find((v) => option.when?.(v)) ?? 'sh';
+  return 'sh';
+}
+
+/** Every way the program itself reads this option: full name, each prefix it resolves, short form. */
+function spellings(spec: ProgramSpec, option: OptionSpec, value: string): string[] {
+  const out: string[] = [];
+  const dashes = spec.style === 'single' ? ['-', '--'] : ['--'];
+  const names = [...(option.long ?? []), ...(spec.style === 'single' ? [...(option.short ?? '')] : [])];
+  for (const name of names) {
+    const prefixes = [name];
+    if (spec.abbreviations)
+      for (let n = name.length - 1; n >= 1; n--) {
+        const prefix = name.slice(0, n);
+        const owners = spec.options.filter((o) => o.long?.some((l) => l.startsWith(prefix)));
+        if (owners.length === 1 && !spec.options.some((o) => o !== option && o.long?.includes(prefix)))
+          prefixes.push(prefix);
+      }
+    for (const dash of dashes)
+      for (const prefix of prefixes) {
+        const spelled = spec.ignoreCase ? prefix.toUpperCase() : prefix;
+        if (option.arg === 'none') out.push(`${dash}${spelled}`);
+        else {
+          out.push(`${dash}${spelled}=${value}`);
+          if (option.arg === 'required') out.push(`${dash}${spelled} ${value}`);
+        }
+      }
+  }
+  // One-dash programs (Go's flag package) read `-o` as a name: `-ox` is another option.
+  for (const letter of spec.style === 'single' ? '' : (option.short ?? '')) {
+    if (option.arg === 'none') out.push(`-${letter}`);
+    else out.push(`-${letter}${value}`, ...(option.arg === 'required' ? [`-${letter} ${value}`] : []));
+  }
+  return out;
+}
+
+const QUOTINGS: Array<(word: string) => string> = [
+  (w) => w,
+  (w) => `'${w}'`,
+  (w) => `"${w.slice(0, 2)}"${w.slice(2)}`,
+  (w) => w.replace(/^-/, '\\-'),
+];
+const WRAPPERS = ['', 'timeout 9 ', 'nice ', 'env A=1 ', 'command '];
+
+describe('an option that runs a program or writes a file is judged however it is spelled', () => {
+  const cases = ALLOWED_BASES.flatMap((base) =>
+    base.spec.options
+      .filter((o) => o.effect)
+      .flatMap((option) =>
+        spellings(base.spec, option, harmfulValue(option)).map((spelled) => ({ base, spelled })),
+      ),
+  );
+
+  test('the bases themselves are allowed (the cases below test the options, not the base)', async () => {
+    for (const base of ALLOWED_BASES) {
+      const d = await decide([base.before, base.after].filter(Boolean).join(' '));
+      assert.equal(d.decision, 'allow', `${base.before}: ${d.reason}`);
+    }
+    assert.ok(cases.length > 150, `${cases.length} spellings`);
+  });
+
+  test('every spelling, quoting, wrapper and position is asked about or denied', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...cases),
+        fc.constantFrom(...QUOTINGS),
+        fc.constantFrom(...WRAPPERS),
+        fc.boolean(),
+        async ({ base, spelled }, quote, wrapper, last) => {
+          const [option, ...value] = spelled.split(' ');
+          const words = [quote(option as string), ...value];
+          const tail = base.after ? [base.after] : [];
+          // GNU programs read options after operands as well; Go's flag package stops at the first.
+          const args = last && base.spec.style === 'gnu' ? [...tail, ...words] : [...words, ...tail];
+          const command = `${wrapper}${[base.before, ...args].join(' ')}`;
+          const d = await decide(command);
+          assert.notEqual(d.decision, 'allow', `${command} was allowed: ${d.reason}`);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('readCommand spells options as the program reads them', () => {
+  const read = (line: string) => {
+    const [name, ...args] = line.split(' ');
+    return readCommand(name as string, args.map(literalWord));
+  };
+  const table: Array<[string, string]> = [
+    ['sort -S 64k --compress-prog=sh data.txt', 'sort -S 64k --compress-program=sh data.txt'],
+    ['sort -rnk2 data.txt', 'sort -r -n -k 2 data.txt'],
+    ['sort --out x', 'sort --output=x'],
+    ['make test --eva=x', 'make test --eval=x'],
+    ['git --no-pager log --outp=x', 'git --no-pager log --output=x'],
+    ['tsc --OUTFILE x', 'tsc -outFile x'],
+    ['rg -iz foo', 'rg -i -z foo'],
+  ];
+  for (const [line, canonical] of table)
+    test(`${line} → ${canonical}`, () => assert.equal(read(line).canonical.join(' '), canonical));
+
+  test('an option that is only known at run time makes the line unknowable', () => {
+    const found = readCommand('sort', [{ text: '$X', value: undefined, pattern: false }, literalWord('f')]);
+    assert.match(found.unknowable ?? '', /only known at run time/);
+    const glob = readCommand('git', [literalWord('diff'), { text: '*', value: '*', pattern: true }]);
+    assert.match(glob.unknowable ?? '', /may be an option/);
+    const path = readCommand('git', [
+      literalWord('diff'),
+      { text: 'src/*.ts', value: 'src/*.ts', pattern: true },
+    ]);
+    assert.equal(path.unknowable, undefined, 'a glob that starts with a name cannot become an option');
+  });
+
+  test('operands after -- are never options', () => {
+    assert.deepEqual(read('sort -- --compress-program=sh').findings, []);
+    assert.deepEqual(read('npm test -- --script-shell=sh').findings, []);
+  });
+});
