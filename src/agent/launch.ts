@@ -137,6 +137,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   const task = redact(options.task);
 
   const runsLater = new RunsLaterLog();
+  const watch = createPlantedWatch(workspace, likeMatcher(options.policy?.deniedPaths ?? []));
   const start = await snapshotWorktree(workspace.root);
   const worktree = {
     async changes() {
@@ -189,10 +190,12 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
             events,
             workspaceRoot: workspace.root,
             ...(options.checkDependency ? { checkDependency: options.checkDependency } : {}),
-            runsLater: (path, matches, allowed) =>
-              runsLater.record(path, matches, allowed ? 'changed' : 'refused'),
+            runsLater: (path, matches, allowed) => {
+              runsLater.record(path, matches, allowed ? 'changed' : 'refused');
+              if (allowed) watch.allowed(path);
+            },
           }),
-          watch: createPlantedWatch(workspace, likeMatcher(options.policy.deniedPaths)),
+          watch,
           runsLater,
         }
       : {}),

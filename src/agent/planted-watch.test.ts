@@ -97,6 +97,23 @@ test('each one is put back as it was: removed, its text and mode restored, a lin
   assert.deepEqual(await watch.after(), []);
 });
 
+test('a write allowed before the command ran is not asked about again; the next command starts afresh', async () => {
+  watch.allowed('.envrc');
+  await watch.before();
+  await put('.envrc', 'export A=2\n');
+  await put('.github/workflows/x.yml', 'on: push\n');
+  assert.deepEqual(
+    (await watch.after()).map((c) => c.path),
+    ['.github/workflows/x.yml'],
+  );
+  await watch.before();
+  await put('.envrc', 'export A=3\n');
+  assert.deepEqual(
+    (await watch.after()).map((c) => c.path),
+    ['.envrc'],
+  );
+});
+
 test('a link to a directory is looked through as the editor would: .vscode -> conf/', async () => {
   await mkdir(join(root, 'conf'));
   await watch.before();

@@ -22,6 +22,11 @@ export interface PlantedWatch {
   restore(change: PlantedChange): Promise<boolean>;
   /** A file tool wrote: the next `before` reads the tree again. */
   touched(): void;
+  /**
+   * A write of this path was judged and allowed before the call ran (a command's redirect, once
+   * approved): the command's change to it is not asked about again.
+   */
+  allowed(path: string): void;
 }
 
 export interface PlantedChange {
@@ -66,6 +71,7 @@ export function createPlantedWatch(
   const root = workspace.root;
   let last: Snapshot | undefined;
   let current: Snapshot | undefined;
+  const judged = new Set<string>();
 
   const read = async (): Promise<Snapshot> => {
     const found: Snapshot = new Map();
@@ -107,10 +113,11 @@ export function createPlantedWatch(
       const changes: PlantedChange[] = [];
       for (const path of new Set([...then.keys(), ...now.keys()])) {
         const [was, is] = [then.get(path), now.get(path)];
-        if (was && is && sameAs(was, is)) continue;
+        if ((was && is && sameAs(was, is)) || judged.has(path)) continue;
         const kind = !was ? 'added' : !is ? 'deleted' : 'modified';
         changes.push({ path, kind, content: { before: textOf(was), after: textOf(is) } });
       }
+      judged.clear();
       return changes.sort((a, b) => (a.path < b.path ? -1 : 1));
     },
     async restore(change) {
@@ -135,6 +142,10 @@ export function createPlantedWatch(
     },
     touched() {
       current = undefined;
+      judged.clear();
+    },
+    allowed(path) {
+      judged.add(path);
     },
   };
 }

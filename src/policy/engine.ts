@@ -305,7 +305,11 @@ function judgeWrite(
   const inside = workspacePath(relative);
   if (inside === undefined)
     return { decision: 'deny', policies: [], reason: `${via} writes ${path}, outside the workspace` };
-  const judged = authorize('write', 'File', inside, { path: inside });
+  // As a write_file would be: a file that runs later outside the sandbox is judged again.
+  const planted = runsLaterSubjects(inside).map((subject) =>
+    authorize('plant', 'File', subject, { path: subject }),
+  );
+  const judged = withRunsLater('', authorize('write', 'File', inside, { path: inside }), planted);
   return { ...judged, reason: `${via} writes ${inside}: ${judged.reason}`, write: inside };
 }
 

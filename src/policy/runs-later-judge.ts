@@ -17,7 +17,7 @@ const VERB: Record<Verdict, string> = { allow: 'allowed by', ask: 'needs approva
  * reason that says what would run it and when. A write the files rules deny stays denied; every
  * decision on such a file carries what it is, so reports can list it.
  */
-/** `label` starts the reason a person reads: `write .github/workflows/ci.yml`. */
+/** `label` starts the reason a person reads (`write .github/workflows/ci.yml`), when it has none. */
 export function withRunsLater(label: string, write: Decision, planted: Judgement[]): Decision {
   const hits = planted.filter(
     (j) => j.decision !== 'deny' || j.policies.length > 0 || j.reason.startsWith('policy evaluation failed'),
@@ -39,7 +39,7 @@ export function withRunsLater(label: string, write: Decision, planted: Judgement
   return {
     decision: worst,
     policies: ids,
-    reason: `${label}: runs outside the sandbox later — ${why}`,
+    reason: `${label ? `${label}: ` : ''}runs outside the sandbox later — ${why}`,
     runsLater,
   };
 }
