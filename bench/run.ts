@@ -1,6 +1,7 @@
 import { benchAudit } from './audit.ts';
 import { benchCore } from './core.ts';
 import { benchGateway } from './gateway.ts';
+import { benchKnownForms } from './known-forms.ts';
 import { benchRedactor } from './redactor.ts';
 import { benchSandboxAndPolicy } from './sandbox-policy.ts';
 import { benchServe } from './serve.ts';
@@ -13,5 +14,6 @@ await benchCore(runs);
 await benchSandboxAndPolicy(runs);
 await benchAudit(runs);
 await benchRedactor(runs);
+await benchKnownForms(runs);
 await benchGateway(runs);
 await benchServe(runs);

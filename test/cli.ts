@@ -16,7 +16,7 @@ export interface CliResult {
 /** Runs the real `warden` binary as a user would, with a clean environment (no keys, empty config). */
 export function warden(
   args: string[],
-  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WARDEN, ...args], {
@@ -28,15 +28,21 @@ export function warden(
         XDG_CONFIG_HOME: join(options.cwd, '.config-empty'),
         ...options.env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // A command that exits without reading all of its input is not a failed run.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input);
+    // Decoded as a stream: a character split between two chunks stays whole.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
+    child.stdout.on('data', (d: string) => {
+      stdout += d;
     });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
+    child.stderr.on('data', (d: string) => {
+      stderr += d;
     });
     // A run that hangs is killed, and fails its test with what it printed so far.
     const timer =

@@ -205,7 +205,11 @@ test('a hostile model cannot publish a secret, target an unlisted base, or smugg
     ALLOWING,
   );
   const finished = of(run.events, 'tool.finished');
-  assert.ok(run.modelBodies[1]?.includes('PAYMENTS_KEY=«secret:'), 'the model was shown the .env redacted');
+  // The .env holds a known value: reading it is asked, and refused with nobody to ask.
+  assert.match(
+    finished[0]?.output ?? '',
+    /not approved: .*\.env: the file holds the value of a known secret/,
+  );
 
   // The secret reached the API as its placeholder only.
   assert.deepEqual(

@@ -46,8 +46,9 @@ test('secrets in files, the .env and command output never reach the events, the 
   outputs.push(await readFile(join(fixture.repo, '.warden', 'audit', `${session}.audit.jsonl`), 'utf8'));
   for (const text of outputs)
     for (const secret of secrets) assert.ok(!text.includes(secret), `${secret} leaked`);
-  // The model can still reason about the keys: each kept a stable name.
-  assert.match(result.stdout, /«secret:openai-api-key#1»/);
+  // The model can still reason about the key: it kept a stable name.
   assert.match(result.stdout, /«secret:aws-access-key#1»/);
-  assert.match(result.stdout, /«secret:env-file#1»/);
+  // The files holding the known values are masked and asked about: named, never read.
+  assert.match(result.stdout, /"source":"notes\.txt","rule":"known-secret-in-file"/);
+  assert.match(result.stdout, /"source":"\.env","rule":"known-secret-in-file"/);
 });

@@ -13,7 +13,7 @@ import type { DependencyCheck } from '../guard/dependency-check.ts';
 import type { Redactor } from '../guard/redactor.ts';
 import { createUntrustedContent } from '../guard/untrusted.ts';
 import type { ModelClient } from '../models/types.ts';
-import { type Approver, createHeadlessApprover } from '../policy/approvals.ts';
+import { type Approver, createHeadlessApprover, withCleanQuestions } from '../policy/approvals.ts';
 import { likeMatcher } from '../policy/like.ts';
 import type { Policy } from '../policy/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
@@ -175,7 +175,8 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
         previous
         ? { history: [{ role: 'user' as const, text: previous.task }] }
         : {}),
-    checkpoint: (state) => journal.checkpoint(state),
+    // The conversation as stored: the model's own text and tool arguments are redacted like the rest.
+    checkpoint: (state) => journal.checkpoint(options.redactor ? options.redactor.redactValue(state) : state),
     recordIntent: () => journal.durable(),
     ...(options.policy
       ? {
@@ -186,7 +187,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
               likeMatcher(options.policy.deniedPaths),
             ),
             policy: options.policy,
-            approver: options.approver ?? createHeadlessApprover('deny'),
+            approver: withCleanQuestions(options.approver ?? createHeadlessApprover('deny'), redact),
             events,
             workspaceRoot: workspace.root,
             ...(options.checkDependency ? { checkDependency: options.checkDependency } : {}),

@@ -9,8 +9,11 @@ import {
 } from '../broker/session-broker.ts';
 import { createDependencyCheck, type DependencyCheck } from '../guard/dependency-check.ts';
 import type { Redactor } from '../guard/redactor.ts';
+import { findSecretFiles, type SecretFiles } from '../guard/secret-files.ts';
 import { sessionRedactor } from '../guard/session-redactor.ts';
 import { type ConfigLayer, loadUserConfigLayer } from '../models/config.ts';
+import { likeMatcher } from '../policy/like.ts';
+import { askForSecretFiles } from '../policy/secret-files.ts';
 import type { Policy } from '../policy/types.ts';
 import type { LaunchOptions } from './launch.ts';
 import { shellOptions } from './policy-settings.ts';
@@ -19,8 +22,11 @@ import { shellOptions } from './policy-settings.ts';
 export interface SessionGuards {
   redactor: Redactor;
   broker: SessionBroker;
-  /** Spread into `launchSession`'s options: every host of a session passes exactly these. */
-  launch: Required<Pick<LaunchOptions, 'redactor' | 'checkDependency' | 'flagged' | 'tools'>>;
+  /**
+   * Spread into `launchSession`'s options after the host's own: every host of a session passes
+   * exactly these. `policy` is the host's, with the files that hold known secrets asked about.
+   */
+  launch: Required<Pick<LaunchOptions, 'redactor' | 'checkDependency' | 'flagged' | 'tools' | 'policy'>>;
 }
 
 /**
@@ -35,6 +41,8 @@ export async function openSessionGuards(options: {
   root: string;
   policy: Policy;
   env: NodeJS.ProcessEnv;
+  /** The session's sandbox: files that hold a known secret are masked in it, like `.env`. */
+  sandbox: { mask(paths: Iterable<string>): void };
 }): Promise<SessionGuards> {
   const { root, policy, env } = options;
   const user = loadUserConfigLayer(env);
@@ -46,19 +54,29 @@ export async function openSessionGuards(options: {
     ...credentialsSection(user),
   });
   redactor.addKnown(broker.credentials.secrets());
+  const secretFiles = await findSecretFiles(
+    root,
+    (text) => redactor.knownKeyIn(text),
+    likeMatcher(policy.deniedPaths),
+  );
+  options.sandbox.mask(secretFiles.files.keys());
   return {
     redactor,
     broker,
     launch: {
       redactor,
       checkDependency: dependencyCheck(policy, env, user),
-      flagged: broker.moved.map((moved) => ({
-        source: `.git/config ${moved.key}`,
-        rule: moved.rule ?? 'credential-in-remote-url',
-        detail: moved.url
-          ? `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`
-          : `the credential in this setting was moved to Warden's broker as "${moved.name}" (for ${moved.host || 'no host: redacted, never sent'}); the setting was removed`,
-      })),
+      policy: askForSecretFiles(policy, secretFiles.files),
+      flagged: [
+        ...broker.moved.map((moved) => ({
+          source: `.git/config ${moved.key}`,
+          rule: moved.rule ?? 'credential-in-remote-url',
+          detail: moved.url
+            ? `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`
+            : `the credential in this setting was moved to Warden's broker as "${moved.name}" (for ${moved.host || 'no host: redacted, never sent'}); the setting was removed`,
+        })),
+        ...secretFileFlags(secretFiles),
+      ],
       tools: { shell: { ...shellOptions(policy), broker: broker.push, pullRequests: broker.pullRequests } },
     },
   };
@@ -99,4 +117,20 @@ function dependencyCheck(
       ...(rules?.minWeeklyDownloads === undefined ? {} : { minWeeklyDownloads: rules.minWeeklyDownloads }),
     },
   });
+}
+
+/** Each file that holds a known secret, and what the search did not cover, for the record. */
+function secretFileFlags(found: SecretFiles): Array<{ source: string; rule: string; detail: string }> {
+  const flags = [...found.files].map(([path, kind]) => ({
+    source: path,
+    rule: 'known-secret-in-file',
+    detail: `the file holds the value of a known secret (${kind}): masked in the sandbox, and reading or changing it is asked`,
+  }));
+  if (!found.complete || found.skipped.length > 0)
+    flags.push({
+      source: 'workspace',
+      rule: 'secret-file-search-bounded',
+      detail: `${found.searched} files were searched for known secret values${found.complete ? '' : ' before a bound was reached'}${found.skipped.length ? `; ${found.skipped.length} larger than 1 MiB were not (${found.skipped.slice(0, 3).join(', ')}${found.skipped.length > 3 ? ', …' : ''})` : ''}: files not searched are not masked`,
+    });
+  return flags;
 }

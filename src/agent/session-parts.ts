@@ -34,6 +34,8 @@ export interface SessionParts<Store = SessionStore> {
   network: SessionNetwork | undefined;
   /** The egress proxy's unix socket, when the policy allows any host (`warden wrap` bridges it in). */
   proxySocket: string | undefined;
+  /** Workspace-relative files the sandbox hides from every command from now on, as if denied. */
+  mask(paths: Iterable<string>): void;
   /** Stops the proxy and removes its socket; the store is closed by its user. */
   close(): Promise<void>;
 }
@@ -64,6 +66,8 @@ export async function openSessionParts<Store = SessionStore>(
   if (options.store) mkdirSync(join(root, '.warden'), { recursive: true });
   const store = options.store ?? (SessionStore.open(join(root, '.warden')) as Store);
   const network = policy.network.allow.length > 0 ? await startNetwork(policy.network.allow) : undefined;
+  const denied = likeMatcher(policy.deniedPaths);
+  const masked = new Set<string>();
   try {
     const sandbox = createBwrapSandbox({
       workspace: root,
@@ -71,7 +75,7 @@ export async function openSessionParts<Store = SessionStore>(
         lstatSync(path, { throwIfNoEntry: false }),
       ),
       limits: sandboxLimits(policy),
-      hidden: likeMatcher(policy.deniedPaths),
+      hidden: (path) => denied(path) || masked.has(path),
       installScripts: policy.dependencies?.installScripts === true,
       ...(network ? { network: { proxySocket: network.socket } } : {}),
     });
@@ -81,6 +85,9 @@ export async function openSessionParts<Store = SessionStore>(
       store,
       network: network?.session,
       proxySocket: network?.socket,
+      mask(paths) {
+        for (const path of paths) masked.add(path);
+      },
       close: async () => network?.close(),
     };
   } catch (error) {

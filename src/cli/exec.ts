@@ -91,7 +91,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   const model = resolveModel(values.model, { config, env: io.env, cwd: io.cwd });
   const parts = await openSessionParts(repo.root, policy);
   const { sandbox, workspace, store } = parts;
-  const guards = await openSessionGuards({ root: repo.root, policy, env: io.env }).catch(
+  const guards = await openSessionGuards({ root: repo.root, policy, env: io.env, sandbox: parts }).catch(
     async (error: unknown) => {
       store.close();
       await parts.close();
@@ -119,7 +119,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
       workingDir: repo.workingDir,
       sinks: [sink],
       limits,
-      policy,
+      // The policy is the guards' (launch.policy): this one, with files holding known secrets asked about.
       approver:
         approvals === 'ask'
           ? createTerminalApprover({ input: io.stdin, output: process.stderr, clean: forTerminal })

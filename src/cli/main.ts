@@ -3,6 +3,7 @@ import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { DEMO_HELP, demoCommand } from './demo.ts';
 import { EXEC_HELP, execCommand } from './exec.ts';
 import { POLICY_HELP, policyCommand } from './policy.ts';
+import { REDACT_HELP, redactCommand } from './redact.ts';
 import { SERVE_HELP, serveCommand } from './serve.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
 import { WORKER_HELP, workerCommand } from './worker.ts';
@@ -27,6 +28,7 @@ Usage:
   warden sessions list|show ID     recorded sessions and their reports
   warden policy check|explain|test the one-page policy: validate, summarise, try an action
   warden audit verify|show|prove   the signed audit trail: prove nothing was altered
+  warden redact [FILE…] [--json]   print text with its secrets redacted, or list what was found
   warden serve [--port N]          the server: HTTP API, task queue and workers (see README)
   warden worker --database URL     runs tasks from the server's PostgreSQL queue, on any machine
   warden demo                      an offline walkthrough with a scripted model
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   demo: { run: demoCommand, help: DEMO_HELP },
   policy: { run: policyCommand, help: POLICY_HELP },
   audit: { run: auditCommand, help: AUDIT_HELP },
+  redact: { run: redactCommand, help: REDACT_HELP },
   wrap: { run: wrapCommand, help: WRAP_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
   worker: { run: workerCommand, help: WORKER_HELP },

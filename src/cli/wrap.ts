@@ -114,6 +114,7 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
     root: repo.root,
     policy,
     env: io.env,
+    sandbox: parts,
   }).catch(async (error: unknown) => {
     parts.store.close();
     await parts.close();
@@ -160,7 +161,8 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
       workspaceRoot: repo.root,
       workingDir: repo.workingDir,
       store: parts.store,
-      policy,
+      // With the files that hold known secrets masked and asked about, like .env.
+      policy: launch.policy,
       approver:
         approvals === 'ask'
           ? createTerminalApprover({ input: io.stdin, output: process.stderr, clean: forTerminal })

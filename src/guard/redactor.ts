@@ -1,17 +1,28 @@
+import { looksRandom as looksLikeKey } from './known-forms.ts';
+import { createKnownMatcher, type KnownMatch, type KnownMatcher } from './known-matcher.ts';
+import { locateFindings, type RedactionFinding } from './redaction-findings.ts';
 import { entropy, SECRET_RULES } from './secret-rules.ts';
 
 /**
  * The one redactor on every path out of Warden's process: toward the model, the audit log, events
  * and the terminal. Known secret values (keys Warden holds, values from `.env` files) are replaced
- * exactly; other secrets are found by their shape. Each distinct secret gets a stable placeholder
+ * in every form a command can print them in (see known-forms.ts); other secrets are found by their
+ * shape. Each distinct secret gets a stable placeholder
  * such as `«secret:aws-access-key#1»`, so the model can still reason about "the key".
  */
 export interface Redactor {
   redact(text: string): string;
   /** Redacts every string inside a JSON-like value, object keys included. */
   redactValue<T>(value: T): T;
-  /** Adds values to replace exactly from now on (shorter than 8 characters are ignored). */
+  /**
+   * Adds values to replace from now on, in every form (shorter than 8 characters are ignored):
+   * reversed, ROT13, hex, base64 at any alignment, URL-encoded, and pieces of 10+ characters.
+   */
   addKnown(values: Iterable<{ value: string; kind: string }>): void;
+  /** What `redact` would replace in `text`, where, and by which rule (`warden redact --json`). */
+  findings(text: string): RedactionFinding[];
+  /** The kind of a known key (a random-looking value, not a word) that `text` holds in any form. */
+  knownKeyIn(text: string): string | undefined;
 }
 
 const MIN_KNOWN_LENGTH = 8;
@@ -22,7 +33,9 @@ export function createRedactor(): Redactor {
   const known = new Map<string, string>(); // value -> kind
   const placeholders = new Map<string, string>(); // value -> placeholder
   const counters = new Map<string, number>();
-  let knownPattern: RegExp | undefined;
+  const valuesOf = new Map<string, string>(); // placeholder -> value, to locate findings
+  // Built on first use after a change: sessions add values several times before any text comes.
+  let knownMatcher: KnownMatcher | undefined;
 
   const placeholder = (value: string, kind: string): string => {
     const existing = placeholders.get(value);
@@ -31,14 +44,31 @@ export function createRedactor(): Redactor {
     counters.set(kind, n);
     const made = `«secret:${kind}#${n}»`;
     placeholders.set(value, made);
+    valuesOf.set(made, value);
     return made;
+  };
+
+  const findKnown = (text: string): KnownMatch[] => {
+    if (known.size === 0) return [];
+    knownMatcher ??= createKnownMatcher([...known].map(([value, kind]) => ({ value, kind })));
+    return knownMatcher.find(text);
+  };
+
+  const redactKnown = (text: string, matches = findKnown(text)): string => {
+    if (matches.length === 0) return text;
+    let out = '';
+    let at = 0;
+    for (const match of matches) {
+      out += text.slice(at, match.start) + placeholder(match.value, match.kind);
+      at = match.end;
+    }
+    return out + text.slice(at);
   };
 
   const redact = (text: string): string => {
     if (!text) return text;
     let out = text;
-    if (knownPattern)
-      out = out.replace(knownPattern, (value) => placeholder(value, known.get(value) ?? 'known'));
+    out = redactKnown(out);
     for (const rule of SECRET_RULES) {
       out = out.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
         const groups = rest.at(-1) as { secret?: string } | undefined;
@@ -69,15 +99,27 @@ export function createRedactor(): Redactor {
   return {
     redact,
     redactValue,
+    knownKeyIn(text) {
+      return findKnown(text).find((match) => looksLikeKey(match.value))?.kind;
+    },
+    findings(text) {
+      const matches = findKnown(text);
+      return locateFindings(
+        matches,
+        redactKnown(text, matches),
+        redact(text),
+        (match) => placeholder(match.value, match.kind),
+        (made) => valuesOf.get(made),
+      );
+    },
     addKnown(values) {
       for (const { value, kind } of values) {
-        if (value.length >= MIN_KNOWN_LENGTH) known.set(value, kind);
+        // The last kind given names it (a broker credential that is also in the environment).
+        if (value.length >= MIN_KNOWN_LENGTH && known.get(value) !== kind) {
+          known.set(value, kind);
+          knownMatcher = undefined;
+        }
       }
-      // Longest first, so a secret that contains another is replaced whole.
-      const sorted = [...known.keys()].sort((a, b) => b.length - a.length);
-      knownPattern = sorted.length
-        ? new RegExp(sorted.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
-        : undefined;
     },
   };
 }

@@ -19,6 +19,20 @@ export interface Approver {
   ask(request: ApprovalRequest): Promise<ApprovalAnswer | 'fail'>;
 }
 
+/**
+ * The approver asked with cleaned questions: a command the model wrote may hold a secret, and the
+ * question is shown on a terminal or kept in the server's store.
+ */
+export function withCleanQuestions(approver: Approver, clean: (text: string) => string): Approver {
+  return {
+    get by() {
+      return approver.by;
+    },
+    ask: (request) =>
+      approver.ask({ ...request, summary: clean(request.summary), reason: clean(request.reason) }),
+  };
+}
+
 export type HeadlessMode = 'deny' | 'fail';
 
 /** For runs with nobody to ask: every `ask` is a denial, or ends the session. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { OpenAuditStorage } from '../audit/index.ts';
 import { pgAuditStorage } from '../audit/pg-storage.ts';
+import { createRedactor, secretsInEnv } from '../guard/redactor.ts';
 import { openDatabase } from '../store/pg-database.ts';
 import { pgSessionState } from '../store/pg-session-state.ts';
 import { type SessionState, sessionStateOf } from '../store/session-state.ts';
@@ -16,6 +17,7 @@ import { pgKeyStore } from './pg-key-store.ts';
 import { openPgTaskBus } from './pg-task-bus.ts';
 import { openPgTaskQueue, queueTiming } from './pg-task-queue.ts';
 import { pgTaskStore } from './pg-task-store.ts';
+import { withRedaction } from './redacted-task-store.ts';
 import { openSqliteAccountStore } from './sqlite-account-store.ts';
 import { openSqliteKeyStore } from './sqlite-key-store.ts';
 import { openSqliteTaskStore } from './sqlite-task-store.ts';
@@ -70,7 +72,10 @@ function openSqlite(options: BackendOptions): Backend {
     return {
       sessions: SessionStore.open(dataDir),
       keys,
-      tasks: withKeySpend(openSqliteTaskStore(join(dataDir, 'server.db')), keys),
+      tasks: withRedaction(
+        withKeySpend(openSqliteTaskStore(join(dataDir, 'server.db')), keys),
+        serverRedactor(options.env),
+      ),
       accounts: openSqliteAccountStore(join(dataDir, 'server.db')),
     };
   });
@@ -116,7 +121,7 @@ async function openPostgres(options: BackendOptions, url: string): Promise<Backe
   const closing: Array<() => Promise<void>> = [() => pool.end()];
   try {
     const keys = pgKeyStore(pool);
-    const tasks = withKeySpend(pgTaskStore(pool), keys);
+    const tasks = withRedaction(withKeySpend(pgTaskStore(pool), keys), serverRedactor(options.env));
     const accounts = pgAccountStore(pool);
     const bus = await openPgTaskBus({ url, pool, log });
     closing.unshift(bus.close);
@@ -156,4 +161,11 @@ async function openPostgres(options: BackendOptions, url: string): Promise<Backe
 
 async function closeAll(steps: Array<() => Promise<void>>): Promise<void> {
   for (const step of steps) await step().catch(() => undefined);
+}
+
+/** What the server stores is redacted by shape, and of the keys the server itself holds. */
+function serverRedactor(env: NodeJS.ProcessEnv) {
+  const redactor = createRedactor();
+  redactor.addKnown(secretsInEnv(env));
+  return redactor;
 }

@@ -241,7 +241,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     };
     try {
       // The same guards as `warden exec`: a server session is built with no fewer of them.
-      const guards = await openSessionGuards({ root, policy, env: options.env });
+      const guards = await openSessionGuards({ root, policy, env: options.env, sandbox: parts });
       const { report } = await launchSession({
         task: resuming ? RESUME_NOTE : task.instruction,
         ...(resuming ? { resume: task.id } : { sessionId: task.id }),
@@ -251,7 +251,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         store: options.sessions,
         sinks: [sink],
         limits: taskLimits(policy, task.limits),
-        policy,
+        // The policy is the guards' (launch.policy): this one, with files holding known secrets asked about.
         approver: createApiApprover({
           store: tasks,
           bus,

@@ -192,7 +192,7 @@ test("a made-up package is denied by the session guards' registry check, as in w
       WARDEN_NPM_REGISTRY: registry.endpoints.npm,
       WARDEN_NPM_DOWNLOADS: registry.endpoints.npmDownloads ?? 'off',
     };
-    const guards = await openSessionGuards({ root, policy: realPolicy, env });
+    const guards = await openSessionGuards({ root, policy: realPolicy, env, sandbox: { mask() {} } });
     const stream = createEventStream('s-test', [(event) => events.push(event)]);
     const socketPath = join(dir, 'commands.sock');
     service = await startCommandService({

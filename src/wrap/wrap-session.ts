@@ -15,7 +15,7 @@ import { messageOf } from '../errors.ts';
 import { createVirtualKeys, type KeyBudget, type ModelRouter, startGateway } from '../gateway/index.ts';
 import type { DependencyCheck } from '../guard/dependency-check.ts';
 import type { Redactor } from '../guard/redactor.ts';
-import type { Approver } from '../policy/approvals.ts';
+import { type Approver, withCleanQuestions } from '../policy/approvals.ts';
 import { likeMatcher } from '../policy/like.ts';
 import type { Policy } from '../policy/types.ts';
 import { startAgentSandbox } from '../sandbox/agent-sandbox.ts';
@@ -153,7 +153,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
   const hidden = likeMatcher(options.policy.deniedPaths);
   const gate = createGate({
     policy: options.policy,
-    approver: options.approver,
+    approver: withCleanQuestions(options.approver, redact),
     events,
     workspaceRoot: root,
     historyHoldsHidden: await historyHoldsHidden(root, hidden),
