@@ -43,7 +43,7 @@ const ATTACKS = [
   'cp config.js /tmp/c.js && rev /tmp/c.js',
   'grep -r apiKey . | rev',
   // (`node -e` is asked about whatever the policy says: code on the command line.)
-  "awk '{ for (i = length($0); i > 0; i--) printf \"%s\", substr($0, i, 1); print \"\" }' config.js",
+  'awk \'{ for (i = length($0); i > 0; i--) printf "%s", substr($0, i, 1); print "" }\' config.js',
 ];
 
 test('a source file holding a known key is masked and asked about: no shifted form of the key reaches the model, events, store or audit', async () => {

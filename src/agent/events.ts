@@ -12,6 +12,22 @@ export interface FileChangeSummary {
   removed: number;
 }
 
+/**
+ * A file that runs later, outside the sandbox (see the policy's runs_later): changed by the
+ * session, refused, or written by a command and put back.
+ */
+export interface RunsLaterFile {
+  path: string;
+  /** The policy's sub-category: `ci`, `ide`, `git_hooks`, … */
+  category: string;
+  /** What it is ("GitHub Actions workflow") and what runs it when. */
+  what: string;
+  runs: string;
+  outcome: 'changed' | 'refused' | 'reverted' | 'not-reverted';
+  /** Written by a command the policy let run, not by a file tool. */
+  byCommand?: boolean;
+}
+
 export interface ModelSpend {
   turns: number;
   usage: Usage;
@@ -25,6 +41,8 @@ export interface Report {
   summary: string;
   filesChanged: FileChangeSummary[];
   diffStat: { files: number; added: number; removed: number };
+  /** Files that run later, outside the sandbox: listed apart, for a person to review. */
+  runsLater?: RunsLaterFile[];
   commands: CommandRun[];
   tokens: Usage;
   cost: number | undefined;

@@ -6,7 +6,7 @@ import { refNameProblem } from '../guard/git-ref-name.ts';
 import type { Approver } from '../policy/approvals.ts';
 import { printsFileContents } from '../policy/git-content-readers.ts';
 import { ALL_BRANCHES, intentsOf } from '../policy/intents.ts';
-import type { Decision, Policy, PolicyAction, Verdict } from '../policy/types.ts';
+import type { Decision, Policy, PolicyAction, RunsLaterMatch, Verdict } from '../policy/types.ts';
 import type { EventStream } from './event-stream.ts';
 
 export type GateResult =
@@ -51,6 +51,8 @@ export function createGate(options: {
    * is denied, a risky one asked about. Without one, the policy's word is final.
    */
   checkDependency?: DependencyCheck;
+  /** Told of each write to a file that runs later, outside the sandbox, once its answer is final. */
+  runsLater?: (path: string, matches: RunsLaterMatch[], allowed: boolean) => void;
 }): Gate {
   const { policy, approver, events } = options;
   const approvedForSession = new Set<string>();
@@ -71,6 +73,11 @@ export function createGate(options: {
       );
       const verdicts: Verdict[] = [];
       const reasons: string[] = [];
+      const planted: Array<{ path: string; matches: RunsLaterMatch[] }> = [];
+      const settled = (result: GateResult): GateResult => {
+        for (const { path, matches } of planted) options.runsLater?.(path, matches, result.allowed);
+        return result;
+      };
       for (const concern of concerns) {
         events.emit({ type: 'guard.flagged', callId: call.id, ...concern });
         reasons.push(concern.detail);
@@ -102,14 +109,16 @@ export function createGate(options: {
           reason: decision.reason,
         });
         verdicts.push(decision.decision);
+        if (action.kind === 'file.write' && decision.runsLater?.length)
+          planted.push({ path: action.path, matches: decision.runsLater });
         if (decision.decision !== 'allow') reasons.push(`${describe(action)}: ${decision.reason}`);
         if (decision.decision === 'deny') {
-          return deny(
-            `denied by policy (${decision.policies.join(', ') || 'default deny'}): ${decision.reason}`,
+          return settled(
+            deny(`denied by policy (${decision.policies.join(', ') || 'default deny'}): ${decision.reason}`),
           );
         }
       }
-      if (!verdicts.includes('ask') && concerns.length === 0) return { allowed: true };
+      if (!verdicts.includes('ask') && concerns.length === 0) return settled({ allowed: true });
 
       const pending = [
         ...actions.filter((_, i) => verdicts[i] === 'ask').map(describe),
@@ -123,7 +132,7 @@ export function createGate(options: {
           decision: 'allow',
           by: 'session-approval',
         });
-        return { allowed: true };
+        return settled({ allowed: true });
       }
       const reason = reasons.join('; ');
       events.emit({ type: 'approval.requested', callId: call.id, tool: call.tool, reason });
@@ -142,10 +151,8 @@ export function createGate(options: {
             hint: 'run interactively, widen the policy, or pass --approvals deny to refuse such actions',
           },
         );
-        return {
-          ...deny(`not run: ${error.message}`),
-          stop: { code: error.code, message: error.describe() },
-        };
+        const refused = deny(`not run: ${error.message}`) as Extract<GateResult, { allowed: false }>;
+        return settled({ ...refused, stop: { code: error.code, message: error.describe() } });
       }
       const allowed = answer !== 'deny';
       events.emit({
@@ -155,7 +162,7 @@ export function createGate(options: {
         by: approver.by,
       });
       if (answer === 'session') for (const key of pending) approvedForSession.add(key);
-      return allowed ? { allowed: true } : deny(`not approved: ${reason}`);
+      return settled(allowed ? { allowed: true } : deny(`not approved: ${reason}`));
     },
   };
 }

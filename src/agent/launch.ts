@@ -28,6 +28,8 @@ import type { EventSink, Report } from './events.ts';
 import { createGate } from './gate.ts';
 import type { Limits } from './limits.ts';
 import { recordNetwork, type SessionNetwork } from './network-events.ts';
+import { createPlantedWatch } from './planted-watch.ts';
+import { RunsLaterLog } from './runs-later-log.ts';
 import { runSession } from './session.ts';
 import { createSessionJournal, replayUnaudited } from './session-journal.ts';
 import type { TurnHooks } from './turn-boundary.ts';
@@ -134,6 +136,8 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   });
   const task = redact(options.task);
 
+  const runsLater = new RunsLaterLog();
+  const watch = createPlantedWatch(workspace, likeMatcher(options.policy?.deniedPaths ?? []));
   const start = await snapshotWorktree(workspace.root);
   const worktree = {
     async changes() {
@@ -187,7 +191,13 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
             events,
             workspaceRoot: workspace.root,
             ...(options.checkDependency ? { checkDependency: options.checkDependency } : {}),
+            runsLater: (path, matches, allowed) => {
+              runsLater.record(path, matches, allowed ? 'changed' : 'refused');
+              if (allowed) watch.allowed(path);
+            },
           }),
+          watch,
+          runsLater,
         }
       : {}),
     worktree,

@@ -11,6 +11,8 @@ import type { EventStream } from './event-stream.ts';
 import type { FileChangeSummary, Report } from './events.ts';
 import type { Gate } from './gate.ts';
 import { DEFAULT_LIMITS, describeLimit, type Limits, limitReached } from './limits.ts';
+import type { PlantedWatch } from './planted-watch.ts';
+import type { RunsLaterLog } from './runs-later-log.ts';
 import { runToolCall, skipToolCall, type ToolCallContext } from './tool-call.ts';
 import { atTurnBoundary, type TurnHooks } from './turn-boundary.ts';
 
@@ -49,6 +51,10 @@ export interface SessionOptions extends TurnHooks {
   untrusted?: UntrustedContent;
   /** Paths the policy hides from tools that read many files at once. */
   hidden?: (path: string) => boolean;
+  /** Looks for files that run later which a command wrote, after each command. */
+  watch?: PlantedWatch;
+  /** Writes of files that run later, for the report's own section. */
+  runsLater?: RunsLaterLog;
   /** What changed in the workspace since the session started, by any means; undefined if unknown. */
   worktree?: { changes(): Promise<FileChangeSummary[] | undefined> };
   signal?: AbortSignal;
@@ -101,6 +107,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
     // The worktree's own account includes what commands changed (sed -i, code generators); what
     // the file tools saw is the fallback outside git.
     const filesChanged = (await options.worktree?.changes()) ?? changes.summary();
+    const runsLater = options.runsLater?.report(filesChanged) ?? [];
     const report: Report = {
       status,
       reason,
@@ -111,6 +118,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
         added: filesChanged.reduce((n, f) => n + f.added, 0),
         removed: filesChanged.reduce((n, f) => n + f.removed, 0),
       },
+      ...(runsLater.length > 0 ? { runsLater } : {}),
       commands,
       tokens: usage,
       cost,
@@ -245,6 +253,8 @@ export async function runSession(options: SessionOptions): Promise<Report> {
       ...(options.gate ? { gate: options.gate } : {}),
       ...(options.recordIntent ? { recordIntent: options.recordIntent } : {}),
       ...(options.redact ? { redact: options.redact } : {}),
+      ...(options.watch ? { watch: options.watch } : {}),
+      ...(options.runsLater ? { runsLater: options.runsLater } : {}),
       stop: (reason) => {
         stopped = reason;
       },

@@ -8,6 +8,10 @@ import type { EventStream } from './event-stream.ts';
 import type { Report } from './events.ts';
 import type { Gate, GateResult } from './gate.ts';
 import { manifestActions } from './manifest-actions.ts';
+import { checkPlanted } from './planted-check.ts';
+import type { PlantedWatch } from './planted-watch.ts';
+import type { RunsLaterLog } from './runs-later-log.ts';
+import { withWriteContent } from './write-content.ts';
 
 /** Cap on tool output as recorded in events; the model gets the tool's own capped output. */
 const EVENT_OUTPUT_LIMIT = 4000;
@@ -26,6 +30,10 @@ export interface ToolCallContext {
   redact?: (text: string) => string;
   /** Marks workspace and command content as data for the model and scans it for injected instructions. */
   untrusted?: UntrustedContent;
+  /** Looks for files that run later written by a command, to judge them after it. */
+  watch?: PlantedWatch;
+  /** Where writes of files that run later are kept for the report. */
+  runsLater?: RunsLaterLog;
   /** Told when a call's outcome means the session must end after this turn. */
   stop?: (reason: { code: string; message: string }) => void;
 }
@@ -60,9 +68,14 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
     });
   }
 
+  // A command may write files the policy never sees: those that run later are looked for after it.
+  let watch: PlantedWatch | undefined;
   if (context.gate) {
     // A tool that cannot say what it would do cannot be judged, so it does not run.
-    const actions = tool.actions?.(parsed.args);
+    const declared = tool.actions?.(parsed.args);
+    if (declared?.some((action) => action.kind === 'shell')) watch = context.watch;
+    const actions =
+      declared && (await withWriteContent(tool, parsed.args, declared, context.toolContext.workspace));
     // What a write adds to a manifest is judged with the write, before it is on disk.
     const manifest = actions
       ? await manifestActions(tool, parsed.args, actions, context.toolContext.workspace)
@@ -91,6 +104,7 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
     });
     return finish(call, context, 0, { isError: true, output: 'not run: its intent could not be recorded' });
   }
+  await watch?.before();
   const started = performance.now();
   let result: ToolResult;
   try {
@@ -103,7 +117,20 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
   } catch (error) {
     result = { isError: true, output: `${call.name} failed: ${messageOf(error)}` };
   }
-  return finish(call, context, performance.now() - started, result);
+  const durationMs = performance.now() - started;
+  if (result.changes?.length) context.watch?.touched();
+  const notes =
+    watch && context.gate
+      ? await checkPlanted({
+          callId: call.id,
+          watch,
+          authorize: authorizer(call, context.gate, context),
+          events,
+          ...(context.runsLater ? { log: context.runsLater } : {}),
+        })
+      : [];
+  const finished = finish(call, context, durationMs, result);
+  return notes.length ? { ...finished, output: `${finished.output}\n${notes.join('\n')}` } : finished;
 }
 
 /**

@@ -6,9 +6,17 @@ import type { Credential, CredentialStore } from './credentials.ts';
 import { sendsSafely } from './credentials.ts';
 import { currentBranch } from './current-branch.ts';
 import { git } from './git.ts';
-import { apiMessage, publishableText, pullRequestAnswer, repositoryRequest, send } from './github-api.ts';
+import {
+  apiMessage,
+  MAX_BODY_CHARS,
+  publishableText,
+  pullRequestAnswer,
+  repositoryRequest,
+  send,
+} from './github-api.ts';
 import { apiBaseUrl, type GitHubRepository, repositoryOf } from './github-remote.ts';
 import { type PrCreateCommand, parsePrCreate } from './pr-command.ts';
+import { runsLaterInBranch, runsLaterSection } from './runs-later-files.ts';
 
 /** A pull request the broker will open: on the repository of a workspace remote, with its credential. */
 export interface PullRequestPlan {
@@ -120,7 +128,14 @@ export async function createPullRequestBroker(options: {
       }
       const verdict = await authorize([{ kind: 'pr.create', base, head }]);
       if (!verdict.allowed) return { kind: 'denied', output: verdict.output };
-      const pulls = { ...text, base, head, draft: command.draft };
+      // Files that run later are listed by Warden after the model's text, for whoever approves it.
+      const section = redact(
+        runsLaterSection(await runsLaterInBranch(root, { remote: plan.remote, base, head })),
+      );
+      const room = MAX_BODY_CHARS - section.length - 8;
+      const body = section && text.body.length > room ? `${text.body.slice(0, room - 2)} …` : text.body;
+      const joined = section ? `${body}${body ? '\n\n---\n\n' : ''}${section}` : body;
+      const pulls = { ...text, body: joined, base, head, draft: command.draft };
       const request = repositoryRequest(api, repository, token, { pulls });
       const answer = await send(request, call);
       if ('unreachable' in answer)

@@ -156,6 +156,7 @@ export function renderReport(report: Report, style: Style = createStyle(false)):
     const name = file.from ? `${file.from} → ${file.path}` : file.path;
     lines.push(`          ${mark} ${forTerminal(name)} +${file.added} -${file.removed}`);
   }
+  lines.push(...runsLaterLines(report, style));
   if (report.commands.length === 0) lines.push('commands  none');
   report.commands.forEach((command, i) => {
     const exit = command.timedOut ? 'timed out' : `exit ${command.exitCode ?? 'killed'}`;
@@ -172,6 +173,26 @@ export function renderReport(report: Report, style: Style = createStyle(false)):
     '',
   );
   return lines.join('\n');
+}
+
+const OUTCOME: Record<NonNullable<Report['runsLater']>[number]['outcome'], string> = {
+  changed: 'changed',
+  refused: 'refused',
+  reverted: 'written by a command, put back',
+  'not-reverted': 'written by a command, NOT put back',
+};
+
+/** Files that run later, outside the sandbox: apart from the others, for a person to review. */
+function runsLaterLines(report: Report, style: Style): string[] {
+  const files = report.runsLater ?? [];
+  if (files.length === 0) return [];
+  return [
+    `outside   ${style.yellow(`${files.length} ${files.length === 1 ? 'file runs' : 'files run'} outside the sandbox, later`)}`,
+    ...files.map(
+      (file) =>
+        `          ${file.outcome === 'changed' ? style.yellow('!') : '·'} ${forTerminal(file.path)} — ${forTerminal(file.what)}: ${forTerminal(file.runs)} [${OUTCOME[file.outcome]}]`,
+    ),
+  ];
 }
 
 /** One line per model, when more than one answered (a fallback took over). */

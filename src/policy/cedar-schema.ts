@@ -1,6 +1,7 @@
 /**
  * The Cedar schema every compiled policy is validated against: who acts (the agent, or a user on
- * a shared server), the seven acts, and what each act is about.
+ * a shared server), the acts, and what each act is about. `plant` is a write judged again as a
+ * file that runs later, outside the sandbox; its path is case-folded.
  */
 export const CEDAR_SCHEMA = `
 entity Agent;
@@ -13,7 +14,7 @@ entity Branch = { name: String };
 entity PullRequest = { base: String, head: String };
 entity Secret = { name: String };
 
-action read, write appliesTo { principal: [Agent, User], resource: File };
+action read, write, plant appliesTo { principal: [Agent, User], resource: File };
 action shell appliesTo { principal: [Agent, User], resource: Command };
 action connect appliesTo { principal: [Agent, User], resource: Host };
 action add_dependency appliesTo { principal: [Agent, User], resource: Package };

@@ -13,6 +13,10 @@ export interface Unwrapped {
   scripts: string[];
   /** Set when the wrapper's arguments could not be read with certainty: the part is `ask`. */
   opaque?: string;
+  /** What the wrapper runs starts in another directory (`env -C`, `find -execdir`): why. */
+  movesTo?: string;
+  /** Files the wrapper itself writes (`time -o FILE`). */
+  writes?: ShellWord[];
 }
 
 /** Options that take a separate value, per wrapper; any other `-x` is a flag. */
@@ -103,7 +107,6 @@ const SIMPLE_WRAPPERS: Record<string, OptionSpec> = {
       '-E',
       '-I',
       '-L',
-      '--max-lines',
       '-n',
       '--max-args',
       '-P',
@@ -131,6 +134,8 @@ const SIMPLE_WRAPPERS: Record<string, OptionSpec> = {
       '-l',
       '--replace',
       '--eof',
+      // `--max-lines[=N]` takes its value only after `=`: the next word is the command.
+      '--max-lines',
     ],
   },
 };
@@ -156,6 +161,8 @@ function opaque(reason: string): Unwrapped {
 function unwrapWithOptions(name: string, spec: OptionSpec, args: ShellWord[]): Unwrapped {
   let i = 0;
   const scripts: string[] = [];
+  const writes: ShellWord[] = [];
+  let movesTo: string | undefined;
   let replaces = false;
   for (; i < args.length; i++) {
     const word = args[i] as ShellWord;
@@ -191,7 +198,10 @@ function unwrapWithOptions(name: string, spec: OptionSpec, args: ShellWord[]): U
     const option = eq > 0 ? arg.slice(0, eq) : arg;
     if (option === '-I' || option === '-i' || option === '--replace') replaces = true;
     if (spec.withValue.includes(option)) {
-      if (eq < 0) i++;
+      const value = eq < 0 ? args[++i] : { ...word, value: arg.slice(eq + 1) };
+      if (name === 'env' && (option === '-C' || option === '--chdir'))
+        movesTo = `env ${option} changes the directory`;
+      if (name === 'time' && (option === '-o' || option === '--output') && value) writes.push(value);
       continue;
     }
     if (spec.flags.includes(option)) continue;
@@ -199,6 +209,8 @@ function unwrapWithOptions(name: string, spec: OptionSpec, args: ShellWord[]): U
     const short = arg.slice(0, 2);
     if (/^-[A-Za-z]./.test(arg) && spec.withValue.includes(short)) {
       if (short === '-I') replaces = true;
+      if (name === 'env' && short === '-C') movesTo = 'env -C changes the directory';
+      if (name === 'time' && short === '-o') writes.push({ ...word, value: arg.slice(2) });
       continue;
     }
     // Grouped short flags (`-rt`, `-Ei`).
@@ -220,8 +232,9 @@ function unwrapWithOptions(name: string, spec: OptionSpec, args: ShellWord[]): U
     const input: ShellWord = { text: '{}', value: undefined, pattern: false };
     return { self: false, commands: [replaces ? command : [...command, input]], scripts };
   }
-  if (inner.length === 0) return NOT_A_WRAPPER;
-  return { self: name === 'sudo' || name === 'doas', commands: [inner], scripts };
+  const extra = { ...(movesTo ? { movesTo } : {}), ...(writes.length ? { writes } : {}) };
+  if (inner.length === 0) return { ...NOT_A_WRAPPER, ...extra };
+  return { self: name === 'sudo' || name === 'doas', commands: [inner], scripts, ...extra };
 }
 
 /** `sh -c 'script' [arg0 args…]`: the script is a program; without -c the shell runs a file or stdin. */
@@ -257,10 +270,14 @@ function unwrapEval(args: ShellWord[]): Unwrapped {
 /** `find … -exec cmd … ;` runs cmd for each file; find itself is judged too. */
 function unwrapFind(args: ShellWord[]): Unwrapped {
   const commands: ShellWord[][] = [];
+  let movesTo: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]?.value;
     if (arg === undefined || !FIND_EXEC.has(arg)) continue;
-    const end = args.findIndex((w, j) => j > i && (w.value === ';' || w.value === '+'));
+    // `+` ends the command only right after `{}`; anywhere else it is an argument, as find reads it.
+    const end = args.findIndex(
+      (w, j) => j > i && (w.value === ';' || (w.value === '+' && args[j - 1]?.value === '{}')),
+    );
     if (end < 0) return opaque(`find ${arg} without ; or +`);
     const inner = args.slice(i + 1, end);
     if (inner.length === 0) return opaque(`find ${arg} without a command`);
@@ -268,9 +285,10 @@ function unwrapFind(args: ShellWord[]): Unwrapped {
     if (runsScript(inner) && inner.some((w) => w.value?.includes('{}')))
       return opaque(`find ${arg} puts file names into a shell script`);
     commands.push(inner);
+    if (arg === '-execdir' || arg === '-okdir') movesTo = `find ${arg} runs in each file's directory`;
     i = end;
   }
-  return { self: true, commands, scripts: [] };
+  return { self: true, commands, scripts: [], ...(movesTo ? { movesTo } : {}) };
 }
 
 /** A command that runs program text (a shell, eval, env): what is put in its words is code. */

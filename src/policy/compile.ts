@@ -1,4 +1,5 @@
 import { dependencyRules, type PolicyFile } from './policy-file.ts';
+import { runsLaterRules } from './runs-later-rules.ts';
 import type { Verdict } from './types.ts';
 
 /** One compiled rule: its Cedar text and what it means when it is among the determining ones. */
@@ -133,6 +134,16 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
       ),
     );
   }
+  // Files that run later, outside the sandbox: judged after the files rules allow a write.
+  for (const rule of runsLaterRules(file, like))
+    add(
+      rule.id,
+      rule.verdict === 'deny' ? 'forbid' : 'permit',
+      rule.verdict,
+      rule.entry.paths.join(', '),
+      act('plant'),
+      rule.when,
+    );
 
   each(BUILTIN_WRITE_DENY, (p, i) =>
     add(`default.files.deny[${i}]`, 'forbid', 'deny', p, act('write'), like('path', p)),

@@ -7,6 +7,8 @@ import { type BashParse, createBashParser } from './bash-parser.ts';
 import { type CompiledRule, compilePolicy, UNMATCHED_COMMAND } from './compile.ts';
 import { dependencyRules, type PolicyFile } from './policy-file.ts';
 import { parseDuration, parseSize } from './quantities.ts';
+import { runsLaterSubjects } from './runs-later.ts';
+import { withRunsLater } from './runs-later-judge.ts';
 import { type ShellPart, simpleCommands } from './shell-program.ts';
 import type { Decision, Policy, PolicyAction, PolicyLimits, Verdict } from './types.ts';
 
@@ -111,7 +113,12 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
             policies: [],
             reason: `${verb} ${JSON.stringify(action.path)}: not a path inside the workspace`,
           };
-        return said(`${verb} ${path}`, authorize(verb, 'File', path, { path }));
+        const judged = authorize(verb, 'File', path, { path });
+        if (action.kind === 'file.read') return said(`read ${path}`, judged);
+        const planted = runsLaterSubjects(path, action.content).map((subject) =>
+          authorize('plant', 'File', subject, { path: subject }),
+        );
+        return withRunsLater(`write ${path}`, said(`write ${path}`, judged), planted);
       }
       case 'net.connect': {
         const host = action.host
@@ -254,6 +261,7 @@ function judgePart(
     return { decision: 'ask', policies: [], reason: `could not be analysed (${part.reason})` };
   if (part.kind === 'write') return judgeWrite(part.path, part.via, where, authorize);
   if (part.kind === 'runs') return { decision: 'ask', policies: [RUNS_NAMED_PROGRAM], reason: part.reason };
+  if (part.kind === 'moves') return { decision: 'allow', policies: [], reason: part.reason };
   const judged = authorize('shell', 'Command', part.line, { line: part.line, name: part.name });
   const slash = part.name.lastIndexOf('/');
   if (slash < 0 || judged.decision === 'deny') return judged;
@@ -298,7 +306,11 @@ function judgeWrite(
   const inside = workspacePath(relative);
   if (inside === undefined)
     return { decision: 'deny', policies: [], reason: `${via} writes ${path}, outside the workspace` };
-  const judged = authorize('write', 'File', inside, { path: inside });
+  // As a write_file would be: a file that runs later outside the sandbox is judged again.
+  const planted = runsLaterSubjects(inside).map((subject) =>
+    authorize('plant', 'File', subject, { path: subject }),
+  );
+  const judged = withRunsLater('', authorize('write', 'File', inside, { path: inside }), planted);
   return { ...judged, reason: `${via} writes ${inside}: ${judged.reason}`, write: inside };
 }
 

@@ -1,5 +1,7 @@
 import type { CompiledPolicy } from './engine.ts';
 import { dependencyRules } from './policy-file.ts';
+import { CATEGORY_TITLES, RUNS_LATER_CATALOG, RUNS_LATER_CATEGORIES } from './runs-later-catalog.ts';
+import { runsLaterVerdicts } from './runs-later-rules.ts';
 
 export interface PolicyWarning {
   /** The rule that grants too much, e.g. `commands.allow[0]`. */
@@ -66,6 +68,17 @@ export function explainPolicy(policy: CompiledPolicy): PolicyExplanation {
     if (p === '*')
       warn(`git.pull_requests[${i}]`, 5, 'the agent may open a pull request into any branch without asking');
   });
+  const planted = runsLaterVerdicts(file);
+  const plantedKey = (category: string) =>
+    typeof file.runs_later === 'object' ? `runs_later.${category}` : 'runs_later';
+  for (const category of RUNS_LATER_CATEGORIES) {
+    if (planted[category] === 'allow')
+      warn(
+        plantedKey(category),
+        5,
+        `${CATEGORY_TITLES[category]} are written without asking, and run later outside the sandbox`,
+      );
+  }
   const breadth = Math.min(
     100,
     warnings.reduce((sum, w) => sum + w.weight, 0),
@@ -81,6 +94,26 @@ function pullRequests(bases: readonly string[] | undefined): string {
   if (bases === undefined) return 'asked each time (no git.pull_requests list); opened by the broker';
   if (bases.length === 0) return 'never';
   return `into ${bases.join(', ')}; other bases never; opened by the broker`;
+}
+
+/** The files that run later, outside the sandbox: each sub-category's verdict and what it covers. */
+function runsLater(policy: CompiledPolicy): string[] {
+  const verdicts = runsLaterVerdicts(policy.file);
+  const word = { allow: 'allow', ask: 'ask', deny: 'deny' } as const;
+  const lines = [
+    '',
+    'Runs later, outside the sandbox (writes judged again; paths at any depth, any letter case)',
+  ];
+  for (const category of RUNS_LATER_CATEGORIES) {
+    const entries = RUNS_LATER_CATALOG.filter((e) => e.category === category && !e.paths[0]?.endsWith('#?'));
+    const shown = [...new Set(entries.map((e) => (e.paths[0] ?? '').replace(/#(\w+).*$/, ' $1')))];
+    const more = shown.length > 5 ? `, … (${entries.length} kinds)` : '';
+    lines.push(
+      `  ${`${category}:`.padEnd(20)}${word[verdicts[category]].padEnd(6)}${CATEGORY_TITLES[category]}: ${shown.slice(0, 5).join(', ')}${more}`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 function summary(policy: CompiledPolicy, warnings: PolicyWarning[], breadth: number): string {
@@ -130,6 +163,7 @@ function summary(policy: CompiledPolicy, warnings: PolicyWarning[], breadth: num
     `Network:       ${list(file.network?.allow, 'none (no host is reachable)')}`,
     `Dependencies:  ${deps}`,
     ...checks,
+    ...runsLater(policy),
     `Git push:      ${list(file.git?.push, 'no branch')}; force push never`,
     `Pull requests: ${pullRequests(file.git?.pull_requests)}`,
     `Secrets:       ${list(secrets, 'none')}`,

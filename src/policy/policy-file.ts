@@ -2,6 +2,7 @@ import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument } fr
 import { z } from 'zod';
 import { WardenError } from '../errors.ts';
 import { parseDuration, parseSize } from './quantities.ts';
+import { RUNS_LATER_CATEGORIES } from './runs-later-catalog.ts';
 
 const LIST = 'must be a list of strings';
 // Control characters have no place in a path, command or host pattern; a newline in one would
@@ -51,6 +52,24 @@ export const SECRET_ACTS = ['git.push', 'git.fetch', 'pr.create', 'registry.look
 
 const mapping = (error: string) => ({ error });
 
+const RUNS_LATER_KEYS = RUNS_LATER_CATEGORIES.join(', ');
+/** Files that run later, outside the sandbox: one verdict for all, or one per sub-category. */
+const runsLater = z
+  .union(
+    [
+      verdict,
+      z.strictObject(
+        Object.fromEntries(RUNS_LATER_CATEGORIES.map((c) => [c, verdict.optional()])) as Record<
+          (typeof RUNS_LATER_CATEGORIES)[number],
+          z.ZodOptional<typeof verdict>
+        >,
+        mapping(`must be a mapping with ${RUNS_LATER_KEYS}`),
+      ),
+    ],
+    { error: `must be one of allow, ask, deny, or a mapping with ${RUNS_LATER_KEYS}` },
+  )
+  .optional();
+
 export const policyFileSchema = z.strictObject(
   {
     version: z.literal(1, { error: 'must be 1' }),
@@ -84,6 +103,7 @@ export const policyFileSchema = z.strictObject(
         { error: `must be one of allow, ask, deny, or a mapping with ${DEPENDENCY_KEYS}` },
       )
       .optional(),
+    runs_later: runsLater,
     git: z
       .strictObject(
         // pull_requests: the base branches a pull request may target; unset, each one is asked.
@@ -120,7 +140,9 @@ export const policyFileSchema = z.strictObject(
       )
       .optional(),
   },
-  mapping('must be a mapping (version, files, commands, network, dependencies, git, secrets, limits)'),
+  mapping(
+    'must be a mapping (version, files, commands, network, dependencies, runs_later, git, secrets, limits)',
+  ),
 );
 
 export type PolicyFile = z.infer<typeof policyFileSchema>;

@@ -14,7 +14,9 @@ export type Effect =
   /** The value is code or configuration that can run anything (`make --eval`, `git -c`). */
   | { runs: 'code' }
   /** The value names a file the tool writes (`sort --output=FILE`). */
-  | { writes: 'file' };
+  | { writes: 'file' }
+  /** The tool works in the directory the value names (`git -C DIR`): relative paths move with it. */
+  | { moves: 'directory' };
 
 export interface OptionSpec {
   /** Long names without dashes. */
@@ -42,6 +44,8 @@ export interface ProgramSpec {
   stopAtOperand?: boolean;
   /** Option names are matched without regard to case (tsc). */
   ignoreCase?: boolean;
+  /** `--test_reporter` is `--test-reporter` (node reads `_` in option names as `-`). */
+  underscores?: boolean;
   /** `@file` reads more arguments from a file (tsc, pytest): the analysis cannot see them. */
   responseFiles?: boolean;
   options: readonly OptionSpec[];
@@ -181,7 +185,8 @@ function readOption(
   const text = (args[at] as ShellWord).value as string;
   const long = text.startsWith('--') || spec.style === 'single';
   if (long) {
-    const body = text.replace(/^--?/, '');
+    const dashed = text.replace(/^--?/, '');
+    const body = spec.underscores ? dashed.replace(/^[^=]*/, (name) => name.replaceAll('_', '-')) : dashed;
     const eq = body.indexOf('=');
     const written = eq < 0 ? body : body.slice(0, eq);
     const option = findLong(spec, written);
@@ -266,7 +271,9 @@ function findLong(spec: ProgramSpec, written: string): OptionSpec | undefined {
   const same = (a: string, b: string) => (spec.ignoreCase ? a.toLowerCase() === b.toLowerCase() : a === b);
   // In the one-dash style a one-letter name (`go build -o`) is an option like any other.
   const exact = spec.options.find(
-    (o) => o.long?.some((l) => same(l, written)) || (written.length === 1 && o.short?.includes(written)),
+    (o) =>
+      o.long?.some((l) => same(l, written)) ||
+      (written.length === 1 && [...(o.short ?? '')].some((c) => same(c, written))),
   );
   if (exact || !spec.abbreviations || written === '') return exact;
   const candidates = spec.options.filter((o) => o.long?.some((l) => l.startsWith(written)));
@@ -274,7 +281,8 @@ function findLong(spec: ProgramSpec, written: string): OptionSpec | undefined {
 }
 
 function longName(option: OptionSpec, written: string): string {
-  if (written.length === 1 && option.short?.includes(written)) return written;
+  if (written.length === 1 && !option.long?.some((l) => l.toLowerCase() === written.toLowerCase()))
+    return option.short?.includes(written) ? written : written.toLowerCase();
   return (
     option.long?.find((l) => l === written) ?? option.long?.find((l) => l.startsWith(written)) ?? written
   );

@@ -12,6 +12,7 @@ const PROGRAM: Effect = { runs: 'program' };
 const COMMAND: Effect = { runs: 'command' };
 const CODE: Effect = { runs: 'code' };
 const WRITES: Effect = { writes: 'file' };
+const MOVES: Effect = { moves: 'directory' };
 
 function o(
   names: string,
@@ -36,8 +37,9 @@ function flags(names: string): OptionSpec[] {
   return names.split(' ').map((n) => o(n));
 }
 
-/** A makefile, or a file of options, read from the standard input or another stream. */
-const fromStream = (value: string) => value === '-' || /^\/(dev|proc)\//.test(value);
+/** A makefile, or a directory of one, read from a stream or from outside the workspace. */
+const fromElsewhere = (value: string) =>
+  value === '-' || /^[/~]/.test(value) || /(^|\/)\.\.(\/|$)/.test(value);
 
 const sort: ProgramSpec = {
   style: 'gnu',
@@ -166,7 +168,7 @@ const git: ProgramSpec = {
     // Another repository's or work tree's config, written by whoever wrote that directory.
     o('git-dir', 'required', CODE),
     o('work-tree', 'required', CODE),
-    o('C', 'required'),
+    o('C', 'required', MOVES),
     o('namespace', 'required'),
     o('super-prefix', 'required'),
     o('list-cmds', 'required'),
@@ -239,8 +241,8 @@ const make: ProgramSpec = {
   abbreviations: true,
   options: [
     o('E eval', 'required', CODE),
-    o('f file makefile', 'required', CODE, fromStream),
-    o('C directory', 'required'),
+    o('f file makefile', 'required', CODE, fromElsewhere),
+    o('C directory', 'required', CODE, fromElsewhere),
     o('I include-dir', 'required'),
     o('j jobs', 'optional'),
     o('l load-average max-load', 'optional'),
@@ -259,12 +261,13 @@ const make: ProgramSpec = {
   // the makefile's, and `!=` runs its value at once.
   operands: (words) =>
     words
-      .filter((w) => w.value === undefined || /^[^=\s]*[:!?+]*=/.test(w.value))
+      .filter((w) => w.value === undefined || w.value.includes('='))
       .map((word) => ({ word, effect: CODE, why: '(a variable that overrides the makefile)' })),
 };
 
 const node: ProgramSpec = {
   style: 'gnu',
+  underscores: true,
   options: [
     o('e eval', 'required', CODE),
     o('p print', 'required', CODE),
@@ -273,7 +276,11 @@ const node: ProgramSpec = {
     o('loader experimental-loader', 'required', CODE),
     o('test-reporter', 'required', CODE),
     o('run', 'required', CODE),
-    o('env-file', 'required'),
+    o('test-global-setup', 'required', CODE),
+    // Files of options: NODE_OPTIONS in an env file, nodeOptions in a config file, OpenSSL engines.
+    o('env-file env-file-if-exists experimental-config-file openssl-config snapshot-blob', 'required', CODE),
+    o('test-reporter-destination redirect-warnings localstorage-file', 'required', WRITES),
+    o('cpu-prof-dir heap-prof-dir diagnostic-dir report-directory report-dir', 'required', WRITES),
     o(
       'test-name-pattern test-skip-pattern test-reporter-destination test-concurrency test-timeout',
       'required',
@@ -294,7 +301,10 @@ const NPM_OPTIONS = [
   o('git', 'required', PROGRAM),
   o('c call', 'required', COMMAND),
   o('package', 'required', CODE),
-  o('prefix', 'required'),
+  // Another directory's .npmrc, which can name the script shell.
+  o('prefix C', 'required', CODE),
+  o('cache logs-dir', 'required', WRITES),
+  o('init-module', 'required', CODE),
   o('w workspace', 'required'),
 ];
 const npmScript: ProgramSpec = { style: 'gnu', abbreviations: true, options: NPM_OPTIONS };
@@ -332,7 +342,8 @@ const tsc: ProgramSpec = {
     o('tsBuildInfoFile', 'required', WRITES),
     o('generateTrace', 'required', WRITES),
     o('generateCpuProfile', 'required', WRITES),
-    o('p project', 'required'),
+    // A tsconfig from outside the workspace names output paths nobody reviewed.
+    o('p project', 'required', CODE, fromElsewhere),
     o('rootDir baseUrl target module moduleResolution lib jsx types typeRoots locale', 'required'),
   ],
 };
@@ -352,6 +363,10 @@ const pytest: ProgramSpec = {
     o('junitxml junit-xml', 'required', WRITES),
     o('resultlog result-log', 'required', WRITES),
     o('debug', 'optional', WRITES),
+    o('log-file report-log', 'required', WRITES),
+    // A warning category with a dot is imported: `-W ignore::evilmod.X` runs evilmod.
+    o('W pythonwarnings', 'required', CODE, (v) => /::[\w.]*\./.test(v)),
+    o('pdbcls', 'required', CODE),
     o('pastebin', 'required'),
     o('k m', 'required'),
     o('import-mode tb capture maxfail durations log-file log-level', 'required'),
@@ -361,7 +376,12 @@ const pytest: ProgramSpec = {
 const python: ProgramSpec = {
   style: 'gnu',
   stopAtOperand: true,
-  options: [o('c', 'required', CODE), { ...o('m', 'required'), handsOver: true }, o('X W Q', 'required')],
+  options: [
+    o('c', 'required', CODE),
+    { ...o('m', 'required'), handsOver: true },
+    o('W', 'required', CODE, (v) => /::[\w.]*\./.test(v)),
+    o('X Q', 'required'),
+  ],
 };
 
 /** Go's build flags, shared by build, test, vet, run and install (`go help build`, `go help testflag`). */
@@ -369,7 +389,9 @@ const GO_BUILD = [
   o('exec', 'required', PROGRAM),
   o('toolexec', 'required', COMMAND),
   o('vettool', 'required', PROGRAM),
-  o('ldflags', 'required', CODE, (v) => /extld|linkmode/.test(v)),
+  o('ldflags', 'required', CODE, (v) => /extld|extar|linkmode/.test(v)),
+  o('C', 'required', MOVES),
+  o('test.testlogfile test.gocoverdir test.fuzzcachedir', 'required', WRITES),
   o('o', 'required', WRITES),
   o(
     'coverprofile test.coverprofile cpuprofile test.cpuprofile memprofile test.memprofile',
@@ -383,7 +405,7 @@ const GO_BUILD = [
   ),
   o('overlay modfile pkgdir', 'required', CODE),
   o(
-    'C p covermode coverpkg asmflags buildmode buildvcs compiler gccgoflags gcflags installsuffix mod pgo tags',
+    'p covermode coverpkg asmflags buildmode buildvcs compiler gccgoflags gcflags installsuffix mod pgo tags',
     'required',
   ),
   o(
@@ -410,7 +432,7 @@ const CARGO_OPTIONS = [
   o('Z', 'required', CODE),
   o('target-dir', 'required', WRITES),
   o('artifact-dir out-dir', 'required', WRITES),
-  o('manifest-path lockfile-path', 'required'),
+  o('manifest-path lockfile-path', 'required', CODE, fromElsewhere),
   o(
     'p package j jobs target features F color profile test bench bin example exclude message-format',
     'required',

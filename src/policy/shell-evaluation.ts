@@ -31,8 +31,27 @@ const ARITHMETIC_SHAPE = new Set([
  * Environment that changes what a program runs or loads: `PATH=. ls` runs `./ls`, and
  * `NODE_OPTIONS=--require=x node --test` is the `node --require` the policy asks about.
  */
-const PROGRAM_ENVIRONMENT =
-  /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS4|IFS|LD_[A-Z_]*|NODE_OPTIONS|NODE_PATH|GOFLAGS|GOTOOLCHAIN|GOENV|GOROOT|GOTOOLDIR|CGO_[A-Z_]*|MAKEFLAGS|MFLAGS|MAKEFILES|RIPGREP_CONFIG_PATH|GIT_[A-Z_]*|PAGER|MANPAGER|EDITOR|VISUAL|BROWSER|SHELL|LESSOPEN|LESSCLOSE|PYTHON[A-Z_]*|PYTEST_ADDOPTS|PYTEST_PLUGINS|RUSTC|RUSTDOC|RUSTC_[A-Z_]*|RUSTFLAGS|RUSTDOCFLAGS|CARGO_[A-Z_]*|CC|CXX|CPP|LD|AR|AS|FC|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|CLASSPATH|HOME|XDG_CONFIG_HOME|XDG_CONFIG_DIRS|XDG_DATA_HOME|XDG_DATA_DIRS)$/;
+const PROGRAM_ENVIRONMENT = new RegExp(
+  `^(${[
+    // Shells and the dynamic loader.
+    'PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS4|IFS|CDPATH|GLOBIGNORE|LD_[A-Z_]*',
+    // glibc: charset converters and locales load shared objects; tunables and resolver files.
+    'GCONV_PATH|LOCPATH|NLSPATH|GLIBC_TUNABLES|MALLOC_[A-Z_]*|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN|TZDIR',
+    // Where programs put their temporary files, and how GNU tools read their options.
+    'TMPDIR|TMP|TEMP|POSIXLY_CORRECT',
+    // Language runtimes: options, module paths, caches and coverage output.
+    'NODE_[A-Z0-9_]*|PYTHON[A-Z_]*|PERL5OPT|PERL5LIB|PERLLIB|RUBYOPT|RUBYLIB|GEM_[A-Z_]*|BUNDLE_[A-Z_]*',
+    'JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|CLASSPATH|DOTNET_[A-Z_]*|COMPlus_[A-Za-z_]*',
+    'LUA_PATH|LUA_CPATH|TCLLIBPATH|PHPRC|PHP_INI_SCAN_DIR|OPENSSL_CONF|OPENSSL_ENGINES|OPENSSL_MODULES',
+    // Build and test tools.
+    'GO(?!OS$|ARCH$|ARM$|AMD64$|386$|MAXPROCS$)[A-Z0-9_]*|CGO_[A-Z_]*|MAKEFLAGS|MFLAGS|MAKEFILES|MAKELEVEL',
+    'RUSTC|RUSTDOC|RUSTC_[A-Z_]*|RUSTFLAGS|RUSTDOCFLAGS|CARGO_[A-Z_]*|CC|CXX|CPP|LD|AR|AS|FC|CFLAGS|LDFLAGS',
+    'PYTEST_ADDOPTS|PYTEST_PLUGINS|RIPGREP_CONFIG_PATH|GIT_[A-Z_]*',
+    // Programs that other programs start, and where they read their configuration.
+    'PAGER|MANPAGER|EDITOR|VISUAL|BROWSER|SHELL|LESSOPEN|LESSCLOSE|LESSKEY|INPUTRC|TERMINFO|SSH_ASKPASS|SUDO_ASKPASS',
+    'HOME|XDG_CONFIG_HOME|XDG_CONFIG_DIRS|XDG_DATA_HOME|XDG_DATA_DIRS|XDG_CACHE_HOME|XDG_RUNTIME_DIR',
+  ].join('|')})$`,
+);
 
 /**
  * Environment that changes where a package tool fetches from, or what it runs when installing:
@@ -54,8 +73,17 @@ function environmentChange(name: string): string | undefined {
 /** Why this node makes bash evaluate text the analysis treats as inert; undefined if it does not. */
 export function evaluatingNode(node: Node): string | undefined {
   switch (node.type) {
-    case 'expansion':
-      return expansion(node);
+    case 'expansion': {
+      // `${NODE_OPTIONS:=--require=x}` assigns as much as `NODE_OPTIONS=…` does.
+      const assigned = /^\$\{([A-Za-z_][A-Za-z0-9_]*):?=/.exec(node.text)?.[1];
+      const change = assigned === undefined ? undefined : environmentChange(assigned);
+      return change ?? expansion(node);
+    }
+    case 'for_statement': {
+      // `for GIT_CONFIG_GLOBAL in /tmp/x; do git diff; done` sets the variable for the body.
+      const variable = node.childForFieldName('variable')?.text ?? '';
+      return environmentChange(variable);
+    }
     case 'arithmetic_expansion':
       // `$((…))`, `$[…]` and the `((…))` command alike.
       return node.namedChildren.every((c) => c !== null && literalArithmetic(c))

@@ -21,6 +21,8 @@ export type ShellPart =
   | { kind: 'write'; path: string; line: string; via: string }
   /** An option that runs a program or code named on the command line: a person decides. */
   | { kind: 'runs'; line: string; reason: string }
+  /** A command that starts in another directory (`cd`, `git -C`, `env -C`): relative writes move. */
+  | { kind: 'moves'; line: string; reason: string }
   | { kind: 'unknown'; line: string; reason: string };
 
 /** Redirect operators that open their target for writing; `>&` writes a file unless it names a descriptor. */
@@ -101,16 +103,18 @@ const REDIRECTS = new Set(['file_redirect', 'heredoc_redirect', 'herestring_redi
 export function simpleCommands(parse: BashParse, source: string): ShellPart[] {
   const parts: ShellPart[] = [];
   collectProgram(parse, source, parts, 0);
-  // After `cd`, `> out` may write anywhere: the walk does not follow the working directory.
-  const moves = parts.some((p) => p.kind === 'command' && CHANGES_DIRECTORY.has(baseName(p.name)));
-  if (!moves) return parts;
-  return parts.map((p) =>
+  // After `cd` (or `git -C`, `env -C`, `find -execdir`), `> out` may write anywhere: the walk does
+  // not follow the working directory.
+  const moved =
+    parts.find((p) => p.kind === 'moves')?.reason ??
+    (parts.some((p) => p.kind === 'command' && CHANGES_DIRECTORY.has(baseName(p.name)))
+      ? 'the working directory changes'
+      : undefined);
+  const kept = parts.filter((p) => p.kind !== 'moves');
+  if (moved === undefined) return kept;
+  return kept.map((p) =>
     p.kind === 'write' && !p.path.startsWith('/')
-      ? {
-          kind: 'unknown',
-          line: p.line,
-          reason: `${p.via} writes ${p.path} after the working directory changed`,
-        }
+      ? { kind: 'unknown', line: p.line, reason: `${p.via} writes ${p.path}, but ${moved}` }
       : p,
   );
 }
@@ -236,7 +240,9 @@ function judgeOptions(name: string, base: string, args: ShellWord[], ctx: Walk):
   for (const finding of read.findings) {
     const value = finding.value?.value;
     const effect = finding.effect;
-    if ('writes' in effect) {
+    if ('moves' in effect) {
+      ctx.parts.push({ kind: 'moves', line, reason: `${finding.option} changes the directory` });
+    } else if ('writes' in effect) {
       if (value === undefined)
         ctx.parts.push({
           kind: 'unknown',
@@ -285,6 +291,13 @@ function judgeWords(words: ShellWord[], ctx: Walk): void {
     ctx.parts.push({ kind: 'unknown', line, reason: inner.opaque });
     return;
   }
+  if (inner.movesTo) ctx.parts.push({ kind: 'moves', line, reason: inner.movesTo });
+  for (const file of inner.writes ?? [])
+    ctx.parts.push(
+      file.value === undefined || (file.pattern && !file.value.startsWith('~'))
+        ? { kind: 'unknown', line, reason: `${base} writes a file only known at run time` }
+        : { kind: 'write', path: file.value, line, via: `${base} -o` },
+    );
   if (inner.self) judgeOptions(name.value, base, args, ctx);
   for (const command of inner.commands) {
     if (ctx.depth + 1 > MAX_DEPTH) ctx.parts.push({ kind: 'unknown', line, reason: 'nested too deeply' });

@@ -4,7 +4,11 @@
  */
 export type PolicyAction =
   | { kind: 'file.read'; path: string }
-  | { kind: 'file.write'; path: string }
+  /**
+   * `content`, when the writer knows it, lets a write to package.json be judged by what it changes
+   * (a lifecycle script added) rather than asked about as a file that might run later.
+   */
+  | { kind: 'file.write'; path: string; content?: WriteContent }
   /** The whole command line as the model sent it; the policy parses it into simple commands. */
   | {
       kind: 'shell';
@@ -30,6 +34,8 @@ export interface Decision {
   policies: string[];
   /** One line a person can read: why. */
   reason: string;
+  /** For a file write: what it is among the files that run later, outside the sandbox. */
+  runsLater?: RunsLaterMatch[];
   /** For shell: the verdict on each simple command found in the program. */
   parts?: Array<{
     command: string;
@@ -38,6 +44,23 @@ export interface Decision {
     /** The workspace file this part writes (a redirect's target, `sort -o FILE`), judged as a file write. */
     write?: string;
   }>;
+}
+
+/** A write's content, when the writer knows it: what judges a change inside package.json. */
+export interface WriteContent {
+  /** Undefined: the file did not exist. */
+  before?: string | undefined;
+  /** Undefined: the write deletes it. */
+  after?: string | undefined;
+}
+
+/** A catalog entry a write matched: see runs-later-catalog.ts. */
+export interface RunsLaterMatch {
+  category: string;
+  /** `runs_later.ci:github-actions` */
+  rule: string;
+  what: string;
+  runs: string;
 }
 
 /** Limits the policy sets on sessions and on each command's process tree. */

@@ -1,4 +1,5 @@
 import type { EventBody, FileChangeSummary, ModelSpend, Report } from '../agent/events.ts';
+import { RunsLaterLog } from '../agent/runs-later-log.ts';
 import type { GatewayCall } from '../gateway/index.ts';
 import type { Usage } from '../models/types.ts';
 import type { AttachedExit } from '../sandbox/run-attached.ts';
@@ -103,6 +104,8 @@ export function wrapReport(outcome: WrapOutcome): Report {
   else if (spend.budgetSpent && exit.exitCode !== 0)
     [status, reason] = ['limit', `the session's token or cost budget was spent; ${reason}`];
   const failedCommands = outcome.commands.filter((run) => run.exitCode !== 0).length;
+  // What the wrapped agent wrote is not judged file by file: its files that run later are listed by path.
+  const runsLater = new RunsLaterLog().report(outcome.filesChanged);
   return {
     status,
     reason,
@@ -115,6 +118,7 @@ export function wrapReport(outcome: WrapOutcome): Report {
       added: outcome.filesChanged.reduce((n, f) => n + f.added, 0),
       removed: outcome.filesChanged.reduce((n, f) => n + f.removed, 0),
     },
+    ...(runsLater.length > 0 ? { runsLater } : {}),
     commands: [...outcome.commands],
     tokens: spend.tokens,
     cost: spend.cost,

@@ -31,6 +31,7 @@ export function renderReport(report: Report): HTMLElement {
       ),
       stat('Cost', cost(report.cost)),
     ),
+    runsLater(report),
     report.filesChanged.length > 0
       ? h(
           'div',
@@ -87,5 +88,46 @@ export function renderReport(report: Report): HTMLElement {
           ),
         )
       : null,
+  );
+}
+
+const OUTCOMES: Record<NonNullable<Report['runsLater']>[number]['outcome'], string> = {
+  changed: 'changed',
+  refused: 'refused',
+  reverted: 'put back',
+  'not-reverted': 'not put back',
+};
+
+/** Files that run later, outside the sandbox: their own section, above the other files. */
+function runsLater(report: Report): HTMLElement | null {
+  const files = report.runsLater ?? [];
+  if (files.length === 0) return null;
+  const changed = files.filter((f) => f.outcome === 'changed' || f.outcome === 'not-reverted').length;
+  return h(
+    'div',
+    { class: `callout ${changed > 0 ? 'warn' : 'ok'} runs-later`, 'data-runs-later': String(files.length) },
+    h('h4', null, `Runs outside the sandbox (${files.length})`),
+    h(
+      'p',
+      { class: 'muted' },
+      changed > 0
+        ? 'These files run later with more power than the agent had. Review them before merging, and before approving workflows for a pull request.'
+        : 'The agent tried to change these files, which run later outside the sandbox; none of them changed.',
+    ),
+    h(
+      'ul',
+      { class: 'runs-later-list' },
+      ...files.map((file) =>
+        h(
+          'li',
+          { 'data-outcome': file.outcome },
+          h('span', { class: 'mono path' }, file.path),
+          ' ',
+          h('span', { class: `kind outcome-${file.outcome}` }, OUTCOMES[file.outcome]),
+          file.byCommand ? h('span', { class: 'muted' }, ' by a command') : null,
+          h('div', { class: 'what' }, `${file.what} — ${file.runs}`),
+        ),
+      ),
+    ),
   );
 }
