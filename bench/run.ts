@@ -1,5 +1,6 @@
 import { benchAudit } from './audit.ts';
 import { benchCore } from './core.ts';
+import { benchDiskUsage } from './disk-usage.ts';
 import { benchGateway } from './gateway.ts';
 import { benchRedactor } from './redactor.ts';
 import { benchSandboxAndPolicy } from './sandbox-policy.ts';
@@ -11,6 +12,7 @@ console.log(
 );
 await benchCore(runs);
 await benchSandboxAndPolicy(runs);
+await benchDiskUsage(runs);
 await benchAudit(runs);
 await benchRedactor(runs);
 await benchGateway(runs);

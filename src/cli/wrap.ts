@@ -193,6 +193,7 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
     });
     io.stderr(forTerminal(`warden: session ${sessionId} ${report.status}: ${report.summary}\n`));
     if (report.error) io.stderr(forTerminal(`warden: ${report.error.message}\n`));
+    else if (report.status === 'limit') io.stderr(forTerminal(`warden: ${report.reason}\n`));
     return exit.exitCode ?? (report.status === 'finished' ? 0 : 1);
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
