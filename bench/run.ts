@@ -1,5 +1,6 @@
 import { benchAudit } from './audit.ts';
 import { benchCore } from './core.ts';
+import { benchDiskUsage } from './disk-usage.ts';
 import { benchGateway } from './gateway.ts';
 import { benchKnownForms } from './known-forms.ts';
 import { benchRedactor } from './redactor.ts';
@@ -12,6 +13,7 @@ console.log(
 );
 await benchCore(runs);
 await benchSandboxAndPolicy(runs);
+await benchDiskUsage(runs);
 await benchAudit(runs);
 await benchRedactor(runs);
 await benchKnownForms(runs);
