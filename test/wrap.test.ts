@@ -209,7 +209,7 @@ function assertGoverned(
 
 const edit = (port: number) => ({
   // Every process's environment inside, not only the agent's: the bridge's, the sandbox init's.
-  env: "env | sort | tee seen-env.txt && cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' >> seen-env.txt && awk 'BEGIN { printf \"\" > (ENVIRON[\"HOME\"] \"/.planted\") }' && ls -a ~ > seen-home.txt",
+  env: 'env | sort | tee seen-env.txt && cat /proc/[0-9]*/environ 2>/dev/null | tr \'\\0\' \'\\n\' >> seen-env.txt && awk \'BEGIN { printf "" > (ENVIRON["HOME"] "/.planted") }\' && ls -a ~ > seen-home.txt',
   curl: `curl -sS -m 5 http://127.0.0.1:${port}/exfil | tee seen-curl.txt`,
   rm: 'rm src/sum.js',
 });
