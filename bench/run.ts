@@ -1,5 +1,6 @@
 import { benchAudit } from './audit.ts';
 import { benchCore } from './core.ts';
+import { benchDiskUsage } from './disk-usage.ts';
 import { benchGateway } from './gateway.ts';
 import { benchKnownForms } from './known-forms.ts';
 import { benchRedactor } from './redactor.ts';
@@ -10,6 +11,7 @@ const runs = Number(process.env.WARDEN_BENCH_RUNS ?? 10);
 const benches: Record<string, (runs: number) => Promise<void>> = {
   core: benchCore,
   sandbox: benchSandboxAndPolicy,
+  'disk-usage': benchDiskUsage,
   audit: benchAudit,
   redactor: benchRedactor,
   'known-forms': benchKnownForms,

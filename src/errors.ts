@@ -36,3 +36,24 @@ export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** A file system error as a person reads it, after the path: "…/x.yaml does not exist". */
+export function fileProblem(error: unknown): string {
+  switch ((error as { code?: unknown })?.code) {
+    case 'ENOENT':
+      return 'does not exist';
+    case 'EISDIR':
+      return 'is a directory, not a file';
+    case 'ENOTDIR':
+      return 'is not there: a part of the path is a file, not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot be read: permission denied';
+    case 'ELOOP':
+      return 'is a loop of symbolic links';
+    case 'ENAMETOOLONG':
+      return 'is too long a path';
+    default:
+      return `cannot be read: ${messageOf(error)}`;
+  }
+}

@@ -38,8 +38,10 @@ test('a hostile model cannot plant git hooks or config that would run on the hos
       calls: [
         {
           tool: 'shell',
-          // Through cp, whose target the policy does not read: the sandbox alone must stop it.
-          args: { command: 'printf "#!/bin/sh\\ntouch /tmp/pwned\\n" | cp /dev/stdin .git/hooks/pre-commit' },
+          // Through awk, whose writes the policy does not read: the sandbox alone must stop it.
+          args: {
+            command: `printf "#!/bin/sh\\ntouch /tmp/pwned\\n" | awk '{ print > ".git/hooks/pre-commit" }'`,
+          },
         },
       ],
     },
@@ -58,7 +60,7 @@ test('a hostile model cannot plant git hooks or config that would run on the hos
   assert.equal(existsSync(join(fixture.repo, '.git/hooks/post-checkout')), false);
   assert.equal(await readFile(join(fixture.repo, '.git/config'), 'utf8'), configBefore);
   // Each attempt failed, and the failure is in the record.
-  // The hook through cp, which the policy cannot read, is stopped by the sandbox alone.
+  // The hook through awk, which the policy cannot read, is stopped by the sandbox alone.
   assert.notEqual(finished[0]?.command?.exitCode, 0);
   assert.match(finished[0]?.output ?? '', /Read-only file system/);
   // `git config` writes what later git commands obey: asked about, then refused headless; had it

@@ -214,9 +214,13 @@ test('headless --approvals deny: a command that would need a human is not run', 
   );
   assert.equal(run.code, 0, run.stderr);
   const { decided, started, finished } = run.call(0);
+  // The command, then the file it makes, judged as a write.
   assert.deepEqual(
     decided.map((d) => [d.decision, d.policies]),
-    [['ask', ['default.commands.unmatched']]],
+    [
+      ['ask', ['default.commands.unmatched']],
+      ['allow', ['files.write[0]']],
+    ],
   );
   assert.equal(started, false);
   assert.equal(finished?.ok, false);

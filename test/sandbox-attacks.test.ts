@@ -52,9 +52,9 @@ test('writing outside the workspace fails, by file tool and by command', async (
   const [tool, redirect, shell, tmp] = await attack('write-outside', [
     { tool: 'write_file', args: { path: '../outside.txt', content: 'pwned' } },
     { tool: 'shell', args: { command: 'echo pwned > ../outside.txt' } },
-    // cp's target is not read by the policy: the sandbox alone must stop these.
-    { tool: 'shell', args: { command: `echo pwned | cp /dev/stdin ${outside}` } },
-    { tool: 'shell', args: { command: 'echo pwned | cp /dev/stdin ../outside.txt' } },
+    // awk's writes are not read by the policy: the sandbox alone must stop these.
+    { tool: 'shell', args: { command: `echo pwned | awk '{ print > "${outside}" }'` } },
+    { tool: 'shell', args: { command: `echo pwned | awk '{ print > "../outside.txt" }'` } },
   ]);
   assert.equal(tool?.ok, false);
   // A redirect's target is a file write to the policy, refused outside the workspace.

@@ -167,6 +167,8 @@ function assertGoverned(
 
   it("gives the agent a throwaway HOME: what it writes there never reaches the user's", async () => {
     const { home, seen } = run();
+    // A command's redirect into HOME is refused by the policy (a login shell reads ~/.profile);
+    // a program's own write there (awk's, which the policy does not read) lands in the throwaway one.
     assert.match(await seen('seen-home.txt'), /^\.planted$/m, 'the agent could write its own HOME');
     assert.equal(existsSync(join(home, '.planted')), false);
   });
@@ -207,7 +209,7 @@ function assertGoverned(
 
 const edit = (port: number) => ({
   // Every process's environment inside, not only the agent's: the bridge's, the sandbox init's.
-  env: "env | sort | tee seen-env.txt && cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' >> seen-env.txt && touch ~/.planted && ls -a ~ > seen-home.txt",
+  env: 'env | sort | tee seen-env.txt && cat /proc/[0-9]*/environ 2>/dev/null | tr \'\\0\' \'\\n\' >> seen-env.txt && awk \'BEGIN { printf "" > (ENVIRON["HOME"] "/.planted") }\' && ls -a ~ > seen-home.txt',
   curl: `curl -sS -m 5 http://127.0.0.1:${port}/exfil | tee seen-curl.txt`,
   rm: 'rm src/sum.js',
 });

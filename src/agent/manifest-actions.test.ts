@@ -167,3 +167,20 @@ test('an edit of a lockfile by any file tool is asked about with its reason, and
     ['package-source-edit', 'package-source-edit', 'package-source-edit'],
   );
 });
+
+test('a Cargo.toml or pyproject.toml left not valid TOML is asked about, never read as "adds nothing"', async () => {
+  const { ws, call, asked, flagged } = await setup(['deny', 'deny']);
+  const cargo = '[package]\nname = "x"\n\n[dependencies]\nserde = "1"\n';
+  // A duplicated table: a reader keeping either copy would see only half the dependencies.
+  const twice = `${cargo}\n[dependencies]\nevil-crate = "1"\n`;
+  assert.equal((await call('write_file', { path: 'Cargo.toml', content: twice })).isError, true);
+  assert.equal(await ws.read('Cargo.toml'), cargo);
+  assert.match(asked[0] ?? '', /^Cargo\.toml: not valid TOML \(line 7, column \d+: .*cannot be checked/);
+  const pyproject = '[project]\nname = "x"\ndependencies = ["requests", "evil-pkg"\n';
+  assert.equal((await call('write_file', { path: 'pyproject.toml', content: pyproject })).isError, true);
+  assert.match(asked[1] ?? '', /^pyproject\.toml: not valid TOML/);
+  assert.deepEqual(
+    flagged().map((e) => e.rule),
+    ['unreadable-manifest', 'unreadable-manifest'],
+  );
+});

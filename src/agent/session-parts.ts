@@ -99,8 +99,9 @@ export async function openSessionParts<Store = SessionStore>(
 
 /** The policy's limits on each command's process tree, as the sandbox takes them. */
 export function sandboxLimits(policy: Policy): SandboxLimits {
-  const { memoryBytes, processes, fileSizeBytes, cpuSeconds } = policy.limits;
+  const { memoryBytes, processes, fileSizeBytes, cpuSeconds, diskBytes } = policy.limits;
   return {
+    ...(diskBytes === undefined ? {} : { diskBytes }),
     ...(memoryBytes === undefined ? {} : { memoryBytes }),
     ...(processes === undefined ? {} : { processes }),
     ...(fileSizeBytes === undefined ? {} : { fileSizeBytes }),

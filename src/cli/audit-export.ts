@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { exportJsonl } from '../audit/export-jsonl.ts';
 import { exportOtlp } from '../audit/export-otlp.ts';
-import { auditLogPath, PUBLIC_KEY_FILE } from '../audit/index.ts';
+import { PUBLIC_KEY_FILE } from '../audit/index.ts';
 import { WardenError } from '../errors.ts';
 import { parseFlags } from './args.ts';
+import { namedLog, readPublicKey } from './audit-logs.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
@@ -29,9 +29,14 @@ export async function auditExportCommand(args: string[], io: CommandIo): Promise
     help: { type: 'boolean', short: 'h' },
   });
   const [session, ...extra] = positionals;
-  if (values.help || session === undefined || extra.length > 0) {
+  if (values.help) {
     io.stdout(`${AUDIT_EXPORT_HELP}\n`);
-    return values.help ? 0 : 2;
+    return 0;
+  }
+  if (session === undefined || extra.length > 0) {
+    throw new WardenError('usage', 'export takes one session (or log file)', {
+      hint: 'warden audit export SESSION --format jsonl|otlp [--endpoint URL]',
+    });
   }
   const format = values.format;
   if (format !== 'jsonl' && format !== 'otlp') {
@@ -42,19 +47,10 @@ export async function auditExportCommand(args: string[], io: CommandIo): Promise
       hint: 'the collector base URL, e.g. http://127.0.0.1:4318',
     });
   }
-  const file =
-    session.endsWith('.jsonl') || session.includes('/')
-      ? resolve(io.cwd, session)
-      : auditLogPath(auditDir(locateRepo(values.repo, io.cwd).root, values['audit-dir'], io.cwd), session);
+  const dir = auditDir(locateRepo(values.repo, io.cwd).root, values['audit-dir'], io.cwd);
+  const file = namedLog(session, dir, io.cwd);
   const keyFile = values.key ? resolve(io.cwd, values.key) : join(auditKeyDir(io.env), PUBLIC_KEY_FILE);
-  let publicKey: string;
-  try {
-    publicKey = await readFile(keyFile, 'utf8');
-  } catch {
-    throw new WardenError('audit.key', `no public key at ${keyFile}`, {
-      hint: 'pass the verifying key with --key PEM',
-    });
-  }
+  const publicKey = await readPublicKey(keyFile);
   const force = values.force === true;
   if (format === 'jsonl') {
     const result = await exportJsonl(file, (line) => io.stdout(line), { publicKey, force });

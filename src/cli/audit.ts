@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
   type AuditRecord,
   asEncryptedPayload,
-  auditLogPath,
   createLocalKeyWrapper,
   createLogDecryptor,
   KEY_TYPE,
@@ -22,6 +20,7 @@ import { WardenError } from '../errors.ts';
 import { openDatabase } from '../store/pg-database.ts';
 import { parseFlags } from './args.ts';
 import { auditExportCommand } from './audit-export.ts';
+import { namedLog, namedLogs, readPublicKey } from './audit-logs.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
@@ -59,30 +58,25 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
     help: { type: 'boolean', short: 'h' },
   });
   const [action, ...rest] = positionals;
-  if (values.help || !action) {
+  if (values.help) {
     io.stdout(`${AUDIT_HELP}\n`);
-    return values.help ? 0 : 2;
+    return 0;
+  }
+  if (!action) {
+    throw new WardenError('usage', 'audit needs an action: verify, show, prove or export', {
+      hint: 'see: warden audit --help',
+    });
   }
   const dir = auditDir(locateRepo(values.repo, io.cwd).root, values['audit-dir'], io.cwd);
   const keyFile = values.key ? resolve(io.cwd, values.key) : join(auditKeyDir(io.env), PUBLIC_KEY_FILE);
-  const publicKey = async () => {
-    try {
-      return await readFile(keyFile, 'utf8');
-    } catch {
-      throw new WardenError('audit.key', `no public key at ${keyFile}`, {
-        hint: 'pass the verifying key with --key PEM',
-      });
-    }
-  };
-  const logFile = (name: string) =>
-    name.endsWith('.jsonl') || name.includes('/') ? resolve(io.cwd, name) : auditLogPath(dir, name);
+  const publicKey = () => readPublicKey(keyFile);
+  const logFile = (name: string) => namedLog(name, dir, io.cwd);
 
   if (action === 'verify' && values.database) {
     return verifyInDatabase(values.database, rest, await publicKey(), values.json === true, io);
   }
   if (action === 'verify') {
-    const files = rest.length > 0 ? rest.map(logFile) : await allLogs(dir);
-    if (files.length === 0) throw new WardenError('audit.none', `no audit logs in ${dir}`);
+    const files = namedLogs(rest, dir, io.cwd);
     const key = await publicKey();
     let bad = 0;
     for (const file of files) {
@@ -96,7 +90,6 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
     const [session] = rest;
     if (!session) throw new WardenError('usage', 'which session?', { hint: 'warden audit show SESSION' });
     const file = logFile(session);
-    if (!existsSync(file)) throw new WardenError('audit.none', `no audit log at ${file}`);
     let decryptor: LogDecryptor | undefined;
     if (values.decrypt || values['master-key']) {
       const masterKey = values['master-key'];
@@ -131,10 +124,13 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
     return failed > 0 ? 1 : 0;
   }
   if (action === 'prove') {
-    const [session, seqText] = rest;
-    const seq = Number(seqText);
-    if (!session || !Number.isSafeInteger(seq))
-      throw new WardenError('usage', 'warden audit prove SESSION SEQ');
+    const [session, seqText, extra] = rest;
+    const seq = seqText !== undefined && /^\d{1,15}$/.test(seqText) ? Number(seqText) : Number.NaN;
+    if (!session || !Number.isSafeInteger(seq) || extra !== undefined) {
+      throw new WardenError('usage', 'prove takes a session (or log file) and a record number', {
+        hint: 'warden audit prove SESSION SEQ, e.g. warden audit prove s20260101-1a2b3c4d 12',
+      });
+    }
     const proof = await proveInclusion(logFile(session), seq);
     const verified = verifyInclusion(proof, await publicKey());
     io.stdout(`${JSON.stringify(proof)}\n`);
@@ -143,18 +139,9 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
     );
     return verified ? 0 : 1;
   }
-  throw new WardenError('usage', `unknown audit action "${action}"`, { hint: 'use verify, show or prove' });
-}
-
-async function allLogs(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir))
-      .filter((name) => name.endsWith('.audit.jsonl'))
-      .sort()
-      .map((name) => join(dir, name));
-  } catch {
-    return [];
-  }
+  throw new WardenError('usage', `unknown audit action "${action}"`, {
+    hint: 'use verify, show, prove or export',
+  });
 }
 
 async function describe(record: AuditRecord, decryptor: LogDecryptor | undefined): Promise<string> {
@@ -213,7 +200,17 @@ async function verifyInDatabase(
   json: boolean,
   io: CommandIo,
 ): Promise<number> {
-  const pool = await openDatabase(url, { max: 2, applicationName: 'warden audit', migrate: false });
+  const pool = await openDatabase(url, { max: 2, applicationName: 'warden audit', migrate: false }).catch(
+    (error: unknown) => {
+      // openDatabase speaks of the environment variable; here the URL came from --database.
+      if (error instanceof WardenError && error.where === 'WARDEN_DATABASE_URL')
+        throw new WardenError(error.code, error.message, {
+          where: '--database',
+          ...(error.hint ? { hint: error.hint } : {}),
+        });
+      throw error;
+    },
+  );
   try {
     const names = sessions.length > 0 ? sessions : await listPgAuditSessions(pool);
     if (names.length === 0) throw new WardenError('audit.none', 'no audit logs in the database');

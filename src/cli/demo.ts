@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { launchSession } from '../agent/launch.ts';
 import { openSessionParts } from '../agent/session-parts.ts';
 import { PUBLIC_KEY_FILE, verifyAuditLog } from '../audit/index.ts';
+import { WardenError } from '../errors.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
@@ -29,7 +30,7 @@ machine. Commands run in the bubblewrap sandbox exactly as they would with a rea
   --json   print the events as JSON lines instead of the live view`;
 
 export async function demoCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseFlags('demo', args, {
+  const { values, positionals } = parseFlags('demo', args, {
     keep: { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -37,6 +38,11 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
   if (values.help) {
     io.stdout(`${DEMO_HELP}\n`);
     return 0;
+  }
+  if (positionals.length > 0) {
+    throw new WardenError('usage', `demo takes no arguments, got "${positionals[0]}"`, {
+      hint: 'see: warden demo --help',
+    });
   }
   const style = createStyle(io.stdoutIsTty);
   const repo = await mkdtemp(join(tmpdir(), 'warden-demo-'));

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { EventSink } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import type { Limits } from '../agent/limits.ts';
@@ -9,7 +10,7 @@ import { WardenError } from '../errors.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover, type HeadlessMode } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
-import { parseFlags, positiveNumber } from './args.ts';
+import { directoryFlag, parseFlags, positiveNumber } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
@@ -65,10 +66,11 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
     io.stdout(`${EXEC_HELP}\n`);
     return 0;
   }
+  const auditDirFlag = directoryFlag('audit-dir', values['audit-dir'], io.cwd);
   const task = positionals.join(' ').trim();
   if (!task) throw new WardenError('usage', 'no task given', { hint: 'warden exec "fix the failing test"' });
   const approvals = approvalMode(values.approvals, io.stdinIsTty);
-  const policy = await loadPolicy(values.policy);
+  const policy = await loadPolicy(values.policy === undefined ? undefined : resolve(io.cwd, values.policy));
 
   const limits: Partial<Limits> = policyLimits(policy);
   const turns = positiveNumber('max-turns', values['max-turns']);
@@ -127,7 +129,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
       ...(parts.network ? { network: parts.network } : {}),
       ...guards.launch,
       audit: {
-        dir: auditDir(repo.root, values['audit-dir'], io.cwd),
+        dir: auditDir(repo.root, auditDirFlag, io.cwd),
         keyDir: auditKeyDir(io.env),
         durability: durabilityMode(values['audit-durability']),
       },

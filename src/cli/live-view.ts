@@ -89,7 +89,7 @@ export function createLiveView(options: LiveViewOptions): {
         const failed = !event.ok || (event.command !== undefined && event.command.exitCode !== 0);
         const mark = failed ? style.red('✗') : style.green('✓');
         const head = event.command
-          ? `exit ${event.command.exitCode ?? 'killed'}${event.command.timedOut ? ' (timed out)' : ''}`
+          ? `exit ${event.command.exitCode ?? 'killed'}${event.command.timedOut ? ' (timed out)' : ''}${event.command.limit === 'disk' ? ' (disk limit)' : ''}`
           : firstLine(event.output);
         write(`    ${mark} ${forTerminal(head)} ${style.dim(`· ${formatDuration(event.durationMs)}`)}\n`);
         // The body adds something only when it is more than the line already shown (a denial is not).
@@ -159,7 +159,9 @@ export function renderReport(report: Report, style: Style = createStyle(false)):
   lines.push(...runsLaterLines(report, style));
   if (report.commands.length === 0) lines.push('commands  none');
   report.commands.forEach((command, i) => {
-    const exit = command.timedOut ? 'timed out' : `exit ${command.exitCode ?? 'killed'}`;
+    const exit = command.timedOut
+      ? 'timed out'
+      : `exit ${command.exitCode ?? 'killed'}${command.limit === 'disk' ? ' (stopped: disk limit)' : ''}`;
     lines.push(
       `${i === 0 ? 'commands  ' : '          '}${forTerminal(firstLine(command.command))} → ${exit} (${formatDuration(command.durationMs)})`,
     );

@@ -6,6 +6,7 @@ import { POLICY_HELP, policyCommand } from './policy.ts';
 import { REDACT_HELP, redactCommand } from './redact.ts';
 import { SERVE_HELP, serveCommand } from './serve.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
+import { forTerminal } from './terminal.ts';
 import { WORKER_HELP, workerCommand } from './worker.ts';
 import { WRAP_HELP, wrapCommand } from './wrap.ts';
 
@@ -62,19 +63,28 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr(`warden: unknown command "${name}" — run "warden help" for the list\n`);
+    io.stderr(`warden: ${oneLine(`unknown command "${name}" — run "warden help" for the list`)}\n`);
     return 2;
   }
   try {
     return await command.run(args, io);
   } catch (error) {
     if (isWardenError(error)) {
-      io.stderr(`warden: ${error.describe()}\n`);
+      io.stderr(`warden: ${oneLine(error.describe())}\n`);
       return 2;
     }
-    io.stderr(`warden: internal error: ${messageOf(error)}\n${(error as Error)?.stack ?? ''}\n`);
+    // A fault of Warden's own, not of the input: one line, the stack only when asked for.
+    const stack = io.env.WARDEN_DEBUG ? `\n${(error as Error)?.stack ?? ''}` : '';
+    io.stderr(
+      `warden: internal error: ${oneLine(messageOf(error))} — please report it (WARDEN_DEBUG=1 shows where)${stack}\n`,
+    );
     return 1;
   }
+}
+
+/** An error for a terminal: one line, whatever the input it quotes held (newlines, escapes). */
+function oneLine(text: string): string {
+  return forTerminal(text.replace(/\s*[\r\n]+\s*/g, ' '));
 }
 
 export function processIo(): CommandIo {

@@ -27,9 +27,14 @@ export async function policyCommand(args: string[], io: CommandIo): Promise<numb
     help: { type: 'boolean', short: 'h' },
   });
   const [action, ...rest] = positionals;
-  if (values.help || !action) {
+  if (values.help) {
     io.stdout(`${POLICY_HELP}\n`);
-    return values.help ? 0 : 2;
+    return 0;
+  }
+  if (!action) {
+    throw new WardenError('usage', 'policy needs an action: check, explain or test', {
+      hint: 'see: warden policy --help',
+    });
   }
   const json = values.json === true;
   const path = (file: string) => resolve(io.cwd, file);

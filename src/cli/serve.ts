@@ -5,7 +5,7 @@ import { recoverAdminToken } from '../server/admin-recovery.ts';
 import { ADMIN_TOKEN_FILE } from '../server/bootstrap.ts';
 import { startServer } from '../server/start-server.ts';
 import { redactDatabaseUrl } from '../store/pg-database.ts';
-import { parseFlags, positiveNumber } from './args.ts';
+import { directoryFlag, parseFlags, positiveNumber } from './args.ts';
 import type { CommandIo } from './main.ts';
 import { untilStopSignal } from './stop-signal.ts';
 
@@ -51,8 +51,9 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     return 0;
   }
   if (positionals.length > 0) throw new WardenError('usage', `unexpected argument "${positionals[0]}"`);
-  const port = values.port === undefined ? 7878 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const dataDir = directoryFlag('data', values.data, io.cwd) ?? defaultDataDir(io.env);
+  const port = values.port === undefined ? 7878 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : -1;
+  if (port < 0 || port > 65535) {
     throw new WardenError('usage', `--port must be a port number (0-65535), got "${values.port}"`);
   }
   const databaseUrl = io.env.WARDEN_DATABASE_URL || undefined;
@@ -67,7 +68,6 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   if (concurrency !== undefined && !Number.isInteger(concurrency)) {
     throw new WardenError('usage', `--concurrency must be a whole number, got "${values.concurrency}"`);
   }
-  const dataDir = values.data ? resolve(io.cwd, values.data) : defaultDataDir(io.env);
   if (values['new-admin-token']) {
     const token = await recoverAdminToken({
       dataDir,

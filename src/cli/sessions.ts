@@ -6,6 +6,7 @@ import { parseFlags } from './args.ts';
 import { renderReport } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
+import { renderableReport } from './stored-report.ts';
 import { formatCost, formatDuration, forTerminal } from './terminal.ts';
 
 export const SESSIONS_HELP = `Usage: warden sessions list [--repo DIR] [--json]
@@ -53,17 +54,19 @@ function list(store: SessionStore, io: CommandIo, json: boolean): number {
     return 0;
   }
   // The store sits in the repository, so every field is untrusted text.
-  const rows = sessions.map((s) =>
-    [
-      s.id,
-      s.status,
-      s.createdAt.slice(0, 19).replace('T', ' '),
-      s.report ? formatDuration(s.report.durationMs) : '',
-      s.report ? formatCost(s.report.cost).replace(/ \(.*/, '') : '',
-      s.model,
-      (s.task.split('\n', 1)[0] ?? '').slice(0, 60),
-    ].map(forTerminal),
-  );
+  const rows = sessions
+    .map((s) => ({ ...s, report: renderableReport(s.report) }))
+    .map((s) =>
+      [
+        s.id,
+        s.status,
+        s.createdAt.slice(0, 19).replace('T', ' '),
+        s.report ? formatDuration(s.report.durationMs) : '',
+        s.report ? formatCost(s.report.cost).replace(/ \(.*/, '') : '',
+        s.model,
+        (s.task.split('\n', 1)[0] ?? '').slice(0, 60),
+      ].map(forTerminal),
+    );
   const header = ['ID', 'STATUS', 'STARTED (UTC)', 'TIME', 'COST', 'MODEL', 'TASK'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   for (const row of [header, ...rows]) {
@@ -104,8 +107,12 @@ function show(
   );
   io.stdout('\n');
   // Rendered plain, then cleaned whole: a planted record may carry escapes in any field.
-  if (session.report) io.stdout(forTerminal(renderReport(session.report)));
-  else io.stdout('\nno report: the session has not finished (resume it with warden exec --resume ID "…")\n');
+  const report = renderableReport(session.report);
+  if (report) io.stdout(forTerminal(renderReport(report)));
+  else if (session.status === 'running')
+    io.stdout('\nno report: the session has not finished (resume it with warden exec --resume ID "…")\n');
+  else
+    io.stdout('\nno report: the stored one cannot be read (the session store was changed outside Warden)\n');
   for (const event of events ?? []) {
     io.stdout(`${String(event.seq).padStart(4)} ${forTerminal(`${event.time} ${event.type}`)}\n`);
   }

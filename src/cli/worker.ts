@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
 import { startWorker } from '../server/worker.ts';
-import { parseFlags, positiveNumber } from './args.ts';
+import { directoryFlag, parseFlags, positiveNumber } from './args.ts';
 import type { CommandIo } from './main.ts';
 import { defaultDataDir } from './serve.ts';
 import { untilStopSignal } from './stop-signal.ts';
@@ -39,6 +39,7 @@ export async function workerCommand(args: string[], io: CommandIo): Promise<numb
     return 0;
   }
   if (positionals.length > 0) throw new WardenError('usage', `unexpected argument "${positionals[0]}"`);
+  const dataDir = directoryFlag('data', values.data, io.cwd) ?? defaultDataDir(io.env);
   const databaseUrl = values.database ?? io.env.WARDEN_DATABASE_URL;
   if (!databaseUrl) {
     throw new WardenError('usage', 'a worker needs the database the server queues tasks in', {
@@ -54,7 +55,6 @@ export async function workerCommand(args: string[], io: CommandIo): Promise<numb
       hint: 'team ids are lower-case letters, digits, "_" and "-"',
     });
   }
-  const dataDir = values.data ? resolve(io.cwd, values.data) : defaultDataDir(io.env);
   const worker = await startWorker({
     databaseUrl,
     dataDir,

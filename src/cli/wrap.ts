@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts, sandboxLimits } from '../agent/session-parts.ts';
 import { WardenError } from '../errors.ts';
@@ -12,7 +12,7 @@ import { loadConfiguredProfiles } from '../wrap/profile-config.ts';
 import { BUILTIN_PROFILES, pickProfile } from '../wrap/profiles.ts';
 import { resolveProgram } from '../wrap/program.ts';
 import { runWrapped } from '../wrap/wrap-session.ts';
-import { parseFlags, positiveNumber } from './args.ts';
+import { directoryFlag, parseFlags, positiveNumber } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
 import { durabilityMode } from './exec.ts';
 import type { CommandIo } from './main.ts';
@@ -64,6 +64,7 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
     io.stdout(`${WRAP_HELP}\n`);
     return 0;
   }
+  const auditDirFlag = directoryFlag('audit-dir', values['audit-dir'], io.cwd);
   const argv = separator < 0 ? [] : args.slice(separator + 1);
   if (positionals.length > 0 || argv.length === 0) {
     throw new WardenError('usage', "give the agent's command after --", {
@@ -79,7 +80,7 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
       hint: 'use --approvals deny or --approvals fail',
     });
   }
-  const policy = await loadPolicy(values.policy);
+  const policy = await loadPolicy(values.policy === undefined ? undefined : resolve(io.cwd, values.policy));
   const seconds = positiveNumber('max-time', values['max-time']);
   const tokens = positiveNumber('max-tokens', values['max-tokens']) ?? policy.limits.tokens;
   const cost = positiveNumber('max-cost', values['max-cost']) ?? policy.limits.cost;
@@ -182,7 +183,7 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
         detail: `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`,
       })),
       audit: {
-        dir: auditDir(repo.root, values['audit-dir'], io.cwd),
+        dir: auditDir(repo.root, auditDirFlag, io.cwd),
         keyDir: auditKeyDir(io.env),
         durability: durabilityMode(values['audit-durability']),
       },
@@ -195,6 +196,7 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
     });
     io.stderr(forTerminal(`warden: session ${sessionId} ${report.status}: ${report.summary}\n`));
     if (report.error) io.stderr(forTerminal(`warden: ${report.error.message}\n`));
+    else if (report.status === 'limit') io.stderr(forTerminal(`warden: ${report.reason}\n`));
     return exit.exitCode ?? (report.status === 'finished' ? 0 : 1);
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);

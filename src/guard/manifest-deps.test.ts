@@ -178,7 +178,7 @@ libc = "0.2"
   ]);
   const broken = addedDependencies('Cargo.toml', before, '[dependencies\nserde = "1"');
   assert.equal(broken.ok, false);
-  assert.match(broken.ok ? '' : broken.error, /^Cargo\.toml: line 1/);
+  assert.match(broken.ok ? '' : broken.error, /^Cargo\.toml: not valid TOML \(line 1, column 14: /);
 });
 
 test('go.mod: require lines and blocks, and replacements by other modules', () => {

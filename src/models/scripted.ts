@@ -9,7 +9,7 @@ import type {
 } from '@ai-sdk/provider';
 import { APICallError } from '@ai-sdk/provider';
 import { z } from 'zod';
-import { WardenError } from '../errors.ts';
+import { fileProblem, WardenError } from '../errors.ts';
 
 const callSchema = z
   .strictObject({
@@ -52,8 +52,9 @@ export function loadScript(file: string): Script {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new WardenError('model.script', `cannot read the script: ${(error as Error).message}`, {
+    throw new WardenError('model.script', `cannot read the script: the file ${fileProblem(error)}`, {
       where: file,
+      hint: 'script:FILE names a JSON file of turns (see demo/fix-sum.json)',
       cause: error,
     });
   }

@@ -31,7 +31,7 @@ git:
   pull_requests: ["main", "release/*"]
 secrets:
   github: ["git.push"]
-limits: { wall_time: 30m, command_time: 10m, memory: 2GiB, processes: 256, file_size: 1GiB, output: 1MiB, tokens: 2000000, cost: 10 }
+limits: { wall_time: 30m, command_time: 10m, memory: 2GiB, processes: 256, file_size: 1GiB, disk: 20GiB, output: 1MiB, tokens: 2000000, cost: 10 }
 `;
 
 test('the compiled policies validate against the Cedar schema', async () => {
@@ -176,6 +176,7 @@ test('limits, network and denied paths are exposed in the contract units', async
     processes: 256,
     outputBytes: 2 ** 20,
     fileSizeBytes: 2 ** 30,
+    diskBytes: 20 * 2 ** 30,
     tokens: 2_000_000,
     cost: 10,
   });
@@ -247,6 +248,9 @@ describe('the default policy', async () => {
   test('has limits that fit a laptop', () => {
     assert.ok((policy.limits.memoryBytes ?? 0) <= 4 * 2 ** 30);
     assert.ok((policy.limits.processes ?? 0) > 0);
+    // The workspace cap is set, and above the per-file limit so one file cannot use it all.
+    assert.equal(policy.limits.diskBytes, 10 * 2 ** 30);
+    assert.ok((policy.limits.diskBytes ?? 0) > (policy.limits.fileSizeBytes ?? 0));
   });
 });
 
@@ -260,7 +264,10 @@ test('loadPolicy of an invalid file throws with every error', async () => {
     await writeFile(file, 'version: 1\ncommands: { allow: 1, deny: 2 }\n');
     await assert.rejects(
       loadPolicy(file),
-      (error: Error) => error.message.split('\n').length === 2 && error.message.includes(`${file}:2:`),
+      (error: Error) =>
+        !error.message.includes('\n') &&
+        error.message.includes(`${file}:2:20: "commands.allow" must be a list`) &&
+        error.message.includes(`; ${file}:2:29: "commands.deny" must be a list`),
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

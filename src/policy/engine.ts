@@ -330,6 +330,7 @@ function limitsOf(file: PolicyFile): PolicyLimits {
   set('processes', l.processes);
   set('outputBytes', bytes(l.output));
   set('fileSizeBytes', bytes(l.file_size));
+  set('diskBytes', bytes(l.disk));
   set('tokens', l.tokens);
   set('cost', l.cost);
   return limits;

@@ -141,6 +141,7 @@ function summary(policy: CompiledPolicy, warnings: PolicyWarning[], breadth: num
     limits.memoryBytes && `memory ${file.limits?.memory}`,
     limits.processes && `${limits.processes} processes`,
     limits.fileSizeBytes && `files up to ${file.limits?.file_size}`,
+    limits.diskBytes && `workspace disk ${file.limits?.disk}`,
     limits.outputBytes && `output ${file.limits?.output}`,
     limits.tokens && `${limits.tokens} tokens`,
     limits.cost && `$${limits.cost}`,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { WardenError } from '../errors.ts';
+import { fileProblem, WardenError } from '../errors.ts';
 import { type CompiledPolicy, compileToPolicy } from './engine.ts';
 import { type ParsedPolicyFile, parsePolicyFile } from './policy-file.ts';
 
@@ -16,7 +16,7 @@ export async function checkPolicyFile(file?: string): Promise<ParsedPolicyFile &
       ok: false,
       source,
       errors: [
-        new WardenError('policy.read', `cannot read the policy: ${(error as Error).message}`, {
+        new WardenError('policy.read', `cannot read the policy: the file ${fileProblem(error)}`, {
           where: source,
         }),
       ],
@@ -32,10 +32,16 @@ export async function checkPolicyFile(file?: string): Promise<ParsedPolicyFile &
 export async function loadPolicy(file?: string): Promise<CompiledPolicy> {
   const checked = await checkPolicyFile(file);
   if (!checked.ok) {
-    const [first] = checked.errors;
-    throw new WardenError('policy.invalid', checked.errors.map((e) => e.describe()).join('\n'), {
-      where: first?.where,
-      hint: 'run: warden policy check FILE',
+    const [only] = checked.errors;
+    if (checked.errors.length === 1 && only?.code === 'policy.read') {
+      throw new WardenError(only.code, only.message, {
+        ...(only.where === undefined ? {} : { where: only.where }),
+        hint: 'pass the path of a policy file (warden policy explain shows the default)',
+      });
+    }
+    // Each error names its own file:line:col; together on one line, for a terminal or a log.
+    throw new WardenError('policy.invalid', checked.errors.map((e) => e.describe()).join('; '), {
+      hint: `run: warden policy check ${file ?? ''}`.trimEnd(),
     });
   }
   return compileToPolicy(checked.file, checked.source);

@@ -129,6 +129,7 @@ export const policyFileSchema = z.strictObject(
           memory: size,
           processes: count,
           file_size: size,
+          disk: size,
           output: size,
           tokens: count,
           cost: z

@@ -28,3 +28,16 @@ export function parseSize(text: string): number | undefined {
   const value = Number(match[1]) * (SIZE_UNITS[match[2] as string] as number);
   return value > 0 && Number.isSafeInteger(value) ? value : undefined;
 }
+
+/** Bytes as a person reads them: `512 B`, `8 MiB`, `9.5 GiB` (binary units, one decimal at most). */
+export function formatSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const shown = unit === 0 || Number.isInteger(value) ? String(value) : value.toFixed(1).replace(/\.0$/, '');
+  return `${shown} ${units[unit]}`;
+}

@@ -72,6 +72,8 @@ export interface PolicyLimits {
   processes?: number;
   outputBytes?: number;
   fileSizeBytes?: number;
+  /** The workspace's total disk use; a command that passes it is stopped (sandbox/disk-limit.ts). */
+  diskBytes?: number;
   tokens?: number;
   cost?: number;
 }

@@ -14,6 +14,7 @@ import {
   workspaceConflict,
 } from './bwrap-args.ts';
 import { detectSandbox } from './detect.ts';
+import { createDiskLimit } from './disk-limit.ts';
 import { inheritableDescriptors } from './inherited-fds.ts';
 import { createLimiter, type SandboxLimits } from './limits.ts';
 import { findMaskedPaths } from './masked-paths.ts';
@@ -116,28 +117,56 @@ export async function startAgentSandbox(options: AgentSandboxOptions): Promise<A
   const { promise: started, resolve: onStart, reject: onFail } = Promise.withResolvers<AttachedProcess>();
   const { promise: exited, resolve: onExit } = Promise.withResolvers<AttachedExit>();
   const limiter = createLimiter(options.limits);
+  // The agent is one process for the whole session: past the disk limit, it is the one stopped.
+  const { diskBytes, fileSizeBytes } = options.limits ?? {};
+  const watch =
+    diskBytes === undefined
+      ? undefined
+      : await createDiskLimit({
+          root: workspace,
+          maxBytes: diskBytes,
+          skip: ['.warden'],
+          ...(fileSizeBytes === undefined ? {} : { fileSizeBytes }),
+        }).begin();
+  if (watch !== undefined && watch.room === 0) {
+    await watch.end();
+    throw new WardenError('sandbox.disk_full', 'the workspace is already over its disk limit (limits.disk)', {
+      where: 'sandbox',
+      hint: 'delete files in the workspace, or raise limits.disk in the policy',
+    });
+  }
   limiter
-    .enforce(command, async (limited) => {
-      const agent = await startAttached({
-        bwrapPath: info.path,
-        setup: encodeArgs([
-          ...setup,
-          ...envArgs({ ...env, ...network }),
-          ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
-        ]),
-        files: synthesizedEtc(),
-        ...(seccomp === undefined ? {} : { seccomp }),
-        command: limited.command,
-        ...(limited.launcher === undefined ? {} : { launcher: limited.launcher }),
-        inherited,
-      });
-      onStart({ signal: agent.signal, kill: agent.kill, exited });
-      const exit = await agent.exited;
-      return { ...exit, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 0 };
-    })
+    .enforce(
+      command,
+      async (limited) => {
+        const agent = await startAttached({
+          bwrapPath: info.path,
+          setup: encodeArgs([
+            ...setup,
+            ...envArgs({ ...env, ...network }),
+            ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
+          ]),
+          files: synthesizedEtc(),
+          ...(seccomp === undefined ? {} : { seccomp }),
+          command: limited.command,
+          ...(limited.launcher === undefined ? {} : { launcher: limited.launcher }),
+          inherited,
+          ...(watch === undefined ? {} : { onSpawn: (pid: number) => watch.attach(pid) }),
+        });
+        watch?.signal.addEventListener('abort', () => agent.kill(), { once: true });
+        onStart({ signal: agent.signal, kill: agent.kill, exited });
+        const exit = await agent.exited;
+        return { ...exit, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 0 };
+      },
+      watch === undefined ? undefined : { fileSizeBytes: watch.room },
+    )
     .then(
-      (result) => onExit({ exitCode: result.exitCode, signal: result.signal }),
-      (error: unknown) => {
+      async (result) => {
+        const disk = await watch?.end();
+        onExit({ exitCode: result.exitCode, signal: result.signal, ...(disk ? { disk } : {}) });
+      },
+      async (error: unknown) => {
+        await watch?.end();
         onFail(error);
         onExit({ exitCode: null, signal: null });
       },

@@ -12,6 +12,7 @@ import {
   workspaceConflict,
 } from './bwrap-args.ts';
 import { type BwrapInfo, detectSandbox } from './detect.ts';
+import { createDiskLimit } from './disk-limit.ts';
 import { inheritableDescriptors } from './inherited-fds.ts';
 import { createLimiter, type SandboxLimits } from './limits.ts';
 import { findMaskedPaths } from './masked-paths.ts';
@@ -20,7 +21,7 @@ import { runBwrap } from './run-process.ts';
 import { buildSandboxEnv } from './sandbox-env.ts';
 import { networkMounts, type SandboxNetwork } from './sandbox-network.ts';
 import { hostSeccompProgram } from './seccomp.ts';
-import type { RunRequest, RunResult, Sandbox } from './types.ts';
+import type { DiskVerdict, RunRequest, RunResult, Sandbox } from './types.ts';
 
 export interface BwrapSandboxOptions {
   /** The project directory: the only place a command can write. */
@@ -74,6 +75,18 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
   const files = synthesizedEtc();
   const seccomp = options.seccomp === false ? undefined : hostSeccompProgram();
   const limiter = createLimiter(options.limits);
+  const diskBytes = options.limits?.diskBytes;
+  const disk =
+    diskBytes === undefined
+      ? undefined
+      : createDiskLimit({
+          root: workspace,
+          maxBytes: diskBytes,
+          skip: DISK_SKIP,
+          ...(options.limits?.fileSizeBytes === undefined
+            ? {}
+            : { fileSizeBytes: options.limits.fileSizeBytes }),
+        });
   let ready: Promise<BwrapInfo> | undefined;
 
   const prepare = async (): Promise<BwrapInfo> => {
@@ -114,27 +127,48 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
         masked: options.hidden ? await findMaskedPaths(workspace, options.hidden) : [],
       });
       const command = network === undefined ? request.argv : network.command(request.argv);
-      return limiter.enforce(command, async (limited) =>
-        runBwrap({
-          bwrapPath: info.path,
-          setup: encodeArgs([
-            ...setup,
-            ...envArgs({ ...env, ...network?.env }),
-            ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
-          ]),
-          files,
-          ...(seccomp === undefined ? {} : { seccomp }),
-          command: limited.command,
-          ...(limited.launcher === undefined ? {} : { launcher: limited.launcher }),
-          inherited: await inheritableDescriptors(),
-          stdin: request.stdin,
-          timeoutMs: request.timeoutMs,
-          maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-          signal: request.signal,
-        }),
-      );
+      const watch = await disk?.begin();
+      const signal = anySignal(request.signal, watch?.signal);
+      let result: RunResult;
+      let verdict: DiskVerdict | undefined;
+      try {
+        result = await limiter.enforce(
+          command,
+          async (limited) =>
+            runBwrap({
+              bwrapPath: info.path,
+              setup: encodeArgs([
+                ...setup,
+                ...envArgs({ ...env, ...network?.env }),
+                ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
+              ]),
+              files,
+              ...(seccomp === undefined ? {} : { seccomp }),
+              command: limited.command,
+              ...(limited.launcher === undefined ? {} : { launcher: limited.launcher }),
+              inherited: await inheritableDescriptors(),
+              stdin: request.stdin,
+              timeoutMs: request.timeoutMs,
+              maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+              signal,
+              ...(watch === undefined ? {} : { onSpawn: (pid: number) => watch.attach(pid) }),
+            }),
+          watch === undefined ? undefined : { fileSizeBytes: watch.room },
+        );
+      } finally {
+        verdict = await watch?.end();
+      }
+      return verdict === undefined ? result : { ...result, disk: verdict };
     },
   };
+}
+
+/** Warden's own records in the workspace: not the agent's to fill, not counted against it. */
+const DISK_SKIP = ['.warden'];
+
+function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
 }
 
 function realPath(p: string, what: string): string {

@@ -113,7 +113,13 @@ describe('limit wrappers (pure)', () => {
 
 describe('limits that cannot be enforced', () => {
   const without: LimitsSupport = {
-    enforceable: { fileSizeBytes: true, cpuSeconds: true, processes: false, memoryBytes: false },
+    enforceable: {
+      fileSizeBytes: true,
+      cpuSeconds: true,
+      diskBytes: true,
+      processes: false,
+      memoryBytes: false,
+    },
     reasons: { processes: 'cgroup not writable', memoryBytes: 'cgroup not writable' },
     cgroups: {},
   };

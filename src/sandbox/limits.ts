@@ -24,6 +24,8 @@ export interface SandboxLimits {
   fileSizeBytes?: number;
   /** CPU seconds per process (RLIMIT_CPU): SIGXCPU at the limit, SIGKILL a second later. */
   cpuSeconds?: number;
+  /** The workspace's total disk use; watched around each command (disk-limit.ts), not by the limiter. */
+  diskBytes?: number;
 }
 
 export type LimitName = keyof SandboxLimits;
@@ -58,6 +60,7 @@ export function limitsSupport(): LimitsSupport {
     enforceable: {
       fileSizeBytes: true,
       cpuSeconds: true,
+      diskBytes: true,
       processes: bases.pids !== undefined,
       memoryBytes: bases.memory !== undefined,
     },
@@ -74,8 +77,15 @@ export interface LimitedLaunch {
 }
 
 export interface Limiter {
-  /** Runs `run` with the limits in place and removes the command's cgroups afterwards. */
-  enforce(command: readonly string[], run: (launch: LimitedLaunch) => Promise<RunResult>): Promise<RunResult>;
+  /**
+   * Runs `run` with the limits in place and removes the command's cgroups afterwards. `fileSizeBytes`
+   * lowers the file-size limit for this run (to the room the disk limit leaves; 0 is no file writes).
+   */
+  enforce(
+    command: readonly string[],
+    run: (launch: LimitedLaunch) => Promise<RunResult>,
+    override?: { fileSizeBytes?: number },
+  ): Promise<RunResult>;
 }
 
 /**
@@ -86,8 +96,19 @@ export interface Limiter {
 export function createLimiter(limits: SandboxLimits | undefined, support?: LimitsSupport): Limiter {
   const requested = checkLimits(limits ?? {});
   const needsCgroup = requested.processes !== undefined || requested.memoryBytes !== undefined;
+  const fileSize = (override?: { fileSizeBytes?: number }): Pick<SandboxLimits, 'fileSizeBytes'> => {
+    const bytes = Math.min(
+      requested.fileSizeBytes ?? Number.POSITIVE_INFINITY,
+      override?.fileSizeBytes ?? Number.POSITIVE_INFINITY,
+    );
+    return Number.isFinite(bytes) ? { fileSizeBytes: Math.max(0, Math.floor(bytes)) } : {};
+  };
+  const prlimit = PRLIMIT_PATHS.find((p) => existsSync(p));
   if (Object.keys(requested).length === 0)
-    return { enforce: (command, run) => run({ command: [...command] }) };
+    return {
+      enforce: (command, run, override) =>
+        run({ command: rlimitCommand(fileSize(override), command, prlimit) }),
+    };
   const host = support ?? (needsCgroup ? limitsSupport() : undefined);
   if (host !== undefined) {
     const missing = (Object.keys(requested) as LimitName[]).filter((name) => !host.enforceable[name]);
@@ -101,10 +122,9 @@ export function createLimiter(limits: SandboxLimits | undefined, support?: Limit
       });
     }
   }
-  const prlimit = PRLIMIT_PATHS.find((p) => existsSync(p));
   return {
-    async enforce(command, run) {
-      const inner = rlimitCommand(requested, command, prlimit);
+    async enforce(command, run, override) {
+      const inner = rlimitCommand({ ...requested, ...fileSize(override) }, command, prlimit);
       if (!needsCgroup || host === undefined) return run({ command: inner });
       let cgroup: CommandCgroup;
       try {
@@ -144,7 +164,7 @@ export function createLimiter(limits: SandboxLimits | undefined, support?: Limit
 
 function checkLimits(limits: SandboxLimits): SandboxLimits {
   const out: SandboxLimits = {};
-  for (const name of ['memoryBytes', 'processes', 'fileSizeBytes', 'cpuSeconds'] as const) {
+  for (const name of ['memoryBytes', 'processes', 'fileSizeBytes', 'cpuSeconds', 'diskBytes'] as const) {
     const value = limits[name];
     if (value === undefined) continue;
     if (!Number.isSafeInteger(value) || value < 1) {
@@ -184,7 +204,9 @@ export function rlimitCommand(
     '-c',
     'ulimit -f "$1" && ulimit -t "$2" && shift 2 && exec "$@"',
     'sh',
-    fileSizeBytes === undefined ? 'unlimited' : String(Math.max(1, Math.floor(fileSizeBytes / 512))),
+    fileSizeBytes === undefined
+      ? 'unlimited'
+      : String(fileSizeBytes === 0 ? 0 : Math.max(1, Math.floor(fileSizeBytes / 512))),
     cpuSeconds === undefined ? 'unlimited' : String(cpuSeconds),
     ...command,
   ];

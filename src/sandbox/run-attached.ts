@@ -7,12 +7,15 @@ import {
   feedSetup,
   withBwrapStdio,
 } from './run-process.ts';
+import type { DiskVerdict } from './types.ts';
 
 export type AttachedInvocation = Omit<BwrapInvocation, 'stdin' | 'timeoutMs' | 'maxOutputBytes' | 'signal'>;
 
 export interface AttachedExit {
   exitCode: number | null;
   signal: string | null;
+  /** Present when the workspace is at or over its disk limit as the program ends. */
+  disk?: DiskVerdict;
 }
 
 /** A sandboxed program on the user's terminal: its stdin, stdout and stderr are Warden's own. */
@@ -54,6 +57,7 @@ export function startAttached(invocation: AttachedInvocation): Promise<AttachedP
       );
     });
     child.on('spawn', () => {
+      if (child.pid !== undefined) invocation.onSpawn?.(child.pid);
       feedSetup(child, invocation);
       // Only while bwrap still holds them as children can the pids not have been reused.
       const inside = (): number[] => (finished || child.pid === undefined ? [] : childrenOf(child.pid));

@@ -26,6 +26,8 @@ export interface BwrapInvocation {
   timeoutMs: number;
   maxOutputBytes: number;
   signal: AbortSignal | undefined;
+  /** Told bwrap's pid once it is started (the disk watch looks at the tree below it). */
+  onSpawn?: (pid: number) => void;
 }
 
 /**
@@ -127,6 +129,7 @@ function collect(invocation: BwrapInvocation, stdio: StdioOptions, started: numb
       // it gets none: the sandbox's variables travel as --setenv through the args descriptor.
       env: {},
     });
+    if (child.pid !== undefined) invocation.onSpawn?.(child.pid);
     const stdout = createOutputBuffer(invocation.maxOutputBytes);
     const stderr = createOutputBuffer(invocation.maxOutputBytes);
     let timedOut = false;

@@ -13,6 +13,14 @@ export interface RunRequest {
   signal?: AbortSignal;
 }
 
+/** The workspace at or over its disk limit (`limits.disk`) after a command; see disk-limit.ts. */
+export interface DiskVerdict {
+  usedBytes: number;
+  maxBytes: number;
+  /** This command passed the limit (killed, or a write refused at it); false: it was over before. */
+  stopped: boolean;
+}
+
 export interface RunResult {
   exitCode: number | null;
   /** The signal that ended the process, when one did. */
@@ -23,6 +31,8 @@ export interface RunResult {
   /** True when output past `maxOutputBytes` was dropped. */
   truncated: boolean;
   durationMs: number;
+  /** Present when the workspace is at or over its disk limit after the command (see disk-limit.ts). */
+  disk?: DiskVerdict;
 }
 
 /** The only way Warden runs a command the model asked for. */

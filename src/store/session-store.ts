@@ -193,6 +193,21 @@ function toRecord(row: Row): SessionRecord {
     status: String(row.status) as SessionStatus,
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
-    report: typeof row.report === 'string' ? (JSON.parse(row.report) as Report) : undefined,
+    report: typeof row.report === 'string' ? readReport(row.report) : undefined,
   };
+}
+
+/**
+ * The store sits in the repository, where anyone with the files could have edited it: a report
+ * that is not a JSON object is treated as absent. Readers check the shape of the rest.
+ */
+function readReport(text: string): Report | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Report)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

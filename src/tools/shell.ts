@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { GitPushBroker, PushMatch } from '../broker/git-push.ts';
 import type { PullRequestBroker } from '../broker/pull-request.ts';
 import { isWardenError } from '../errors.ts';
-import type { RunResult } from '../sandbox/types.ts';
+import { formatSize } from '../policy/quantities.ts';
+import type { DiskVerdict, RunResult } from '../sandbox/types.ts';
 import { keepHeadAndTail, splitBudget } from './head-tail.ts';
 import { openPullRequest } from './shell-pull-request.ts';
 import { toolError } from './tool-output.ts';
@@ -95,11 +96,13 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
         throw error;
       }
 
+      const diskStop = result.disk?.stopped === true;
       const command: CommandRun = {
         command: args.command,
         exitCode: result.exitCode,
         timedOut: result.timedOut,
         durationMs: result.durationMs,
+        ...(diskStop ? { limit: 'disk' as const } : {}),
       };
       // Redacted before the cut: a secret across it would leave halves no shape rule matches.
       const redact = context.redact ?? ((text: string) => text);
@@ -115,7 +118,7 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
       const head = result.timedOut
         ? `timed out after ${seconds(timeoutMs)} and was stopped; pass a larger timeout_ms (at most ${maxTimeoutMs}) or run less at once`
         : `exit code: ${result.exitCode ?? 'none'}${result.signal ? ` (ended by ${result.signal})` : ''}`;
-      const parts = [head, ...notes];
+      const parts = [...(result.disk ? [diskNote(result.disk)] : []), head, ...notes];
       if (result.truncated) parts.push('[the sandbox kept only part of the output]');
       if (stdout.text !== '') parts.push(`[stdout]\n${stdout.text.replace(/\n$/, '')}`);
       if (stderr.text !== '') parts.push(`[stderr]\n${stderr.text.replace(/\n$/, '')}`);
@@ -123,10 +126,11 @@ export function createShellTool(options: ShellOptions = {}): Tool<ShellArgs> {
 
       return {
         output: parts.join('\n'),
-        ...(result.timedOut ? { isError: true } : {}),
+        ...(result.timedOut || diskStop ? { isError: true } : {}),
         details: {
           exitCode: result.exitCode,
           timedOut: result.timedOut,
+          ...(result.disk ? { disk: result.disk } : {}),
           timeoutMs,
           durationMs: result.durationMs,
           stdoutOmittedBytes: stdout.omitted,
@@ -174,6 +178,14 @@ export interface ShellArgs {
 function firstLine(command: string): string {
   const line = command.split('\n')[0] ?? '';
   return line.length > 80 || command.includes('\n') ? `${line.slice(0, 80)}…` : line;
+}
+
+/** What the model must know to go on: the limit, what is used, and that only deleting frees room. */
+function diskNote(disk: DiskVerdict): string {
+  const use = `${formatSize(disk.usedBytes)} used of ${formatSize(disk.maxBytes)}`;
+  return disk.stopped
+    ? `stopped by the disk limit: the workspace passed its limit (limits.disk; ${use}) and the command was ended. What it wrote is still there: delete what is not needed before writing more`
+    : `[the workspace is over its disk limit (limits.disk; ${use}): commands cannot write files until some are deleted]`;
 }
 
 function seconds(ms: number): string {

@@ -20,6 +20,8 @@ export interface CommandRun {
   exitCode: number | null;
   timedOut: boolean;
   durationMs: number;
+  /** The limit that stopped it, when one did: `disk` is the workspace's total disk use (`limits.disk`). */
+  limit?: 'disk';
 }
 
 export interface ToolResult {

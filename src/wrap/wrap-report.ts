@@ -2,6 +2,7 @@ import type { EventBody, FileChangeSummary, ModelSpend, Report } from '../agent/
 import { RunsLaterLog } from '../agent/runs-later-log.ts';
 import type { GatewayCall } from '../gateway/index.ts';
 import type { Usage } from '../models/types.ts';
+import { formatSize } from '../policy/quantities.ts';
 import type { AttachedExit } from '../sandbox/run-attached.ts';
 import type { CommandRun } from '../tools/types.ts';
 
@@ -79,6 +80,7 @@ export interface WrapOutcome {
   ended?:
     | { by: 'user' }
     | { by: 'wall_time'; maxMs: number }
+    | { by: 'disk'; usedBytes: number; maxBytes: number }
     | { by: 'warden'; code: string; message: string };
   commands: readonly CommandRun[];
   judged: number;
@@ -100,6 +102,11 @@ export function wrapReport(outcome: WrapOutcome): Report {
   if (ended?.by === 'user') [status, reason] = ['cancelled', 'stopped by the user'];
   else if (ended?.by === 'wall_time')
     [status, reason] = ['limit', `the wall time limit of ${Math.round(ended.maxMs / 1000)} s was reached`];
+  else if (ended?.by === 'disk')
+    [status, reason] = [
+      'limit',
+      `the workspace passed its disk limit (limits.disk; ${formatSize(ended.usedBytes)} used of ${formatSize(ended.maxBytes)}) and ${outcome.program} was stopped`,
+    ];
   else if (ended?.by === 'warden') [status, reason] = ['failed', ended.message];
   else if (spend.budgetSpent && exit.exitCode !== 0)
     [status, reason] = ['limit', `the session's token or cost budget was spent; ${reason}`];

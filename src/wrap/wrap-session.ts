@@ -214,6 +214,8 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
       maxMs === undefined ? undefined : setTimeout(() => end({ by: 'wall_time', maxMs }), maxMs).unref();
     exit = await agent.exited;
     clearTimeout(timer);
+    if (exit.disk?.stopped)
+      ended ??= { by: 'disk', usedBytes: exit.disk.usedBytes, maxBytes: exit.disk.maxBytes };
   } catch (error) {
     ended ??= { by: 'warden', code: errorCode(error), message: messageOf(error) };
   } finally {

@@ -114,9 +114,11 @@ export function toolCard(tool: string, callId: string, args: unknown): ToolCard 
 export function exitLabel(command: CommandRun): HTMLElement {
   const text = command.timedOut
     ? 'timed out'
-    : command.exitCode === null
-      ? 'killed'
-      : `exit ${command.exitCode}`;
+    : command.limit === 'disk'
+      ? 'disk limit'
+      : command.exitCode === null
+        ? 'killed'
+        : `exit ${command.exitCode}`;
   return h('span', { class: `exit ${command.exitCode === 0 ? 'ok' : 'bad'}` }, text);
 }
 
