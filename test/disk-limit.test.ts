@@ -34,7 +34,8 @@ test('a command that writes past limits.disk is stopped, the files stay bounded,
           calls: [
             {
               tool: 'shell',
-              args: { command: `for i in $(seq 1 ${attempt}); do head -c ${MiB} /dev/zero > fill$i; done` },
+              // split's output files are not read by the policy (a loop's `> fill$i` would be asked).
+              args: { command: `head -c ${attempt * MiB} /dev/zero | split -b ${MiB} - fill` },
             },
           ],
         },
@@ -85,7 +86,7 @@ test('warden wrap: an agent that writes past limits.disk is stopped, and the rep
   );
   const script = join(fixture.dir, 'wrap-script.json');
   await writeFile(script, JSON.stringify({ turns: [{ text: 'done' }] }));
-  const agent = `for i in $(seq 1 1024); do head -c ${MiB} /dev/zero > wrapfill$i; done; echo finished`;
+  const agent = `head -c ${1024 * MiB} /dev/zero | split -b ${MiB} - wrapfill; echo finished`;
   const result = await warden(
     [
       'wrap',

@@ -84,7 +84,7 @@ test('bad input is one line on stderr and exit 2, with nothing printed', async (
   for (const [args, message] of [
     [['redact', 'missing.log'], /^warden: missing\.log: no such file — /],
     [['redact', '.'], /^warden: \.: not a file — /],
-    [['redact', '--colour'], /^warden: Unknown option '--colour' — see: warden redact --help/],
+    [['redact', '--colour'], /^warden: unknown option --colour — see: warden redact --help/],
   ] as const) {
     const result = await warden([...args], { cwd: dir, input: '' });
     assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
