@@ -8,14 +8,26 @@ import { benchSandboxAndPolicy } from './sandbox-policy.ts';
 import { benchServe } from './serve.ts';
 
 const runs = Number(process.env.WARDEN_BENCH_RUNS ?? 10);
+const benches: Record<string, (runs: number) => Promise<void>> = {
+  core: benchCore,
+  sandbox: benchSandboxAndPolicy,
+  'disk-usage': benchDiskUsage,
+  audit: benchAudit,
+  redactor: benchRedactor,
+  'known-forms': benchKnownForms,
+  gateway: benchGateway,
+  serve: benchServe,
+};
+// WARDEN_BENCH_ONLY=redactor (or a comma-separated list) runs just those parts.
+const only = process.env.WARDEN_BENCH_ONLY?.split(',').map((name) => name.trim());
+const unknown = only?.filter((name) => !(name in benches)) ?? [];
+if (unknown.length) {
+  console.error(
+    `WARDEN_BENCH_ONLY: unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`,
+  );
+  process.exit(2);
+}
 console.log(
   `warden benchmarks · node ${process.version} · ${runs} runs each; ratios are against baselines measured in this run`,
 );
-await benchCore(runs);
-await benchSandboxAndPolicy(runs);
-await benchDiskUsage(runs);
-await benchAudit(runs);
-await benchRedactor(runs);
-await benchKnownForms(runs);
-await benchGateway(runs);
-await benchServe(runs);
+for (const [name, bench] of Object.entries(benches)) if (!only || only.includes(name)) await bench(runs);

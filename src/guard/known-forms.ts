@@ -1,3 +1,5 @@
+import { entropy } from './secret-rules/randomness.ts';
+
 /**
  * The forms a known secret value can be shown in by a command an agent runs: reversed (`rev`),
  * ROT13 and case-shifted (`tr`), hex (`xxd -p`, `od`), base64 and base64url (`base64`, a JWT, a
@@ -120,15 +122,4 @@ export function looksRandom(value: string): boolean {
   if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^[~.]?\//.test(value)) return false;
   return entropy(value) >= 3.5;
-}
-
-function entropy(text: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let bits = 0;
-  for (const count of counts.values()) {
-    const p = count / text.length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
 }

@@ -1,7 +1,7 @@
+import { findSecrets } from './find-secrets.ts';
 import { looksRandom as looksLikeKey } from './known-forms.ts';
 import { createKnownMatcher, type KnownMatch, type KnownMatcher } from './known-matcher.ts';
 import { locateFindings, type RedactionFinding } from './redaction-findings.ts';
-import { entropy, SECRET_RULES } from './secret-rules.ts';
 
 /**
  * The one redactor on every path out of Warden's process: toward the model, the audit log, events
@@ -26,8 +26,6 @@ export interface Redactor {
 }
 
 const MIN_KNOWN_LENGTH = 8;
-/** Assigned values must look random to be taken for a secret: ordinary words and paths do not. */
-const MIN_ASSIGNED_ENTROPY = 3.5;
 
 export function createRedactor(): Redactor {
   const known = new Map<string, string>(); // value -> kind
@@ -69,19 +67,16 @@ export function createRedactor(): Redactor {
     if (!text) return text;
     let out = text;
     out = redactKnown(out);
-    for (const rule of SECRET_RULES) {
-      out = out.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
-        const groups = rest.at(-1) as { secret?: string } | undefined;
-        const secret = groups?.secret;
-        if (!secret || secret.startsWith('«secret:')) return match;
-        if (rule.id === 'assigned-secret' && !looksRandom(secret)) return match;
-        // A bare `Bearer <value>` is also prose ("basic authentication"): only random values count.
-        if (rule.id === 'authorization-header' && !/authorization/i.test(match) && !looksRandom(secret))
-          return match;
-        return match.replace(secret, placeholder(secret, rule.id));
-      });
+    const findings = findSecrets(out);
+    if (findings.length === 0) return out;
+    const parts: string[] = [];
+    let at = 0;
+    for (const { rule, start, end } of findings) {
+      parts.push(out.slice(at, start), placeholder(out.slice(start, end), rule.id));
+      at = end;
     }
-    return out;
+    parts.push(out.slice(at));
+    return parts.join('');
   };
 
   const redactValue = <T>(value: T): T => {
@@ -122,26 +117,6 @@ export function createRedactor(): Redactor {
       }
     },
   };
-}
-
-/** Keys mix letters and digits and score high on entropy; words, paths and identifiers do not. */
-function looksRandom(value: string): boolean {
-  return (
-    /[0-9]/.test(value) &&
-    /[A-Za-z]/.test(value) &&
-    !looksLikePath(value) &&
-    entropy(value) >= MIN_ASSIGNED_ENTROPY
-  );
-}
-
-/**
- * `src/module12.ts`, `audit-ed25519.pem`, `lib/v2/index`: file names and lower-case paths score
- * as high as keys, but a key does not end in a file extension or read as words between slashes.
- */
-function looksLikePath(value: string): boolean {
-  if (/\.[a-z][a-z0-9]{0,4}$/.test(value)) return true;
-  const segments = value.split('/');
-  return segments.length > 1 && segments.every((segment) => /^[a-z0-9_.-]*$/.test(segment));
 }
 
 /** Secret-looking variables of an environment: the keys Warden itself holds. */
