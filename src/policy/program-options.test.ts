@@ -5,7 +5,7 @@ import type { CompiledPolicy } from './engine.ts';
 import { loadPolicy } from './load.ts';
 import type { OptionSpec, ProgramSpec } from './program-options.ts';
 import { readCommand } from './program-options.ts';
-import { PROGRAMS } from './program-specs.ts';
+import { PROGRAMS } from './program-specs/index.ts';
 import { literalWord } from './shell-words.ts';
 
 let policy: CompiledPolicy;

@@ -1,4 +1,4 @@
-import { PROGRAMS } from './program-specs.ts';
+import { PROGRAMS } from './program-specs/index.ts';
 import { display, literalWord, type ShellWord } from './shell-words.ts';
 
 /**
