@@ -119,7 +119,7 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     id: 'curl-user-password',
     anchored: true,
     keywords: ['curl'],
-    pattern: /\bcurl\b[^\n]*?[ \t](?:-u|--user)[ \t]*["']?[^\s:'"]+:(?<secret>[^\s'"]{3,})/g,
+    pattern: /\bcurl\b[^\n]{0,512}?[ \t](?:-u|--user)[ \t]*["']?[^\s:'"]+:(?<secret>[^\s'"]{3,})/g,
     sample: {
       before: ['curl -fsS -u ', chars(LOWER, [3, 10]), ':'],
       secret: [chars(PASSWORD, [8, 32])],

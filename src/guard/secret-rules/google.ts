@@ -31,7 +31,7 @@ export const GOOGLE_RULES: readonly SecretRule[] = [
     id: 'gcp-service-account-key',
     keywords: ['private_key'],
     pattern:
-      /\\?"private_key\\?"[ \t]*:[ \t]*\\?"(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\\\?n|[A-Za-z0-9+/=\s])+?-----END (?:RSA )?PRIVATE KEY-----(?:\\\\?n)?)\\?"/g,
+      /\\?"private_key\\?"[ \t]*:[ \t]*\\?"(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\\\?n|[A-Za-z0-9+/=\s]){1,16384}?-----END (?:RSA )?PRIVATE KEY-----(?:\\\\?n)?)\\?"/g,
     sample: {
       before: ['{"type": "service_account", "project_id": "acme-prod", "private_key": "'],
       secret: [chars(BASE64, [600, 1600])],
@@ -70,7 +70,7 @@ export const GOOGLE_RULES: readonly SecretRule[] = [
     anchored: true,
     keywords: ['chat.googleapis.com'],
     pattern:
-      /chat\.googleapis\.com\/v1\/spaces\/[A-Za-z0-9_-]+\/messages\?[^\s'"]*?token=(?<secret>[A-Za-z0-9_-]{40,}(?:%3D|=)?)/g,
+      /chat\.googleapis\.com\/v1\/spaces\/[A-Za-z0-9_-]+\/messages\?[^\s'"]{0,512}?token=(?<secret>[A-Za-z0-9_-]{40,}(?:%3D|=)?)/g,
     sample: {
       before: ['https://chat.googleapis.com/v1/spaces/AAAA', chars(ALNUM, 7), '/messages?token='],
       secret: [chars(BASE64URL, 43), oneOf('%3D', '')],
