@@ -2,6 +2,7 @@ import { findSecrets } from './find-secrets.ts';
 import { looksRandom as looksLikeKey } from './known-forms.ts';
 import { createKnownMatcher, type KnownMatch, type KnownMatcher } from './known-matcher.ts';
 import { locateFindings, type RedactionFinding } from './redaction-findings.ts';
+import { viewsOf } from './redaction-views.ts';
 
 /**
  * The one redactor on every path out of Warden's process: toward the model, the audit log, events
@@ -63,10 +64,8 @@ export function createRedactor(): Redactor {
     return out + text.slice(at);
   };
 
-  const redact = (text: string): string => {
-    if (!text) return text;
-    let out = text;
-    out = redactKnown(out);
+  const redactPlain = (text: string): string => {
+    const out = redactKnown(text);
     const findings = findSecrets(out);
     if (findings.length === 0) return out;
     const parts: string[] = [];
@@ -78,6 +77,42 @@ export function createRedactor(): Redactor {
     parts.push(out.slice(at));
     return parts.join('');
   };
+
+  /** Secrets that only another reading of the text shows (redaction-views.ts), replaced where they stand. */
+  const redactViews = (text: string): string => {
+    let out = text;
+    for (const view of viewsOf(out)) {
+      const spans: Array<{ start: number; end: number; made: string }> = [];
+      // A view may reorder (od -x swaps bytes): the span is all its characters came from.
+      const add = (start: number, end: number, made: string) => {
+        let from = Number.POSITIVE_INFINITY;
+        let to = 0;
+        for (let i = start; i < end; i++) {
+          from = Math.min(from, view.from[i] as number);
+          to = Math.max(to, view.to[i] as number);
+        }
+        const lineEnd = view.toLineEnd ? out.indexOf('\n', to) : -1;
+        spans.push({ start: from, end: view.toLineEnd ? (lineEnd < 0 ? out.length : lineEnd) : to, made });
+      };
+      for (const match of findKnown(view.text))
+        add(match.start, match.end, placeholder(match.value, match.kind));
+      for (const { rule, start, end } of findSecrets(view.text))
+        add(start, end, placeholder(view.text.slice(start, end), rule.id));
+      if (spans.length === 0) continue;
+      spans.sort((a, b) => a.start - b.start || b.end - a.end);
+      let rebuilt = '';
+      let at = 0;
+      for (const span of spans) {
+        if (span.start < at) continue;
+        rebuilt += out.slice(at, span.start) + span.made;
+        at = span.end;
+      }
+      out = rebuilt + out.slice(at);
+    }
+    return out;
+  };
+
+  const redact = (text: string): string => (text ? redactViews(redactPlain(text)) : text);
 
   const redactValue = <T>(value: T): T => {
     if (typeof value === 'string') return redact(value) as T;
