@@ -137,3 +137,17 @@ describe('a token in escaped, encoded or coloured text is found by its shape', (
       assert.equal(r.redact(text), text);
   });
 });
+
+describe('code that names a secret is not one', () => {
+  // Found by a red-team pass over node_modules: bundler names and property paths after `token:`.
+  for (const text of [
+    'inputTokens: response2.usage.input_tokens,',
+    'const apiKey = process.env.OPENAI_API_KEY2;',
+    'export const X_AWS_EC2_METADATA_TOKEN = "x-aws-ec2-metadata-token";',
+    'auth_method: oauth2_client_credentials_v2',
+  ])
+    test(text, () => assert.equal(createRedactor().redact(text), text));
+  test('while a random value assigned to a key-like name still is', () => {
+    assert.match(createRedactor().redact('api_key = "Zq8vLm2Rt5Xw9Kp3Nd7F"'), /«secret:assigned-secret#1»/);
+  });
+});

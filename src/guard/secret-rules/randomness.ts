@@ -20,6 +20,7 @@ export function looksRandom(value: string): boolean {
     /[A-Za-z]/.test(value) &&
     !looksLikePath(value) &&
     !isDigest(value) &&
+    !readsAsCode(value) &&
     entropy(value) >= MIN_RANDOM_ENTROPY
   );
 }
@@ -32,6 +33,18 @@ function looksLikePath(value: string): boolean {
   if (/\.[a-z][a-z0-9]{0,4}$/.test(value)) return true;
   const segments = value.split('/');
   return segments.length > 1 && segments.every((segment) => /^[a-z0-9_.-]*$/.test(segment));
+}
+
+/**
+ * `response2.usage.input_tokens`, `process.env.OPENAI_API_KEY2`, `oauth2_client_credentials_v2`:
+ * words joined by dots, underscores or dashes, each a word with at most a short number after it.
+ * A key's digits fall anywhere; an identifier's come at the ends of its words.
+ */
+function readsAsCode(value: string): boolean {
+  const words = value.split(/[._-]+/).filter(Boolean);
+  if (words.length < 2) return false;
+  const digits = value.replace(/[^0-9]/g, '').length;
+  return digits <= 4 && words.every((word) => /^[A-Za-z]+[0-9]{0,3}$|^[0-9]{1,3}$/.test(word));
 }
 
 /** `sha512-…`, `sha256:…`: a digest names content anyone can hash, not a credential. */
