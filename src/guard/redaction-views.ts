@@ -130,8 +130,10 @@ function* onLines(
 }
 
 /** Where `char` occurs and `next` holds after it: indexOf runs far faster than a regex here. */
-function* where(text: string, char: string, next: (at: number) => boolean): Iterable<number> {
-  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) if (next(i)) yield i;
+function where(text: string, char: string, next: (at: number) => boolean): number[] {
+  const found: number[] = [];
+  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) if (next(i)) found.push(i);
+  return found;
 }
 
 const WORD = /[A-Za-z0-9]/;
@@ -152,6 +154,16 @@ const INVISIBLE_INTO_WORD =
   /(?:[\u{E0000}-\u{E007F}\u200B-\u200D\u2060\uFEFF\u00AD\0]|\x1b\[[0-9;?]*[ -/]*[@-~])[A-Za-z0-9]/gu;
 const invisibles = (text: string) => [...text.matchAll(INVISIBLE_INTO_WORD)].map((m) => m.index);
 
+/** `+npm_…` in a diff: the marker runs into the token. */
+const diffMarks = (text: string) =>
+  where(text, '\n', (i) => '+-'.includes(text[i + 1] ?? ' ') && WORD.test(text[i + 2] ?? '')).map(
+    (i) => i + 1,
+  );
+
+function* withoutDiffMark(line: string, o: number): Iterable<Piece> {
+  yield [line.slice(1), o + 1, o + line.length];
+}
+
 /** A dump's first line has offset 0; `od -An` has none, so short outputs are searched for its rows. */
 const MAX_UNANCHORED_DUMP = 256 * 1024;
 function firstDumpLine(text: string): number {
@@ -170,9 +182,11 @@ export function viewsOf(text: string): View[] {
   const views: View[] = [];
   const hidden = invisibles(text);
   if (hidden.length > 0) views.push(build(onLines(text, hidden, withoutInvisible)));
-  const escapes = [...jsonEscapes(text)];
+  const escapes = jsonEscapes(text);
   if (escapes.length > 0) views.push(build(onLines(text, escapes, jsonUnescaped)));
-  const encoded = [...percents(text)];
+  const marked = [...(/^[+-][A-Za-z0-9]/.test(text) ? [0] : []), ...diffMarks(text)];
+  if (marked.length > 0) views.push(build(onLines(text, marked, withoutDiffMark)));
+  const encoded = percents(text);
   if (encoded.length > 0) views.push(build(onLines(text, encoded, percentDecoded)));
   if (mayHoldDump(text)) {
     views.push({ ...build(hexDumped(text)), toLineEnd: true });

@@ -102,6 +102,19 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     },
   },
   {
+    // A token as a URL's user, no password: `git+https://ghp_…@github.com/…` (pip freeze, package.json).
+    id: 'url-token-user',
+    anchored: true,
+    keywords: ['://'],
+    pattern: /(?<=\b[a-z][a-z0-9+.-]*):\/\/(?<secret>[A-Za-z0-9_-]{20,255})@/gi,
+    validate: looksRandom,
+    sample: {
+      before: [oneOf('https', 'git+https', 'ssh'), '://'],
+      secret: [chars(charset('A-Za-z0-9'), [24, 40]), '9'],
+      after: ['@github.com/acme/lib.git'],
+    },
+  },
+  {
     // `Authorization: Bearer …`, git's `AUTHORIZATION: basic <base64>`, curl's `-H "Authorization: token …"`;
     // or the scheme and value on their own, which prose also has ("basic authentication"): only random values count.
     id: 'authorization-header',
