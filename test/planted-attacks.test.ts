@@ -80,6 +80,9 @@ const PLANTS: Plant[] = [
   },
 ];
 
+/** Not a manifest where it is: a lifecycle script that would run once it is moved to a package.json. */
+const NP_JSON = `{\n  "name": "b",\n  "scripts": {\n    "preinstall": "${HOSTILE}"\n  }\n}\n`;
+
 const hostile = (plant: Plant) => plant.seed.replace('BENIGN', HOSTILE);
 
 let fixture: Awaited<ReturnType<typeof sampleRepo>>;
@@ -90,6 +93,7 @@ before(async () => {
     await writeFile(join(fixture.repo, plant.path), plant.seed);
   }
   await writeFile(join(fixture.repo, 'notes.yml'), 'on: push\n');
+  await writeFile(join(fixture.repo, 'np.json'), NP_JSON);
   const git = (...args: string[]) =>
     spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: fixture.repo });
   git('add', '-A');
@@ -260,4 +264,56 @@ test('shell: a redirect, and a program the policy lets run writing them all, are
     run.report.filesChanged.map((f) => f.path),
     ['test/setup.test.js'],
   );
+});
+
+test('apply_patch with several operations on one path is judged by what the whole patch leaves', async () => {
+  const [workflow, manifest] = [PLANTS[0], PLANTS.find((p) => p.path === 'package.json')];
+  assert.ok(workflow && manifest);
+  const patch = (...lines: string[]) => ({
+    tool: 'apply_patch',
+    args: { patch: ['*** Begin Patch', ...lines, '*** End Patch'].join('\n') },
+  });
+  const movedIn: Plant = { ...manifest, path: 'packages/b/package.json', seed: '' };
+  const run = await attack('plant-patch-ops', [
+    // A version bump, then a lifecycle script: the first operation alone changes nothing that runs.
+    patch(
+      '*** Update File: package.json',
+      '@@',
+      '-  "version": "1.0.0",',
+      '+  "version": "1.0.1",',
+      '*** Update File: package.json',
+      '@@',
+      '-    "test": "node --test",',
+      '+    "test": "node --test",',
+      `+    "postinstall": "${HOSTILE}",`,
+    ),
+    // Deleted, then added again: the deletion is not what the patch leaves.
+    patch(
+      `*** Delete File: ${workflow.path}`,
+      `*** Add File: ${workflow.path}`,
+      ...hostile(workflow)
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((line) => `+${line}`),
+    ),
+    // Moved in: everything the file brings is new at its destination.
+    patch(
+      '*** Update File: np.json',
+      '*** Move to: packages/b/package.json',
+      '@@',
+      '-  "name": "b",',
+      '+  "name": "c",',
+    ),
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  await assertRefused(run, 0, manifest);
+  await assertRefused(run, 1, workflow);
+  const moved = run.of(2, 'policy.decided').find((d) => d.decision === 'ask');
+  assert.ok(moved?.policies.includes('runs_later.package_scripts:npm-lifecycle'), JSON.stringify(moved));
+  for (const n of [0, 1, 2]) assert.equal(run.of(n, 'tool.started').length, 0);
+  assertListed(run, manifest, ['refused']);
+  assertListed(run, workflow, ['refused']);
+  assertListed(run, movedIn, ['refused']);
+  assert.equal(await readFile(join(fixture.repo, 'np.json'), 'utf8'), NP_JSON);
+  assert.deepEqual(run.report.filesChanged, []);
 });
