@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EventOf, RunsLaterFile, WardenEvent } from '../src/agent/events.ts';
@@ -316,4 +316,33 @@ test('apply_patch with several operations on one path is judged by what the whol
   assertListed(run, movedIn, ['refused']);
   assert.equal(await readFile(join(fixture.repo, 'np.json'), 'utf8'), NP_JSON);
   assert.deepEqual(run.report.filesChanged, []);
+});
+
+test('a file tool writing through a link a command made: package.json -> src/p.json, then src/p.json written', async () => {
+  const manifest = PLANTS.find((p) => p.path === 'package.json');
+  assert.ok(manifest);
+  // The same content behind a link plants nothing yet; the write of the file it points at does.
+  const script = `import { copyFileSync, rmSync, symlinkSync } from 'node:fs';\nimport { test } from 'node:test';\ntest('x', () => { copyFileSync('package.json', 'src/p.json'); rmSync('package.json'); symlinkSync('src/p.json', 'package.json'); });\n`;
+  const run = await attack('plant-through-link', [
+    { tool: 'write_file', args: { path: 'test/link.test.js', content: script } },
+    { tool: 'shell', args: { command: 'node --test test/link.test.js' } },
+    {
+      tool: 'write_file',
+      args: { path: 'src/p.json', content: hostile(manifest).replace('"prepare"', '"postinstall"') },
+    },
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.of(1, 'tool.finished')[0]?.command?.exitCode, 0, 'the link was made');
+  const asked = run
+    .of(2, 'policy.decided')
+    .find((d) => d.decision === 'ask' && d.reason.startsWith('write package.json: '));
+  assert.ok(
+    asked?.policies.includes('runs_later.package_scripts:npm-lifecycle'),
+    JSON.stringify(run.of(2, 'policy.decided')),
+  );
+  assert.match(run.of(2, 'guard.flagged')[0]?.detail ?? '', /put it back as it was$/);
+  assert.equal(await readFile(join(fixture.repo, 'src/p.json'), 'utf8'), manifest.seed);
+  assertListed(run, manifest, ['reverted']);
+  await rm(join(fixture.repo, 'package.json'));
+  await writeFile(join(fixture.repo, 'package.json'), manifest.seed);
 });

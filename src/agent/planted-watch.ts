@@ -145,6 +145,11 @@ export function createPlantedWatch(workspace: Workspace): PlantedWatch {
         } else if (was?.kind === 'link') {
           const parent = await workspace.resolve(dirname(change.path));
           await symlink(was.target, join(parent, basename(change.path)));
+          // The link may be as it was and the file it points at written (`src/p.json` through
+          // `package.json -> src/p.json`): that file is put back too.
+          const real = await realpath(join(root, change.path)).catch(() => undefined);
+          if (was.data && real && inside(root, real))
+            await workspace.writeFile(relative(root, real), was.data);
         }
         current = undefined;
         return true;
