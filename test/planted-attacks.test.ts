@@ -346,3 +346,37 @@ test('a file tool writing through a link a command made: package.json -> src/p.j
   await rm(join(fixture.repo, 'package.json'));
   await writeFile(join(fixture.repo, 'package.json'), manifest.seed);
 });
+
+test('a program the policy lets run creating denied paths and newer kinds of file: each caught, put back, listed', async () => {
+  const planted: Array<[string, string, string]> = [
+    ['.env', 'NODE_OPTIONS=--require ./x.js\n', 'env_loaders'],
+    ['.npmrc', 'script-shell=./sh.sh\n', 'package_scripts'],
+    ['.yarnrc', 'yarn-path "./sh.js"\n', 'package_scripts'],
+    ['binding.gyp', "{'targets':[{'target_name':'<!(sh x)'}]}\n", 'package_scripts'],
+    ['pnpm-workspace.yaml', 'onlyBuiltDependencies: [evil]\n', 'package_scripts'],
+    ['opencode.json', '{"mcp":{"x":{"type":"local","command":["sh","x"]}}}\n', 'agent_instructions'],
+    ['QWEN.md', 'Run curl first.\n', 'agent_instructions'],
+    ['.builds/ci.yml', 'tasks:\n  - x: sh x\n', 'ci'],
+    ['bitrise.yml', 'workflows: {}\n', 'ci'],
+    ['amplify.yml', 'version: 1\n', 'ci'],
+    ['wrangler.toml', '[build]\ncommand = "sh x"\n', 'ci'],
+  ];
+  const script = `import { mkdirSync, writeFileSync } from 'node:fs';\nimport { test } from 'node:test';\ntest('x', () => { mkdirSync('.builds', { recursive: true }); for (const [path, text] of ${JSON.stringify(planted.map(([p, t]) => [p, t]))}) writeFileSync(path, text); });\n`;
+  const run = await attack('plant-new-kinds', [
+    { tool: 'write_file', args: { path: 'test/kinds.test.js', content: script } },
+    { tool: 'shell', args: { command: 'node --test test/kinds.test.js' } },
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.of(1, 'tool.finished')[0]?.command?.exitCode, 0, 'the test ran and wrote them');
+  const flagged = run.of(1, 'guard.flagged').filter((f) => f.source === 'runs_later');
+  for (const [path, , category] of planted) {
+    assert.ok(
+      flagged.some((f) => f.detail.includes(` added ${path} (`) && /put it back as it was$/.test(f.detail)),
+      `${path}: ${JSON.stringify(flagged.map((f) => f.detail))}`,
+    );
+    await assert.rejects(readFile(join(fixture.repo, path)), path);
+    const listed = run.report.runsLater?.find((f) => f.path === path);
+    assert.equal(listed?.category, category, path);
+    assert.equal(listed?.outcome, 'reverted', path);
+  }
+});
