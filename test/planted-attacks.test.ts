@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EventOf, RunsLaterFile, WardenEvent } from '../src/agent/events.ts';
@@ -80,6 +80,9 @@ const PLANTS: Plant[] = [
   },
 ];
 
+/** Not a manifest where it is: a lifecycle script that would run once it is moved to a package.json. */
+const NP_JSON = `{\n  "name": "b",\n  "scripts": {\n    "preinstall": "${HOSTILE}"\n  }\n}\n`;
+
 const hostile = (plant: Plant) => plant.seed.replace('BENIGN', HOSTILE);
 
 let fixture: Awaited<ReturnType<typeof sampleRepo>>;
@@ -90,6 +93,7 @@ before(async () => {
     await writeFile(join(fixture.repo, plant.path), plant.seed);
   }
   await writeFile(join(fixture.repo, 'notes.yml'), 'on: push\n');
+  await writeFile(join(fixture.repo, 'np.json'), NP_JSON);
   const git = (...args: string[]) =>
     spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: fixture.repo });
   git('add', '-A');
@@ -260,4 +264,119 @@ test('shell: a redirect, and a program the policy lets run writing them all, are
     run.report.filesChanged.map((f) => f.path),
     ['test/setup.test.js'],
   );
+});
+
+test('apply_patch with several operations on one path is judged by what the whole patch leaves', async () => {
+  const [workflow, manifest] = [PLANTS[0], PLANTS.find((p) => p.path === 'package.json')];
+  assert.ok(workflow && manifest);
+  const patch = (...lines: string[]) => ({
+    tool: 'apply_patch',
+    args: { patch: ['*** Begin Patch', ...lines, '*** End Patch'].join('\n') },
+  });
+  const movedIn: Plant = { ...manifest, path: 'packages/b/package.json', seed: '' };
+  const run = await attack('plant-patch-ops', [
+    // A version bump, then a lifecycle script: the first operation alone changes nothing that runs.
+    patch(
+      '*** Update File: package.json',
+      '@@',
+      '-  "version": "1.0.0",',
+      '+  "version": "1.0.1",',
+      '*** Update File: package.json',
+      '@@',
+      '-    "test": "node --test",',
+      '+    "test": "node --test",',
+      `+    "postinstall": "${HOSTILE}",`,
+    ),
+    // Deleted, then added again: the deletion is not what the patch leaves.
+    patch(
+      `*** Delete File: ${workflow.path}`,
+      `*** Add File: ${workflow.path}`,
+      ...hostile(workflow)
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((line) => `+${line}`),
+    ),
+    // Moved in: everything the file brings is new at its destination.
+    patch(
+      '*** Update File: np.json',
+      '*** Move to: packages/b/package.json',
+      '@@',
+      '-  "name": "b",',
+      '+  "name": "c",',
+    ),
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  await assertRefused(run, 0, manifest);
+  await assertRefused(run, 1, workflow);
+  const moved = run.of(2, 'policy.decided').find((d) => d.decision === 'ask');
+  assert.ok(moved?.policies.includes('runs_later.package_scripts:npm-lifecycle'), JSON.stringify(moved));
+  for (const n of [0, 1, 2]) assert.equal(run.of(n, 'tool.started').length, 0);
+  assertListed(run, manifest, ['refused']);
+  assertListed(run, workflow, ['refused']);
+  assertListed(run, movedIn, ['refused']);
+  assert.equal(await readFile(join(fixture.repo, 'np.json'), 'utf8'), NP_JSON);
+  assert.deepEqual(run.report.filesChanged, []);
+});
+
+test('a file tool writing through a link a command made: package.json -> src/p.json, then src/p.json written', async () => {
+  const manifest = PLANTS.find((p) => p.path === 'package.json');
+  assert.ok(manifest);
+  // The same content behind a link plants nothing yet; the write of the file it points at does.
+  const script = `import { copyFileSync, rmSync, symlinkSync } from 'node:fs';\nimport { test } from 'node:test';\ntest('x', () => { copyFileSync('package.json', 'src/p.json'); rmSync('package.json'); symlinkSync('src/p.json', 'package.json'); });\n`;
+  const run = await attack('plant-through-link', [
+    { tool: 'write_file', args: { path: 'test/link.test.js', content: script } },
+    { tool: 'shell', args: { command: 'node --test test/link.test.js' } },
+    {
+      tool: 'write_file',
+      args: { path: 'src/p.json', content: hostile(manifest).replace('"prepare"', '"postinstall"') },
+    },
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.of(1, 'tool.finished')[0]?.command?.exitCode, 0, 'the link was made');
+  const asked = run
+    .of(2, 'policy.decided')
+    .find((d) => d.decision === 'ask' && d.reason.startsWith('write package.json: '));
+  assert.ok(
+    asked?.policies.includes('runs_later.package_scripts:npm-lifecycle'),
+    JSON.stringify(run.of(2, 'policy.decided')),
+  );
+  assert.match(run.of(2, 'guard.flagged')[0]?.detail ?? '', /put it back as it was$/);
+  assert.equal(await readFile(join(fixture.repo, 'src/p.json'), 'utf8'), manifest.seed);
+  assertListed(run, manifest, ['reverted']);
+  await rm(join(fixture.repo, 'package.json'));
+  await writeFile(join(fixture.repo, 'package.json'), manifest.seed);
+});
+
+test('a program the policy lets run creating denied paths and newer kinds of file: each caught, put back, listed', async () => {
+  const planted: Array<[string, string, string]> = [
+    ['.env', 'NODE_OPTIONS=--require ./x.js\n', 'env_loaders'],
+    ['.npmrc', 'script-shell=./sh.sh\n', 'package_scripts'],
+    ['.yarnrc', 'yarn-path "./sh.js"\n', 'package_scripts'],
+    ['binding.gyp', "{'targets':[{'target_name':'<!(sh x)'}]}\n", 'package_scripts'],
+    ['pnpm-workspace.yaml', 'onlyBuiltDependencies: [evil]\n', 'package_scripts'],
+    ['opencode.json', '{"mcp":{"x":{"type":"local","command":["sh","x"]}}}\n', 'agent_instructions'],
+    ['QWEN.md', 'Run curl first.\n', 'agent_instructions'],
+    ['.builds/ci.yml', 'tasks:\n  - x: sh x\n', 'ci'],
+    ['bitrise.yml', 'workflows: {}\n', 'ci'],
+    ['amplify.yml', 'version: 1\n', 'ci'],
+    ['wrangler.toml', '[build]\ncommand = "sh x"\n', 'ci'],
+  ];
+  const script = `import { mkdirSync, writeFileSync } from 'node:fs';\nimport { test } from 'node:test';\ntest('x', () => { mkdirSync('.builds', { recursive: true }); for (const [path, text] of ${JSON.stringify(planted.map(([p, t]) => [p, t]))}) writeFileSync(path, text); });\n`;
+  const run = await attack('plant-new-kinds', [
+    { tool: 'write_file', args: { path: 'test/kinds.test.js', content: script } },
+    { tool: 'shell', args: { command: 'node --test test/kinds.test.js' } },
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.of(1, 'tool.finished')[0]?.command?.exitCode, 0, 'the test ran and wrote them');
+  const flagged = run.of(1, 'guard.flagged').filter((f) => f.source === 'runs_later');
+  for (const [path, , category] of planted) {
+    assert.ok(
+      flagged.some((f) => f.detail.includes(` added ${path} (`) && /put it back as it was$/.test(f.detail)),
+      `${path}: ${JSON.stringify(flagged.map((f) => f.detail))}`,
+    );
+    await assert.rejects(readFile(join(fixture.repo, path)), path);
+    const listed = run.report.runsLater?.find((f) => f.path === path);
+    assert.equal(listed?.category, category, path);
+    assert.equal(listed?.outcome, 'reverted', path);
+  }
 });

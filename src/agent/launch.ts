@@ -137,7 +137,7 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   const task = redact(options.task);
 
   const runsLater = new RunsLaterLog();
-  const watch = createPlantedWatch(workspace, likeMatcher(options.policy?.deniedPaths ?? []));
+  const watch = createPlantedWatch(workspace);
   const start = await snapshotWorktree(workspace.root);
   const worktree = {
     async changes() {

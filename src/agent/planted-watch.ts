@@ -11,7 +11,8 @@ import type { Workspace } from '../sandbox/workspace-types.ts';
  * and after each command, the files of the category are read from the workspace — gitignored ones
  * too, since an ignored `.envrc` or `.vscode/` still runs on the machine of whoever has the
  * checkout — and each one the command added, changed or removed is handed back to be judged like
- * a write, and put back as it was when the answer is no.
+ * a write, and put back as it was when the answer is no. Denied paths (`.env`, `.npmrc`) are read
+ * too: they are masked from commands only once they exist, so a command can create one.
  */
 export interface PlantedWatch {
   /** Before a command: what the files of the category hold (read again only after a file tool wrote). */
@@ -61,13 +62,15 @@ const SKIP = new Set([
   '.cache',
   'target',
 ]);
+/**
+ * Directories read through links, per walk: a tree of links to links grows without end, and a
+ * link at a catalog directory's own path is judged by itself whether or not its tree is read.
+ */
+const ALIAS_DIRECTORIES = 2000;
 /** Content kept to put a file back; a larger one is known by its hash only. */
 const KEEP_BYTES = 8 * 1024 * 1024;
 
-export function createPlantedWatch(
-  workspace: Workspace,
-  hidden: (path: string) => boolean = () => false,
-): PlantedWatch {
+export function createPlantedWatch(workspace: Workspace): PlantedWatch {
   const root = workspace.root;
   let last: Snapshot | undefined;
   let current: Snapshot | undefined;
@@ -75,29 +78,39 @@ export function createPlantedWatch(
 
   const read = async (): Promise<Snapshot> => {
     const found: Snapshot = new Map();
-    const visited = new Set<string>();
-    const walk = async (dir: string, shown: string): Promise<void> => {
+    // Every directory is read first by its own path, then each link to a directory is read as the
+    // consumer would see it (an editor opens `.vscode/` whatever `.vscode` points at): links
+    // nearest the root first, as budget allows.
+    const links: Array<{ dir: string; shown: string; above: ReadonlySet<string> }> = [];
+    let budget = ALIAS_DIRECTORIES;
+    const walk = async (dir: string, shown: string, above: ReadonlySet<string>, alias: boolean) => {
       const real = await realpath(dir).catch(() => undefined);
-      if (real === undefined || visited.has(real) || !inside(root, real)) return;
-      visited.add(real);
+      // A directory inside itself (a link to a parent) is read once on each path, not forever.
+      if (real === undefined || above.has(real) || !inside(root, real)) return;
+      if (alias && budget-- <= 0) return;
+      const inner = new Set(above).add(real);
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       for (const entry of entries) {
         const path = shown ? `${shown}/${entry.name}` : entry.name;
         const absolute = join(dir, entry.name);
         if (entry.isDirectory()) {
-          if (!SKIP.has(entry.name) && !hidden(path)) await walk(absolute, path);
+          if (!SKIP.has(entry.name)) await walk(absolute, path, inner, alias);
           continue;
         }
-        // A link to a directory is walked as the consumer would see it: `.vscode -> elsewhere/`.
+        // A link at a catalog directory's path is itself a write of the category.
         if (entry.isSymbolicLink() && (await stat(absolute).catch(() => undefined))?.isDirectory()) {
           if (watchedPath(path)) found.set(path, await seen(root, absolute));
-          await walk(absolute, path);
+          links.push({ dir: absolute, shown: path, above: inner });
           continue;
         }
-        if (!hidden(path) && watchedPath(path)) found.set(path, await seen(root, absolute));
+        if (watchedPath(path)) found.set(path, await seen(root, absolute));
       }
     };
-    await walk(root, '');
+    await walk(root, '', new Set(), false);
+    for (let i = 0; i < links.length && budget > 0; i++) {
+      const link = links[i];
+      if (link) await walk(link.dir, link.shown, link.above, true);
+    }
     return found;
   };
 
@@ -132,6 +145,11 @@ export function createPlantedWatch(
         } else if (was?.kind === 'link') {
           const parent = await workspace.resolve(dirname(change.path));
           await symlink(was.target, join(parent, basename(change.path)));
+          // The link may be as it was and the file it points at written (`src/p.json` through
+          // `package.json -> src/p.json`): that file is put back too.
+          const real = await realpath(join(root, change.path)).catch(() => undefined);
+          if (was.data && real && inside(root, real))
+            await workspace.writeFile(relative(root, real), was.data);
         }
         current = undefined;
         return true;

@@ -73,7 +73,10 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
   if (context.gate) {
     // A tool that cannot say what it would do cannot be judged, so it does not run.
     const declared = tool.actions?.(parsed.args);
-    if (declared?.some((action) => action.kind === 'shell')) watch = context.watch;
+    // A file tool's write can land in a file that runs later through a link (`package.json ->
+    // src/p.json`, then a write of src/p.json): after it too, what changed there is judged.
+    if (declared?.some((action) => action.kind === 'shell' || action.kind === 'file.write'))
+      watch = context.watch;
     const actions =
       declared && (await withWriteContent(tool, parsed.args, declared, context.toolContext.workspace));
     // What a write adds to a manifest is judged with the write, before it is on disk.
@@ -118,7 +121,12 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
     result = { isError: true, output: `${call.name} failed: ${messageOf(error)}` };
   }
   const durationMs = performance.now() - started;
-  if (result.changes?.length) context.watch?.touched();
+  if (result.changes?.length && !watch) context.watch?.touched();
+  // What the tool wrote by its own path was judged before it ran.
+  for (const change of result.changes ?? []) {
+    watch?.allowed(change.path);
+    if (change.from) watch?.allowed(change.from);
+  }
   const notes =
     watch && context.gate
       ? await checkPlanted({

@@ -1,4 +1,4 @@
-import { watchedPath } from '../policy/runs-later.ts';
+import { type WriteContent, watchedPath } from '../policy/runs-later.ts';
 import type { PolicyAction } from '../policy/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
 import { shownPath } from '../tools/tool-output.ts';
@@ -28,11 +28,27 @@ export async function withWriteContent(
   }
   return actions.map((action) => {
     if (action.kind !== 'file.write' || !watchedPath(action.path)) return action;
-    const path = shownPath(workspace, action.path);
-    const made = changes.find((c) => c.path === path);
-    if (made) return { ...action, content: { before: made.before, after: made.after } };
-    // The source of a move, or a write that will not happen: nothing is left to run.
-    const moved = changes.find((c) => c.from === path);
-    return { ...action, content: { before: moved?.before, after: undefined } };
+    return { ...action, content: netChange(changes, shownPath(workspace, action.path)) };
   });
+}
+
+/**
+ * What a whole patch does to one path, from the file as it is now to the file as the patch leaves
+ * it: a patch may delete a workflow and add it again, bump a version then add a postinstall, or
+ * move a file in — judging one operation alone misses the rest. The first operation that names
+ * the path says what it holds now (a move's destination is absent, so everything it brings is
+ * new); the last says what it will hold (the source of a move holds nothing).
+ */
+export function netChange(changes: readonly FileChange[], path: string): WriteContent {
+  const touching = changes.filter((c) => c.path === path || c.from === path);
+  const first = touching[0];
+  const last = touching.at(-1);
+  const before =
+    first === undefined
+      ? undefined
+      : first.path === path && first.kind === 'moved'
+        ? undefined
+        : first.before;
+  const after = last === undefined || last.path !== path ? undefined : last.after;
+  return { before, after };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -62,6 +62,30 @@ test('a branch’s files that run later: added, changed and deleted ones, packag
     Array.isArray(unknown) && unknown.map((f) => f.path),
     Array.isArray(found) && found.map((f) => f.path),
   );
+});
+
+test('a link at a catalog path or directory is listed: .vscode -> .aaa/, .github -> .ggg/, package.json -> src/p.json', async () => {
+  git(dir, 'checkout', '-qb', 'warden/links', 'main');
+  await put('.aaa/tasks.json', '{}\n');
+  await put('.ggg/workflows/ci.yml', 'on: push\n');
+  await put('src/p.json', '{"scripts":{"test":"node --test","postinstall":"node x"}}\n');
+  await symlink('.aaa', join(dir, '.vscode'));
+  await symlink('.ggg', join(dir, '.github'));
+  await rm(join(dir, 'package.json'));
+  await symlink('src/p.json', join(dir, 'package.json'));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'links');
+  const found = await runsLaterInBranch(dir, { remote: 'origin', base: 'main', head: 'warden/links' });
+  assert.ok(Array.isArray(found));
+  assert.deepEqual(
+    found.map((f) => [f.path, f.kind, f.what]),
+    [
+      ['.github', 'added', 'GitHub Actions workflow'],
+      ['.vscode', 'added', 'VS Code workspace config (tasks, settings, launch, extensions)'],
+      ['package.json', 'modified', 'package manifest written in a way Warden cannot read'],
+    ],
+  );
+  git(dir, 'checkout', '-q', 'main');
 });
 
 test('the section: each path as inline code whatever it holds, and nothing when there are none', () => {

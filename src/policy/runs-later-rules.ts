@@ -1,5 +1,5 @@
 import type { PolicyFile } from './policy-file.ts';
-import { anyDepth } from './runs-later.ts';
+import { anyDepth, entryPatterns } from './runs-later.ts';
 import {
   RUNS_LATER_CATALOG,
   RUNS_LATER_CATEGORIES,
@@ -43,7 +43,7 @@ export function runsLaterRules(
     id: ruleId(entry),
     verdict: verdicts[entry.category],
     entry,
-    when: entry.paths
+    when: entryPatterns(entry)
       .flatMap(anyDepth)
       .map((p) => like('path', p))
       .join(' || '),

@@ -5,8 +5,9 @@ import { stringify as toToml } from 'smol-toml';
 import { type CommandIo, main } from '../cli/main.ts';
 import { compileToPolicy } from './engine.ts';
 import { explainPolicy } from './explain.ts';
+import { loadPolicy } from './load.ts';
 import { parsePolicyFile } from './policy-file.ts';
-import { classifyRunsLater, foldPath, runsLaterSubjects, watchedPath } from './runs-later.ts';
+import { classifyRunsLater, entryPatterns, foldPath, runsLaterSubjects, watchedPath } from './runs-later.ts';
 import { RUNS_LATER_CATALOG, type RunsLaterEntry } from './runs-later-catalog.ts';
 import { ruleId } from './runs-later-rules.ts';
 import type { WriteContent } from './types.ts';
@@ -309,4 +310,22 @@ test('warden policy test names the category, its rule and what would run the fil
     /^ASK {2}write \.github\/workflows\/release\.yml: runs outside the sandbox later — GitHub Actions workflow: runs in CI with the repository secrets on every push/,
   );
   assert.match(out, /policies: runs_later\.ci:github-actions/);
+});
+
+test('a write whose path is a catalog directory is one of the category: a link, or cargo --target-dir .vscode', async () => {
+  for (const entry of RUNS_LATER_CATALOG) {
+    for (const path of entryPatterns(entry).filter((p) => !p.includes('*') && !p.includes('#'))) {
+      const decision = await policy.decide({ kind: 'file.write', path });
+      assert.equal(decision.decision, 'ask', `${path}: ${decision.reason}`);
+    }
+  }
+  const defaults = await loadPolicy();
+  for (const command of [
+    'cargo build --target-dir .vscode',
+    'cargo test --target-dir=sub/.github/workflows',
+  ]) {
+    const decision = await defaults.decide({ kind: 'shell', command });
+    assert.equal(decision.decision, 'ask', `${command}: ${decision.reason}`);
+    assert.match(decision.reason, /runs outside the sandbox later — .*runs_later\.(ide|ci):/, command);
+  }
 });

@@ -28,13 +28,28 @@ export function anyDepth(pattern: string): string[] {
   return [pattern, `*/${pattern}`];
 }
 
+/**
+ * An entry's patterns with the directories its directory patterns lie in (`.github/workflows/*`
+ * gives `.github/workflows` and `.github`): a write whose path is one of those — a link
+ * `.vscode -> elsewhere/`, `cargo --target-dir .vscode` — decides what the directory holds.
+ */
+export function entryPatterns(entry: RunsLaterEntry): string[] {
+  const directories = entry.paths
+    .filter((path) => path.endsWith('/*') && !path.includes('#'))
+    .flatMap((path) => {
+      const segments = path.slice(0, -2).split('/');
+      return segments.map((_, i) => segments.slice(0, i + 1).join('/'));
+    });
+  return [...new Set([...entry.paths, ...directories])];
+}
+
 const MATCHERS = RUNS_LATER_CATALOG.map((entry) => ({
   entry,
-  test: likeMatcher(entry.paths.flatMap(anyDepth)),
+  test: likeMatcher(entryPatterns(entry).flatMap(anyDepth)),
 }));
 
 /** Any entry, by the file's own path: one pass for walks over a whole tree. */
-const ANY_PATH = likeMatcher(RUNS_LATER_CATALOG.flatMap((entry) => entry.paths.flatMap(anyDepth)));
+const ANY_PATH = likeMatcher(RUNS_LATER_CATALOG.flatMap((entry) => entryPatterns(entry).flatMap(anyDepth)));
 
 /** For each file whose content is judged (by folded base name): the key paths the catalog watches. */
 const WATCHED_KEYS = new Map<string, string[]>();
