@@ -85,3 +85,25 @@ test('the search is bounded and says so: files too large, and a workspace too bi
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test("a file written as UTF-16 (PowerShell's >) is read as what it says", async () => {
+  const root = await workspace({});
+  try {
+    await writeFile(
+      join(root, 'le.ps1'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`$key = '${KEY}'`, 'utf16le')]),
+    );
+    await writeFile(join(root, 'nobom.txt'), Buffer.from(`token=${KEY}\r\n`, 'utf16le'));
+    await writeFile(join(root, 'be.txt'), Buffer.from(`x ${KEY}`, 'utf16le').swap16());
+    const redactor = createRedactor();
+    redactor.addKnown([{ value: KEY, kind: 'deploy-token' }]);
+    const found = await findSecretFiles(
+      root,
+      (text) => redactor.knownKeyIn(text),
+      () => false,
+    );
+    assert.deepEqual([...found.files.keys()].sort(), ['be.txt', 'le.ps1', 'nobom.txt']);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

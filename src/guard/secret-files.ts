@@ -100,10 +100,28 @@ async function readBounded(path: string, max: number): Promise<string | undefine
     if (size > max) return undefined;
     const buffer = Buffer.alloc(size);
     const { bytesRead } = await handle.read(buffer, 0, size, 0);
-    return buffer.toString('utf8', 0, bytesRead);
+    return decoded(buffer.subarray(0, bytesRead));
   } catch {
     return undefined;
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * UTF-16 (what PowerShell's `>` writes) read as UTF-8 puts a NUL between the key's characters,
+ * and no form of it matches: a byte-order mark or a NUL in every other byte says which it is.
+ */
+function decoded(bytes: Buffer): string {
+  const nulsAt = (parity: number) => {
+    let count = 0;
+    for (let i = parity; i < Math.min(bytes.length, 4096); i += 2) if (bytes[i] === 0) count++;
+    return count / Math.max(1, Math.min(bytes.length, 4096) / 2);
+  };
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || nulsAt(1) > 0.3) return bytes.toString('utf16le');
+  if ((bytes[0] === 0xfe && bytes[1] === 0xff) || nulsAt(0) > 0.3)
+    return Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2)))
+      .swap16()
+      .toString('utf16le');
+  return bytes.toString('utf8');
 }
