@@ -107,7 +107,7 @@ describe('a token in escaped, encoded or coloured text is found by its shape', (
     ['after a colour code', `token: \x1b[32m${GITHUB}\x1b[0m`],
     ['with tag characters', [...GITHUB].join('\u{E0041}')],
     ['as a URL user', `mylib @ git+https://${GITHUB}@github.com/acme/mylib.git@v1.2.0`],
-    ['on a diff line', `diff --git a/ci.env b/ci.env\n+${GITHUB}\n`],
+    ['on a diff line', `diff --git a/ci.env b/ci.env\n@@ -1 +1,2 @@\n ok\n+${GITHUB}\n`],
     [
       'in JSON with escaped slashes',
       '{"url":"https:\\/\\/hooks.slack.com\\/services\\/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"}',

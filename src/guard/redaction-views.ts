@@ -129,36 +129,36 @@ function* onLines(
   }
 }
 
-/** Where `char` occurs and `next` holds after it: indexOf runs far faster than a regex here. */
-function where(text: string, char: string, next: (at: number) => boolean): number[] {
-  const found: number[] = [];
-  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) if (next(i)) found.push(i);
-  return found;
+/**
+ * Every view's trigger, found in one pass over the text (one regex, not one scan per view): an
+ * escaped slash or an escape run into a word (`\nghp_…`), `%XX`, a diff marker run into a token,
+ * a dump's first offset, hidden characters or a colour code run into a word.
+ */
+const TRIGGERS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL and ESC are what this looks for
+  /\\(?:\/|[nrtu"][A-Za-z0-9])|%[0-9a-fA-F]{2}|\n[+-][A-Za-z0-9_-]{16}|\n0{7}|(?:[\u200B-\u200D\u2060\uFEFF\u00AD\0]|\uDB40[\uDC00-\uDC7F]|\x1b\[[0-9;?]*[ -/]*[@-~])[A-Za-z0-9]/g;
+
+interface Triggers {
+  escapes: number[];
+  percents: number[];
+  marks: number[];
+  dumps: boolean;
+  hidden: number[];
 }
 
-const WORD = /[A-Za-z0-9]/;
-const HEX = /^[0-9a-fA-F]{2}$/;
-
-/** An escaped slash (a URL), or an escape run into a word (`\nghp_…`). */
-const jsonEscapes = (text: string) =>
-  where(
-    text,
-    '\\',
-    (i) => text[i + 1] === '/' || ('nrtu"'.includes(text[i + 1] ?? ' ') && WORD.test(text[i + 2] ?? '')),
-  );
-const percents = (text: string) => where(text, '%', (i) => HEX.test(text.slice(i + 1, i + 3)));
-
-// Only where hidden characters or a colour code run into a word: where a token could be split.
-const INVISIBLE_INTO_WORD =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL and ESC are what this looks for
-  /(?:[\u{E0000}-\u{E007F}\u200B-\u200D\u2060\uFEFF\u00AD\0]|\x1b\[[0-9;?]*[ -/]*[@-~])[A-Za-z0-9]/gu;
-const invisibles = (text: string) => [...text.matchAll(INVISIBLE_INTO_WORD)].map((m) => m.index);
-
-/** `+npm_…` in a diff: the marker runs into the token. */
-const diffMarks = (text: string) =>
-  where(text, '\n', (i) => '+-'.includes(text[i + 1] ?? ' ') && WORD.test(text[i + 2] ?? '')).map(
-    (i) => i + 1,
-  );
+function triggersOf(text: string): Triggers {
+  const found: Triggers = { escapes: [], percents: [], marks: [], dumps: false, hidden: [] };
+  if (/^[+-][A-Za-z0-9_-]{16}/.test(text)) found.marks.push(0);
+  for (const match of text.matchAll(TRIGGERS)) {
+    const first = match[0][0];
+    if (first === '\\') found.escapes.push(match.index);
+    else if (first === '%') found.percents.push(match.index);
+    else if (first === '\n' && match[0][1] !== '0') found.marks.push(match.index + 1);
+    else if (first === '\n') found.dumps ||= isDumpLine(text, match.index + 1);
+    else found.hidden.push(match.index);
+  }
+  return found;
+}
 
 function* withoutDiffMark(line: string, o: number): Iterable<Piece> {
   yield [line.slice(1), o + 1, o + line.length];
@@ -166,29 +166,27 @@ function* withoutDiffMark(line: string, o: number): Iterable<Piece> {
 
 /** A dump's first line has offset 0; `od -An` has none, so short outputs are searched for its rows. */
 const MAX_UNANCHORED_DUMP = 256 * 1024;
+const isDumpLine = (text: string, at: number) => /^0{7,8}:? +[0-9a-fA-F]{2}/.test(text.slice(at, at + 24));
 function firstDumpLine(text: string): number {
-  for (let i = text.indexOf('0000000'); i >= 0; i = text.indexOf('0000000', i + 1))
-    if ((i === 0 || text[i - 1] === '\n') && /^0{7,8}:? +[0-9a-fA-F]{2}/.test(text.slice(i, i + 24)))
-      return i;
+  if (isDumpLine(text, 0)) return 0;
+  for (let i = text.indexOf('\n0000000'); i >= 0; i = text.indexOf('\n0000000', i + 1))
+    if (isDumpLine(text, i + 1)) return i + 1;
   return -1;
 }
-
-const mayHoldDump = (text: string) =>
-  firstDumpLine(text) >= 0 ||
-  (text.length <= MAX_UNANCHORED_DUMP && new RegExp(DUMP_LINE.source, 'm').test(text));
 
 /** The views worth taking of this text: only those whose trigger occurs in it. */
 export function viewsOf(text: string): View[] {
   const views: View[] = [];
-  const hidden = invisibles(text);
-  if (hidden.length > 0) views.push(build(onLines(text, hidden, withoutInvisible)));
-  const escapes = jsonEscapes(text);
-  if (escapes.length > 0) views.push(build(onLines(text, escapes, jsonUnescaped)));
-  const marked = [...(/^[+-][A-Za-z0-9]/.test(text) ? [0] : []), ...diffMarks(text)];
-  if (marked.length > 0) views.push(build(onLines(text, marked, withoutDiffMark)));
-  const encoded = percents(text);
-  if (encoded.length > 0) views.push(build(onLines(text, encoded, percentDecoded)));
-  if (mayHoldDump(text)) {
+  const found = triggersOf(text);
+  if (found.hidden.length > 0) views.push(build(onLines(text, found.hidden, withoutInvisible)));
+  if (found.escapes.length > 0) views.push(build(onLines(text, found.escapes, jsonUnescaped)));
+  if (found.marks.length > 0) views.push(build(onLines(text, found.marks, withoutDiffMark)));
+  if (found.percents.length > 0) views.push(build(onLines(text, found.percents, percentDecoded)));
+  const dumps =
+    found.dumps ||
+    isDumpLine(text, 0) ||
+    (text.length <= MAX_UNANCHORED_DUMP && new RegExp(DUMP_LINE.source, 'm').test(text));
+  if (dumps) {
     views.push({ ...build(hexDumped(text)), toLineEnd: true });
     views.push({ ...build(hexDumpedSwapped(text)), toLineEnd: true });
   }

@@ -96,8 +96,11 @@ export function createRedactor(): Redactor {
       };
       for (const match of findKnown(view.text))
         add(match.start, match.end, placeholder(match.value, match.kind));
-      for (const { rule, start, end } of findSecrets(view.text))
-        add(start, end, placeholder(view.text.slice(start, end), rule.id));
+      for (const { rule, start, end } of findSecrets(view.text)) {
+        const secret = view.text.slice(start, end);
+        // A placeholder from the first pass is not a secret (`://app:«secret:…»@` decoded again).
+        if (!secret.includes('«secret:')) add(start, end, placeholder(secret, rule.id));
+      }
       if (spans.length === 0) continue;
       spans.sort((a, b) => a.start - b.start || b.end - a.end);
       let rebuilt = '';
