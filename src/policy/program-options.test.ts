@@ -209,3 +209,44 @@ describe('commands an attacker found allowed, each of a class now closed', () =>
       assert.notEqual(d.decision, 'allow', `${command}: ${d.reason}`);
     });
 });
+
+describe('commands a second red-team pass found allowed, each of a class now closed', () => {
+  // Variables that pick the program bash runs (BASH_CMDS) or that make and npm read (GNUMAKEFLAGS,
+  // npm_config_* in any case, PREFIX); un-exporting what the sandbox set (declare +x, X[0]=);
+  // test code from outside the workspace; node options that write a named file.
+  const found = [
+    'BASH_CMDS=([cat]=/bin/bash); cat -c x',
+    'declare -A BASH_CMDS=([cat]=/bin/sh); cat -c x',
+    "GNUMAKEFLAGS='--eval=x' make test",
+    'Npm_config_script_shell=/tmp/s npm test',
+    'PREFIX=/tmp/p npm test',
+    'GCCGO=/tmp/x go build -compiler=gccgo',
+    'declare +x GIT_CONFIG_GLOBAL GIT_CONFIG_NOSYSTEM; git diff',
+    'local +x GIT_PAGER; git log',
+    'npm_config_ignore_scripts[0]=1; npm test',
+    'GIT_CONFIG_GLOBAL[0]=x; git diff',
+    'tsc -b /tmp/t.json',
+    'npx tsc --build /tmp/t',
+    'node --test /tmp/e.mjs',
+    'python -m pytest /tmp/t',
+    'go test -C /tmp/d ./...',
+    'node --test --cpu-prof --cpu-prof-name=../../etc/x',
+    'node --test --trace-event-categories=node --trace-event-file-pattern=.git/x',
+    'node --test --logfile=.git/x --prof',
+  ];
+  for (const command of found)
+    test(command, async () => {
+      const d = await decide(command);
+      assert.notEqual(d.decision, 'allow', `${command}: ${d.reason}`);
+    });
+  test('while the same runners on the workspace stay allowed', async () => {
+    for (const command of [
+      'node --test',
+      'node --test src/',
+      'pytest tests/',
+      'go test ./...',
+      'npx tsc -p tsconfig.json',
+    ])
+      assert.equal((await decide(command)).decision, 'allow', command);
+  });
+});

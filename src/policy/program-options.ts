@@ -207,7 +207,8 @@ function readOption(
     }
     const joined = spec.style === 'single' ? ' ' : '=';
     out.canonical.push(value ? `${dashes}${name}${joined}${shown(value)}` : `${dashes}${name}`);
-    record(label, `${dashes}${name}`, option, value, eq < 0 && option.arg === 'required', out);
+    for (const same of namesakes(spec, option))
+      record(label, `${dashes}${name}`, same, value, eq < 0 && option.arg === 'required', out);
     return option.handsOver ? { next, handsOver: value?.value } : { next };
   }
   // Grouped short options: `-zS64k` is `-z -S 64k`.
@@ -228,7 +229,8 @@ function readOption(
       value = args[next];
     }
     out.canonical.push(value ? `-${letter} ${shown(value)}` : `-${letter}`);
-    record(label, `-${letter}`, option, value, !attached && option.arg === 'required', out);
+    for (const same of namesakes(spec, option))
+      record(label, `-${letter}`, same, value, !attached && option.arg === 'required', out);
     if (option.handsOver) return { next, handsOver: value?.value };
     break;
   }
@@ -239,6 +241,12 @@ function readOption(
 function shown(value: ShellWord): string {
   const text = display(value);
   return /[\s'"]/.test(text) ? `'${text.replace(/'/g, `'\\''`)}'` : text;
+}
+
+/** An option listed twice for two effects (`go -C` moves, and reads code when it leaves the workspace). */
+function namesakes(spec: ProgramSpec, option: OptionSpec): OptionSpec[] {
+  const key = (o: OptionSpec) => `${o.short ?? ''}/${o.long?.join(',') ?? ''}`;
+  return spec.options.filter((o) => o === option || key(o) === key(option));
 }
 
 function record(

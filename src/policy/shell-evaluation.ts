@@ -34,7 +34,8 @@ const ARITHMETIC_SHAPE = new Set([
 const PROGRAM_ENVIRONMENT = new RegExp(
   `^(${[
     // Shells and the dynamic loader.
-    'PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS4|IFS|CDPATH|GLOBIGNORE|LD_[A-Z_]*',
+    // BASH_CMDS maps a command's name to the program bash runs for it; BASH_ALIASES likewise.
+    'PATH|BASH_[A-Z_]*|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS4|IFS|CDPATH|GLOBIGNORE|LD_[A-Z_]*',
     // glibc: charset converters and locales load shared objects; tunables and resolver files.
     'GCONV_PATH|LOCPATH|NLSPATH|GLIBC_TUNABLES|MALLOC_[A-Z_]*|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN|TZDIR',
     // Where programs put their temporary files, and how GNU tools read their options.
@@ -44,7 +45,7 @@ const PROGRAM_ENVIRONMENT = new RegExp(
     'JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|CLASSPATH|DOTNET_[A-Z_]*|COMPlus_[A-Za-z_]*',
     'LUA_PATH|LUA_CPATH|TCLLIBPATH|PHPRC|PHP_INI_SCAN_DIR|OPENSSL_CONF|OPENSSL_ENGINES|OPENSSL_MODULES',
     // Build and test tools.
-    'GO(?!OS$|ARCH$|ARM$|AMD64$|386$|MAXPROCS$)[A-Z0-9_]*|CGO_[A-Z_]*|MAKEFLAGS|MFLAGS|MAKEFILES|MAKELEVEL',
+    'GO(?!OS$|ARCH$|ARM$|AMD64$|386$|MAXPROCS$)[A-Z0-9_]*|CGO_[A-Z_]*|GCCGO|MAKEFLAGS|GNUMAKEFLAGS|MFLAGS|MAKEFILES|MAKELEVEL',
     'RUSTC|RUSTDOC|RUSTC_[A-Z_]*|RUSTFLAGS|RUSTDOCFLAGS|CARGO_[A-Z_]*|CC|CXX|CPP|LD|AR|AS|FC|CFLAGS|LDFLAGS',
     'PYTEST_ADDOPTS|PYTEST_PLUGINS|RIPGREP_CONFIG_PATH|GIT_[A-Z_]*',
     // Programs that other programs start, and where they read their configuration.
@@ -62,10 +63,17 @@ const PROGRAM_ENVIRONMENT = new RegExp(
 const PACKAGE_ENVIRONMENT =
   /^(npm_config_\w+|NPM_CONFIG_\w+|YARN_\w+|BUN_CONFIG_\w+|PNPM_\w+|PIP_\w+|UV_\w+|PIPX_\w+|POETRY_\w+|PDM_\w+|PIPENV_\w+|GOPROXY|GONOPROXY|GOSUMDB|GONOSUMDB|GONOSUMCHECK|GOPRIVATE|GOINSECURE|GOFLAGS|CARGO_\w+|RUSTUP_\w+)$/;
 
-/** Why setting this variable is worth a question; undefined if it is not. */
-function environmentChange(name: string): string | undefined {
+/** npm reads its configuration from the environment in any letter case, and $PREFIX/etc/npmrc. */
+const NPM_ENVIRONMENT = /^(npm_config_\w+|PREFIX)$/i;
+
+/**
+ * Why setting (or un-exporting) this variable is worth a question; undefined if it is not.
+ * `GIT_CONFIG_GLOBAL[0]=x` makes it an array, which bash does not export: the same as unsetting.
+ */
+function environmentChange(written: string): string | undefined {
+  const name = written.replace(/\[.*$/, '');
   if (PROGRAM_ENVIRONMENT.test(name)) return `${name} changes what a program runs`;
-  if (PACKAGE_ENVIRONMENT.test(name))
+  if (PACKAGE_ENVIRONMENT.test(name) || NPM_ENVIRONMENT.test(name))
     return `${name} changes where packages come from, or what installing runs`;
   return undefined;
 }
@@ -265,6 +273,9 @@ function declaration(node: Node): string | undefined {
     }
     // A name given as a word or string: `declare 'a[$(…)]=1'` evaluates the subscript.
     const text = staticText(c);
+    // `declare +x GIT_CONFIG_GLOBAL` stops exporting what the sandbox set.
+    const changed = text === undefined ? undefined : environmentChange(text.split('=')[0] ?? '');
+    if (changed) return `${node.text.split(/\s/)[0]}: ${changed}`;
     if (text === undefined || !PLAIN_NAME.test(text.split('=')[0] ?? '') || (integer && text.includes('=')))
       return `a variable name that is not plain: ${c.text}`;
   }

@@ -17,6 +17,9 @@ describe('buildSandboxEnv', () => {
       GIT_CONFIG_GLOBAL: '/dev/null',
       GIT_CONFIG_NOSYSTEM: '1',
       GIT_PAGER: 'cat',
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'safe.bareRepository',
+      GIT_CONFIG_VALUE_0: 'explicit',
       npm_config_ignore_scripts: 'true',
       YARN_ENABLE_SCRIPTS: 'false',
     });
@@ -64,7 +67,10 @@ describe('buildSandboxEnv', () => {
       request: injected,
       installScripts: true,
     });
-    for (const name of Object.keys(injected)) assert.equal(env[name], undefined, name);
+    // Dropped, or (git's command-line config) replaced by the sandbox's own fixed settings.
+    for (const name of Object.keys(injected))
+      if (!name.startsWith('GIT_CONFIG_')) assert.equal(env[name], undefined, name);
+    assert.deepEqual([env.GIT_CONFIG_COUNT, env.GIT_CONFIG_KEY_0], ['1', 'safe.bareRepository']);
     assert.equal(dropped.length, Object.keys(injected).length * 2);
   });
 

@@ -111,6 +111,11 @@ const FIXED_GIT_CONFIG: Record<string, string> = {
   GIT_CONFIG_NOSYSTEM: '1',
   // `git -p log` pages through less, whose `!cmd` runs a shell: no pager reads a keystroke here.
   GIT_PAGER: 'cat',
+  // A bare repository the agent laid out in the workspace (HEAD, config, objects/, refs/) is not
+  // picked up by a git run inside it, so its config (diff.external…) is never read.
+  GIT_CONFIG_COUNT: '1',
+  GIT_CONFIG_KEY_0: 'safe.bareRepository',
+  GIT_CONFIG_VALUE_0: 'explicit',
 };
 
 export interface SandboxEnv {

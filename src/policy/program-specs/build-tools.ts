@@ -1,7 +1,17 @@
-import type { ProgramSpec } from '../program-options.ts';
+import type { OperandEffect, ProgramSpec } from '../program-options.ts';
+import type { ShellWord } from '../shell-words.ts';
 import { CODE, COMMAND, flags, fromElsewhere, MOVES, o, PROGRAM, WRITES } from './option-builders.ts';
 
 /** Build tools, test runners and language runtimes. */
+
+/**
+ * Test files or projects from outside the workspace (`node --test /tmp/x.mjs`, `pytest /tmp/t`,
+ * `tsc -b /tmp/t.json`): code nobody sees in the workspace's diff, maybe written a moment before.
+ */
+const outsideOperands = (words: readonly ShellWord[]): OperandEffect[] =>
+  words
+    .filter((word) => word.value === undefined || fromElsewhere(word.value))
+    .map((word) => ({ word, effect: CODE, why: '(code from outside the workspace)' }));
 
 export const make: ProgramSpec = {
   style: 'gnu',
@@ -33,6 +43,7 @@ export const make: ProgramSpec = {
 };
 
 export const node: ProgramSpec = {
+  operands: outsideOperands,
   style: 'gnu',
   underscores: true,
   options: [
@@ -48,6 +59,8 @@ export const node: ProgramSpec = {
     o('env-file env-file-if-exists experimental-config-file openssl-config snapshot-blob', 'required', CODE),
     o('test-reporter-destination redirect-warnings localstorage-file', 'required', WRITES),
     o('cpu-prof-dir heap-prof-dir diagnostic-dir report-directory report-dir', 'required', WRITES),
+    o('cpu-prof-name heap-prof-name report-filename tls-keylog logfile', 'required', WRITES),
+    o('trace-event-file-pattern', 'required', WRITES),
     o(
       'test-name-pattern test-skip-pattern test-reporter-destination test-concurrency test-timeout',
       'required',
@@ -99,6 +112,7 @@ export const npx: ProgramSpec = {
 };
 
 export const tsc: ProgramSpec = {
+  operands: outsideOperands,
   style: 'single',
   ignoreCase: true,
   responseFiles: true,
@@ -116,6 +130,7 @@ export const tsc: ProgramSpec = {
 };
 
 export const pytest: ProgramSpec = {
+  operands: outsideOperands,
   style: 'gnu',
   abbreviations: true,
   responseFiles: true,
@@ -158,6 +173,7 @@ const GO_BUILD = [
   o('vettool', 'required', PROGRAM),
   o('ldflags', 'required', CODE, (v) => /extld|extar|linkmode/.test(v)),
   o('C', 'required', MOVES),
+  o('C', 'required', CODE, fromElsewhere),
   o('test.testlogfile test.gocoverdir test.fuzzcachedir', 'required', WRITES),
   o('o', 'required', WRITES),
   o(
@@ -180,7 +196,7 @@ const GO_BUILD = [
     'required',
   ),
 ];
-const goBuild: ProgramSpec = { style: 'single', options: GO_BUILD };
+const goBuild: ProgramSpec = { style: 'single', options: GO_BUILD, operands: outsideOperands };
 export const go: ProgramSpec = {
   style: 'single',
   options: [],
