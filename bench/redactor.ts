@@ -62,7 +62,7 @@ const PLANTED = [...SHARED_KINDS, ...NEW_SAMPLES.map((s) => s.line)];
  * What an agent's tools print, in proportions a coding session produces: source files read and
  * diffed (this repository's own code), test runner output, grep matches and install logs.
  */
-export function corpus(): string {
+function corpus(): string {
   const code = sourceFiles(join(import.meta.dirname, '..', 'src')).map((file) => readFileSync(file, 'utf8'));
   const parts: string[] = [];
   let size = 0;

@@ -172,7 +172,7 @@ export function commandCondition(pattern: string): string {
     .join(' || ');
 }
 
-export function commandAlternatives(pattern: string): string[] {
+function commandAlternatives(pattern: string): string[] {
   let alternatives = [''];
   let bounded = 0;
   for (let i = 0; i < pattern.length; i++) {

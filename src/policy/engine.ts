@@ -9,7 +9,7 @@ import { dependencyRules, type PolicyFile } from './policy-file.ts';
 import { parseDuration, parseSize } from './quantities.ts';
 import { runsLaterSubjects } from './runs-later.ts';
 import { withRunsLater } from './runs-later-judge.ts';
-import { type ShellPart, simpleCommands } from './shell-program.ts';
+import { type JudgedPart, simpleCommands } from './shell-program.ts';
 import type { Decision, Policy, PolicyAction, PolicyLimits, Verdict } from './types.ts';
 
 /** A policy compiled from a file: the contract's Policy, plus what it was made from. */
@@ -218,7 +218,7 @@ type ShellAction = Extract<PolicyAction, { kind: 'shell' }>;
 
 function decideShell(action: ShellAction, parse: BashParse, authorize: Authorize): Decision {
   const { command } = action;
-  let found: ShellPart[];
+  let found: JudgedPart[];
   try {
     found = simpleCommands(parse, command);
   } catch (error) {
@@ -228,10 +228,6 @@ function decideShell(action: ShellAction, parse: BashParse, authorize: Authorize
   }
   if (found.length === 0) found = [{ kind: 'unknown', line: command, reason: 'no command found' }];
   const parts = found.map((part) => ({ command: part.line, ...judgePart(part, action, authorize) }));
-  for (const [i, part] of found.entries()) {
-    const judged = parts[i];
-    if (part.kind === 'command' && part.via && judged) judged.reason = `run by ${part.via}: ${judged.reason}`;
-  }
   const decision = parts.reduce<Verdict>(
     (worst, p) => (RANK[p.decision] > RANK[worst] ? p.decision : worst),
     'allow',
@@ -253,7 +249,7 @@ function decideShell(action: ShellAction, parse: BashParse, authorize: Authorize
 }
 
 function judgePart(
-  part: ShellPart,
+  part: JudgedPart,
   where: ShellAction,
   authorize: Authorize,
 ): Judgement & { write?: string } {
@@ -261,7 +257,6 @@ function judgePart(
     return { decision: 'ask', policies: [], reason: `could not be analysed (${part.reason})` };
   if (part.kind === 'write') return judgeWrite(part.path, part.via, where, authorize);
   if (part.kind === 'runs') return { decision: 'ask', policies: [RUNS_NAMED_PROGRAM], reason: part.reason };
-  if (part.kind === 'moves') return { decision: 'allow', policies: [], reason: part.reason };
   const judged = authorize('shell', 'Command', part.line, { line: part.line, name: part.name });
   const slash = part.name.lastIndexOf('/');
   if (slash < 0 || judged.decision === 'deny') return judged;

@@ -1,5 +1,5 @@
 import { PROGRAMS } from './program-specs/index.ts';
-import { display, literalWord, type ShellWord } from './shell-words.ts';
+import { display, type ShellWord } from './shell-words.ts';
 
 /**
  * What an option (or an operand) makes a program do beyond its purpose: run a program or code
@@ -54,7 +54,7 @@ export interface ProgramSpec {
   /** The first operand selects a subcommand with options of its own (git, go, cargo, npm). */
   subcommands?: Readonly<Record<string, ProgramSpec>>;
   /** Options of the program the first operand names (`npx tsc …`, `python -m pytest …`). */
-  runsOperand?: 'program' | 'module';
+  runsOperand?: boolean;
 }
 
 export interface OperandEffect {
@@ -299,5 +299,3 @@ function longName(option: OptionSpec, written: string): string {
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
-
-export { literalWord };

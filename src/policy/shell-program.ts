@@ -15,8 +15,6 @@ export type ShellPart =
       name: string;
       /** The command with each option spelled as its program reads it. */
       line: string;
-      /** The option of another command that runs this one (`sort --compress-program`). */
-      via?: string;
     }
   | { kind: 'write'; path: string; line: string; via: string }
   /** An option that runs a program or code named on the command line: a person decides. */
@@ -100,7 +98,10 @@ const KNOWN = new Set([
 const REDIRECTS = new Set(['file_redirect', 'heredoc_redirect', 'herestring_redirect']);
 
 /** Every simple command of a shell program, wrappers unwrapped, in source order. */
-export function simpleCommands(parse: BashParse, source: string): ShellPart[] {
+/** What the policy judges: a directory change only bears on the writes after it. */
+export type JudgedPart = Exclude<ShellPart, { kind: 'moves' }>;
+
+export function simpleCommands(parse: BashParse, source: string): JudgedPart[] {
   const parts: ShellPart[] = [];
   collectProgram(parse, source, parts, 0);
   // After `cd` (or `git -C`, `env -C`, `find -execdir`), `> out` may write anywhere: the walk does
@@ -110,7 +111,7 @@ export function simpleCommands(parse: BashParse, source: string): ShellPart[] {
     (parts.some((p) => p.kind === 'command' && CHANGES_DIRECTORY.has(baseName(p.name)))
       ? 'the working directory changes'
       : undefined);
-  const kept = parts.filter((p) => p.kind !== 'moves');
+  const kept = parts.filter((p): p is JudgedPart => p.kind !== 'moves');
   if (moved === undefined) return kept;
   return kept.map((p) =>
     p.kind === 'write' && !p.path.startsWith('/')

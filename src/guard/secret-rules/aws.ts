@@ -4,6 +4,7 @@ import {
   BASE32,
   BASE64,
   BASE64_PADDED,
+  base64,
   chars,
   DIGIT,
   HEX,
@@ -13,8 +14,6 @@ import {
   UPPER_ALNUM,
   UUID,
 } from './rule.ts';
-
-const base64 = (text: string): string => Buffer.from(text).toString('base64');
 
 /** A SigV4 presigned URL to Bedrock's CallWithBearerToken, the body of a short-term API key. */
 function bedrockShortTerm(value: string): string {

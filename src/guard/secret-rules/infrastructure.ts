@@ -3,6 +3,7 @@ import {
   assigned,
   BASE64,
   BASE64URL,
+  base64,
   chars,
   charset,
   HEX,
@@ -13,8 +14,6 @@ import {
   UPPER_ALNUM,
   UUID,
 } from './rule.ts';
-
-const base64 = (text: string): string => Buffer.from(text).toString('base64');
 
 /** A PEM private key, as kubeconfig's `client-key-data` holds it: base64 of the whole file. */
 const kubeKey = (body: string): string =>

@@ -3,6 +3,7 @@ import {
   assigned,
   BASE64,
   BASE64URL,
+  base64,
   chars,
   charset,
   HEX,
@@ -14,7 +15,6 @@ import {
   UUID,
 } from './rule.ts';
 
-const base64 = (text: string): string => Buffer.from(text).toString('base64');
 const base64NoPad = (text: string): string => base64(text).replace(/=+$/, '');
 
 /** Monitoring, logging, error tracking and feature flags. */

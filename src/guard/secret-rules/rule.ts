@@ -82,6 +82,8 @@ export const WORD = charset('A-Za-z0-9_');
 
 export const chars = (set: Charset, length: number | readonly [number, number]): Chars => ({ set, length });
 export const oneOf = (...options: string[]): OneOf => ({ oneOf: options });
+/** What a sample's fixed text looks like once a provider base64-encodes it (a key's body, a header). */
+export const base64 = (text: string): string => Buffer.from(text).toString('base64');
 export const UUID: readonly Part[] = [
   chars(HEX, 8),
   '-',

@@ -107,7 +107,7 @@ export const npx: ProgramSpec = {
   style: 'gnu',
   abbreviations: true,
   stopAtOperand: true,
-  runsOperand: 'program',
+  runsOperand: true,
   options: [o('c call', 'required', COMMAND), o('p package', 'required', CODE), ...flags('yes no quiet')],
 };
 

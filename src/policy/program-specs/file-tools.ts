@@ -113,7 +113,8 @@ export const rg: ProgramSpec = {
   ],
 };
 
+const copierWithBackup = copier('backup');
 export const install: ProgramSpec = {
-  ...copier('backup'),
-  options: [...copier('backup').options, o('m mode o owner g group', 'required')],
+  ...copierWithBackup,
+  options: [...copierWithBackup.options, o('m mode o owner g group', 'required')],
 };
