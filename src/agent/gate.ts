@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
+import { canonicalJson } from '../audit/canonical-json.ts';
 import { WardenError } from '../errors.ts';
 import type { DependencyCheck } from '../guard/dependency-check.ts';
 import { refNameProblem } from '../guard/git-ref-name.ts';
@@ -186,6 +187,8 @@ function describe(action: PolicyAction): string {
       return `open pull request ${action.head} into ${action.base}`;
     case 'secret.use':
       return `use secret ${action.name} for ${action.act}`;
+    case 'mcp.call':
+      return `call ${action.server}.${action.tool} ${canonicalJson(action.args)}`;
   }
 }
 

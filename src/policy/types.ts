@@ -24,7 +24,9 @@ export type PolicyAction =
   /** A pull request the broker would open from branch `head` into branch `base` of the remote's repository. */
   | { kind: 'pr.create'; base: string; head: string }
   /** The broker about to use a named credential for an act (`git.push`, `pr.create`, …). */
-  | { kind: 'secret.use'; name: string; act: string };
+  | { kind: 'secret.use'; name: string; act: string }
+  /** A call of an MCP server's tool (`github.create_issue`), judged with its arguments. */
+  | { kind: 'mcp.call'; server: string; tool: string; args: Record<string, unknown> };
 
 export type Verdict = 'allow' | 'deny' | 'ask';
 

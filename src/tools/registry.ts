@@ -27,7 +27,7 @@ export function toolSpecs(tools: readonly AnyTool[]): ToolSpec[] {
   return tools.map((tool) => ({
     name: tool.name,
     description: tool.description,
-    parameters: z.toJSONSchema(tool.schema) as Record<string, unknown>,
+    parameters: tool.parameters ?? (z.toJSONSchema(tool.schema) as Record<string, unknown>),
   }));
 }
 
@@ -78,7 +78,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** `read_file takes {path: string, offset?: integer, limit?: integer}`, from the JSON Schema. */
 function usage(tool: Tool<unknown> | AnyTool): string {
-  const schema = z.toJSONSchema(tool.schema) as {
+  const schema = (tool.parameters ?? z.toJSONSchema(tool.schema)) as {
     properties?: Record<string, { type?: string }>;
     required?: string[];
   };

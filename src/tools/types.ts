@@ -73,6 +73,11 @@ export interface Tool<Args = unknown> {
   description: string;
   /** Validates the model's arguments; its JSON Schema is what the model sees. */
   schema: z.ZodType<Args>;
+  /**
+   * The JSON Schema the model sees, when it does not come from `schema` (an MCP server's tool:
+   * the server declares it and validates the arguments itself).
+   */
+  parameters?: Record<string, unknown>;
   /** The effects a call would have, described for the policy to decide on before it runs. */
   actions?(args: Args): PolicyAction[];
   /**

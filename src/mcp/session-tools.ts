@@ -1,0 +1,252 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { messageOf } from '../errors.ts';
+import type { AnyTool } from '../tools/types.ts';
+import type { McpServerConfig, McpServerSet } from './config.ts';
+import { mcpTool, promptTool, resourceTool, type ServerLink } from './mcp-tools.ts';
+import { modelToolName, qualifiedName } from './tool-names.ts';
+import type { PinStore, ServerPins } from './tool-pins.ts';
+import { sha256 } from './tool-pins.ts';
+import { type ListedTool, type VettedTool, vetTools } from './tool-vetting.ts';
+
+/** Opens the transport to one server: in the sandbox for stdio, through the broker for HTTP. */
+export type TransportFactory = (config: McpServerConfig) => Promise<Transport>;
+
+/** A finding a person must weigh before something runs; true when they allow it. */
+export type AskPerson = (question: {
+  id: string;
+  concerns: Array<{ source: string; rule: string; detail: string }>;
+}) => Promise<boolean>;
+
+/** What happened to one server as the session opened, for the record (`mcp.server`). */
+export interface ServerOutcome {
+  server: string;
+  transport: McpServerConfig['transport'];
+  status: 'connected' | 'failed' | 'declined' | 'refused';
+  /** The tools offered to the model, as the policy names them. */
+  tools: string[];
+  /** Tools kept from the model, with why. */
+  withheld: Array<{ tool: string; reason: string }>;
+  /** Tools pinned in this session (first use, or a change a person accepted). */
+  pinned: string[];
+  detail?: string;
+}
+
+export interface McpSession {
+  tools: AnyTool[];
+  outcomes: ServerOutcome[];
+  close(): Promise<void>;
+}
+
+const CLIENT_INFO = { name: 'warden', version: '0.1.0' };
+const MAX_LISTED = 1000;
+
+/**
+ * The MCP servers of one session, connected and vetted before the model's first request: the
+ * repository's offers are asked about, each server's tools are checked against their pins and the
+ * tool-poisoning rules, and only what passes (or a person accepted) reaches the model. A server
+ * that fails to start is recorded and left out; the session goes on without it.
+ */
+export async function openMcpSession(options: {
+  servers: McpServerSet;
+  transport: TransportFactory;
+  pins: PinStore;
+  /** Names of the tools the model already has (Warden's own). */
+  builtinTools: readonly string[];
+  ask: AskPerson;
+  onOutcome?: (outcome: ServerOutcome) => void;
+}): Promise<McpSession> {
+  const links: ServerLink[] = [];
+  const outcomes: ServerOutcome[] = [];
+  const record = (outcome: ServerOutcome) => {
+    outcomes.push(outcome);
+    options.onOutcome?.(outcome);
+  };
+  const chosen = [...options.servers.servers];
+  for (const { name, source, reason } of options.servers.refused)
+    record({
+      server: name,
+      transport: 'stdio',
+      status: 'refused',
+      tools: [],
+      withheld: [],
+      pinned: [],
+      detail: `${source}: ${reason}`,
+    });
+  for (const { config } of options.servers.offered) {
+    const command = [config.command, ...config.args].join(' ');
+    const allowed = await options.ask({
+      id: `mcp-offer-${config.name}`,
+      concerns: [
+        {
+          source: config.source,
+          rule: 'mcp-offered-server',
+          detail: `the repository offers the MCP server ${config.name} (\`${command}\`): run it in the sandbox?`,
+        },
+      ],
+    });
+    if (allowed) chosen.push(config);
+    else
+      record({
+        server: config.name,
+        transport: 'stdio',
+        status: 'declined',
+        tools: [],
+        withheld: [],
+        pinned: [],
+      });
+  }
+
+  const listed: Array<{
+    config: McpServerConfig;
+    link: ServerLink;
+    tools: ListedTool[];
+    resources: string[];
+    prompts: string[];
+  }> = [];
+  for (const config of chosen) {
+    try {
+      const client = new Client(CLIENT_INFO, { capabilities: {} });
+      await client.connect(await options.transport(config), { timeout: config.callTimeoutMs });
+      const link = { name: config.name, client, callTimeoutMs: config.callTimeoutMs };
+      links.push(link);
+      const capabilities = client.getServerCapabilities() ?? {};
+      listed.push({
+        config,
+        link,
+        tools: capabilities.tools ? await listTools(client) : [],
+        resources: capabilities.resources !== undefined,
+        prompts: capabilities.prompts !== undefined,
+      });
+    } catch (error) {
+      record({
+        server: config.name,
+        transport: config.transport,
+        status: 'failed',
+        tools: [],
+        withheld: [],
+        pinned: [],
+        detail: messageOf(error),
+      });
+    }
+  }
+
+  // Every name the model could call, so a description that reaches across to one is caught.
+  const everyName = [
+    ...options.builtinTools.filter((name) => name.includes('_')),
+    ...listed.flatMap(({ config, tools }) =>
+      tools.flatMap((tool) => [
+        qualifiedName(config.name, tool.name),
+        modelToolName(config.name, tool.name),
+        ...(/[_-]/.test(tool.name) ? [tool.name] : []),
+      ]),
+    ),
+  ];
+  const tools: AnyTool[] = [];
+  for (const { config, link, tools: serverTools, resources, prompts } of listed) {
+    const own = new Set(
+      serverTools.flatMap((tool) => [
+        qualifiedName(config.name, tool.name),
+        modelToolName(config.name, tool.name),
+        tool.name,
+      ]),
+    );
+    const identity = identityOf(config);
+    const previous = options.pins.get(config.name, identity);
+    const vetted = vetTools(
+      config.name,
+      serverTools,
+      previous,
+      everyName.filter((name) => !own.has(name)),
+    );
+    const outcome: ServerOutcome = {
+      server: config.name,
+      transport: config.transport,
+      status: 'connected',
+      tools: [],
+      withheld: [],
+      pinned: [],
+    };
+    const pins: ServerPins = {
+      identity,
+      pinnedAt: new Date().toISOString(),
+      tools: { ...(previous?.tools ?? {}) },
+    };
+    const names = new Set<string>(options.builtinTools);
+    for (const entry of vetted) {
+      const qualified = qualifiedName(config.name, entry.tool.name);
+      const modelName = modelToolName(config.name, entry.tool.name);
+      if (names.has(modelName)) {
+        outcome.withheld.push({ tool: qualified, reason: `its name ${modelName} is taken by another tool` });
+        continue;
+      }
+      const accepted = await accept(entry, config.name, options.ask);
+      if (!accepted.ok) {
+        outcome.withheld.push({ tool: qualified, reason: accepted.reason });
+        continue;
+      }
+      if (entry.verdict.status !== 'pinned') {
+        pins.tools[entry.tool.name] = entry.verdict.pin;
+        outcome.pinned.push(qualified);
+      }
+      names.add(modelName);
+      outcome.tools.push(qualified);
+      tools.push(mcpTool(link, entry.tool));
+    }
+    if (resources) tools.push(resourceTool(link));
+    if (prompts) tools.push(promptTool(link));
+    if (outcome.pinned.length > 0) options.pins.put(config.name, pins);
+    record(outcome);
+  }
+  return {
+    tools,
+    outcomes,
+    async close() {
+      await Promise.allSettled(links.map((link) => link.client.close()));
+    },
+  };
+}
+
+async function accept(
+  entry: VettedTool,
+  server: string,
+  ask: AskPerson,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const { verdict, tool } = entry;
+  if (verdict.status !== 'ask') return { ok: true };
+  const name = qualifiedName(server, tool.name);
+  const concerns = [
+    ...verdict.findings.map((finding) => ({
+      source: `mcp ${name}`,
+      rule: finding.rule,
+      detail: `${name}: ${finding.excerpt}`,
+    })),
+    {
+      source: `mcp ${name}`,
+      rule: verdict.diff ? 'mcp-tool-changed' : 'mcp-tool-unvetted',
+      detail: `offer the MCP tool ${name} to the model? ${verdict.reasons.join('; ')}${verdict.diff ? `\n${clipDiff(verdict.diff)}` : ''}`,
+    },
+  ];
+  const allowed = await ask({ id: `mcp-vet-${sha256(name).slice(0, 12)}`, concerns });
+  return allowed ? { ok: true } : { ok: false, reason: `not accepted: ${verdict.reasons.join('; ')}` };
+}
+
+function clipDiff(diff: string): string {
+  return diff.length <= 4000 ? diff : `${diff.slice(0, 4000)}\n… [${diff.length} chars]`;
+}
+
+/** What the server is; another command, arguments or URL under the same name is pinned afresh. */
+function identityOf(config: McpServerConfig): string {
+  return sha256(config.transport === 'http' ? config.url : JSON.stringify([config.command, ...config.args]));
+}
+
+async function listTools(client: Client): Promise<ListedTool[]> {
+  const tools: ListedTool[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : undefined);
+    tools.push(...(page.tools as ListedTool[]));
+    cursor = page.nextCursor;
+  } while (cursor && tools.length < MAX_LISTED);
+  return tools.slice(0, MAX_LISTED);
+}
