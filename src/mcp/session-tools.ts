@@ -101,8 +101,8 @@ export async function openMcpSession(options: {
     config: McpServerConfig;
     link: ServerLink;
     tools: ListedTool[];
-    resources: string[];
-    prompts: string[];
+    resources: boolean;
+    prompts: boolean;
   }> = [];
   for (const config of chosen) {
     try {
