@@ -1,3 +1,4 @@
+import type { ServerOutcome } from '../mcp/server-outcome.ts';
 import type { FinishReason, Usage } from '../models/types.ts';
 import type { CommandRun, FileChange } from '../tools/types.ts';
 
@@ -143,6 +144,11 @@ export type EventBody =
    */
   | { type: 'guard.flagged'; callId?: string; source: string; rule: string; detail: string }
   | { type: 'limit.reached'; limit: LimitName; value: number; max: number }
+  /**
+   * An MCP server as the session opened: connected (the tools offered, those withheld and why,
+   * those pinned now), failed to start, declined by a person, or refused outright.
+   */
+  | ({ type: 'mcp.server' } & ServerOutcome)
   /** A person's message injected into a running session (steering), before the next model request. */
   | { type: 'user.message'; text: string; from: string }
   | { type: 'session.finished'; report: Report };

@@ -12,6 +12,9 @@ import { WardenError } from '../errors.ts';
 import type { DependencyCheck } from '../guard/dependency-check.ts';
 import type { Redactor } from '../guard/redactor.ts';
 import { createUntrustedContent } from '../guard/untrusted.ts';
+import type { McpServerSet } from '../mcp/config.ts';
+import { type McpSession, openMcpSession, type TransportFactory } from '../mcp/session-tools.ts';
+import type { PinStore } from '../mcp/tool-pins.ts';
 import type { ModelClient } from '../models/types.ts';
 import { type Approver, createHeadlessApprover, withCleanQuestions } from '../policy/approvals.ts';
 import { likeMatcher } from '../policy/like.ts';
@@ -67,6 +70,11 @@ export interface LaunchOptions extends TurnHooks {
   tools?: Parameters<typeof builtinTools>[0];
   /** Findings made before the session began (a credential moved out of a remote URL): `guard.flagged`. */
   flagged?: Array<{ source: string; rule: string; detail: string }>;
+  /**
+   * MCP servers whose tools the agent may call: connected and vetted (pins, tool-poisoning rules)
+   * before the first model request, every call judged by the policy as `mcp.call`.
+   */
+  mcp?: { servers: McpServerSet; transport: TransportFactory; pins: PinStore };
   /** Continue this session (id or unique prefix) instead of starting a new one. */
   resume?: string;
   /** The id of a new session, when its host names it (the server uses the task id); else generated. */
@@ -125,15 +133,6 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   // One envelope nonce for the session's run: the overview and every tool result share it.
   const untrusted = createUntrustedContent();
   const repository = await readRepositoryContext(workspace, workingDir, untrusted);
-  const system = buildSystemPrompt({
-    workspaceRoot: workspace.root,
-    workingDir,
-    contextFiles: repository.contextFiles,
-    overview: repository.overview,
-    toolNames: tools.map((tool) => tool.name),
-    sandboxKind: options.sandbox.kind,
-    date: new Date().toISOString().slice(0, 10),
-  });
   const task = redact(options.task);
 
   const runsLater = new RunsLaterLog();
@@ -146,6 +145,20 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     },
   };
 
+  const gate = options.policy
+    ? createGate({
+        historyHoldsHidden: await historyHoldsHidden(workspace.root, likeMatcher(options.policy.deniedPaths)),
+        policy: options.policy,
+        approver: withCleanQuestions(options.approver ?? createHeadlessApprover('deny'), redact),
+        events,
+        workspaceRoot: workspace.root,
+        ...(options.checkDependency ? { checkDependency: options.checkDependency } : {}),
+        runsLater: (path, matches, allowed) => {
+          runsLater.record(path, matches, allowed ? 'changed' : 'refused');
+          if (allowed) watch.allowed(path);
+        },
+      })
+    : undefined;
   events.emit({
     type: 'session.started',
     task: options.task,
@@ -155,56 +168,60 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   });
   for (const flag of repository.flags) events.emit({ type: 'guard.flagged', ...flag });
   for (const flag of options.flagged ?? []) events.emit({ type: 'guard.flagged', ...flag });
-  const finished = await runSession({
-    task,
-    model,
-    tools,
-    workspace,
-    sandbox: options.sandbox,
-    system: redact(system),
-    ...(options.redactor ? { redact } : {}),
-    untrusted,
-    events,
-    ...(options.limits ? { limits: options.limits } : {}),
-    ...(checkpoint
-      ? {
-          history: checkpoint.messages,
-          spent: { turns: checkpoint.turns, usage: checkpoint.usage, cost: checkpoint.cost },
-        }
-      : // Stopped before its first checkpoint: the original task is all there is to carry over.
-        previous
-        ? { history: [{ role: 'user' as const, text: previous.task }] }
-        : {}),
-    // The conversation as stored: the model's own text and tool arguments are redacted like the rest.
-    checkpoint: (state) => journal.checkpoint(options.redactor ? options.redactor.redactValue(state) : state),
-    recordIntent: () => journal.durable(),
-    ...(options.policy
-      ? {
-          hidden: likeMatcher(options.policy.deniedPaths),
-          gate: createGate({
-            historyHoldsHidden: await historyHoldsHidden(
-              workspace.root,
-              likeMatcher(options.policy.deniedPaths),
-            ),
-            policy: options.policy,
-            approver: withCleanQuestions(options.approver ?? createHeadlessApprover('deny'), redact),
-            events,
-            workspaceRoot: workspace.root,
-            ...(options.checkDependency ? { checkDependency: options.checkDependency } : {}),
-            runsLater: (path, matches, allowed) => {
-              runsLater.record(path, matches, allowed ? 'changed' : 'refused');
-              if (allowed) watch.allowed(path);
-            },
-          }),
-          watch,
-          runsLater,
-        }
-      : {}),
-    worktree,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.steering ? { steering: options.steering } : {}),
-    ...(options.stopBefore ? { stopBefore: options.stopBefore } : {}),
+  let mcp: McpSession | undefined;
+  try {
+    mcp = options.mcp && (await openMcp(options.mcp, tools, gate, events));
+  } catch (error) {
+    await recorder?.close();
+    throw error;
+  }
+  tools.push(...(mcp?.tools ?? []));
+  const system = buildSystemPrompt({
+    workspaceRoot: workspace.root,
+    workingDir,
+    contextFiles: repository.contextFiles,
+    overview: repository.overview,
+    toolNames: tools.map((tool) => tool.name),
+    sandboxKind: options.sandbox.kind,
+    date: new Date().toISOString().slice(0, 10),
   });
+  let finished: Report;
+  try {
+    finished = await runSession({
+      task,
+      model,
+      tools,
+      workspace,
+      sandbox: options.sandbox,
+      system: redact(system),
+      ...(options.redactor ? { redact } : {}),
+      untrusted,
+      events,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(checkpoint
+        ? {
+            history: checkpoint.messages,
+            spent: { turns: checkpoint.turns, usage: checkpoint.usage, cost: checkpoint.cost },
+          }
+        : // Stopped before its first checkpoint: the original task is all there is to carry over.
+          previous
+          ? { history: [{ role: 'user' as const, text: previous.task }] }
+          : {}),
+      // The conversation as stored: the model's own text and tool arguments are redacted like the rest.
+      checkpoint: (state) =>
+        journal.checkpoint(options.redactor ? options.redactor.redactValue(state) : state),
+      recordIntent: () => journal.durable(),
+      ...(options.policy && gate
+        ? { hidden: likeMatcher(options.policy.deniedPaths), gate, watch, runsLater }
+        : {}),
+      worktree,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.steering ? { steering: options.steering } : {}),
+      ...(options.stopBefore ? { stopBefore: options.stopBefore } : {}),
+    });
+  } finally {
+    await mcp?.close();
+  }
   // The report lists commands as the model wrote them: a secret in one must not reach the store.
   const report = options.redactor ? options.redactor.redactValue(finished) : finished;
   try {
@@ -214,6 +231,26 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     await recorder?.close();
   }
   return { sessionId, report };
+}
+
+/**
+ * The session's MCP servers, before the model's first request: what needs a person (a server the
+ * repository offers, a tool that changed or reads as instructions) is asked through the gate, as
+ * any other approval, and recorded; without a policy nobody could be asked, so nothing is accepted.
+ */
+function openMcp(
+  mcp: NonNullable<LaunchOptions['mcp']>,
+  tools: readonly { name: string }[],
+  gate: ReturnType<typeof createGate> | undefined,
+  events: ReturnType<typeof createEventStream>,
+): Promise<McpSession> {
+  return openMcpSession({
+    ...mcp,
+    builtinTools: tools.map((tool) => tool.name),
+    ask: async ({ id, concerns }) =>
+      gate ? (await gate.check({ id, tool: 'mcp' }, [], concerns)).allowed : false,
+    onOutcome: (outcome) => events.emit({ type: 'mcp.server', ...outcome }),
+  });
 }
 
 export async function openRecorder(audit: NonNullable<LaunchOptions['audit']>, session: string) {

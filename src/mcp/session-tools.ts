@@ -4,6 +4,7 @@ import { messageOf } from '../errors.ts';
 import type { AnyTool } from '../tools/types.ts';
 import type { McpServerConfig, McpServerSet } from './config.ts';
 import { mcpTool, promptTool, resourceTool, type ServerLink } from './mcp-tools.ts';
+import type { ServerOutcome } from './server-outcome.ts';
 import { modelToolName, qualifiedName } from './tool-names.ts';
 import type { PinStore, ServerPins } from './tool-pins.ts';
 import { sha256 } from './tool-pins.ts';
@@ -18,19 +19,7 @@ export type AskPerson = (question: {
   concerns: Array<{ source: string; rule: string; detail: string }>;
 }) => Promise<boolean>;
 
-/** What happened to one server as the session opened, for the record (`mcp.server`). */
-export interface ServerOutcome {
-  server: string;
-  transport: McpServerConfig['transport'];
-  status: 'connected' | 'failed' | 'declined' | 'refused';
-  /** The tools offered to the model, as the policy names them. */
-  tools: string[];
-  /** Tools kept from the model, with why. */
-  withheld: Array<{ tool: string; reason: string }>;
-  /** Tools pinned in this session (first use, or a change a person accepted). */
-  pinned: string[];
-  detail?: string;
-}
+export type { ServerOutcome } from './server-outcome.ts';
 
 export interface McpSession {
   tools: AnyTool[];
