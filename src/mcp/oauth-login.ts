@@ -94,7 +94,7 @@ export async function logoutFromServer(options: {
     typeof metadata?.revocation_endpoint === 'string' ? metadata.revocation_endpoint : undefined;
   const token = state?.tokens?.refresh_token ?? state?.tokens?.access_token;
   let revoked = false;
-  if (endpoint && token && state?.client && sendsSafely(new URL(endpoint))) {
+  if (endpoint && token && state?.client && URL.canParse(endpoint) && sendsSafely(new URL(endpoint))) {
     const body = new URLSearchParams({ token, client_id: state.client.client_id });
     if (state.tokens?.refresh_token) body.set('token_type_hint', 'refresh_token');
     if (state.client.client_secret) body.set('client_secret', state.client.client_secret);

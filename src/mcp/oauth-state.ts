@@ -10,7 +10,7 @@ import {
   OAuthTokensSchema,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { z } from 'zod';
-import { fileProblem, WardenError } from '../errors.ts';
+import { fileProblem, messageOf, WardenError } from '../errors.ts';
 
 /**
  * What Warden keeps of one MCP server's OAuth authorization, in the user's state (never a
@@ -120,7 +120,7 @@ export async function writeOAuthState(dir: string, server: string, state: OAuthS
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw new WardenError('mcp.oauth-state', `${file} cannot be written: ${fileProblem(error)}`);
+    throw new WardenError('mcp.oauth-state', `${file} cannot be written: ${writeProblem(error)}`);
   }
 }
 
@@ -132,7 +132,7 @@ export async function removeOAuthState(dir: string, server: string): Promise<boo
     return true;
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return false;
-    throw new WardenError('mcp.oauth-state', `${file} cannot be removed: ${fileProblem(error)}`);
+    throw new WardenError('mcp.oauth-state', `${file} cannot be removed: ${writeProblem(error)}`);
   }
 }
 
@@ -147,4 +147,11 @@ export function oauthSecrets(state: OAuthState | undefined): Array<{ value: stri
   return values
     .filter((value): value is string => !!value)
     .map((value) => ({ value, kind: 'mcp-oauth-token' }));
+}
+
+function writeProblem(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOSPC') return 'the disk is full';
+  return typeof code === 'string' ? code : messageOf(error);
 }
