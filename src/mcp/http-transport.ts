@@ -3,8 +3,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CredentialStore } from '../broker/credentials.ts';
 import { sendsSafely } from '../broker/credentials.ts';
-import { WardenError } from '../errors.ts';
+import { isWardenError, messageOf, WardenError } from '../errors.ts';
 import { accessTokenExpired, type KnownSecrets, needsLogin, sessionOAuthProvider } from './oauth-provider.ts';
+import { serializedRefresh } from './oauth-refresh.ts';
 import { readOAuthState } from './oauth-state.ts';
 
 /** An MCP server reached over Streamable HTTP, from Warden's own process (never the sandbox's). */
@@ -58,13 +59,28 @@ export async function httpTransport(
     known: options.known,
     now,
   });
+  const oauthFetch = serializedRefresh(base, {
+    dir: options.oauthDir,
+    server: name,
+    known: options.known,
+    now,
+  });
   const state = await readOAuthState(options.oauthDir, name);
   if (state && accessTokenExpired(state, now())) {
     if (!state.tokens?.refresh_token) throw needsLogin(name, 'the sign-in has expired');
     // Refreshed before the first request, so an expired token is not sent at all.
-    await auth(provider, { serverUrl: url, fetchFn: base });
+    await auth(provider, { serverUrl: url, fetchFn: oauthFetch }).catch((error: unknown) => {
+      if (isWardenError(error)) throw error;
+      throw new WardenError(
+        'mcp.oauth',
+        `MCP server "${name}": the expired sign-in could not be refreshed: ${messageOf(error)}`,
+        {
+          hint: `try again later, or run warden mcp login ${name}`,
+        },
+      );
+    });
   }
-  return new StreamableHTTPClientTransport(url, { authProvider: provider, fetch: base });
+  return new StreamableHTTPClientTransport(url, { authProvider: provider, fetch: oauthFetch });
 }
 
 /** The server's URL, if a token may travel to it: https, or http to this machine. */
@@ -88,7 +104,7 @@ export function serverUrl(name: string, text: string): URL {
  * Every request — the server's, a redirect the SDK follows, an OAuth endpoint the server points to —
  * goes over https or stays on this machine: no token crosses a network in the clear.
  */
-function safeFetch(inner: FetchLike): FetchLike {
+export function safeFetch(inner: FetchLike): FetchLike {
   return (input, init) => {
     const url = new URL(input);
     if (!sendsSafely(url))

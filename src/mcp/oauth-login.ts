@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { sendsSafely } from '../broker/credentials.ts';
-import { WardenError } from '../errors.ts';
-import { serverUrl } from './http-transport.ts';
+import { isWardenError, messageOf, WardenError } from '../errors.ts';
+import { safeFetch, serverUrl } from './http-transport.ts';
 import { loginOAuthProvider } from './oauth-provider.ts';
 import { readOAuthState, removeOAuthState } from './oauth-state.ts';
 
@@ -37,7 +37,7 @@ const CALLBACK = '/callback';
  */
 export async function loginToServer(options: LoginOptions): Promise<{ expiresAt?: number }> {
   const url = serverUrl(options.server, options.url);
-  const fetchFn = options.fetch ?? fetch;
+  const fetchFn = safeFetch(options.fetch ?? fetch);
   const state = randomBytes(24).toString('base64url');
   const listener = await listen(options.port ?? 0, state);
   const redirectUrl = `http://127.0.0.1:${(listener.server.address() as AddressInfo).port}${CALLBACK}`;
@@ -65,15 +65,25 @@ export async function loginToServer(options: LoginOptions): Promise<{ expiresAt?
         options.open?.(authorizationUrl);
       },
     });
-    const started = await auth(provider, { serverUrl: url, fetchFn });
+    const started = await auth(provider, { serverUrl: url, fetchFn }).catch(failed(options.server));
     if (started === 'AUTHORIZED') return {};
     const code = await listener.code(options.timeoutMs);
-    await auth(provider, { serverUrl: url, authorizationCode: code, fetchFn });
+    await auth(provider, { serverUrl: url, authorizationCode: code, fetchFn }).catch(failed(options.server));
     const saved = await readOAuthState(options.dir, options.server);
     return saved?.expiresAt === undefined ? {} : { expiresAt: saved.expiresAt };
   } finally {
     await listener.close();
   }
+}
+
+/** An error of the SDK or the network (an authorization server without registration, a refused code) as one line. */
+function failed(server: string) {
+  return (error: unknown): never => {
+    if (isWardenError(error)) throw error;
+    throw new WardenError('mcp.login', `signing in to "${server}" failed: ${messageOf(error)}`, {
+      hint: 'check the server URL in your user config; Warden registers itself with the authorization server (dynamic client registration)',
+    });
+  };
 }
 
 /**

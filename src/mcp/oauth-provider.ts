@@ -122,6 +122,11 @@ export async function sessionOAuthProvider(options: ProviderBase): Promise<OAuth
     known(oauthSecrets(state));
     return state;
   };
+  // The refresh token last handed to the SDK, and one the server refused: that one is not offered
+  // again by this session (the file is left alone: another session may be writing a newer one, and
+  // the SDK's retry then uses it).
+  let handedOut: string | undefined;
+  let refused: string | undefined;
   const first = await current();
   const redirectUrl = first.redirectUrl;
   if (!first.tokens) throw needsLogin(server, 'not signed in');
@@ -146,7 +151,12 @@ export async function sessionOAuthProvider(options: ProviderBase): Promise<OAuth
         throw needsLogin(server, 'the authorization server no longer knows Warden as a client');
       await writeOAuthState(dir, server, { ...state, client });
     },
-    tokens: async () => (await current()).tokens,
+    async tokens() {
+      const { tokens } = await current();
+      if (tokens?.refresh_token !== undefined && tokens.refresh_token === refused) return undefined;
+      handedOut = tokens?.refresh_token;
+      return tokens;
+    },
     async saveTokens(tokens) {
       known(oauthSecrets({ url, tokens }));
       await update({ tokens, expiresAt: expiry(tokens, now()) });
@@ -162,8 +172,7 @@ export async function sessionOAuthProvider(options: ProviderBase): Promise<OAuth
     discoveryState: async () => (await current()).discovery,
     async invalidateCredentials(scope) {
       if (scope === 'discovery') return update({ discovery: undefined });
-      // A refresh token the server refused is dead: forget it, so the next session says to sign in.
-      if (scope === 'tokens' || scope === 'all') await update({ tokens: undefined, expiresAt: undefined });
+      if (scope === 'tokens' || scope === 'all') refused = handedOut;
       if (scope === 'all' || scope === 'client')
         throw needsLogin(server, 'the authorization server refused Warden as a client');
     },

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createCredentialStore } from '../broker/credentials.ts';
 import { main } from '../cli/main.ts';
-import { isWardenError } from '../errors.ts';
+import { isWardenError, type WardenError } from '../errors.ts';
 import { createRedactor } from '../guard/redactor.ts';
 import { httpTransport } from './http-transport.ts';
 import { oauthStateDir } from './oauth-state.ts';
@@ -156,18 +156,41 @@ test('a token past its expiry is refreshed before the first request: the expired
   assert.equal((await stored()).tokens.access_token, oauth.issued.access.at(-1));
 });
 
-test('a refresh token the server refuses is forgotten, and the session says to sign in again', async () => {
+test('a refresh token the server refuses makes the session say to sign in again', async () => {
   const good = await readFile(file, 'utf8');
   const state = await stored();
   // A refresh token that was already used once (rotated): the server refuses it.
   state.tokens.refresh_token = oauth.issued.refresh[0];
   await writeFile(file, JSON.stringify(state), { mode: 0o600 });
   oauth.expireAccessTokens();
-  await assert.rejects(session(), isLoginError);
-  assert.equal((await stored()).tokens, undefined);
+  const refreshes = oauth.grants.length;
+  await assert.rejects(
+    session(),
+    (error: Error) =>
+      isLoginError(error) &&
+      (error as WardenError).describe() ===
+        'MCP server "jira": the sign-in has expired and could not be refreshed — run warden mcp login jira',
+  );
+  assert.equal(oauth.grants.length, refreshes, 'no tokens were issued');
   await writeFile(file, good, { mode: 0o600 });
   oauth.expireAccessTokens();
   await session();
+});
+
+test('sessions starting together on an expired sign-in all connect (a rotated refresh token is taken up)', async () => {
+  oauth.expireAccessTokens();
+  const results = await Promise.all([1, 2, 3, 4].map(() => session()));
+  const later = () => Date.now() + 2 * 3600_000;
+  results.push(...(await Promise.all([1, 2, 3].map(() => session(createRedactor(), later)))));
+  assert.ok(results.every((r) => JSON.stringify(r.content).includes('echo: hi')));
+});
+
+test('a login that no browser comes back to ends with one line, and the previous sign-in stays', async () => {
+  const previous = (await stored()).tokens.access_token;
+  const { code, err } = await warden(['mcp', 'login', 'jira', '--timeout', '0.01']);
+  assert.equal(code, 2);
+  assert.match(err, /^warden: no sign-in came back within 0 seconds — run the login again/);
+  assert.equal((await stored()).tokens.access_token, previous);
 });
 
 test('the callback refuses a redirect whose state is not the login’s own (CSRF); the genuine one still signs in', async () => {
