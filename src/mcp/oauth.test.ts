@@ -260,4 +260,7 @@ test('warden mcp logout revokes the token and forgets the sign-in; sessions then
   await assert.rejects(stat(file), { code: 'ENOENT' });
   await assert.rejects(session(), isLoginError);
   assert.match((await warden(['mcp', 'logout', 'jira'])).out, /was not signed in/);
+  const outside = await warden(['mcp', 'logout', '../../config/warden/warden.config']);
+  assert.equal(outside.code, 2);
+  assert.match(outside.err, /is not an MCP server name/);
 });
