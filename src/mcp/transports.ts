@@ -10,7 +10,7 @@ import type { TransportFactory } from './session-tools.ts';
  * with the broker's token for it.
  */
 export function sessionTransports(options: {
-  sandbox: Sandbox;
+  sandbox?: Sandbox;
   http: HttpTransportOptions;
 }): TransportFactory {
   return async (config: McpServerConfig) => {
