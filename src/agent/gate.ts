@@ -6,6 +6,7 @@ import { refNameProblem } from '../guard/git-ref-name.ts';
 import type { Approver } from '../policy/approvals.ts';
 import { printsFileContents } from '../policy/git-content-readers.ts';
 import { ALL_BRANCHES, intentsOf } from '../policy/intents.ts';
+import { describeMcpCall } from '../policy/mcp-arguments.ts';
 import type { Decision, Policy, PolicyAction, RunsLaterMatch, Verdict } from '../policy/types.ts';
 import type { EventStream } from './event-stream.ts';
 
@@ -186,6 +187,8 @@ function describe(action: PolicyAction): string {
       return `open pull request ${action.head} into ${action.base}`;
     case 'secret.use':
       return `use secret ${action.name} for ${action.act}`;
+    case 'mcp.call':
+      return describeMcpCall(action);
   }
 }
 
