@@ -74,8 +74,8 @@ const rule = z
         if (path === '' || CONTROL(path))
           ctx.addIssue({
             code: 'custom',
-            message: 'is not an argument path: name an argument, nested ones by a dotted path (head.ref)',
-            path: [place, path],
+            message: `has ${JSON.stringify(path)}, not an argument path: name an argument, nested ones by a dotted path (head.ref)`,
+            path: [place],
           });
   });
 const rules = z.array(rule, { error: 'must be a list of tool patterns or rules' }).optional();
