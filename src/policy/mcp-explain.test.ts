@@ -50,7 +50,7 @@ test('broad MCP grants are warned about and scored; an allow an ask or deny alwa
     - "*.delete_*"
     - tool: jira.get_*
       when: { id: "1" }
-`.replace('Jira.Delete', 'jira.Delete'),
+`,
   );
   assert.deepEqual(
     warnings.map((w) => [w.rule, w.weight]),
