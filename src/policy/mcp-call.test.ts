@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { validate } from '@cedar-policy/cedar-wasm/nodejs';
 import { CEDAR_SCHEMA } from './cedar-schema.ts';
@@ -290,4 +291,21 @@ test('one line per call; the key tells different arguments apart and equal ones 
   });
   assert.doesNotMatch(long, /[\n\u2028\u2029]/);
   assert.ok(long.length < 250);
+});
+
+test("the README's mcp example decides as its comments say", async () => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### MCP tools'));
+  const yaml = /```yaml\nmcp:\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const policy = await policyFrom(yaml);
+  const verdict = async (server: string, tool: string, args: Record<string, unknown>) =>
+    (await policy.decide(call(server, tool, args))).decision;
+  assert.equal(await verdict('github', 'get_issue', {}), 'allow');
+  assert.equal(await verdict('github', 'create_pull_request', { base: 'warden/fix' }), 'allow');
+  assert.equal(await verdict('github', 'create_pull_request', { base: 'main' }), 'ask');
+  assert.equal(await verdict('github', 'create_issue', { labels: ['incident'] }), 'ask');
+  assert.equal(await verdict('jira', 'Delete_Issue', {}), 'deny');
+  assert.equal(await verdict('db', 'query', { sql: 'DELETE FROM t' }), 'deny');
+  assert.equal(await verdict('db', 'query', {}), 'deny');
+  assert.equal(await verdict('db', 'query', { sql: 'SELECT 1' }), 'ask');
 });
