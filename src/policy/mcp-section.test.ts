@@ -87,6 +87,11 @@ describe('mcp: errors name file:line:col, the key and the fix', () => {
       ],
     ],
     [
+      'a __proto__ argument, which a mapping would silently drop',
+      'mcp:\n  allow:\n    - tool: db.query\n      when: { __proto__: x, sql: "SELECT *" }\n',
+      ['policy.yaml:5:13: "mcp.allow[0].when" has "__proto__", which cannot be an argument path here'],
+    ],
+    [
       'a list given as a string',
       'mcp:\n  deny: jira.delete_*\n',
       ['policy.yaml:3:9: "mcp.deny" must be a list of tool patterns or rules'],

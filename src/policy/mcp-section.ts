@@ -38,9 +38,21 @@ const condition = z.union(
   },
 );
 /** Argument path (dotted for nested objects, an index for arrays: `labels.0`) → what it must match. */
-const conditions = z
-  .record(z.string(), condition, { error: 'must be a mapping of argument path to pattern' })
-  .refine((c) => Object.keys(c).length > 0, { error: 'must name at least one argument' });
+const conditions = z.preprocess(
+  (value, ctx) => {
+    // A record drops a `__proto__` key without a word, and with it the condition: say so instead.
+    if (value !== null && typeof value === 'object' && Object.hasOwn(value, '__proto__'))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'has "__proto__", which cannot be an argument path here',
+        input: value,
+      });
+    return value;
+  },
+  z
+    .record(z.string(), condition, { error: 'must be a mapping of argument path to pattern' })
+    .refine((c) => Object.keys(c).length > 0, { error: 'must name at least one argument' }),
+);
 
 const RULE = 'must be a tool pattern (server.tool) or a mapping with tool, when, unless';
 const rule = z
