@@ -21,6 +21,8 @@ export interface HttpMcpServer {
 export async function startHttpMcpServer(options: {
   accepts: (authorization: string | undefined) => boolean | Promise<boolean>;
   authorizationServer?: string;
+  /** Registers the server's tools on each request's server; default one tool, `echo {text}`. */
+  tools?: (server: McpServer) => void;
 }): Promise<HttpMcpServer> {
   const authorizations: Array<string | undefined> = [];
   let base = '';
@@ -47,11 +49,13 @@ export async function startHttpMcpServer(options: {
       return;
     }
     const server = new McpServer({ name: 'test-http', version: '1.0.0' });
-    server.registerTool(
-      'echo',
-      { description: 'Says the text back.', inputSchema: { text: z.string() } },
-      async ({ text }) => ({ content: [{ type: 'text', text: `echo: ${text}` }] }),
-    );
+    if (options.tools) options.tools(server);
+    else
+      server.registerTool(
+        'echo',
+        { description: 'Says the text back.', inputSchema: { text: z.string() } },
+        async ({ text }) => ({ content: [{ type: 'text', text: `echo: ${text}` }] }),
+      );
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
