@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -6,7 +7,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { EventOf } from '../src/agent/events.ts';
 import { type HttpMcpServer, startHttpMcpServer } from '../src/mcp/testing/http-mcp-server.ts';
-import { sampleRepo, warden } from './cli.ts';
+import { sampleRepo, WARDEN, warden } from './cli.ts';
 import { attack } from './scripted-attack.ts';
 
 /**
@@ -227,4 +228,48 @@ test('a rug pull between two sessions: the changed tool is withheld and the diff
   } finally {
     searchDescription = 'Search the tracker by query.';
   }
+});
+
+test('an MCP call the policy asks about is answered at the terminal, and runs once approved', async () => {
+  calls.length = 0;
+  const script = join(fixture.dir, 'terminal.json');
+  const policy = join(fixture.dir, 'terminal.policy.yaml');
+  await writeFile(
+    script,
+    JSON.stringify({
+      turns: [{ calls: [{ tool: 'tracker__label_issue', args: { id: 9, label: 'bug' } }] }, { text: 'done' }],
+    }),
+  );
+  await writeFile(policy, POLICY);
+  // A real terminal: `script` gives warden a pseudo-terminal, as a person's shell would.
+  const command = [
+    process.execPath,
+    WARDEN,
+    'exec',
+    '--policy',
+    policy,
+    '--model',
+    `script:${script}`,
+    'label it',
+  ]
+    .map((word) => `'${word.replaceAll("'", `'\\''`)}'`)
+    .join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    cwd: fixture.repo,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: fixture.dir, TERM: 'dumb', ...env },
+  });
+  let screen = '';
+  let answered = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    screen += chunk.toString();
+    if (!answered && /allow \[o\]nce/.test(screen)) {
+      answered = true;
+      child.stdin.write('o\r');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, screen);
+  assert.match(screen, /approval needed: call tracker\.label_issue/);
+  assert.match(screen, /approved/);
+  assert.deepEqual(calls, [{ tool: 'label_issue', args: { id: 9, label: 'bug' } }]);
 });
