@@ -1,13 +1,21 @@
 import { spawn } from 'node:child_process';
 import { WardenError } from '../errors.ts';
+import { loadMcpServers, type McpServerConfig, serversOfLayer } from '../mcp/config.ts';
 import { loginToServer, logoutFromServer } from '../mcp/oauth-login.ts';
 import { oauthStateDir } from '../mcp/oauth-state.ts';
+import { serverIdentity } from '../mcp/session-tools.ts';
+import { defaultPinFile, openPinStore, type PinStore } from '../mcp/tool-pins.ts';
 import { loadUserConfigLayer } from '../models/config.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import type { CommandIo } from './main.ts';
+import { locateRepo } from './repo.ts';
 
-export const MCP_HELP = `Usage: warden mcp login NAME [--open] [--port N] [--timeout SECONDS]
+export const MCP_HELP = `Usage: warden mcp list [--repo DIR]
+       warden mcp login NAME [--open] [--port N] [--timeout SECONDS]
        warden mcp logout NAME
+
+list shows the MCP servers a session in the repository would use: those of your user config, what
+the repository offers (asked about before it runs) or may not use, and each server's pinned tools.
 
 Signs Warden in to an MCP server of your user config that uses OAuth ("oauth: true" under
 mcp_servers.NAME), on this machine: Warden registers itself with the server's authorization
@@ -27,6 +35,7 @@ export async function mcpCommand(args: string[], io: CommandIo): Promise<number>
     open: { type: 'boolean' },
     port: { type: 'string' },
     timeout: { type: 'string' },
+    repo: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   const [action, name, ...rest] = positionals;
@@ -34,8 +43,9 @@ export async function mcpCommand(args: string[], io: CommandIo): Promise<number>
     io.stdout(`${MCP_HELP}\n`);
     return action === undefined && !values.help ? 2 : 0;
   }
+  if (action === 'list') return listServers(values.repo, io);
   if (action !== 'login' && action !== 'logout')
-    throw new WardenError('usage', `unknown mcp action "${action}"`, { hint: 'use login or logout' });
+    throw new WardenError('usage', `unknown mcp action "${action}"`, { hint: 'use list, login or logout' });
   if (name === undefined || rest.length > 0)
     throw new WardenError('usage', `warden mcp ${action} takes one server name`, {
       hint: `warden mcp ${action} NAME, NAME as under mcp_servers: in your user config`,
@@ -74,22 +84,49 @@ export async function mcpCommand(args: string[], io: CommandIo): Promise<number>
 /** `mcp_servers.NAME.url` of the user's own config, when that server signs in with OAuth. */
 function oauthServerUrl(name: string, env: NodeJS.ProcessEnv): string {
   const layer = loadUserConfigLayer(env);
-  const servers = (layer?.data as { mcp_servers?: unknown } | undefined)?.mcp_servers;
-  const entry = (servers as Record<string, unknown> | undefined)?.[name] as
-    | { url?: unknown; oauth?: unknown }
-    | undefined;
+  const server = layer ? serversOfLayer(layer).find((s) => s.name === name) : undefined;
   const where = layer ? (layer.locate?.(['mcp_servers', name]) ?? layer.source) : undefined;
-  if (!entry || typeof entry !== 'object')
+  if (!server)
     throw new WardenError('mcp.config', `no MCP server "${name}" in your user config`, {
       ...(where ? { where } : {}),
       hint: `add mcp_servers.${name} with url: and oauth: true to your warden.config.yaml`,
     });
-  if (typeof entry.url !== 'string' || entry.oauth !== true)
+  if (server.transport !== 'http' || !server.oauth)
     throw new WardenError('mcp.config', `MCP server "${name}" does not sign in with OAuth`, {
       ...(where ? { where } : {}),
       hint: `give mcp_servers.${name} a url: and oauth: true`,
     });
-  return entry.url;
+  return server.url;
+}
+
+/** What a session in the repository would connect to, from the configs alone (nothing is started). */
+function listServers(repoFlag: string | undefined, io: CommandIo): number {
+  const repo = locateRepo(repoFlag, io.cwd);
+  const set = loadMcpServers(repo.root, { env: io.env });
+  const pins = openPinStore(defaultPinFile(io.env));
+  if (set.servers.length + set.offered.length + set.refused.length === 0) {
+    io.stdout('No MCP servers: add mcp_servers to your user config (see "MCP servers" in the README).\n');
+    return 0;
+  }
+  for (const server of set.servers) {
+    const where = server.transport === 'http' ? server.url : [server.command, ...server.args].join(' ');
+    const pinned = pinnedTools(pins, server);
+    io.stdout(
+      `${server.name}  ${server.transport}  ${where}\n    from ${server.source}; ${pinned === undefined ? 'not pinned yet (its tools are pinned on first use)' : `${pinned} tools pinned`}\n`,
+    );
+  }
+  for (const { config } of set.offered)
+    io.stdout(
+      `${config.name}  stdio  ${[config.command, ...config.args].join(' ')}\n    offered by ${config.source}: asked about before it runs, in the sandbox\n`,
+    );
+  for (const refused of set.refused)
+    io.stdout(`${refused.name}  refused  ${refused.source}: ${refused.reason}\n`);
+  return 0;
+}
+
+function pinnedTools(pins: PinStore, server: McpServerConfig): number | undefined {
+  const found = pins.get(server.name, serverIdentity(server));
+  return found === undefined ? undefined : Object.keys(found.tools).length;
 }
 
 /** The person's browser, by the platform's opener, with the URL as one argument. */
