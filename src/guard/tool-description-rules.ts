@@ -82,7 +82,7 @@ export const TOOL_RULES: readonly ToolRule[] = [
     id: 'tool-outside-destination',
     view: 'flat',
     pattern:
-      /\b(?:send|forward|copy|post|upload|export|mail|email|report|sync|relay|transmit|leak|log|cc|bcc)\b[^.;]{0,80}?\b(?:to|at|into)\b[^.;]{0,30}?(?:[\w.+-]{1,64}@[\w-]{1,63}\.[a-z]{2,24}\b|\+\d{7,15}\b)|\b(?:always|also|additionally|silently|quietly|secretly|must|first)\b[^.;]{0,20}?\b(?:send|forward|copy|post|upload|export|sync|relay|transmit|leak)\b[^.;]{0,80}?\bhttps?:\/\//i,
+      /\b(?:send|forward|email|mail|post|upload)\b[^.;]{0,40}?\bto me\b|\b(?:send|forward|copy|post|upload|export|mail|email|report|sync|relay|transmit|leak|log|cc|bcc)\b[^.;]{0,80}?\b(?:to|at|into)\b[^.;]{0,30}?(?:[\w.+-]{1,64}@[\w-]{1,63}\.[a-z]{2,24}\b|\+\d{7,15}\b)|\b(?:always|also|additionally|silently|quietly|secretly|must|first)\b[^.;]{0,20}?\b(?:send|forward|copy|post|upload|export|sync|relay|transmit|leak)\b[^.;]{0,80}?\bhttps?:\/\//i,
   },
   {
     id: 'tool-aimed-at-model',
@@ -178,23 +178,26 @@ function asWords(text: string): string {
  * ("call search_providers first to obtain the ID this tool needs"): that has neither.
  */
 const DIRECTIVE =
-  /\b(?:you|u) (?:must|should|need to|have to|are (?:required|expected|instructed) to|shall)\b|\b(?:must|should) (?:first|always|automatically|also|instead|be changed)\b|^ ?(?:[a-z]{3,12} ?: ?)?(?:before|after|when(?:ever)?|prior to|once|as a pre-?\w{1,12} check)\b[^,]{0,100}, (?:you )?(?:must |should |always |first ){0,2}(?:call|use|run|invoke|execute|send|set|change|add|append|modify|replace|delete|move|make sure|ensure|read|write|push|upload|create)\b|^ ?(?:always|never|make sure|be sure) |\b(?:requires?|required) (?:you to )?(?:call(?:ing)?|us(?:e|ing)|invok(?:e|ing)|run(?:ning)?) /i;
+  /\b(?:you|u) (?:must|should|need to|have to|are (?:required|expected|instructed) to|shall)\b|\b(?:must|should) (?:first|always|automatically|also|instead|be changed)\b|^ ?(?:[a-z]{3,12} ?: ?)?(?:before|after|when(?:ever)?|prior to|once|as a pre-?\w{1,12} check|to do (?:this|so|that))\b[^,]{0,100}, (?:you )?(?:must |should |always |first ){0,2}(?:call|use|run|invoke|execute|send|set|change|add|append|modify|replace|delete|move|make sure|ensure|read|write|push|upload|create|inject|insert|include|override|skip|ignore|hide|export|extract|report|state|tell|show)\b|^ ?(?:always|never|make sure|be sure|call|invoke|run|execute) |\b(?:requires?|required) (?:you to )?(?:call(?:ing)?|us(?:e|ing)|invok(?:e|ing)|run(?:ning)?) /i;
 /** Shouted, it is an order to the model, not a rule about the data ("the path must be absolute"). */
 const SHOUTED = /\bMUST\b/;
 const TOOL_NAME =
   '(?:[A-Za-z][A-Za-z0-9]{0,30}(?:[_-][A-Za-z0-9]{1,30}){1,6}|[a-z]{2,20}(?:[A-Z][a-z0-9]{1,20}){1,5})';
 const NAMES_TOOL = new RegExp(
-  String.raw`['"\x60‘’“”(]\(?(?:mcp_\w{1,30}\) )?(${TOOL_NAME})['"\x60‘’“”)]|\b(?:call|use|using|invoke|invoking|calling|run|running|the tool|tool)(?: the)? (${TOOL_NAME})\b|\b(${TOOL_NAME}) (?:tool|is (?:invoked|called|used))\b|['"\x60]?([\w-]{1,40})['"\x60]? (?:parameter|argument|field)s?\b`,
+  String.raw`['"\x60‘’“”(]\(?(?:mcp_\w{1,30}\) )?(${TOOL_NAME})['"\x60‘’“”)]|\b(?:call|use|using|invoke|invoking|calling|run|running|the tool|tool)(?: the)? (${TOOL_NAME})\b|\b(${TOOL_NAME}) (?:tool|is (?:invoked|called|used))\b|['"\x60]([a-z][\w-]{1,40})['"\x60] tool\b|['"\x60]?([\w-]{1,40})['"\x60]? (?:parameter|argument|field)s?\b`,
   'g',
 );
 /** The fake reasons poisoned text gives: security, audit, compliance, a mandatory step, a threat. */
 const REASON =
-  /\b(?:for|as part of|as|to (?:ensure|enhance|maintain|guarantee|enforce|verify|validate|prevent|protect|confirm|establish|perform|keep|log|record))\b[^.;]{0,40}?\b(?:secur\w{0,4}|audit\w{0,4}|complian\w{0,4}|integrity|verification|authori[sz]ation|validation|stability|privileges?|trusted state)\b|\b(?:mandatory|not optional|non-optional|required by (?:the )?(?:system|platform|security|repository|company)|(?:security|system|repository|company) (?:policy|protocol|requirement)|(?:is|are) (?:critical|essential|vital|crucial) (?:for|to)|critical (?:security )?step|security (?:check|measure|step|audit|scan|verification|requirement)|(?:the|this) (?:system|platform|server) requires|crash|corrupt|(?:will|would) be (?:lost|blocked)|cause (?:\w{1,15} )?(?:failures?|errors|instability)|disrupt)\b/i;
+  /\b(?:for|as part of|as|to (?:ensure|enhance|maintain|guarantee|enforce|verify|validate|prevent|protect|confirm|establish|perform|keep|log|record))\b[^.;]{0,40}?\b(?:secur\w{0,4}|audit\w{0,4}|complian\w{0,4}|integrity|verification|authori[sz]ation|validation|stability|privileges?|permissions?|trusted state)\b|\bfor (?:safety|security|compliance|auditing|audit purposes)\b|\b(?:mandatory|not optional|non-optional|required by (?:the )?(?:system|platform|security|repository|company)|(?:security|system|repository|company) (?:policy|protocol|requirement)|(?:is|are) (?:critical|essential|vital|crucial) (?:for|to)|critical (?:security )?step|security (?:check|measure|step|audit|scan|verification|requirement)|(?:the|this) (?:system|platform|server) requires|crash|corrupt|(?:will|would) be (?:lost|blocked)|cause (?:\w{1,15} )?(?:failures?|errors|instability)|disrupt)\b/i;
+/** A statement or script spelled out for another tool to run: the description, not the user, chose it. */
+const DICTATED_CODE =
+  /['"\x60](?:SELECT|DELETE|UPDATE|INSERT|DROP|ALTER|TRUNCATE|GRANT|CREATE)\b|\bfetch\(|\bdocument\.(?:cookie|location|createElement)|\bXMLHttpRequest\b|\bsendBeacon\(|\bwindow\.location\b|\b(?:curl|wget) (?:-\w{1,3} )?(?:https?:|['"])/;
 /** Words that make a sentence an order about a tool it names. */
 const ORDERS_ABOUT =
   /\b(?:must|should|always|never|before|after|when(?:ever)?|instead|prior to|is (?:invoked|called|used)|make sure|ensure)\b/i;
 const TAMPER =
-  /\b(?:chang|modif|replac|overrid|overwrit|alter|rewrit|redirect|append|prepend|ignor|regardless|instead|automatically|delet|remov|reset|clos|clear|wip|drop|truncat|empt|disabl|mov|push|upload|forward|exfiltrat)\w{0,4}\b/i;
+  /\b(?:chang|modif|replac|overrid|overwrit|alter|rewrit|redirect|append|prepend|ignor|regardless|instead|automatically|delet|remov|reset|clos|inject|hidden|skip|clear|wip|drop|truncat|empt|disabl|mov|push|upload|forward|exfiltrat)\w{0,4}\b/i;
 
 function sentencesOf(text: string): string[] {
   return text
@@ -214,7 +217,8 @@ function governedTool(sentences: readonly string[], ownName: string): string | u
     if (targets.size === 0) continue;
     // Sequencing two other tools ("before 'list_issues' call 'update_issue'") is no tool's own business.
     const window = `${sentences[i - 1] ?? ''} ${sentence} ${sentences[i + 1] ?? ''}`;
-    if (targets.size >= 2 || REASON.test(window) || TAMPER.test(sentence)) return sentence.trim();
+    if (targets.size >= 2 || REASON.test(window) || TAMPER.test(sentence) || DICTATED_CODE.test(sentence))
+      return sentence.trim();
   }
   return undefined;
 }
