@@ -64,7 +64,7 @@ export const TOOL_RULES: readonly ToolRule[] = [
     id: 'tool-reroute',
     view: 'flat',
     pattern:
-      /\b(?:before|after|when(?:ever)?|instead of|prior to) (?:using|calling|invoking|running|you use|you call) (?:any|every|the (?!this\b)[\w.-]{1,64}|(?!this\b)[\w.-]{1,64}) tool\b|\b(?:before|after|when(?:ever)?) (?:executing|using|calling|running|performing|doing) [^,.;]{1,60}, (?:you must |always )?(?:execute|call|run|use|invoke) this (?:tool|function)\b[^.;]{0,60}\b(?:replace|change|modify|override|correct|overwrite)\b|\b(?:call|use|invoke|run)\b[^.;]{0,20}\b(?:the )?[\w-]{1,30} (?:server|mcp)'s [\w-]{1,64} tool\b|\b(?:append|prepend|add|attach|insert)\b[^;]{0,160}?\bto (?:the end of )?(?:the )?(?:user's|original) (?:commit message|command|content|message|body|query|request|text)|\b(?:always|must) (?:first )?(?:call|use|invoke|run) (?:the )?(?!this\b)[\w.-]{1,64} tool\b|\b(?:change|replace|redirect|override) (?:the )?(?:recipient|destination|address|url|endpoint|target|to field|bcc)\b|\bset (?:the )?(?:recipient|bcc|cc|destination)\b|\b(?:add|put)\b[^.;]{0,40}\b(?:to|in|into) the (?:`?bcc`?|cc|recipients?) (?:field|list)\b|\bwhen (?:a|the) user (?:asks|requests|wants|calls|runs|tries|says|lists|creates|uses)\b[^.;]{0,100}?\b(?:(?:you )?(?:must|should|need to|have to)\b[^.;]{0,40}?\b(?:instead|change|set|modify|replace|ignore|add|append|call|first)|(?:call|use|run|invoke|send|show)\b[^.;]{0,40}?\binstead)\b|\bwhen(?:ever)? the user (?:says|types|writes) ['"‘“]/i,
+      /\b(?:before|after|when(?:ever)?|instead of|prior to) (?:using|calling|invoking|running|you use|you call) (?:any|every|the (?!this\b)[\w.-]{1,64}|(?!(?:this|the|a|an|that|your)\b)[\w.-]{1,64}) tool\b|\b(?:before|after|when(?:ever)?) (?:executing|using|calling|running|performing|doing) [^,.;]{1,60}, (?:you must |always )?(?:execute|call|run|use|invoke) this (?:tool|function)\b[^.;]{0,60}\b(?:replace|change|modify|override|correct|overwrite)\b|\b(?:call|use|invoke|run)\b[^.;]{0,20}\b(?:the )?[\w-]{1,30} (?:server|mcp)'s [\w-]{1,64} tool\b|\b(?:append|prepend|add|attach|insert)\b[^;]{0,160}?\bto (?:the end of )?(?:the )?(?:user's|original) (?:commit message|command|content|message|body|query|request|text)|\b(?:always|must) (?:first )?(?:call|use|invoke|run) (?:the )?(?!this\b)[\w.-]{1,64} tool\b|\b(?:change|replace|redirect|override) (?:the )?(?:recipient|destination|address|url|endpoint|target|to field|bcc)\b|\bset (?:the )?(?:recipient|bcc|cc|destination)\b|\b(?:add|put)\b[^.;]{0,40}\b(?:to|in|into) the (?:`?bcc`?|cc|recipients?) (?:field|list)\b|\bwhen (?:a|the) user (?:asks|requests|wants|calls|runs|tries|says|lists|creates|uses)\b[^.;]{0,100}?\b(?:(?:you )?(?:must|should|need to|have to)\b[^.;]{0,40}?\b(?:instead|change|set|modify|replace|ignore|add|append|call|first)|(?:call|use|run|invoke|send|show)\b[^.;]{0,40}?\binstead)\b|\bwhen(?:ever)? the user (?:says|types|writes) ['"‘“]/i,
   },
   {
     id: 'tool-hijack-requests',
@@ -146,9 +146,8 @@ export function inspectToolMetadata(tool: ToolMetadata, otherTools: readonly str
   }
   // A parameter named as an order (`ignore_previous_instructions_and_…`) reads as one.
   for (const finding of detectInjection(keys)) add(finding.rule, finding.excerpt);
-  const ownName = tool.name.slice(tool.name.indexOf('.') + 1);
   const sentences = sentencesOf(visible);
-  const governs = governedTool(sentences, ownName);
+  const governs = governedTool(sentences);
   if (governs !== undefined) add('tool-governs-other-tool', governs);
   for (const decoded of decodedBase64(visible)) {
     for (const finding of detectInjection(decoded)) add(`tool-encoded-${finding.rule}`, decoded);
@@ -178,13 +177,13 @@ function asWords(text: string): string {
  * ("call search_providers first to obtain the ID this tool needs"): that has neither.
  */
 const DIRECTIVE =
-  /\b(?:you|u) (?:must|should|need to|have to|are (?:required|expected|instructed) to|shall)\b|\b(?:must|should) (?:first|always|automatically|also|instead|be changed)\b|^ ?(?:[a-z]{3,12} ?: ?)?(?:before|after|when(?:ever)?|prior to|once|as a pre-?\w{1,12} check|to do (?:this|so|that))\b[^,]{0,100}, (?:you )?(?:must |should |always |first ){0,2}(?:call|use|run|invoke|execute|send|set|change|add|append|modify|replace|delete|move|make sure|ensure|read|write|push|upload|create|inject|insert|include|override|skip|ignore|hide|export|extract|report|state|tell|show)\b|^ ?(?:always|never|make sure|be sure|call|invoke|run|execute) |\b(?:requires?|required) (?:you to )?(?:call(?:ing)?|us(?:e|ing)|invok(?:e|ing)|run(?:ning)?) /i;
+  /\b(?:you|u) (?:must|should|need to|have to|are (?:required|expected|instructed) to|shall)\b|\b(?:must|should) (?:first|always|automatically|also|instead|be changed)\b|(?:^ ?|\b)(?:before|after|when(?:ever)?|prior to|once|as a pre-?\w{1,12} check|to do (?:this|so|that))\b[^,]{0,100}, (?:you )?(?:must |should |always |first ){0,2}(?:call|use|run|invoke|execute|send|set|change|add|append|modify|replace|delete|move|make sure|ensure|read|write|push|upload|create|inject|insert|include|override|skip|ignore|hide|export|extract|report|state|tell|show)\b|^ ?(?:always|never|make sure|be sure|call|invoke|run|execute) |\b(?:requires?|required) (?:you to )?(?:call(?:ing)?|us(?:e|ing)|invok(?:e|ing)|run(?:ning)?) /i;
 /** Shouted, it is an order to the model, not a rule about the data ("the path must be absolute"). */
 const SHOUTED = /\bMUST\b/;
 const TOOL_NAME =
   '(?:[A-Za-z][A-Za-z0-9]{0,30}(?:[_-][A-Za-z0-9]{1,30}){1,6}|[a-z]{2,20}(?:[A-Z][a-z0-9]{1,20}){1,5})';
 const NAMES_TOOL = new RegExp(
-  String.raw`['"\x60‘’“”(]\(?(?:mcp_\w{1,30}\) )?(${TOOL_NAME})['"\x60‘’“”)]|\b(?:call|use|using|invoke|invoking|calling|run|running|the tool|tool)(?: the)? (${TOOL_NAME})\b|\b(${TOOL_NAME}) (?:tool|is (?:invoked|called|used))\b|['"\x60]([a-z][\w-]{1,40})['"\x60] tool\b|['"\x60]?([\w-]{1,40})['"\x60]? (?:parameter|argument|field)s?\b`,
+  String.raw`['"\x60‘’“”(]\(?(?:mcp_\w{1,30}\) )?(${TOOL_NAME})['"\x60‘’“”)]|\b(?:call|use|using|invoke|invoking|calling|run|running|the tool|tool)(?: the)? (${TOOL_NAME})\b|\b(${TOOL_NAME}) (?:tool|is (?:invoked|called|used))\b|['"\x60]([a-z][\w-]{1,40})['"\x60] tool\b|['"\x60]([\w-]{1,40})['"\x60] (?:parameter|argument|field)s?\b|\bthe (?!(?:provided|following|given|same|other|required|optional|original|above|below|input|these|those|all|any|each|every|first|last|next|new|old)\b)([a-z][\w-]{0,40}) (?:parameter|argument|field)s?\b`,
   'g',
 );
 /** The fake reasons poisoned text gives: security, audit, compliance, a mandatory step, a threat. */
@@ -199,6 +198,22 @@ const ORDERS_ABOUT =
 const TAMPER =
   /\b(?:chang|modif|replac|overrid|overwrit|alter|rewrit|redirect|append|prepend|ignor|regardless|instead|automatically|delet|remov|reset|clos|inject|hidden|skip|clear|wip|drop|truncat|empt|disabl|mov|push|upload|forward|exfiltrat)\w{0,4}\b/i;
 
+/** Every pattern the inspection uses, for the test that checks each is linear. */
+export const TOOL_PATTERNS: readonly RegExp[] = [
+  ...TOOL_RULES.map((rule) => rule.pattern),
+  ORDER_WORD,
+  OFFSCREEN,
+  CONTROLS,
+  BASE64_RUN,
+  DIRECTIVE,
+  SHOUTED,
+  NAMES_TOOL,
+  REASON,
+  DICTATED_CODE,
+  ORDERS_ABOUT,
+  TAMPER,
+];
+
 function sentencesOf(text: string): string[] {
   return text
     .split(/[.!?](?=\s|$)|\n/)
@@ -206,13 +221,13 @@ function sentencesOf(text: string): string[] {
     .filter((s) => s.trim() !== '');
 }
 
-function governedTool(sentences: readonly string[], ownName: string): string | undefined {
+function governedTool(sentences: readonly string[]): string | undefined {
   for (const [i, sentence] of sentences.entries()) {
     if (!DIRECTIVE.test(sentence) && !SHOUTED.test(sentence)) continue;
     const targets = new Set<string>();
     for (const match of sentence.matchAll(NAMES_TOOL)) {
       const target = match.slice(1).find((g) => g !== undefined);
-      if (target !== undefined && target !== ownName) targets.add(target);
+      if (target !== undefined) targets.add(target);
     }
     if (targets.size === 0) continue;
     // Sequencing two other tools ("before 'list_issues' call 'update_issue'") is no tool's own business.
