@@ -92,13 +92,16 @@ function textOf(result: unknown): string {
   return content.map((part) => part.text ?? '').join('');
 }
 
-/** Host processes running `sleep <marker>`, wherever in the tree they are. */
+/** Live host processes running `sleep <marker>`, wherever in the tree they are. */
 function sleepsOf(marker: string): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .filter((name) => {
       try {
-        return readFileSync(`/proc/${name}/cmdline`, 'utf8') === `sleep\0${marker}\0`;
+        return (
+          readFileSync(`/proc/${name}/cmdline`, 'utf8') === `sleep\0${marker}\0` &&
+          !/^[ZX]/.test(readFileSync(`/proc/${name}/stat`, 'utf8').replace(/^.*\) /s, ''))
+        );
       } catch {
         return false;
       }
@@ -275,6 +278,7 @@ describe('stdio MCP servers in the sandbox, driven by the SDK client', { skip: m
     assert.equal(sleepsOf(marker).length, 1, 'the grandchild started');
     await client.close();
     assert.deepEqual(await transport.process?.exited, { exitCode: null, signal: 'SIGKILL' });
+    await until(() => sleepsOf(marker).length === 0);
     assert.deepEqual(sleepsOf(marker), []);
   });
 });

@@ -31,13 +31,17 @@ function readAll(stream: Readable): Promise<string> {
   });
 }
 
-/** Host processes running `sleep <marker>`, wherever in the tree they are. */
+/** Live host processes running `sleep <marker>`, wherever in the tree they are. */
 function sleepsOf(marker: string): number[] {
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8') === `sleep\0${marker}\0`) found.push(Number(name));
+      if (
+        readFileSync(`/proc/${name}/cmdline`, 'utf8') === `sleep\0${marker}\0` &&
+        !/^[ZX]/.test(readFileSync(`/proc/${name}/stat`, 'utf8').replace(/^.*\) /s, ''))
+      )
+        found.push(Number(name));
     } catch {
       // Gone meanwhile.
     }
@@ -135,6 +139,26 @@ describe('bubblewrap sandbox: a long-lived program with piped stdio', { skip: mi
     assert.match(tail, /^\[… \d+ bytes omitted …\]\n/);
     assert.ok(tail.endsWith('line 4999\nline 5000\n'));
     assert.ok(Buffer.byteLength(tail) < STDERR_TAIL_BYTES + 100);
+  });
+
+  it("runs under the sandbox's limits and file masks, like a command", async () => {
+    writeFileSync(path.join(workspace, 'secret.env'), 'TOKEN=hunter2\n');
+    const limited = createBwrapSandbox({
+      workspace,
+      limits: { fileSizeBytes: 1000 },
+      hidden: (p) => p === 'secret.env',
+    });
+    assert.ok(limited.spawn);
+    const program = await limited.spawn({
+      argv: [
+        'bash',
+        '-c',
+        'echo "secret=[$(cat secret.env)]"; head -c 2000 /dev/zero > big 2>/dev/null; wc -c < big',
+      ],
+    });
+    started.push(program);
+    assert.equal(await readAll(program.stdout), 'secret=[]\n1000\n');
+    assert.equal((await program.exited).exitCode, 0);
   });
 
   it('refuses a working directory outside the workspace and a relative read-only path', async () => {
