@@ -99,7 +99,7 @@ export class SandboxTransport implements Transport {
     }
     this.#process = program;
     this.#state = 'open';
-    program.stdout.on('data', (chunk: Buffer) => this.#receive(chunk));
+    program.stdout.on('data', (chunk) => this.#receive(chunk));
     // Its exit, which follows, is the error worth reporting.
     program.stdout.on('error', () => {});
     void program.exited.then((exit) => this.#exited(exit));
@@ -146,10 +146,10 @@ export class SandboxTransport implements Transport {
     this.#finish();
   }
 
-  #receive(chunk: Buffer): void {
+  #receive(chunk: Uint8Array): void {
     if (this.#state !== 'open' && this.#state !== 'closing') return;
     try {
-      this.#buffer.append(chunk);
+      this.#buffer.append(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } catch {
       const limit = this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
       this.#fail(this.#error('mcp.server_protocol', `sent a message longer than ${limit} bytes`));

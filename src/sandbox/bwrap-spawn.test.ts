@@ -12,20 +12,19 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { isWardenError } from '../errors.ts';
 import { createBwrapSandbox } from './bwrap.ts';
 import { STDERR_TAIL_BYTES } from './spawn-sandboxed.ts';
-import type { Sandbox, SandboxedProcess } from './types.ts';
+import type { ProgramOutput, Sandbox, SandboxedProcess } from './types.ts';
 
 // As in bwrap.test.ts: skipped only when bubblewrap is not installed at all.
 const missing = spawnSync('bwrap', ['--version']).error ? 'bubblewrap (bwrap) is not installed' : false;
 
-function readAll(stream: Readable): Promise<string> {
+function readAll(stream: ProgramOutput): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const chunks: Uint8Array[] = [];
+    stream.on('data', (chunk) => chunks.push(chunk));
     stream.on('error', reject);
     stream.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
@@ -86,7 +85,8 @@ describe('bubblewrap sandbox: a long-lived program with piped stdio', { skip: mi
     ]);
     const out = readAll(program.stdout);
     program.stdin.write('one\n');
-    program.stdin.end('two\n');
+    program.stdin.write('two\n');
+    program.stdin.end();
     assert.equal(await out, 'got one\ngot two\n');
     assert.deepEqual(await program.exited, { exitCode: 3, signal: null });
     assert.equal(program.stderrTail(), 'starting\n');

@@ -1,5 +1,3 @@
-import type { Readable, Writable } from 'node:stream';
-
 /** What a command may do and how long it may take; the policy issue widens this. */
 export interface RunRequest {
   /** argv; never a shell string built from data. */
@@ -59,11 +57,28 @@ export interface SandboxedExit {
   disk?: DiskVerdict;
 }
 
+/**
+ * What Warden uses of the pipe to a program's stdin: a node:stream Writable, described here by
+ * what is used of it so this file needs none of Node's types (the console's browser build reads it).
+ */
+export interface ProgramInput {
+  /** The callback runs once the chunk is handed on, or with the error that stopped it. */
+  write(chunk: string | Uint8Array, callback?: (error?: Error | null) => void): boolean;
+  end(): void;
+}
+
+/** What Warden uses of a pipe from a program's stdout or stderr: a node:stream Readable. */
+export interface ProgramOutput {
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'end' | 'close', listener: () => void): unknown;
+}
+
 export interface SandboxedProcess {
-  readonly stdin: Writable;
-  readonly stdout: Readable;
+  readonly stdin: ProgramInput;
+  readonly stdout: ProgramOutput;
   /** Always drained (a full pipe would stall the program); listen for live output if wanted. */
-  readonly stderr: Readable;
+  readonly stderr: ProgramOutput;
   /** The last bytes of stderr (a few KB), for error messages. */
   stderrTail(): string;
   /** SIGKILLs the sandbox's init, which takes every process inside with it, then bwrap. */
