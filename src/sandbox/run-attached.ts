@@ -23,7 +23,10 @@ export interface AttachedExit {
 export interface AttachedProcess {
   /** Sends a signal to the program (the sandbox's process after its init): Ctrl-C, a resize. */
   signal(name: NodeJS.Signals): void;
-  /** SIGKILLs the sandbox's init, which takes every process inside with it, then bwrap. */
+  /**
+   * SIGKILLs the sandbox's init, which takes every process inside with it, then bwrap; the exit
+   * then says `SIGKILL` with no exit code.
+   */
   kill(): void;
   readonly exited: Promise<AttachedExit>;
 }
@@ -54,8 +57,7 @@ export function startAttached(invocation: AttachedInvocation): Promise<AttachedP
 /**
  * Runs bwrap with pipes for stdin, stdout and stderr, for a long-lived program that speaks over
  * them. Its own process group too: a Ctrl-C at the terminal killing bwrap alone would leave the
- * sandbox running, reparented to init. A program killed here exits as `SIGKILL` with no exit code,
- * even when bwrap relays the kill as status 137 before our own signal reaches it.
+ * sandbox running, reparented to init.
  */
 export function startPiped(invocation: AttachedInvocation): Promise<PipedProcess> {
   return start(invocation, 'pipe').then(({ child, handle }) => {
@@ -83,7 +85,9 @@ function start(
     const exited = new Promise<AttachedExit>((done) => {
       child.on('close', (exitCode, signal) => {
         finished = true;
-        const killedRun = std === 'pipe' && killed && (signal === 'SIGKILL' || exitCode === 128 + 9);
+        // Killing the sandbox's pid 1 can let bwrap exit first, relaying it as status 137 before our
+        // SIGKILL reaches bwrap itself: either way Warden killed it, and says so the same way.
+        const killedRun = killed && (signal === 'SIGKILL' || exitCode === 128 + 9);
         done(killedRun ? { exitCode: null, signal: 'SIGKILL' } : { exitCode, signal });
       });
     });
