@@ -38,6 +38,7 @@ type State = 'new' | 'starting' | 'open' | 'closing' | 'closed';
  * exit and the last lines of its stderr: the caller sees why, at once, instead of a timeout.
  */
 export class SandboxTransport implements Transport {
+  // Errors carry no `where`: their messages name the server, and reach callers as JSON-RPC errors too.
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T) => void) | undefined;
@@ -57,7 +58,7 @@ export class SandboxTransport implements Transport {
     this.#buffer = new ReadBuffer({ maxBufferSize: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
   }
 
-  /** The server's exit once it has exited, for callers that want more than the error. */
+  /** The sandboxed server once started: its exit and the end of its stderr, beyond the error. */
   get process(): SandboxedProcess | undefined {
     return this.#process;
   }
@@ -78,9 +79,6 @@ export class SandboxTransport implements Transport {
       throw new WardenError(
         'mcp.unsupported',
         `the ${sandbox.kind} sandbox cannot run the stdio MCP server "${server}"`,
-        {
-          where: `mcp server ${server}`,
-        },
       );
     }
     let program: SandboxedProcess;
@@ -91,10 +89,7 @@ export class SandboxTransport implements Transport {
       throw new WardenError(
         'mcp.server_start',
         `MCP server "${server}" could not be started: ${messageOf(cause)}`,
-        {
-          where: `mcp server ${server}`,
-          cause,
-        },
+        { cause },
       );
     }
     this.#process = program;
@@ -109,9 +104,7 @@ export class SandboxTransport implements Transport {
     if (this.#failure !== undefined) throw this.#failure;
     const program = this.#process;
     if (this.#state !== 'open' || program === undefined) {
-      throw new WardenError('mcp.server_closed', `MCP server "${this.#options.server}" is not running`, {
-        where: `mcp server ${this.#options.server}`,
-      });
+      throw new WardenError('mcp.server_closed', `MCP server "${this.#options.server}" is not running`);
     }
     const request = isJSONRPCRequest(message) ? message.id : undefined;
     if (request !== undefined) this.#pending.add(request);
@@ -225,7 +218,7 @@ export class SandboxTransport implements Transport {
     hint = 'run its command by hand to see how it behaves, or fix its entry under mcp_servers',
   ): WardenError {
     const { server } = this.#options;
-    return new WardenError(code, `MCP server "${server}" ${what}`, { where: `mcp server ${server}`, hint });
+    return new WardenError(code, `MCP server "${server}" ${what}`, { hint });
   }
 }
 
