@@ -35,7 +35,9 @@ export function mcpTool(link: ServerLink, tool: ListedTool): AnyTool {
     ],
     async execute(args: Record<string, unknown>, context): Promise<ToolResult> {
       return call(link, tool.name, args, context.signal, async () => {
-        const result = await link.client.callTool({ name: tool.name, arguments: args }, undefined, {
+        // What leaves for the server carries no secret the session knows, whatever the model wrote.
+        const sent = context.redact ? redactStrings(args, context.redact) : args;
+        const result = await link.client.callTool({ name: tool.name, arguments: sent }, undefined, {
           signal: context.signal,
           timeout: link.callTimeoutMs,
         });
@@ -114,6 +116,16 @@ export function promptTool(link: ServerLink): AnyTool {
       });
     },
   };
+}
+
+function redactStrings<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact)) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, redactStrings(inner, redact)]),
+    ) as T;
+  return value;
 }
 
 function describeContent(content: { type?: string; text?: unknown }): string {

@@ -296,10 +296,17 @@ test('a call goes to the server with its arguments; the answer is redacted whole
   assert.deepEqual(tool.actions?.({ q: 'auth' }), [
     { kind: 'mcp.call', server: 'kb', tool: 'search', args: { q: 'auth' } },
   ]);
-  const result = await tool.execute({ q: 'auth' }, {
+  const context = {
     signal: new AbortController().signal,
     redact: (text: string) => text.replaceAll(secret, '[REDACTED]'),
-  } as never);
+  } as never;
+  await tool.execute({ q: `find ${secret}` }, context);
+  assert.deepEqual(
+    calls.pop(),
+    { tool: 'search', args: { q: 'find [REDACTED]' } },
+    'no secret leaves in the arguments',
+  );
+  const result = await tool.execute({ q: 'auth' }, context);
   assert.deepEqual(calls, [{ tool: 'search', args: { q: 'auth' } }]);
   assert.equal(result.source, 'mcp kb.search');
   assert.ok(!result.output.includes(secret));
