@@ -60,7 +60,9 @@ export function createMcpEndpoint<C extends EndpointCaller>(options: {
     if (sessions.get(session.id) !== session) return;
     sessions.delete(session.id);
     void session.transport.close();
-    session.opened.close().catch((error: unknown) => options.log?.(`mcp: closing a session: ${messageOf(error)}`));
+    session.opened
+      .close()
+      .catch((error: unknown) => options.log?.(`mcp: closing a session: ${messageOf(error)}`));
   };
   const sweep = setInterval(
     () => {
@@ -91,7 +93,11 @@ export function createMcpEndpoint<C extends EndpointCaller>(options: {
         return;
       }
       if (req.method !== 'POST' || !isInitializeRequest(body))
-        return jsonError(res, 400, 'Bad Request: no Mcp-Session-Id: start a session with an initialize request');
+        return jsonError(
+          res,
+          400,
+          'Bad Request: no Mcp-Session-Id: start a session with an initialize request',
+        );
 
       const mine = [...sessions.values()].filter((session) => session.keyId === caller.keyId);
       mine.sort((a, b) => a.lastUsed - b.lastUsed);
@@ -159,5 +165,7 @@ function jsonError(
   headers: Record<string, string> = {},
 ): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: status === 404 ? -32001 : -32000, message }, id: null }));
+  res.end(
+    JSON.stringify({ jsonrpc: '2.0', error: { code: status === 404 ? -32001 : -32000, message }, id: null }),
+  );
 }

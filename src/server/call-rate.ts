@@ -17,8 +17,7 @@ export function createCallRate(perMinute: number): CallRate {
       // Keys that went quiet are forgotten now and then, so the map stays the size of the active ones.
       if (++sinceSweep >= 1000) {
         sinceSweep = 0;
-        for (const [name, times] of recent)
-          if ((times.at(-1) ?? 0) <= now - WINDOW_MS) recent.delete(name);
+        for (const [name, times] of recent) if ((times.at(-1) ?? 0) <= now - WINDOW_MS) recent.delete(name);
       }
       const times = (recent.get(key) ?? []).filter((time) => time > now - WINDOW_MS);
       if (times.length >= perMinute) {

@@ -69,7 +69,13 @@ export function openServerMcp(options: {
     async decided({ call, decision, policies, reason, refused }: DecidedCall) {
       const who = { keyId: caller.keyId, owner: caller.owner, team: caller.team ?? null };
       // Sealed: arguments may carry what the client read or wrote. The readable record has their digest.
-      await audit.write('mcp.requested', { id: call.id, ...who, server: call.server, tool: call.tool, args: call.args });
+      await audit.write('mcp.requested', {
+        id: call.id,
+        ...who,
+        server: call.server,
+        tool: call.tool,
+        args: call.args,
+      });
       await audit.write('mcp.decided', {
         id: call.id,
         ...who,
@@ -128,7 +134,8 @@ export function openServerMcp(options: {
         ask: async () => false,
         onOutcome: (outcome) => {
           audit.append('mcp.server', { keyId: caller.keyId, ...outcome });
-          if (outcome.status === 'failed') options.log(`mcp: server ${outcome.server} failed: ${outcome.detail}`);
+          if (outcome.status === 'failed')
+            options.log(`mcp: server ${outcome.server} failed: ${outcome.detail}`);
           for (const { tool, reason } of outcome.withheld)
             options.log(`mcp: ${tool} withheld from gateway clients: ${reason}`);
         },
