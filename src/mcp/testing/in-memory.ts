@@ -16,9 +16,10 @@ export interface FakeTool {
 export function fakeServer(
   name: string,
   tools: FakeTool[],
+  /** Where calls are remembered; several servers (one per HTTP request) may share one list. */
+  calls: Array<{ tool: string; args: unknown }> = [],
 ): { server: McpServer; calls: Array<{ tool: string; args: unknown }> } {
   const server = new McpServer({ name, version: '1.0.0' });
-  const calls: Array<{ tool: string; args: unknown }> = [];
   for (const tool of tools) {
     server.registerTool(
       tool.name,
