@@ -4,6 +4,9 @@ import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts, sandboxLimits } from '../agent/session-parts.ts';
 import { WardenError } from '../errors.ts';
 import { createModelRouter, type KeyBudget } from '../gateway/index.ts';
+import { loadMcpServers } from '../mcp/config.ts';
+import { plainTransports } from '../mcp/plain-transports.ts';
+import { defaultPinFile, openPinStore } from '../mcp/tool-pins.ts';
 import { loadModelConfig } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
@@ -25,6 +28,8 @@ Runs a third-party coding agent (Codex CLI, Claude Code, …) as a Warden sessio
 sandbox, the workspace its only writable project directory, the policy's allowed hosts its only
 network, Warden's model gateway its model endpoint (with a virtual key: no provider key enters
 the sandbox), each shell command it runs judged by the policy, everything in the audit log.
+The MCP servers of your user config (mcp_servers:) reach it only through Warden's MCP gateway,
+each call judged by the policy; its own MCP servers are replaced.
 
 Options:
   --profile NAME      codex, claude, generic, or one defined under agents: in your user config
@@ -106,6 +111,8 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
   }
   // Resolved now, so a missing key or a bad model id is a usage error before anything starts.
   const routes = createModelRouter({ config, env: io.env, cwd: io.cwd, default: modelId });
+  // The agent's MCP servers are the user's, through Warden's gateway; the repository only offers.
+  const mcpServers = loadMcpServers(repo.root, { env: io.env });
 
   const parts = await openSessionParts(repo.root, policy);
   // The guards every session has (a token in a remote URL leaves .git/config before the agent can
@@ -193,6 +200,7 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
       },
       signal: cancel.signal,
       interrupted: () => interrupted,
+      mcp: { servers: mcpServers, transport: plainTransports(), pins: openPinStore(defaultPinFile(io.env)) },
     });
     io.stderr(forTerminal(`warden: session ${sessionId} ${report.status}: ${report.summary}\n`));
     if (report.error) io.stderr(forTerminal(`warden: ${report.error.message}\n`));
