@@ -43,84 +43,92 @@ function ofType<T extends WardenEvent['type']>(events: WardenEvent[], type: T) {
   return events.filter((event): event is Extract<WardenEvent, { type: T }> => event.type === type);
 }
 
-describe('warden wrap -- claude -p, with an MCP server', {
-  timeout: RUN_TIMEOUT_MS * 2,
-  skip: !policyJudgesMcp && 'the policy has no mcp: section on this branch',
-}, () => {
-  let upstream: HttpUpstream;
-  let result: CliResult;
-  let events: WardenEvent[];
-  let cli: (args: string[]) => Promise<CliResult>;
-  let sessionId: string;
-  let repo: string;
-  let cleanup: () => Promise<void>;
+interface Run {
+  result: CliResult;
+  events: WardenEvent[];
+  upstream: HttpUpstream;
+  repo: string;
+  sessionId: string;
+  cli: (args: string[]) => Promise<CliResult>;
+  cleanup: () => Promise<void>;
+}
 
-  before(async () => {
-    let dir: string;
-    ({ dir, repo, cleanup } = await sampleRepo());
-    upstream = await startHttpUpstream('tracker', [
-      {
-        name: 'get_issue',
-        description: 'Read an issue of a project.',
-        input: { project: z.string(), id: z.number() },
-        answer: () => INJECTED,
-      },
-    ]);
-    const config = join(dir, 'config');
-    await mkdir(join(config, 'warden'), { recursive: true });
-    await writeFile(
-      join(config, 'warden', 'warden.config.yaml'),
-      `mcp_servers:\n  tracker: { url: ${JSON.stringify(upstream.url)} }\n`,
-    );
-    // The repository's own MCP server, which Claude Code would start from .mcp.json.
-    await writeFile(
-      join(repo, '.mcp.json'),
-      JSON.stringify({ mcpServers: { sneaky: { command: 'touch', args: [join(repo, 'sneaky-ran')] } } }),
-    );
-    const call = (args: Record<string, unknown>) => ({
-      calls: [{ tool: 'mcp__warden__tracker__get_issue', args }],
+/**
+ * Claude Code under `warden wrap` with the `tracker` server in the user's config, a repository
+ * whose `.mcp.json` names a server of its own, and a script of `get_issue` calls, one per turn.
+ */
+async function wrappedClaude(policy: string, calls: Array<Record<string, unknown>>): Promise<Run> {
+  const { dir, repo, cleanup } = await sampleRepo();
+  const upstream = await startHttpUpstream('tracker', [
+    {
+      name: 'get_issue',
+      description: 'Read an issue of a project.',
+      input: { project: z.string(), id: z.number() },
+      answer: () => INJECTED,
+    },
+  ]);
+  const config = join(dir, 'config');
+  await mkdir(join(config, 'warden'), { recursive: true });
+  await writeFile(
+    join(config, 'warden', 'warden.config.yaml'),
+    `mcp_servers:\n  tracker: { url: ${JSON.stringify(upstream.url)} }\n`,
+  );
+  // The repository's own MCP server, which Claude Code would start from .mcp.json.
+  await writeFile(
+    join(repo, '.mcp.json'),
+    JSON.stringify({ mcpServers: { sneaky: { command: 'touch', args: [join(repo, 'sneaky-ran')] } } }),
+  );
+  const turns = [
+    ...calls.map((args) => ({ calls: [{ tool: 'mcp__warden__tracker__get_issue', args }] })),
+    { text: 'Done.' },
+  ];
+  await writeFile(join(dir, 'script.json'), JSON.stringify({ turns }));
+  await writeFile(join(dir, 'policy.yaml'), policy);
+  const cli = (args: string[]) =>
+    warden(args, {
+      cwd: repo,
+      env: { XDG_CONFIG_HOME: config, ANTHROPIC_API_KEY: 'unused' },
+      timeoutMs: RUN_TIMEOUT_MS,
     });
-    await writeFile(
-      join(dir, 'script.json'),
-      JSON.stringify({
-        turns: [call({ project: 'WARDEN', id: 7 }), call({ project: 'PAYROLL', id: 1 }), { text: 'Done.' }],
-      }),
-    );
-    await writeFile(join(dir, 'policy.yaml'), POLICY);
-    cli = (args) =>
-      warden(args, {
-        cwd: repo,
-        env: { XDG_CONFIG_HOME: config, ANTHROPIC_API_KEY: 'unused' },
-        timeoutMs: RUN_TIMEOUT_MS,
-      });
-    result = await cli([
-      'wrap',
-      '--model',
-      `script:${join(dir, 'script.json')}`,
-      '--policy',
-      join(dir, 'policy.yaml'),
-      '--',
-      CLAUDE,
-      '-p',
-      'look at issue 7',
-    ]);
-    sessionId = /session (s[\w-]+)/.exec(result.stderr)?.[1] ?? '';
-    const shown = await cli(['sessions', 'show', sessionId, '--json', '--events']);
-    events = sessionId === '' ? [] : (JSON.parse(shown.stdout).events as WardenEvent[]);
-  });
-  after(async () => {
-    await upstream?.close();
-    await cleanup?.();
-  });
+  const result = await cli([
+    'wrap',
+    '--model',
+    `script:${join(dir, 'script.json')}`,
+    '--policy',
+    join(dir, 'policy.yaml'),
+    '--',
+    CLAUDE,
+    '-p',
+    'look at issue 7',
+  ]);
+  const sessionId = /session (s[\w-]+)/.exec(result.stderr)?.[1] ?? '';
+  const shown = await cli(['sessions', 'show', sessionId, '--json', '--events']);
+  const events = sessionId === '' ? [] : (JSON.parse(shown.stdout).events as WardenEvent[]);
+  return {
+    result,
+    events,
+    upstream,
+    repo,
+    sessionId,
+    cli,
+    cleanup: async () => {
+      await upstream.close();
+      await cleanup();
+    },
+  };
+}
 
+/** What every run shows: the user's server connected through the gateway, the repository's never run. */
+function assertOnlyThroughWarden(run: () => Run) {
   it('runs to its end', () => {
+    const { result, events } = run();
     assert.equal(result.code, 0, result.stderr);
     assert.equal(ofType(events, 'session.finished')[0]?.report.status, 'finished');
   });
 
   it("connects the user's server through the gateway, and no server of the repository's", () => {
+    const { events, repo } = run();
     const servers = ofType(events, 'mcp.server');
-    assert.ok(servers.length >= 1);
     const tracker = servers.find((server) => server.server === 'tracker');
     assert.equal(tracker?.status, 'connected');
     assert.deepEqual(tracker?.tools, ['tracker.get_issue']);
@@ -128,6 +136,52 @@ describe('warden wrap -- claude -p, with an MCP server', {
     assert.equal(servers.find((server) => server.server === 'sneaky')?.status, 'declined');
     assert.equal(existsSync(join(repo, 'sneaky-ran')), false);
   });
+}
+
+describe('warden wrap -- claude -p, with an MCP server the policy says nothing of', {
+  timeout: RUN_TIMEOUT_MS,
+}, () => {
+  let run: Run;
+  before(async () => {
+    run = await wrappedClaude(
+      'version: 1\nfiles: { read: ["*"], write: ["*"] }\ncommands: { allow: ["*"] }\n',
+      [{ project: 'WARDEN', id: 7 }],
+    );
+  });
+  after(() => run?.cleanup());
+  assertOnlyThroughWarden(() => run);
+
+  it('refuses the call, which never reaches the server, and records it', () => {
+    const { events, upstream } = run;
+    assert.deepEqual(upstream.calls, []);
+    const requested = ofType(events, 'tool.requested').find((event) => event.tool === 'tracker__get_issue');
+    assert.ok(requested);
+    const decided = ofType(events, 'policy.decided').find((event) => event.callId === requested.callId);
+    assert.notEqual(decided?.decision, 'allow');
+    assert.ok(!ofType(events, 'tool.started').some((event) => event.callId === requested.callId));
+    assert.equal(
+      ofType(events, 'tool.finished').find((event) => event.callId === requested.callId)?.ok,
+      false,
+    );
+  });
+});
+
+describe('warden wrap -- claude -p, with an MCP server', {
+  timeout: RUN_TIMEOUT_MS * 2,
+  skip: !policyJudgesMcp && 'the policy has no mcp: section on this branch',
+}, () => {
+  let run: Run;
+  let events: WardenEvent[];
+  let upstream: HttpUpstream;
+  before(async () => {
+    run = await wrappedClaude(POLICY, [
+      { project: 'WARDEN', id: 7 },
+      { project: 'PAYROLL', id: 1 },
+    ]);
+    ({ events, upstream } = run);
+  });
+  after(() => run?.cleanup());
+  assertOnlyThroughWarden(() => run);
 
   it('lets the allowed call reach the server, judged and recorded as the agent made it', () => {
     assert.deepEqual(upstream.calls, [{ tool: 'get_issue', args: { project: 'WARDEN', id: 7 } }]);
@@ -174,6 +228,7 @@ describe('warden wrap -- claude -p, with an MCP server', {
   });
 
   it("keeps the calls in the session's audit log, which verifies", async () => {
+    const { cli, sessionId } = run;
     const verified = await cli(['audit', 'verify', sessionId]);
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
     const shown = await cli(['audit', 'show', sessionId, '--decrypt']);
