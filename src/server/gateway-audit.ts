@@ -12,6 +12,7 @@ import {
   type AuditRecord,
   createLocalSigner,
   DIGEST_TYPE,
+  type Durability,
   openAuditLog,
   PUBLIC_KEY_FILE,
   verifyAuditBytes,
@@ -76,6 +77,8 @@ export async function openGatewayAudit(options: {
   mcpServers?: string[];
   /** Seals the payloads of these record types (MCP call arguments). */
   encryption?: AuditEncryption;
+  /** Default `group`: a record awaited with `write` is on disk when it resolves. */
+  durability?: Durability;
   log: (line: string) => void;
 }): Promise<GatewayAudit> {
   const log: AuditLog = await openAuditLog({
@@ -83,6 +86,7 @@ export async function openGatewayAudit(options: {
     session: GATEWAY_LOG,
     signer: await createLocalSigner({ keyDir: options.keyDir }),
     ...(options.encryption ? { encryption: options.encryption } : {}),
+    ...(options.durability ? { durability: options.durability } : {}),
   });
   let last: AuditRecord = await log.append('gateway.opened', {
     pid: process.pid,

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createLocalKeyWrapper } from '../audit/index.ts';
+import { createLocalKeyWrapper, type Durability } from '../audit/index.ts';
 import { isWardenError, WardenError } from '../errors.ts';
 import { createModelRouter, gatewayPlugin, type ModelRouter, sendClientError } from '../gateway/index.ts';
 import { createRedactor, secretsInEnv } from '../guard/redactor.ts';
@@ -53,7 +53,7 @@ export async function openServerGateway(options: {
   mcpTransport?: TransportFactory;
   /** Where the MCP servers' tool pins are kept: `<dataDir>/mcp-pins.json`. */
   dataDir?: string;
-  audit: { dir: string; keyDir: string };
+  audit: { dir: string; keyDir: string; durability?: Durability };
   env: NodeJS.ProcessEnv;
   cwd: string;
   log: (line: string) => void;

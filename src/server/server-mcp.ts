@@ -68,15 +68,16 @@ export function openServerMcp(options: {
   const record = (caller: Caller) => ({
     async decided({ call, decision, policies, reason, refused }: DecidedCall) {
       const who = { keyId: caller.keyId, owner: caller.owner, team: caller.team ?? null };
-      // Sealed: arguments may carry what the client read or wrote. The readable record has their digest.
-      await audit.write('mcp.requested', {
+      // Sealed: arguments may carry what the client read or wrote. The readable record has their
+      // digest. Both in one go: the log keeps their order, and one sync makes both durable.
+      const requested = audit.write('mcp.requested', {
         id: call.id,
         ...who,
         server: call.server,
         tool: call.tool,
         args: call.args,
       });
-      await audit.write('mcp.decided', {
+      const decided = audit.write('mcp.decided', {
         id: call.id,
         ...who,
         server: call.server,
@@ -87,6 +88,7 @@ export function openServerMcp(options: {
         reason: redact(reason),
         ...(refused ? { refused: { code: refused.code, message: redact(refused.message) } } : {}),
       });
+      await Promise.all([requested, decided]);
     },
     finished(call: GatewayCall, outcome: CallOutcome) {
       audit.append('mcp.finished', {
