@@ -57,7 +57,7 @@ export async function benchMcpGateway(runs: number): Promise<void> {
 
 async function benchOne(runs: number, durability: Durability): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'warden-bench-mcp-'));
-  const upstream = await startHttpUpstream('tracker', [
+  const upstream = await startHttpUpstream([
     {
       name: 'get_issue',
       description: 'Read an issue of a project.',

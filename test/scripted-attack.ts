@@ -30,6 +30,8 @@ export async function attack(
   policy: string | undefined,
   calls: Call[],
   flags: string[] = [],
+  /** More environment for the run (a user config dir, a state dir). */
+  env?: Record<string, string>,
 ): Promise<Run> {
   const script = join(fixture.dir, `${name}.json`);
   const policyFile = join(fixture.dir, `${name}.policy.yaml`);
@@ -48,7 +50,7 @@ export async function attack(
       ...flags,
       name,
     ],
-    { cwd: fixture.repo },
+    { cwd: fixture.repo, ...(env ? { env } : {}) },
   );
   const events = jsonEvents(result.stdout);
   const ids = events.flatMap((e) => (e.type === 'tool.requested' ? [e.callId] : []));

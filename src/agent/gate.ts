@@ -1,12 +1,12 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
-import { canonicalJson } from '../audit/canonical-json.ts';
 import { WardenError } from '../errors.ts';
 import type { DependencyCheck } from '../guard/dependency-check.ts';
 import { refNameProblem } from '../guard/git-ref-name.ts';
 import type { Approver } from '../policy/approvals.ts';
 import { printsFileContents } from '../policy/git-content-readers.ts';
 import { ALL_BRANCHES, intentsOf } from '../policy/intents.ts';
+import { describeMcpCall } from '../policy/mcp-arguments.ts';
 import type { Decision, Policy, PolicyAction, RunsLaterMatch, Verdict } from '../policy/types.ts';
 import type { EventStream } from './event-stream.ts';
 
@@ -188,7 +188,7 @@ function describe(action: PolicyAction): string {
     case 'secret.use':
       return `use secret ${action.name} for ${action.act}`;
     case 'mcp.call':
-      return `call ${action.server}.${action.tool} ${canonicalJson(action.args)}`;
+      return describeMcpCall(action);
   }
 }
 

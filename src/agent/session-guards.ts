@@ -11,10 +11,15 @@ import { createDependencyCheck, type DependencyCheck } from '../guard/dependency
 import type { Redactor } from '../guard/redactor.ts';
 import { findSecretFiles, type SecretFiles } from '../guard/secret-files.ts';
 import { sessionRedactor } from '../guard/session-redactor.ts';
+import { loadMcpServers } from '../mcp/config.ts';
+import { oauthStateDir } from '../mcp/oauth-state.ts';
+import { defaultPinFile, openPinStore } from '../mcp/tool-pins.ts';
+import { sessionTransports } from '../mcp/transports.ts';
 import { type ConfigLayer, loadUserConfigLayer } from '../models/config.ts';
 import { likeMatcher } from '../policy/like.ts';
 import { askForSecretFiles } from '../policy/secret-files.ts';
 import type { Policy } from '../policy/types.ts';
+import type { Sandbox } from '../sandbox/types.ts';
 import type { LaunchOptions } from './launch.ts';
 import { shellOptions } from './policy-settings.ts';
 
@@ -26,7 +31,8 @@ export interface SessionGuards {
    * Spread into `launchSession`'s options after the host's own: every host of a session passes
    * exactly these. `policy` is the host's, with the files that hold known secrets asked about.
    */
-  launch: Required<Pick<LaunchOptions, 'redactor' | 'checkDependency' | 'flagged' | 'tools' | 'policy'>>;
+  launch: Required<Pick<LaunchOptions, 'redactor' | 'checkDependency' | 'flagged' | 'tools' | 'policy'>> &
+    Pick<LaunchOptions, 'mcp'>;
 }
 
 /**
@@ -41,8 +47,16 @@ export async function openSessionGuards(options: {
   root: string;
   policy: Policy;
   env: NodeJS.ProcessEnv;
-  /** The session's sandbox: files that hold a known secret are masked in it, like `.env`. */
-  sandbox: { mask(paths: Iterable<string>): void };
+  /**
+   * The session's sandbox: files that hold a known secret are masked in it, like `.env`; its
+   * stdio MCP servers run in it.
+   */
+  sandbox: { mask(paths: Iterable<string>): void; sandbox?: Sandbox };
+  /**
+   * MCP servers the host adds to the user's (server.yaml's `mcp_servers`), and where the tool pins
+   * are kept (default: the user's state).
+   */
+  mcp?: { extra?: ConfigLayer[]; pinFile?: string };
 }): Promise<SessionGuards> {
   const { root, policy, env } = options;
   const user = loadUserConfigLayer(env);
@@ -60,6 +74,7 @@ export async function openSessionGuards(options: {
     likeMatcher(policy.deniedPaths),
   );
   options.sandbox.mask(secretFiles.files.keys());
+  const mcp = mcpServers(options, redactor, broker);
   return {
     redactor,
     broker,
@@ -78,7 +93,36 @@ export async function openSessionGuards(options: {
         ...secretFileFlags(secretFiles),
       ],
       tools: { shell: { ...shellOptions(policy), broker: broker.push, pullRequests: broker.pullRequests } },
+      ...(mcp ? { mcp } : {}),
     },
+  };
+}
+
+/**
+ * The session's MCP servers — the user's (and the host's), and the repository's offers — and how to
+ * reach them; none configured or offered, none at all.
+ */
+function mcpServers(
+  options: Parameters<typeof openSessionGuards>[0],
+  redactor: Redactor,
+  broker: SessionBroker,
+): LaunchOptions['mcp'] {
+  const servers = loadMcpServers(options.root, {
+    env: options.env,
+    ...(options.mcp?.extra ? { extra: options.mcp.extra } : {}),
+  });
+  if (servers.servers.length + servers.offered.length + servers.refused.length === 0) return undefined;
+  return {
+    servers,
+    pins: openPinStore(options.mcp?.pinFile ?? defaultPinFile(options.env)),
+    transport: sessionTransports({
+      ...(options.sandbox.sandbox ? { sandbox: options.sandbox.sandbox } : {}),
+      http: {
+        credentials: broker.credentials,
+        known: (values) => redactor.addKnown(values),
+        oauthDir: oauthStateDir(options.env),
+      },
+    }),
   };
 }
 

@@ -35,6 +35,12 @@ export interface CredentialStore {
   whyNone(url: string): string;
   has(name: string): boolean;
   /**
+   * The credential called `name`, for a URL of its host sent safely (the rules of `forUrl`), or why
+   * it is not sent there (no values in it). For a service that names its credential, such as an
+   * MCP server's `credential:`, where another credential held for the same host must not stand in.
+   */
+  named(name: string, url: string): { credential: Credential } | { why: string };
+  /**
    * Every value ever added, for the redactor: also those of a credential not held because its name
    * was (a token found twice for one host is still a secret), and the Basic-auth forms they travel
    * in (base64 of `user:token`, of `:token`, of the token alone).
@@ -82,6 +88,28 @@ export function createCredentialStore(missing: readonly MissingCredential[] = []
     },
     has(name) {
       return held.some((c) => c.name === name);
+    },
+    named(name, url) {
+      const parsed = parse(url);
+      const credential = held.find((c) => c.name === name);
+      if (!credential) {
+        const declared = missing.find((m) => m.name === name);
+        return {
+          why: declared
+            ? `credential "${name}" is declared but ${declared.tokenEnv} is not set`
+            : `no credential "${name}" is held; declare it under "credentials:" in your user config`,
+        };
+      }
+      if (!parsed) return { why: `${url} is not a URL the broker can send a credential to` };
+      if (!matches(credential, parsed))
+        return {
+          why: `credential "${name}" is for ${credential.host}, not ${parsed.host}, so it is not sent there`,
+        };
+      if (!sendsSafely(parsed))
+        return {
+          why: `credential "${name}" is sent only over https (or http to this machine), not to ${parsed.protocol}//${parsed.host}`,
+        };
+      return { credential };
     },
     secrets() {
       return seen.flatMap(secretForms);

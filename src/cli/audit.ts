@@ -155,6 +155,8 @@ async function describe(record: AuditRecord, decryptor: LogDecryptor | undefined
 function summary(data: Record<string, unknown>): string {
   if (typeof data !== 'object' || data === null) return '';
   const pick = [
+    'server',
+    'status',
     'tool',
     'decision',
     'command',

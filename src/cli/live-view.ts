@@ -125,6 +125,15 @@ export function createLiveView(options: LiveViewOptions): {
           ),
         );
         return;
+      case 'mcp.server': {
+        const ok = event.status === 'connected';
+        const line = ok
+          ? `${event.tools.length} tools${event.pinned.length ? `, pinned now: ${event.pinned.join(', ')}` : ''}${event.withheld.length ? `; withheld: ${event.withheld.map((w) => `${w.tool} (${w.reason})`).join('; ')}` : ''}`
+          : `${event.status}${event.detail ? `: ${event.detail}` : ''}`;
+        const text = `  mcp ${forTerminal(event.server)} ${forTerminal(line)}\n`;
+        write(ok && event.withheld.length === 0 ? style.dim(text) : style.yellow(text));
+        return;
+      }
       case 'limit.reached':
         write(style.yellow(`  limit reached: ${event.limit} (${event.value} of ${event.max})\n`));
         return;

@@ -2,6 +2,7 @@ import { isWardenError, messageOf } from '../errors.ts';
 import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { DEMO_HELP, demoCommand } from './demo.ts';
 import { EXEC_HELP, execCommand } from './exec.ts';
+import { MCP_HELP, mcpCommand } from './mcp.ts';
 import { POLICY_HELP, policyCommand } from './policy.ts';
 import { REDACT_HELP, redactCommand } from './redact.ts';
 import { SERVE_HELP, serveCommand } from './serve.ts';
@@ -30,6 +31,7 @@ Usage:
   warden policy check|explain|test the one-page policy: validate, summarise, try an action
   warden audit verify|show|prove   the signed audit trail: prove nothing was altered
   warden redact [FILE…] [--json]   print text with its secrets redacted, or list what was found
+  warden mcp login|logout NAME     sign in to an MCP server that uses OAuth (tokens stay on the host)
   warden serve [--port N]          the server: HTTP API, task queue and workers (see README)
   warden worker --database URL     runs tasks from the server's PostgreSQL queue, on any machine
   warden demo                      an offline walkthrough with a scripted model
@@ -48,6 +50,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   wrap: { run: wrapCommand, help: WRAP_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
   worker: { run: workerCommand, help: WORKER_HELP },
+  mcp: { run: mcpCommand, help: MCP_HELP },
 };
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {

@@ -3,14 +3,14 @@ import { WardenError } from '../errors.ts';
 import { compileToPolicy } from '../policy/engine.ts';
 import { explainPolicy } from '../policy/explain.ts';
 import { checkPolicyFile, loadPolicy } from '../policy/load.ts';
-import type { PolicyAction } from '../policy/types.ts';
+import type { PolicyAction, Verdict } from '../policy/types.ts';
 import { parseFlags } from './args.ts';
 import type { CommandIo } from './main.ts';
 import { forTerminal } from './terminal.ts';
 
 export const POLICY_HELP = `Usage: warden policy check FILE [--json]
        warden policy explain [FILE] [--json]
-       warden policy test [FILE] "<action>" [--json]
+       warden policy test [FILE] "<action>" [--expect allow|ask|deny] [--json]
 
 check    validates a policy file; exit 0 when valid, 1 with every error as file:line:col.
 explain  the one-page summary of what the policy grants, with warnings and a breadth score.
@@ -18,12 +18,15 @@ explain  the one-page summary of what the policy grants, with warnings and a bre
 test     what the policy would decide, the rules that decided it, and why. Actions:
            "shell: <command>"   "read: <path>"   "write: <path>"   "net: <host>:<port>"
            "dep: <ecosystem>:<name>"   "push: <branch>"   "push --force: <branch>"
+           "mcp: <server>.<tool> <JSON arguments>", e.g. 'mcp: github.create_pull_request {"base":"main"}'
+         --expect VERDICT: compare with the decision; exit 1 when they differ.
 
 A repository's own policy file is never loaded by itself: name it here, or with --policy.`;
 
 export async function policyCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseFlags('policy', args, {
     json: { type: 'boolean' },
+    expect: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   const [action, ...rest] = positionals;
@@ -63,10 +66,13 @@ export async function policyCommand(args: string[], io: CommandIo): Promise<numb
     }
     const file = rest.length === 2 ? rest[0] : undefined;
     const what = parseAction(rest[rest.length - 1] as string);
+    const expected = expectedVerdict(values.expect);
     const policy = await loadPolicy(file ? path(file) : undefined);
     const decision = await policy.decide(what);
+    const pass = expected === undefined || expected === decision.decision;
     if (json) {
-      io.stdout(`${JSON.stringify({ source: policy.source, action: what, ...decision })}\n`);
+      const expectation = expected === undefined ? {} : { expected, pass };
+      io.stdout(`${JSON.stringify({ source: policy.source, action: what, ...decision, ...expectation })}\n`);
     } else {
       const lines = [
         `${decision.decision.toUpperCase()}  ${decision.reason}`,
@@ -76,9 +82,15 @@ export async function policyCommand(args: string[], io: CommandIo): Promise<numb
         lines.push(
           `  ${part.decision.padEnd(5)}  ${part.command}  [${part.policies.join(', ') || 'could not be analysed'}]`,
         );
+      if (expected !== undefined)
+        lines.push(
+          pass
+            ? `as expected (${expected})`
+            : `NOT AS EXPECTED: expected ${expected}, got ${decision.decision}`,
+        );
       io.stdout(`${forTerminal(lines.join('\n'))}\n`);
     }
-    return 0;
+    return pass ? 0 : 1;
   }
   throw new WardenError('usage', `unknown policy action "${action}"`, { hint: 'use check, explain or test' });
 }
@@ -115,21 +127,27 @@ async function compileErrors(
   }
 }
 
+function expectedVerdict(value: string | undefined): Verdict | undefined {
+  if (value === undefined || value === 'allow' || value === 'ask' || value === 'deny') return value;
+  throw new WardenError('usage', `--expect must be allow, ask or deny, got "${value}"`);
+}
+
 /**
  * `shell: npm test`, `read: src/a.ts`, `net: host:443`, `dep: npm:left-pad`, `push --force: main`,
- * `secret: github:git.push`.
+ * `secret: github:git.push`, `mcp: github.create_pull_request {"base": "main"}`.
  */
 export function parseAction(text: string): PolicyAction {
-  const match = /^\s*(shell|read|write|net|dep|push|push --force|secret)\s*:\s?(.*)$/s.exec(text);
+  const match = /^\s*(shell|read|write|net|dep|push|push --force|secret|mcp)\s*:\s?(.*)$/s.exec(text);
   const bad = () =>
     new WardenError('usage', `cannot read the action "${text}"`, {
-      hint: 'use "shell: CMD", "read: PATH", "write: PATH", "net: HOST:PORT", "dep: ECOSYSTEM:NAME", "push: BRANCH", "push --force: BRANCH" or "secret: NAME:ACT"',
+      hint: 'use "shell: CMD", "read: PATH", "write: PATH", "net: HOST:PORT", "dep: ECOSYSTEM:NAME", "push: BRANCH", "push --force: BRANCH", "secret: NAME:ACT" or "mcp: SERVER.TOOL {JSON}"',
     });
   if (!match) throw bad();
   const [, kind, value = ''] = match;
   if (kind === 'shell') return { kind: 'shell', command: value };
   const arg = value.trim();
   if (arg === '') throw bad();
+  if (kind === 'mcp') return mcpAction(arg, text, bad);
   if (kind === 'read') return { kind: 'file.read', path: arg };
   if (kind === 'write') return { kind: 'file.write', path: arg };
   if (kind === 'push' || kind === 'push --force')
@@ -146,5 +164,30 @@ export function parseAction(text: string): PolicyAction {
     kind: 'dependency.add',
     ecosystem: arg.slice(0, arg.indexOf(':')),
     name: arg.slice(arg.indexOf(':') + 1),
+  };
+}
+
+/** `github.create_pull_request {"base":"main"}`: the tool, then its arguments as a JSON object (none: `{}`). */
+function mcpAction(arg: string, text: string, bad: () => WardenError): PolicyAction {
+  const [, name = '', rest = ''] = /^(\S+)\s*(.*)$/s.exec(arg) ?? [];
+  const dot = name.indexOf('.');
+  if (dot <= 0 || dot === name.length - 1) throw bad();
+  let args: unknown = {};
+  try {
+    if (rest.trim() !== '') args = JSON.parse(rest);
+  } catch (error) {
+    throw new WardenError('usage', `the arguments in "${text}" are not JSON: ${(error as Error).message}`, {
+      hint: 'write them as one JSON object: mcp: github.create_pull_request {"base": "main"}',
+    });
+  }
+  if (args === null || typeof args !== 'object' || Array.isArray(args))
+    throw new WardenError('usage', `the arguments in "${text}" are not a JSON object`, {
+      hint: 'write them as one JSON object: mcp: github.create_pull_request {"base": "main"}',
+    });
+  return {
+    kind: 'mcp.call',
+    server: name.slice(0, dot),
+    tool: name.slice(dot + 1),
+    args: args as Record<string, unknown>,
   };
 }

@@ -4,9 +4,6 @@ import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts, sandboxLimits } from '../agent/session-parts.ts';
 import { WardenError } from '../errors.ts';
 import { createModelRouter, type KeyBudget } from '../gateway/index.ts';
-import { loadMcpServers } from '../mcp/config.ts';
-import { plainTransports } from '../mcp/plain-transports.ts';
-import { defaultPinFile, openPinStore } from '../mcp/tool-pins.ts';
 import { loadModelConfig } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
@@ -111,8 +108,6 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
   }
   // Resolved now, so a missing key or a bad model id is a usage error before anything starts.
   const routes = createModelRouter({ config, env: io.env, cwd: io.cwd, default: modelId });
-  // The agent's MCP servers are the user's, through Warden's gateway; the repository only offers.
-  const mcpServers = loadMcpServers(repo.root, { env: io.env });
 
   const parts = await openSessionParts(repo.root, policy);
   // The guards every session has (a token in a remote URL leaves .git/config before the agent can
@@ -200,7 +195,9 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
       },
       signal: cancel.signal,
       interrupted: () => interrupted,
-      mcp: { servers: mcpServers, transport: plainTransports(), pins: openPinStore(defaultPinFile(io.env)) },
+      // The user's MCP servers (the repository's only offered), reached as the session guards
+      // reach them: the agent gets them through Warden's gateway, never its own.
+      ...(launch.mcp ? { mcp: launch.mcp } : {}),
     });
     io.stderr(forTerminal(`warden: session ${sessionId} ${report.status}: ${report.summary}\n`));
     if (report.error) io.stderr(forTerminal(`warden: ${report.error.message}\n`));

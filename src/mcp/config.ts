@@ -123,7 +123,11 @@ export function loadMcpServers(
   const repoLayers =
     repoFile !== undefined && repoFile !== userFile ? [readConfigLayer(repoFile, 'repo')] : [];
   const dotMcp = join(repoRoot, '.mcp.json');
-  if (existsSync(dotMcp)) repoLayers.push(dotMcpLayer(dotMcp));
+  if (existsSync(dotMcp)) {
+    const layer = dotMcpLayer(dotMcp);
+    if ('refused' in layer) set.refused.push({ name: '.mcp.json', source: dotMcp, reason: layer.refused });
+    else repoLayers.push(layer);
+  }
   for (const layer of repoLayers) offeredOfLayer(layer, taken, set);
   return set;
 }
@@ -132,6 +136,18 @@ export function loadMcpServers(
 export function serversOfLayer(layer: ConfigLayer): McpServerConfig[] {
   const data = layer.data as Record<string, unknown> | null;
   if (data === null || typeof data !== 'object' || data.mcp_servers === undefined) return [];
+  const entries = data.mcp_servers;
+  const isMapping = typeof entries === 'object' && entries !== null && !Array.isArray(entries);
+  const badName = isMapping ? Object.keys(entries).find((name) => !SERVER_NAME.test(name)) : undefined;
+  if (badName !== undefined)
+    throw new WardenError(
+      'config.invalid',
+      `"mcp_servers.${badName}": a server's name must be lower-case letters, digits and "-", starting with a letter (no "_" or ".")`,
+      {
+        where: layer.locate?.(['mcp_servers', badName]) ?? layer.source,
+        hint: 'the name prefixes its tools (name__tool), so it may not hold what separates them',
+      },
+    );
   const parsed = serversSchema.safeParse(data.mcp_servers);
   if (!parsed.success) throw invalid(layer, parsed.error.issues[0]);
   return Object.entries(parsed.data).map(([name, entry]) => toServer(name, entry, layer.source, 'user'));
@@ -206,15 +222,13 @@ function toServer(
  * `.mcp.json` as Claude Code and others write it (`{"mcpServers": {name: {command, args, env}}}`),
  * read as a repository layer of `mcp_servers`. Its HTTP entries are refused like any other.
  */
-function dotMcpLayer(file: string): ConfigLayer {
+function dotMcpLayer(file: string): ConfigLayer | { refused: string } {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new WardenError('config.parse', `not valid JSON: ${(error as Error).message}`, {
-      where: file,
-      hint: "fix or remove the repository's .mcp.json",
-    });
+    // The repository's file, not the user's: what it offers is left out, the session goes on.
+    return { refused: `not valid JSON, so nothing it offers is used: ${(error as Error).message}` };
   }
   const servers = (data as { mcpServers?: unknown } | null)?.mcpServers;
   const entries =

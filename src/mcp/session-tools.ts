@@ -140,7 +140,7 @@ export async function openMcpSession(options: {
         tool.name,
       ]),
     );
-    const identity = identityOf(config);
+    const identity = serverIdentity(config);
     const previous = options.pins.get(config.name, identity);
     const vetted = vetTools(
       config.name,
@@ -225,7 +225,7 @@ function clipDiff(diff: string): string {
 }
 
 /** What the server is; another command, arguments or URL under the same name is pinned afresh. */
-function identityOf(config: McpServerConfig): string {
+export function serverIdentity(config: McpServerConfig): string {
   return sha256(config.transport === 'http' ? config.url : JSON.stringify([config.command, ...config.args]));
 }
 

@@ -1,7 +1,9 @@
 /**
  * The Cedar schema every compiled policy is validated against: who acts (the agent, or a user on
  * a shared server), the acts, and what each act is about. `plant` is a write judged again as a
- * file that runs later, outside the sandbox; its path is case-folded.
+ * file that runs later, outside the sandbox; its path is case-folded. An MCP call's arguments are
+ * the tags of `context.args` (Cedar's map: a record type is closed, so rules on argument names the
+ * schema cannot list would validate as impossible); `json` lists the paths whose value is not a string.
  */
 export const CEDAR_SCHEMA = `
 entity Agent;
@@ -13,6 +15,8 @@ entity Package = { ecosystem: String, name: String };
 entity Branch = { name: String };
 entity PullRequest = { base: String, head: String };
 entity Secret = { name: String };
+entity McpTool = { server: String, name: String, folded_name: String };
+entity McpArguments = { json: Set<String> } tags String;
 
 action read, write, plant appliesTo { principal: [Agent, User], resource: File };
 action shell appliesTo { principal: [Agent, User], resource: Command };
@@ -21,4 +25,5 @@ action add_dependency appliesTo { principal: [Agent, User], resource: Package };
 action push appliesTo { principal: [Agent, User], resource: Branch, context: { force: Bool } };
 action open_pull_request appliesTo { principal: [Agent, User], resource: PullRequest };
 action use_secret appliesTo { principal: [Agent, User], resource: Secret, context: { act: String } };
+action mcp_call appliesTo { principal: [Agent, User], resource: McpTool, context: { args: McpArguments } };
 `;

@@ -1,3 +1,4 @@
+import { mcpCedarRules, UNMATCHED_MCP } from './mcp-compile.ts';
 import { dependencyRules, type PolicyFile } from './policy-file.ts';
 import { runsLaterRules } from './runs-later-rules.ts';
 import type { Verdict } from './types.ts';
@@ -71,8 +72,9 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
     pattern: string,
     head: string,
     when?: string,
+    unless?: string,
   ) => {
-    const condition = when ? ` when { ${when} }` : '';
+    const condition = (when ? ` when { ${when} }` : '') + (unless ? ` unless { ${unless} }` : '');
     const text = `@id(${cedarString(id)})\n@verdict("${verdict}")\n${effect} (principal, ${head}, resource)${condition};`;
     const actions = [...head.matchAll(/Action::"(\w+)"/g)].map((m) => m[1] as string);
     rules.push({ id, effect, verdict, pattern, actions, text });
@@ -134,6 +136,17 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
       ),
     );
   }
+  // MCP tool calls: the call's arguments are in Cedar's context, one string per path a rule names.
+  for (const rule of mcpCedarRules(file.mcp, cedarString, cedarLike))
+    add(
+      rule.id,
+      rule.verdict === 'deny' ? 'forbid' : 'permit',
+      rule.verdict,
+      rule.pattern,
+      act('mcp_call'),
+      rule.when,
+      rule.unless,
+    );
   // Files that run later, outside the sandbox: judged after the files rules allow a write.
   for (const rule of runsLaterRules(file, like))
     add(
@@ -153,6 +166,7 @@ export function compilePolicy(file: PolicyFile): CompiledRule[] {
   );
   add('default.git.force_push', 'forbid', 'deny', 'force push', act('push'), 'context.force');
   add(UNMATCHED_COMMAND, 'permit', 'ask', '(no rule)', act('shell'));
+  add(UNMATCHED_MCP, 'permit', 'ask', '(no rule)', act('mcp_call'));
   return rules;
 }
 

@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { posix } from 'node:path';
-import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import {
+  type CedarValueJson,
+  type EntityJson,
+  preparsePolicySet,
+  statefulIsAuthorized,
+} from '@cedar-policy/cedar-wasm/nodejs';
 import { WardenError } from '../errors.ts';
 import { type BashParse, createBashParser } from './bash-parser.ts';
 import { type CompiledRule, compilePolicy, UNMATCHED_COMMAND } from './compile.ts';
+import { decideMcpCall } from './mcp-call.ts';
+import { UNMATCHED_MCP } from './mcp-compile.ts';
+import { mcpArgumentPaths } from './mcp-section.ts';
 import { dependencyRules, type PolicyFile } from './policy-file.ts';
 import { parseDuration, parseSize } from './quantities.ts';
 import { runsLaterSubjects } from './runs-later.ts';
@@ -23,6 +31,8 @@ export interface CompiledPolicy extends Policy {
 type Judgement = { decision: Verdict; policies: string[]; reason: string };
 
 const AGENT = { type: 'Agent', id: 'agent' };
+/** Rules that ask only when nothing else matched: any explicit rule outranks them. */
+const CATCH_ALL = new Set([UNMATCHED_COMMAND, UNMATCHED_MCP]);
 
 /** Compile a validated policy file to Cedar, parse it once, and return its decide(). */
 export async function compileToPolicy(file: PolicyFile, source: string): Promise<CompiledPolicy> {
@@ -50,13 +60,15 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
     setIds.set(action, setId);
   }
   const parse = await createBashParser();
+  const mcpPaths = mcpArgumentPaths(file.mcp);
 
   const authorize = (
     action: string,
     type: string,
     id: string,
     attrs: Record<string, string | number | boolean>,
-    context: Record<string, string | boolean> = {},
+    context: Record<string, CedarValueJson> = {},
+    related: EntityJson[] = [],
   ): Judgement => {
     // No rule at all for this action (e.g. no git.push list): Cedar's default deny, said plainly.
     if (!setIds.has(action)) return { decision: 'deny', policies: [], reason: 'no rule grants it' };
@@ -66,7 +78,7 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
       resource: { type, id },
       context,
       preparsedPolicySetId: setIds.get(action) ?? 'warden-none',
-      entities: [{ uid: { type, id }, attrs, parents: [] }],
+      entities: [{ uid: { type, id }, attrs, parents: [] }, ...related],
     });
     if (answer.type === 'failure') {
       return {
@@ -92,7 +104,7 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
         reason: ids.length ? `denied by ${cite(ids, byId)}` : 'no rule grants it',
       };
     // Among permits, an explicit ask outranks an allow (deny > ask > allow); the catch-all asks only alone.
-    const asks = ids.filter((id) => byId.get(id)?.verdict === 'ask' && id !== UNMATCHED_COMMAND);
+    const asks = ids.filter((id) => byId.get(id)?.verdict === 'ask' && !CATCH_ALL.has(id));
     if (asks.length > 0)
       return { decision: 'ask', policies: asks, reason: `needs approval by ${cite(asks, byId)}` };
     const allows = ids.filter((id) => byId.get(id)?.verdict === 'allow');
@@ -168,6 +180,10 @@ export async function compileToPolicy(file: PolicyFile, source: string): Promise
         );
       case 'shell':
         return decideShell(action, parse, authorize);
+      case 'mcp.call':
+        return decideMcpCall(action, mcpPaths, (attrs, context, related) =>
+          authorize('mcp_call', 'McpTool', `${attrs.server}.${attrs.name}`, attrs, context, related),
+        );
       default:
         return {
           decision: 'deny',

@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from './engine.ts';
+import { mcpSummary, mcpWarnings } from './mcp-explain.ts';
 import { dependencyRules } from './policy-file.ts';
 import { CATEGORY_TITLES, RUNS_LATER_CATALOG, RUNS_LATER_CATEGORIES } from './runs-later-catalog.ts';
 import { runsLaterVerdicts } from './runs-later-rules.ts';
@@ -79,6 +80,7 @@ export function explainPolicy(policy: CompiledPolicy): PolicyExplanation {
         `${CATEGORY_TITLES[category]} are written without asking, and run later outside the sandbox`,
       );
   }
+  warnings.push(...mcpWarnings(file.mcp));
   const breadth = Math.min(
     100,
     warnings.reduce((sum, w) => sum + w.weight, 0),
@@ -171,6 +173,9 @@ function summary(policy: CompiledPolicy, warnings: PolicyWarning[], breadth: num
     `Git push:      ${list(file.git?.push, 'no branch')}; force push never`,
     `Pull requests: ${pullRequests(file.git?.pull_requests)}`,
     `Secrets:       ${list(secrets, 'none')}`,
+    '',
+    ...mcpSummary(file.mcp),
+    '',
     `Limits:        ${list(limitParts as string[], 'none set')}`,
     '',
     `Breadth:       ${breadth}/100`,

@@ -1,6 +1,7 @@
 import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { WardenError } from '../errors.ts';
+import { mcpSection } from './mcp-section.ts';
 import { parseDuration, parseSize } from './quantities.ts';
 import { RUNS_LATER_CATEGORIES } from './runs-later-catalog.ts';
 
@@ -120,6 +121,8 @@ export const policyFileSchema = z.strictObject(
         mapping('must be a mapping of credential name to a list of acts'),
       )
       .optional(),
+    // MCP tools: allow / ask / deny by tool pattern, with conditions on the call's arguments.
+    mcp: mcpSection,
     limits: z
       .strictObject(
         {
@@ -142,7 +145,7 @@ export const policyFileSchema = z.strictObject(
       .optional(),
   },
   mapping(
-    'must be a mapping (version, files, commands, network, dependencies, runs_later, git, secrets, limits)',
+    'must be a mapping (version, files, commands, network, dependencies, runs_later, git, secrets, mcp, limits)',
   ),
 );
 

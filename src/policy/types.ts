@@ -1,6 +1,7 @@
 /**
  * What the policy decides about. Every effect the agent wants — a file read or write, a command, a
- * network request, a new dependency, a git push, a pull request — is described as one of these before it happens.
+ * network request, a new dependency, a git push, a pull request, an MCP tool call — is described
+ * as one of these before it happens.
  */
 export type PolicyAction =
   | { kind: 'file.read'; path: string }
@@ -25,7 +26,7 @@ export type PolicyAction =
   | { kind: 'pr.create'; base: string; head: string }
   /** The broker about to use a named credential for an act (`git.push`, `pr.create`, …). */
   | { kind: 'secret.use'; name: string; act: string }
-  /** A call of an MCP server's tool (`github.create_issue`), judged with its arguments. */
+  /** A tool of a configured MCP server (`server.tool`), with the arguments the model gave it. */
   | { kind: 'mcp.call'; server: string; tool: string; args: Record<string, unknown> };
 
 export type Verdict = 'allow' | 'deny' | 'ask';

@@ -5,13 +5,15 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { userCredentials } from '../agent/session-guards.ts';
 import { createLocalKeyWrapper, type Durability } from '../audit/index.ts';
 import { isWardenError, WardenError } from '../errors.ts';
 import { createModelRouter, gatewayPlugin, type ModelRouter, sendClientError } from '../gateway/index.ts';
 import { createRedactor, secretsInEnv } from '../guard/redactor.ts';
-import { plainTransports } from '../mcp/plain-transports.ts';
+import { oauthStateDir } from '../mcp/oauth-state.ts';
 import type { TransportFactory } from '../mcp/session-tools.ts';
 import { openPinStore } from '../mcp/tool-pins.ts';
+import { sessionTransports } from '../mcp/transports.ts';
 import { buildModelConfig, loadUserConfigLayer, resolveModel } from '../models/index.ts';
 import type { Policy } from '../policy/types.ts';
 import type { AccountStore } from './account-store.ts';
@@ -49,7 +51,10 @@ export async function openServerGateway(options: {
   mcp?: McpGatewayConfig | undefined;
   /** The server's policies by name, which judge MCP calls (a key's team's). */
   policies?: ReadonlyMap<string, Policy>;
-  /** How /mcp reaches the upstream servers (default: plain Streamable HTTP, no credentials). */
+  /**
+   * How /mcp reaches the upstream servers; default: Streamable HTTP from this process, with the
+   * token its user's `credentials:` hold for a server's host, or its `warden mcp login` sign-in.
+   */
   mcpTransport?: TransportFactory;
   /** Where the MCP servers' tool pins are kept: `<dataDir>/mcp-pins.json`. */
   dataDir?: string;
@@ -94,7 +99,15 @@ export async function openServerGateway(options: {
           policies: options.policies ?? new Map(),
           audit,
           pins: openPinStore(join(options.dataDir ?? options.cwd, 'mcp-pins.json')),
-          transport: options.mcpTransport ?? plainTransports(),
+          transport:
+            options.mcpTransport ??
+            sessionTransports({
+              http: {
+                credentials: userCredentials(options.env),
+                known: (values) => redactor.addKnown(values),
+                oauthDir: oauthStateDir(options.env),
+              },
+            }),
           redactor,
           log: options.log,
         });

@@ -106,6 +106,8 @@ export function createTimeline(): Timeline {
         h('span', { class: e.allowed ? 'ok' : 'bad' }, e.allowed ? `allowed (${e.bytes} bytes)` : 'blocked'),
       ),
     'guard.flagged': (e) => row('note warn', e, `Guard flagged ${e.rule} in ${e.source}: ${e.detail}`),
+    'mcp.server': (e) =>
+      row(e.status === 'connected' && e.withheld.length === 0 ? 'note' : 'note warn', e, mcpServerLine(e)),
     'limit.reached': (e) =>
       row(
         'note bad',
@@ -132,4 +134,15 @@ export function createTimeline(): Timeline {
       handler?.(event);
     },
   };
+}
+
+/** One line for an MCP server as the session opened: what the model got, what it did not, and why. */
+function mcpServerLine(e: EventOf<'mcp.server'>): string {
+  const head = `MCP server ${e.server} (${e.transport})`;
+  if (e.status !== 'connected') return `${head} ${e.status}${e.detail ? `: ${e.detail}` : ''}`;
+  const parts = [`${e.tools.length} tool${e.tools.length === 1 ? '' : 's'} offered`];
+  if (e.pinned.length > 0) parts.push(`pinned now: ${e.pinned.join(', ')}`);
+  if (e.withheld.length > 0)
+    parts.push(`withheld: ${e.withheld.map((w) => `${w.tool} (${w.reason})`).join('; ')}`);
+  return `${head} connected: ${parts.join(' · ')}`;
 }

@@ -39,7 +39,7 @@ export function toolCard(tool: string, callId: string, args: unknown): ToolCard 
     h(
       'header',
       null,
-      h('span', { class: 'tool-name' }, tool),
+      ...toolLabel(tool),
       h('code', { class: 'tool-arg' }, describeCall(tool, args)),
       decision,
       outcome,
@@ -134,6 +134,19 @@ function renderOutput(tool: string, ok: boolean, text: string): HTMLElement | nu
 }
 
 /** The call in one line, the way a person would write it. */
+/**
+ * An MCP server's tool is called `server__tool` by the model; a person reads it as the policy
+ * writes it, `server.tool`, marked as coming from an MCP server.
+ */
+function toolLabel(tool: string): HTMLElement[] {
+  const at = tool.indexOf('__');
+  if (at < 1) return [h('span', { class: 'tool-name' }, tool)];
+  return [
+    h('span', { class: 'tool-name', title: tool }, `${tool.slice(0, at)}.${tool.slice(at + 2)}`),
+    h('span', { class: 'tool-kind' }, 'MCP'),
+  ];
+}
+
 export function describeCall(tool: string, args: unknown): string {
   const a = (args && typeof args === 'object' ? args : {}) as Record<string, unknown>;
   const text = (key: string) => (typeof a[key] === 'string' ? (a[key] as string) : undefined);
