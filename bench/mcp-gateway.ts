@@ -12,7 +12,6 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import Fastify from 'fastify';
 import { z } from 'zod';
 import type { Durability } from '../src/audit/index.ts';
-import { fakeMcpPolicy } from '../src/mcp/testing/gateway-fixtures.ts';
 import { startHttpUpstream } from '../src/mcp/testing/http-upstream.ts';
 import { compileToPolicy } from '../src/policy/engine.ts';
 import { parsePolicyFile } from '../src/policy/policy-file.ts';
@@ -25,11 +24,11 @@ import { percentile, printTable } from './stats.ts';
 const POLICY =
   'version: 1\nmcp:\n  allow:\n    - tool: tracker.get_issue\n      when: { project: "WARDEN" }\n';
 
-/** The policy as Warden compiles it; a stand-in where this build's policy has no mcp: section. */
-async function benchPolicy(): Promise<{ policy: Policy; real: boolean }> {
+/** The policy as Warden compiles it: one rule with a condition on an argument. */
+async function benchPolicy(): Promise<Policy> {
   const parsed = parsePolicyFile(POLICY, 'bench.yaml');
-  if (parsed.ok) return { policy: await compileToPolicy(parsed.file, 'bench.yaml'), real: true };
-  return { policy: fakeMcpPolicy({ 'tracker.get_issue': 'allow' }), real: false };
+  if (!parsed.ok) throw new Error(parsed.errors.map((error) => error.describe()).join('\n'));
+  return compileToPolicy(parsed.file, 'bench.yaml');
 }
 
 async function client(url: string, key?: string) {
@@ -65,7 +64,7 @@ async function benchOne(runs: number, durability: Durability): Promise<void> {
       answer: () => 'Issue 7: the sum is off by one.',
     },
   ]);
-  const { policy, real } = await benchPolicy();
+  const policy = await benchPolicy();
   const gateway = await openServerGateway({
     config: undefined,
     source: 'bench',
@@ -117,7 +116,7 @@ async function benchOne(runs: number, durability: Durability): Promise<void> {
       gatewayTimes.push(await timed(through, 'tracker__get_issue'));
     }
     printTable(
-      `MCP gateway, audit durability ${durability}: one tools/call, SDK client to a Streamable HTTP server (${samples} calls each, ms${real ? '' : '; policy: a stand-in, this build has no mcp: section'})`,
+      `MCP gateway, audit durability ${durability}: one tools/call, SDK client to a Streamable HTTP server (${samples} calls each, ms)`,
       [50, 99].map((q) => ({
         name: `tool call p${q}`,
         value: percentile(gatewayTimes, q),
