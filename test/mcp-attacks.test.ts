@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -272,4 +273,77 @@ test('an MCP call the policy asks about is answered at the terminal, and runs on
   assert.match(screen, /approval needed: call tracker\.label_issue/);
   assert.match(screen, /approved/);
   assert.deepEqual(calls, [{ tool: 'label_issue', args: { id: 9, label: 'bug' } }]);
+});
+
+test('a stdio server runs inside the sandbox: it reaches neither the network nor the host files', async () => {
+  const { createServer } = await import('node:net');
+  let connections = 0;
+  const listener = createServer((socket) => {
+    connections++;
+    socket.end('hello');
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const port = (listener.address() as { port: number }).port;
+  const serverDir = join(fixture.dir, 'probe-server');
+  await mkdir(serverDir, { recursive: true });
+  await mkdir(join(fixture.dir, '.ssh'), { recursive: true });
+  await writeFile(join(fixture.dir, '.ssh', 'id_rsa'), 'HOST-PRIVATE-KEY');
+  await writeFile(join(fixture.dir, 'host-secret.txt'), 'HOST-SECRET');
+  const sdk = (path: string) => import.meta.resolve(`@modelcontextprotocol/sdk/${path}`);
+  await writeFile(
+    join(serverDir, 'probe.mjs'),
+    `import { McpServer } from ${JSON.stringify(sdk('server/mcp.js'))};
+import { StdioServerTransport } from ${JSON.stringify(sdk('server/stdio.js'))};
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+const attempt = (what, f) => { try { return what + ': GOT ' + f(); } catch (e) { return what + ': ' + e.code; } };
+const server = new McpServer({ name: 'probe', version: '1.0.0' });
+server.registerTool('probe', { description: 'Reports what it can reach.' }, async () => {
+  const net = await new Promise((done) => {
+    const socket = connect(${port}, '127.0.0.1', () => done('net: CONNECTED'));
+    socket.on('error', (e) => done('net: ' + e.code));
+  });
+  const lines = [
+    net,
+    attempt('home key', () => readFileSync(${JSON.stringify(join(fixture.dir, '.ssh', 'id_rsa'))}, 'utf8')),
+    attempt('host file', () => readFileSync(${JSON.stringify(join(fixture.dir, 'host-secret.txt'))}, 'utf8')),
+    attempt('host write', () => writeFileSync(${JSON.stringify(join(fixture.dir, 'planted.txt'))}, 'x')),
+    attempt('workspace', () => readFileSync('package.json', 'utf8').length + ' bytes'),
+  ];
+  return { content: [{ type: 'text', text: lines.join('\\n') }] };
+});
+await server.connect(new StdioServerTransport());
+`,
+  );
+  const nodeModules = new URL('../node_modules', import.meta.url).pathname;
+  const config = join(fixture.dir, 'config-stdio');
+  await mkdir(join(config, 'warden'), { recursive: true });
+  await writeFile(
+    join(config, 'warden', 'warden.config.yaml'),
+    `mcp_servers:\n  probe:\n    command: node\n    args: [${JSON.stringify(join(serverDir, 'probe.mjs'))}]\n    read_only: [${JSON.stringify(serverDir)}, ${JSON.stringify(nodeModules)}]\n`,
+  );
+  try {
+    const run = await attack(
+      fixture,
+      'mcp-stdio',
+      'version: 1\nfiles: { read: ["*"] }\nmcp:\n  allow: [probe.probe]\n',
+      [{ tool: 'probe__probe', args: {} }],
+      ['--approvals', 'deny'],
+      { ...env, XDG_CONFIG_HOME: config, XDG_STATE_HOME: join(fixture.dir, 'state-stdio') },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const outcome = run.events.find((e): e is EventOf<'mcp.server'> => e.type === 'mcp.server');
+    assert.equal(outcome?.status, 'connected', JSON.stringify(outcome));
+    const output = run.call(0).finished?.output ?? '';
+    assert.match(output, /net: (ECONNREFUSED|ENETUNREACH|EACCES|EPERM)/, output);
+    assert.match(output, /home key: ENOENT/);
+    assert.match(output, /host file: ENOENT/);
+    // A write may land in the sandbox's private /tmp; it must not reach the host.
+    assert.equal(existsSync(join(fixture.dir, 'planted.txt')), false, output);
+    assert.match(output, /workspace: GOT \d+ bytes/, 'the workspace is where it works');
+    assert.doesNotMatch(output, /HOST-/);
+    assert.equal(connections, 0);
+  } finally {
+    listener.close();
+  }
 });

@@ -106,6 +106,11 @@ test("the detector is quiet on this repository's own sources and docs (the rule 
     'src/guard/invisible-text.test.ts',
     'src/agent/tool-call.test.ts',
     'test/untrusted-content.test.ts',
+    // The published MCP tool-poisoning attacks, and the tests that replay them.
+    'test/fixtures/mcp-poisoned-tools.json',
+    'src/guard/tool-description-rules.test.ts',
+    'src/mcp/session-tools.test.ts',
+    'test/mcp-attacks.test.ts',
     // The system prompt names the envelope's markers to the model (tag-injection, rightly).
     'src/agent/context.ts',
     // Runs Codex and Claude Code with their own sandboxes off, as Warden's contains them.

@@ -2,6 +2,7 @@ import { WardenError } from '../errors.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { McpServerConfig } from './config.ts';
 import { type HttpTransportOptions, httpTransport } from './http-transport.ts';
+import { SandboxTransport } from './sandbox-transport.ts';
 import type { TransportFactory } from './session-tools.ts';
 
 /**
@@ -15,6 +16,23 @@ export function sessionTransports(options: {
 }): TransportFactory {
   return async (config: McpServerConfig) => {
     if (config.transport === 'http') return httpTransport(config.name, config, options.http);
-    throw new WardenError('mcp.stdio', `MCP server "${config.name}": stdio servers are not available yet`);
+    if (!options.sandbox?.spawn)
+      throw new WardenError(
+        'mcp.stdio',
+        `MCP server "${config.name}": this host has no sandbox to run it in`,
+        {
+          hint: 'configure it as a Streamable HTTP server (url:) instead',
+        },
+      );
+    return new SandboxTransport({
+      server: config.name,
+      sandbox: options.sandbox,
+      request: {
+        argv: [config.command, ...config.args],
+        env: config.env,
+        readOnly: config.readOnly,
+        ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+      },
+    });
   };
 }

@@ -21,7 +21,8 @@ import { runBwrap } from './run-process.ts';
 import { buildSandboxEnv } from './sandbox-env.ts';
 import { networkMounts, type SandboxNetwork } from './sandbox-network.ts';
 import { hostSeccompProgram } from './seccomp.ts';
-import type { DiskVerdict, RunRequest, RunResult, Sandbox } from './types.ts';
+import { type Launch, startSandboxed } from './spawn-sandboxed.ts';
+import type { DiskVerdict, RunRequest, RunResult, Sandbox, SandboxedProcess, SpawnRequest } from './types.ts';
 
 export interface BwrapSandboxOptions {
   /** The project directory: the only place a command can write. */
@@ -98,35 +99,58 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
     return info;
   };
 
+  /** The bwrap invocation for one program: everything but the limits, which wrap its command. */
+  const launch = async (
+    request: { argv: string[]; cwd?: string | undefined; env?: Record<string, string> | undefined },
+    requestReadOnly: readonly string[] = [],
+  ): Promise<Launch> => {
+    const cwd = path.resolve(workspace, request.cwd ?? '.');
+    if (!isWithin(cwd, workspace)) {
+      throw new WardenError('sandbox.bad-request', `cwd ${request.cwd} is outside the workspace`, {
+        where: 'sandbox',
+      });
+    }
+    ready ??= prepare();
+    const info = await ready;
+    const conflict = requestReadOnly
+      .map((p) => readOnlyConflict(p, info.layout))
+      .find((c) => c !== undefined);
+    if (conflict !== undefined) throw badRequest(conflict);
+    const network =
+      options.network === undefined ? undefined : networkMounts(options.network, nodePath, info.layout);
+    const { env } = buildSandboxEnv({
+      path: `${path.dirname(nodePath)}:${SYSTEM_PATH}`,
+      ...(options.env === undefined ? {} : { operator: options.env }),
+      ...(request.env === undefined ? {} : { request: request.env }),
+      installScripts: options.installScripts === true,
+    });
+    const setup = buildBwrapArgs({
+      layout: info.layout,
+      features: info.features,
+      workspace,
+      cwd,
+      readOnly: [nodePath, ...extraReadOnly, ...requestReadOnly, ...(network?.readOnly ?? [])],
+      masked: options.hidden ? await findMaskedPaths(workspace, options.hidden) : [],
+    });
+    return {
+      bwrapPath: info.path,
+      setup: encodeArgs([
+        ...setup,
+        ...envArgs({ ...env, ...network?.env }),
+        ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
+      ]),
+      files,
+      ...(seccomp === undefined ? {} : { seccomp }),
+      inherited: await inheritableDescriptors(),
+      command: network === undefined ? request.argv : network.command(request.argv),
+    };
+  };
+
   return {
     kind: 'bubblewrap',
     async run(request: RunRequest): Promise<RunResult> {
       checkRequest(request);
-      const cwd = path.resolve(workspace, request.cwd ?? '.');
-      if (!isWithin(cwd, workspace)) {
-        throw new WardenError('sandbox.bad-request', `cwd ${request.cwd} is outside the workspace`, {
-          where: 'sandbox',
-        });
-      }
-      ready ??= prepare();
-      const info = await ready;
-      const network =
-        options.network === undefined ? undefined : networkMounts(options.network, nodePath, info.layout);
-      const { env } = buildSandboxEnv({
-        path: `${path.dirname(nodePath)}:${SYSTEM_PATH}`,
-        ...(options.env === undefined ? {} : { operator: options.env }),
-        ...(request.env === undefined ? {} : { request: request.env }),
-        installScripts: options.installScripts === true,
-      });
-      const setup = buildBwrapArgs({
-        layout: info.layout,
-        features: info.features,
-        workspace,
-        cwd,
-        readOnly: [nodePath, ...extraReadOnly, ...(network?.readOnly ?? [])],
-        masked: options.hidden ? await findMaskedPaths(workspace, options.hidden) : [],
-      });
-      const command = network === undefined ? request.argv : network.command(request.argv);
+      const { command, ...invocation } = await launch(request);
       const watch = await disk?.begin();
       const signal = anySignal(request.signal, watch?.signal);
       let result: RunResult;
@@ -136,17 +160,9 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
           command,
           async (limited) =>
             runBwrap({
-              bwrapPath: info.path,
-              setup: encodeArgs([
-                ...setup,
-                ...envArgs({ ...env, ...network?.env }),
-                ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
-              ]),
-              files,
-              ...(seccomp === undefined ? {} : { seccomp }),
+              ...invocation,
               command: limited.command,
               ...(limited.launcher === undefined ? {} : { launcher: limited.launcher }),
-              inherited: await inheritableDescriptors(),
               stdin: request.stdin,
               timeoutMs: request.timeoutMs,
               maxOutputBytes: request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
@@ -159,6 +175,24 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
         verdict = await watch?.end();
       }
       return verdict === undefined ? result : { ...result, disk: verdict };
+    },
+    async spawn(request: SpawnRequest): Promise<SandboxedProcess> {
+      checkArgv(request.argv, request.cwd);
+      const readOnly = (request.readOnly ?? []).map((p) => {
+        if (typeof p !== 'string' || !path.isAbsolute(p)) {
+          throw badRequest(`readOnly entries must be absolute paths: ${p}`);
+        }
+        try {
+          return realpathSync(p);
+        } catch (cause) {
+          throw new WardenError('sandbox.bad-request', `the read-only path ${p} does not exist`, {
+            where: 'sandbox',
+            cause,
+          });
+        }
+      });
+      const launched = await launch(request, readOnly);
+      return startSandboxed({ launch: launched, limiter, disk, signal: request.signal });
     },
   };
 }
@@ -186,24 +220,30 @@ function realDirectory(dir: string, what: string): string {
 }
 
 function checkRequest(request: RunRequest): void {
-  const bad = (message: string): WardenError =>
-    new WardenError('sandbox.bad-request', message, { where: 'sandbox' });
-  if (!Array.isArray(request.argv) || request.argv.length === 0 || request.argv[0] === '') {
-    throw bad('argv must name a program');
-  }
-  if (request.argv.some((arg) => typeof arg !== 'string' || arg.includes('\0'))) {
-    throw bad('argv entries must be strings without NUL bytes');
-  }
+  checkArgv(request.argv, request.cwd);
   if (!Number.isFinite(request.timeoutMs) || request.timeoutMs <= 0) {
-    throw bad(`timeoutMs must be a positive number, got ${request.timeoutMs}`);
-  }
-  if (request.cwd !== undefined && (typeof request.cwd !== 'string' || request.cwd.includes('\0'))) {
-    throw bad('cwd must be a string without NUL bytes');
+    throw badRequest(`timeoutMs must be a positive number, got ${request.timeoutMs}`);
   }
   const max = request.maxOutputBytes;
   if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
-    throw bad(`maxOutputBytes must be a non-negative integer, got ${max}`);
+    throw badRequest(`maxOutputBytes must be a non-negative integer, got ${max}`);
   }
+}
+
+function checkArgv(argv: unknown, cwd: unknown): void {
+  if (!Array.isArray(argv) || argv.length === 0 || argv[0] === '') {
+    throw badRequest('argv must name a program');
+  }
+  if (argv.some((arg) => typeof arg !== 'string' || arg.includes('\0'))) {
+    throw badRequest('argv entries must be strings without NUL bytes');
+  }
+  if (cwd !== undefined && (typeof cwd !== 'string' || cwd.includes('\0'))) {
+    throw badRequest('cwd must be a string without NUL bytes');
+  }
+}
+
+function badRequest(message: string): WardenError {
+  return new WardenError('sandbox.bad-request', message, { where: 'sandbox' });
 }
 
 function badConfig(message: string, cause?: unknown): WardenError {

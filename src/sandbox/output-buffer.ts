@@ -17,8 +17,11 @@ export interface OutputBuffer {
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
-export function createOutputBuffer(limit: number = DEFAULT_MAX_OUTPUT_BYTES): OutputBuffer {
-  const headLimit = Math.ceil(limit / 2);
+/** `headLimit` 0 keeps only the end: the last lines of a long-lived program's stderr. */
+export function createOutputBuffer(
+  limit: number = DEFAULT_MAX_OUTPUT_BYTES,
+  headLimit: number = Math.ceil(limit / 2),
+): OutputBuffer {
   const tailLimit = limit - headLimit;
   const head: Buffer[] = [];
   let headBytes = 0;

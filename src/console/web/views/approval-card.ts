@@ -2,6 +2,7 @@ import { type Api, type Approval, path } from '../api.ts';
 import { h, replace, route } from '../dom.ts';
 import { relativeTime } from '../format.ts';
 import { errorBox } from '../view.ts';
+import { toolLabel } from './tool-card.ts';
 
 type Answer = { decision: 'allow' | 'deny'; scope: 'once' | 'session' };
 
@@ -52,7 +53,7 @@ export function approvalCard(
       'div',
       { class: 'approval-head' },
       h('span', { class: 'badge status-waiting_approval' }, 'approval needed'),
-      h('strong', null, approval.tool),
+      ...toolLabel(approval.tool, 'approval-tool'),
       options.showTask
         ? h('a', { href: route('tasks', approval.taskId), class: 'mono small' }, approval.taskId)
         : null,

@@ -138,11 +138,11 @@ function renderOutput(tool: string, ok: boolean, text: string): HTMLElement | nu
  * An MCP server's tool is called `server__tool` by the model; a person reads it as the policy
  * writes it, `server.tool`, marked as coming from an MCP server.
  */
-function toolLabel(tool: string): HTMLElement[] {
+export function toolLabel(tool: string, nameClass = 'tool-name'): HTMLElement[] {
   const at = tool.indexOf('__');
-  if (at < 1) return [h('span', { class: 'tool-name' }, tool)];
+  if (at < 1) return [h('span', { class: nameClass }, tool)];
   return [
-    h('span', { class: 'tool-name', title: tool }, `${tool.slice(0, at)}.${tool.slice(at + 2)}`),
+    h('span', { class: nameClass, title: tool }, `${tool.slice(0, at)}.${tool.slice(at + 2)}`),
     h('span', { class: 'tool-kind' }, 'MCP'),
   ];
 }
