@@ -29,7 +29,7 @@ export const GATEWAY_PREFIX = '/gateway';
 
 export interface ServerGateway {
   keys: ServerKeys;
-  /** Undefined while the gateway is off (no `gateway:` in server.yaml); keys can still be issued. */
+  /** Undefined while both gateways are off (no `gateway:` or `mcp_servers:` in server.yaml); keys can still be issued. */
   audit: GatewayAudit | undefined;
   /** The model names clients may ask for; empty while off. */
   names: string[];
