@@ -3,6 +3,7 @@ import { benchCore } from './core.ts';
 import { benchDiskUsage } from './disk-usage.ts';
 import { benchGateway } from './gateway.ts';
 import { benchKnownForms } from './known-forms.ts';
+import { benchMcpGateway } from './mcp-gateway.ts';
 import { benchRedactor } from './redactor.ts';
 import { benchSandboxAndPolicy } from './sandbox-policy.ts';
 import { benchServe } from './serve.ts';
@@ -16,6 +17,7 @@ const benches: Record<string, (runs: number) => Promise<void>> = {
   redactor: benchRedactor,
   'known-forms': benchKnownForms,
   gateway: benchGateway,
+  'mcp-gateway': benchMcpGateway,
   serve: benchServe,
 };
 // WARDEN_BENCH_ONLY=redactor (or a comma-separated list) runs just those parts.

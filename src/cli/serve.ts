@@ -22,7 +22,8 @@ directory.
                     $XDG_STATE_HOME/warden/server, i.e. ~/.local/state/warden/server)
   --config FILE     the server's settings (default DIR/server.yaml, written on first start):
                     allowed repository roots, models, named policies, concurrency,
-                    the model gateway's routes (gateway:, served at /gateway)
+                    the model gateway's routes (gateway:, served at /gateway), the MCP
+                    servers of the MCP gateway (mcp_servers:, served at /mcp)
   --concurrency N   tasks running at once (default 2, or concurrency in the config); 0 with
                     WARDEN_DATABASE_URL for an API-only server while warden workers run tasks
   --new-admin-token issue a new token for the user "admin" (made again if gone), print it,
@@ -103,6 +104,8 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
       ? `model gateway at ${server.url}/gateway (OpenAI base URL ${server.url}/gateway/v1); models: ${server.gateway.names.join(', ')}`
       : `model gateway off: add a gateway: section to ${server.config.source} to turn it on`,
   );
+  if (server.gateway.mcpServers.length > 0)
+    lines.push(`MCP gateway at ${server.url}/mcp; servers: ${server.gateway.mcpServers.join(', ')}`);
   if (server.recovered > 0) lines.push(`resuming ${server.recovered} interrupted task(s)`);
   if (server.adminToken)
     lines.push(

@@ -25,6 +25,8 @@ Runs a third-party coding agent (Codex CLI, Claude Code, …) as a Warden sessio
 sandbox, the workspace its only writable project directory, the policy's allowed hosts its only
 network, Warden's model gateway its model endpoint (with a virtual key: no provider key enters
 the sandbox), each shell command it runs judged by the policy, everything in the audit log.
+The MCP servers of your user config (mcp_servers:) reach it only through Warden's MCP gateway,
+each call judged by the policy; its own MCP servers are replaced.
 
 Options:
   --profile NAME      codex, claude, generic, or one defined under agents: in your user config
@@ -193,6 +195,9 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
       },
       signal: cancel.signal,
       interrupted: () => interrupted,
+      // The user's MCP servers (the repository's only offered), reached as the session guards
+      // reach them: the agent gets them through Warden's gateway, never its own.
+      ...(launch.mcp ? { mcp: launch.mcp } : {}),
     });
     io.stderr(forTerminal(`warden: session ${sessionId} ${report.status}: ${report.summary}\n`));
     if (report.error) io.stderr(forTerminal(`warden: ${report.error.message}\n`));

@@ -12,6 +12,8 @@ export interface StartGatewayOptions extends GatewayOptions {
    * the gateway only through a socket bound into it.
    */
   socketPath?: string;
+  /** Adds routes beside the gateway's (`warden wrap`'s MCP endpoint). */
+  mount?: (app: FastifyInstance) => void;
 }
 
 export interface RunningGateway {
@@ -30,6 +32,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const host = options.host ?? '127.0.0.1';
   const app = Fastify({ logger: false, forceCloseConnections: true });
   await app.register(gatewayPlugin(options));
+  options.mount?.(app);
   // Standalone, the gateway owns the root: an unknown path gets an error a client can show.
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({

@@ -117,6 +117,9 @@ test("the detector is quiet on this repository's own sources and docs (the rule 
     'test/gateway-clients.test.ts',
     'src/wrap/codex-profile.ts',
     'src/wrap/profiles.test.ts',
+    // MCP servers in the gateway's tests that answer with an injected instruction.
+    'src/mcp/gateway-server.test.ts',
+    'test/wrap-mcp.test.ts',
   ]);
   const files = [
     ...walk(join(root, 'src')),

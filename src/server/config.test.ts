@@ -84,3 +84,27 @@ test('repository URL prefixes are checked as URLs at load; clone settings have d
     );
   }
 });
+
+test('mcp_servers: turns the MCP gateway on, with calls per minute per key; an error names its line', async () => {
+  const file = join(dir, 'mcp.yaml');
+  await writeFile(
+    file,
+    'mcp_servers:\n  jira: { url: "https://mcp.example.com/mcp" }\nmcp_gateway: { calls_per_minute: 30 }\n',
+  );
+  const config = loadServerConfig(file);
+  assert.deepEqual(
+    config.mcp?.servers.map((server) => [server.name, server.transport]),
+    [['jira', 'http']],
+  );
+  assert.equal(config.mcp?.callsPerMinute, 30);
+  assert.equal(loadServerConfig(join(dir, 'fresh.yaml')).mcp, undefined);
+
+  await writeFile(file, 'models: []\nmcp_servers:\n  Jira_2: { url: "https://mcp.example.com/mcp" }\n');
+  assert.throws(
+    () => loadServerConfig(file),
+    (error) =>
+      isWardenError(error) &&
+      /mcp\.yaml:3:3/.test(error.where ?? '') &&
+      /"mcp_servers\.Jira_2"/.test(error.message),
+  );
+});

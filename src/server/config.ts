@@ -3,6 +3,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { WardenError } from '../errors.ts';
+import { type McpServerConfig, serversOfLayer } from '../mcp/config.ts';
+import { readConfigLayer } from '../models/config.ts';
 import { GATEWAY_TEMPLATE, type GatewayConfig, parseGatewayConfig } from './gateway-config.ts';
 import { parseUrlPrefix, type UrlPrefix } from './repository-url.ts';
 
@@ -28,7 +30,17 @@ export interface ServerConfig {
   drainTimeoutMs: number;
   /** The model gateway's routes; undefined: no `gateway:` section, the gateway is off. */
   gateway?: GatewayConfig;
+  /** The MCP gateway at /mcp: the servers it reaches (`mcp_servers:`; none: off) and its limits. */
+  mcp?: McpGatewayConfig;
 }
+
+export interface McpGatewayConfig {
+  servers: McpServerConfig[];
+  /** Tool calls one virtual key may make per minute (`mcp_gateway.calls_per_minute`). */
+  callsPerMinute: number;
+}
+
+const DEFAULT_CALLS_PER_MINUTE = 60;
 
 export interface CloneSettings {
   /** Commits of history to fetch; 0 for all of it. */
@@ -59,6 +71,12 @@ const fileSchema = z.strictObject({
   team_concurrency: z.number().int().positive().optional(),
   drain_timeout: z.number().positive().default(30),
   gateway: z.unknown().optional(),
+  mcp_servers: z.unknown().optional(),
+  mcp_gateway: z
+    .strictObject({
+      calls_per_minute: z.number().int().positive().default(DEFAULT_CALLS_PER_MINUTE),
+    })
+    .optional(),
 });
 
 export const CONFIG_TEMPLATE = `# warden serve: what this server allows. Paths are absolute or relative to this file.
@@ -87,7 +105,13 @@ concurrency: 2
 
 # Seconds SIGTERM waits for running tasks to reach a turn boundary before interrupting them.
 drain_timeout: 30
-${GATEWAY_TEMPLATE}`;
+${GATEWAY_TEMPLATE}
+# The MCP gateway at /mcp (Streamable HTTP) for clients holding a virtual key: the tools of these
+# servers, each call judged by the policy of the key's team and recorded in the gateway's log.
+# mcp_servers:
+#   jira: { url: https://mcp.example.com/mcp }
+# mcp_gateway: { calls_per_minute: 60 }                # per virtual key
+`;
 
 /**
  * Reads the server's config; when the file does not exist it is written from the template first,
@@ -157,6 +181,15 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
     gateway: parseGatewayConfig(config.gateway, file, (id) =>
       id.startsWith('script:') ? scriptPath(id, base) : id,
     ),
+    ...(config.mcp_servers === undefined
+      ? {}
+      : {
+          mcp: {
+            // Read again with positions, so an error names its line.
+            servers: serversOfLayer(readConfigLayer(file, 'user')),
+            callsPerMinute: config.mcp_gateway?.calls_per_minute ?? DEFAULT_CALLS_PER_MINUTE,
+          },
+        }),
   };
 }
 

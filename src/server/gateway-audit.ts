@@ -2,14 +2,17 @@
  * The gateway's audit log: one signed, hash-chained log per server, `<data>/audit/gateway.audit.jsonl`,
  * beside the tasks' logs and signed with the same key. One `gateway.call` record per request —
  * who (key id, owner, team), which model, tokens, cost, duration, status — never prompt or answer text.
+ * MCP calls through /mcp are recorded here too (`mcp.*`, see server-mcp.ts), their arguments sealed.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  type AuditEncryption,
   type AuditLog,
   type AuditRecord,
   createLocalSigner,
   DIGEST_TYPE,
+  type Durability,
   openAuditLog,
   PUBLIC_KEY_FILE,
   verifyAuditBytes,
@@ -27,6 +30,10 @@ export interface GatewayAudit {
   file: string;
   /** Appends the call's record; never throws (a failure is logged: the answer has gone out). */
   record(call: GatewayCall): void;
+  /** Appends a record and resolves once it is on disk; rejects when it could not be written. */
+  write(type: string, data: unknown): Promise<void>;
+  /** Appends a record; never throws (a failure is logged). */
+  append(type: string, data: unknown): void;
   /** The log checked as `warden audit verify` does; see `verify` below for a log still being written. */
   verify(): Promise<GatewayAuditCheck>;
   /** Writes the final signed digest. */
@@ -66,33 +73,52 @@ export async function openGatewayAudit(options: {
   keyDir: string;
   /** What the server routes, written first so the log says what its calls could reach. */
   routes: string[];
+  /** The MCP servers /mcp reaches, when it is on. */
+  mcpServers?: string[];
+  /** Seals the payloads of these record types (MCP call arguments). */
+  encryption?: AuditEncryption;
+  /** Default `group`: a record awaited with `write` is on disk when it resolves. */
+  durability?: Durability;
   log: (line: string) => void;
 }): Promise<GatewayAudit> {
   const log: AuditLog = await openAuditLog({
     dir: options.dir,
     session: GATEWAY_LOG,
     signer: await createLocalSigner({ keyDir: options.keyDir }),
+    ...(options.encryption ? { encryption: options.encryption } : {}),
+    ...(options.durability ? { durability: options.durability } : {}),
   });
-  let last: AuditRecord = await log.append('gateway.opened', { pid: process.pid, routes: options.routes });
+  let last: AuditRecord = await log.append('gateway.opened', {
+    pid: process.pid,
+    routes: options.routes,
+    ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
+  });
   const pending = new Set<Promise<unknown>>();
   let closed = false;
   // Held while verify reads the file, so it never reads a record half written.
   let gate: Promise<unknown> = Promise.resolve();
 
-  const append = (type: string, data: unknown) => {
+  const write = (type: string, data: unknown): Promise<void> => {
     const written = gate
       .then(() => log.append(type, data))
       .then((record) => {
         if (record.seq > last.seq) last = record;
-      })
-      .catch((error: Error) => options.log(`gateway audit: a record was not written: ${error.message}`))
-      .finally(() => pending.delete(written));
-    pending.add(written);
+      });
+    const tracked: Promise<unknown> = written.catch(() => {}).finally(() => pending.delete(tracked));
+    pending.add(tracked);
+    return written;
+  };
+  const append = (type: string, data: unknown) => {
+    write(type, data).catch((error: Error) =>
+      options.log(`gateway audit: a record was not written: ${error.message}`),
+    );
   };
 
   return {
     file: log.file,
     record: (call) => append('gateway.call', gatewayRecord(call)),
+    write,
+    append,
     /**
      * A log this server still writes has no final digest yet, which `warden audit verify` calls
      * truncated. It passes here (`open: true`) only when everything on disk verifies and ends at

@@ -3,27 +3,39 @@
  * speaks the vendors' formats and takes virtual keys, not API tokens), with its keys in the
  * server's store, its routes from server.yaml and its calls in the server's audit log.
  */
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { userCredentials } from '../agent/session-guards.ts';
+import { createLocalKeyWrapper, type Durability } from '../audit/index.ts';
 import { isWardenError, WardenError } from '../errors.ts';
 import { createModelRouter, gatewayPlugin, type ModelRouter, sendClientError } from '../gateway/index.ts';
 import { createRedactor, secretsInEnv } from '../guard/redactor.ts';
+import { oauthStateDir } from '../mcp/oauth-state.ts';
+import type { TransportFactory } from '../mcp/session-tools.ts';
+import { openPinStore } from '../mcp/tool-pins.ts';
+import { sessionTransports } from '../mcp/transports.ts';
 import { buildModelConfig, loadUserConfigLayer, resolveModel } from '../models/index.ts';
+import type { Policy } from '../policy/types.ts';
 import type { AccountStore } from './account-store.ts';
+import type { McpGatewayConfig } from './config.ts';
 import { type GatewayAudit, openGatewayAudit } from './gateway-audit.ts';
 import type { GatewayConfig } from './gateway-config.ts';
 import { createServerKeys, type ServerKeys } from './gateway-keys.ts';
 import type { KeyStore } from './key-store.ts';
+import { MCP_PATH, MCP_SEALED_TYPES, openServerMcp } from './server-mcp.ts';
 import type { Spend } from './task-store.ts';
 
 export const GATEWAY_PREFIX = '/gateway';
 
 export interface ServerGateway {
   keys: ServerKeys;
-  /** Undefined while the gateway is off (no `gateway:` in server.yaml); keys can still be issued. */
+  /** Undefined while both gateways are off (no `gateway:` or `mcp_servers:` in server.yaml); keys can still be issued. */
   audit: GatewayAudit | undefined;
   /** The model names clients may ask for; empty while off. */
   names: string[];
-  /** Registers /gateway/*: the gateway's routes, or a 404 in the client's format saying it is off. */
+  /** The MCP servers /mcp reaches; empty while it is off. */
+  mcpServers: string[];
+  /** Registers /gateway/* and /mcp: the gateways' routes, or an answer saying each is off. */
   mount(app: FastifyInstance): Promise<void>;
   close(): Promise<void>;
 }
@@ -35,7 +47,18 @@ export async function openServerGateway(options: {
   store: KeyStore;
   accounts: AccountStore;
   teamSpend: (team: string) => Promise<Spend>;
-  audit: { dir: string; keyDir: string };
+  /** `mcp_servers:` of server.yaml; undefined or no servers: /mcp is off. */
+  mcp?: McpGatewayConfig | undefined;
+  /** The server's policies by name, which judge MCP calls (a key's team's). */
+  policies?: ReadonlyMap<string, Policy>;
+  /**
+   * How /mcp reaches the upstream servers; default: Streamable HTTP from this process, with the
+   * token its user's `credentials:` hold for a server's host, or its `warden mcp login` sign-in.
+   */
+  mcpTransport?: TransportFactory;
+  /** Where the MCP servers' tool pins are kept: `<dataDir>/mcp-pins.json`. */
+  dataDir?: string;
+  audit: { dir: string; keyDir: string; durability?: Durability };
   env: NodeJS.ProcessEnv;
   cwd: string;
   log: (line: string) => void;
@@ -44,19 +67,69 @@ export async function openServerGateway(options: {
   const { config } = options;
   const routes = config === undefined ? undefined : routerFor(config, options);
   const names = routes?.names() ?? [];
+  const mcpConfig = options.mcp?.servers.length ? options.mcp : undefined;
+  const mcpServers = mcpConfig?.servers.map((server) => server.name) ?? [];
   const audit =
-    routes === undefined
+    routes === undefined && mcpConfig === undefined
       ? undefined
-      : await openGatewayAudit({ ...options.audit, routes: names, log: options.log });
+      : await openGatewayAudit({
+          ...options.audit,
+          routes: names,
+          log: options.log,
+          ...(mcpConfig === undefined
+            ? {}
+            : {
+                mcpServers,
+                encryption: {
+                  wrapper: await createLocalKeyWrapper({ keyDir: options.audit.keyDir }),
+                  types: MCP_SEALED_TYPES,
+                },
+              }),
+        });
   // The provider keys this process holds are what must never travel upstream in a prompt.
   const redactor = createRedactor();
   redactor.addKnown(secretsInEnv(options.env));
+  const mcp =
+    mcpConfig === undefined || audit === undefined
+      ? undefined
+      : openServerMcp({
+          config: mcpConfig,
+          keys: keys,
+          accounts: options.accounts,
+          policies: options.policies ?? new Map(),
+          audit,
+          pins: openPinStore(join(options.dataDir ?? options.cwd, 'mcp-pins.json')),
+          transport:
+            options.mcpTransport ??
+            sessionTransports({
+              http: {
+                credentials: userCredentials(options.env),
+                known: (values) => redactor.addKnown(values),
+                oauthDir: oauthStateDir(options.env),
+              },
+            }),
+          redactor,
+          log: options.log,
+        });
 
   return {
     keys,
     audit,
     names,
+    mcpServers,
     async mount(app) {
+      if (mcp) mcp.mount(app);
+      else
+        app.all(MCP_PATH, async (_request, reply) =>
+          reply.code(404).send({
+            jsonrpc: '2.0',
+            error: {
+              code: -32001,
+              message: `the MCP gateway is off on this server: add mcp_servers: to ${options.source}`,
+            },
+            id: null,
+          }),
+        );
       await app.register(
         async (scope) => {
           scope.setNotFoundHandler((request, reply) =>
@@ -91,6 +164,7 @@ export async function openServerGateway(options: {
       );
     },
     async close() {
+      await mcp?.endpoint.close();
       await audit?.close();
     },
   };

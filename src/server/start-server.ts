@@ -38,8 +38,8 @@ export interface RunningServer {
   recovered: number;
   /** Where state lives: `sqlite` under the data directory, or `postgres`. */
   backend: 'sqlite' | 'postgres';
-  /** The model gateway at /gateway: `names` is empty while it is off. */
-  gateway: Pick<ServerGateway, 'names'>;
+  /** The model gateway at /gateway and the MCP gateway at /mcp: each list is empty while it is off. */
+  gateway: Pick<ServerGateway, 'names' | 'mcpServers'>;
   /** SIGTERM: take no new tasks, let running ones reach a turn boundary, close everything. */
   drain(): Promise<void>;
 }
@@ -85,6 +85,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     store: keyStore,
     accounts,
     teamSpend: (team) => tasks.teamSpend(team),
+    mcp: config.mcp,
+    policies,
+    dataDir,
     // The gateway's own log is one per server, a file beside its keys.
     audit: { dir: audit.dir, keyDir: audit.keyDir },
     env: options.env,
@@ -156,7 +159,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     adminToken,
     recovered,
     backend: backend.kind,
-    gateway: { names: gateway.names },
+    gateway: { names: gateway.names, mcpServers: gateway.mcpServers },
     async drain() {
       const stopped = queue.stop();
       runner.drain(config.drainTimeoutMs);

@@ -51,8 +51,34 @@ export function claudeManagedSettings(context: ProfileContext): object {
     skipDangerousModePermissionPrompt: true,
     sandbox: { enabled: false },
     enableAllProjectMcpServers: false,
+    // Warden's MCP gateway is the only MCP server the agent may use, whatever a project or a flag adds.
+    allowManagedMcpServersOnly: true,
+    allowedMcpServers: context.mcpUrl === undefined ? [] : [{ serverUrl: context.mcpUrl }],
     env: claudeEnv(context),
   };
+}
+
+/** The name Claude Code gives the gateway: its tools are `mcp__warden__<server>__<tool>`. */
+export const CLAUDE_MCP_NAME = 'warden';
+
+/**
+ * `--mcp-config` with the gateway alone, then `--strict-mcp-config`, which also ends the variadic
+ * `--mcp-config` before the user's own arguments. Every tool loaded up front (`alwaysLoad`), not
+ * deferred behind a search the model may not make.
+ */
+export function claudeMcpArgs(context: ProfileContext): string[] {
+  if (context.mcpUrl === undefined) return ['--strict-mcp-config'];
+  const config = {
+    mcpServers: {
+      [CLAUDE_MCP_NAME]: {
+        type: 'http',
+        url: context.mcpUrl,
+        headers: { Authorization: `Bearer ${context.key}` },
+        alwaysLoad: true,
+      },
+    },
+  };
+  return ['--mcp-config', JSON.stringify(config), '--strict-mcp-config'];
 }
 
 /** `~/.claude.json`: onboarding done and the virtual key accepted, so nothing stops to ask. */
@@ -77,7 +103,7 @@ export const claudeProfile: AgentProfile = {
     writeFileSync(settings, `${JSON.stringify(claudeManagedSettings(context), null, 2)}\n`);
     return {
       env: claudeEnv(context),
-      args: [],
+      args: claudeMcpArgs(context),
       binds: [{ source: settings, dest: CLAUDE_MANAGED_SETTINGS }],
       commands: 'claude-hooks',
     };

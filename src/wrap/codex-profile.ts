@@ -74,6 +74,15 @@ export function codexConfig(context: ProfileContext): string {
     '[features]',
     ...FEATURES_OFF.map((name) => `${name} = false`),
     '',
+    ...(context.mcpUrl === undefined
+      ? []
+      : [
+          // The only MCP server: Warden's gateway, with the session's key from the environment.
+          '[mcp_servers.warden]',
+          `url = ${toml(context.mcpUrl)}`,
+          'bearer_token_env_var = "OPENAI_API_KEY"',
+          '',
+        ]),
   ].join('\n');
 }
 

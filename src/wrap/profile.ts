@@ -27,6 +27,11 @@ export interface ProfileContext {
   openaiBaseUrl: string;
   /** The session's virtual key: all the agent ever holds. */
   key: string;
+  /**
+   * Warden's MCP gateway inside (`http://warden:4000/mcp`, the same virtual key as a bearer token),
+   * when MCP servers are configured: the agent's only MCP server. Undefined: it gets none.
+   */
+  mcpUrl?: string;
   /** The command service's socket (same path inside and out). */
   commandSocket: string;
   /** Node inside the sandbox, and the Claude hook script (same paths inside and out). */

@@ -16,6 +16,7 @@ export const genericProfile: AgentProfile = {
         OPENAI_API_KEY: context.key,
         ANTHROPIC_BASE_URL: context.gatewayUrl,
         ANTHROPIC_API_KEY: context.key,
+        ...(context.mcpUrl === undefined ? {} : { WARDEN_MCP_URL: context.mcpUrl }),
         SHELL: '/bin/bash',
       },
       args: [],

@@ -15,6 +15,7 @@ import { messageOf } from '../errors.ts';
 import { createVirtualKeys, type KeyBudget, type ModelRouter, startGateway } from '../gateway/index.ts';
 import type { DependencyCheck } from '../guard/dependency-check.ts';
 import type { Redactor } from '../guard/redactor.ts';
+import { mountMcpEndpoint } from '../mcp/gateway-endpoint.ts';
 import { type Approver, withCleanQuestions } from '../policy/approvals.ts';
 import { likeMatcher } from '../policy/like.ts';
 import type { Policy } from '../policy/types.ts';
@@ -27,6 +28,7 @@ import { type CommandService, startCommandService } from './command-service.ts';
 import { type AgentProfile, shellQuote } from './profile.ts';
 import type { AgentProgram } from './program.ts';
 import { shellShimMounts } from './shell-shims.ts';
+import { startWrapMcp, type WrapMcp } from './wrap-mcp.ts';
 import { createSpendTally, gatewayEvent, type WrapOutcome, wrapReport } from './wrap-report.ts';
 
 /**
@@ -82,7 +84,15 @@ export interface WrapOptions {
   flagged?: Array<{ source: string; rule: string; detail: string }>;
   /** Whether the user interrupted the agent (a forwarded Ctrl-C): if it then fails, it was cancelled. */
   interrupted?: () => boolean;
+  /**
+   * MCP servers the agent may use, through the gateway's /mcp only (its own are replaced): each
+   * call judged by the policy and recorded in this session.
+   */
+  mcp?: WrapMcp;
 }
+
+/** Where the agent finds Warden's MCP gateway, beside the model gateway. */
+export const MCP_ENDPOINT_PATH = '/mcp';
 
 export interface WrapResult {
   sessionId: string;
@@ -140,6 +150,28 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
   const onAbort = () => end({ by: 'user' });
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  const hidden = likeMatcher(options.policy.deniedPaths);
+  const gate = createGate({
+    policy: options.policy,
+    approver: withCleanQuestions(options.approver, redact),
+    events,
+    workspaceRoot: root,
+    historyHoldsHidden: await historyHoldsHidden(root, hidden),
+    ...(options.checkDependency === undefined ? {} : { checkDependency: options.checkDependency }),
+  });
+  const mcpServers = options.mcp?.servers;
+  const mcp =
+    options.mcp === undefined || (mcpServers?.servers.length ?? 0) + (mcpServers?.offered.length ?? 0) === 0
+      ? undefined
+      : startWrapMcp({
+          mcp: options.mcp,
+          keys,
+          gate,
+          events,
+          redactor: options.redactor,
+          durable: () => recorder.durable(),
+          stop: (reason) => end({ by: 'warden', ...reason }),
+        });
   const gateway = await startGateway({
     routes: options.routes,
     keys,
@@ -149,15 +181,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
       spend.add(call);
       events.emit(gatewayEvent(call));
     },
-  });
-  const hidden = likeMatcher(options.policy.deniedPaths);
-  const gate = createGate({
-    policy: options.policy,
-    approver: withCleanQuestions(options.approver, redact),
-    events,
-    workspaceRoot: root,
-    historyHoldsHidden: await historyHoldsHidden(root, hidden),
-    ...(options.checkDependency === undefined ? {} : { checkDependency: options.checkDependency }),
+    ...(mcp === undefined ? {} : { mount: (app) => mountMcpEndpoint(app, MCP_ENDPOINT_PATH, mcp) }),
   });
   const commandSocket = join(runDir, 'commands.sock');
   let service: CommandService | undefined;
@@ -184,6 +208,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
       gatewayUrl,
       openaiBaseUrl: `${gatewayUrl}/v1`,
       key: issued.key,
+      ...(mcp === undefined ? {} : { mcpUrl: `${gatewayUrl}${MCP_ENDPOINT_PATH}` }),
       commandSocket,
       nodePath,
       claudeHookScript: CLAUDE_HOOK,
@@ -220,6 +245,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
     ended ??= { by: 'warden', code: errorCode(error), message: messageOf(error) };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    await mcp?.close();
     await gateway.close();
     await service?.close();
     // Nothing runs any more; a request still in the proxy must not write to a log about to close.

@@ -19,6 +19,16 @@ export function fakeServer(
 ): { server: McpServer; calls: Array<{ tool: string; args: unknown }> } {
   const server = new McpServer({ name, version: '1.0.0' });
   const calls: Array<{ tool: string; args: unknown }> = [];
+  registerFakeTools(server, tools, calls);
+  return { server, calls };
+}
+
+/** Registers `tools` on an SDK server, each call remembered in `calls`. */
+export function registerFakeTools(
+  server: McpServer,
+  tools: FakeTool[],
+  calls: Array<{ tool: string; args: unknown }>,
+): void {
   for (const tool of tools) {
     server.registerTool(
       tool.name,
@@ -34,7 +44,6 @@ export function fakeServer(
       },
     );
   }
-  return { server, calls };
 }
 
 /** Connects each configured server to a fresh SDK server from `make`, in memory. */
