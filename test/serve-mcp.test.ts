@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
@@ -32,22 +32,16 @@ before(async () => {
         );
     },
   });
-  await mkdir(join(world.dir, 'home', '.config', 'warden'), { recursive: true });
-  await writeFile(
-    join(world.dir, 'home', '.config', 'warden', 'warden.config.yaml'),
-    `mcp_servers:\n  tracker:\n    url: ${mcp.url}\n`,
-  );
   await writeFile(
     join(world.dir, 'mcp.policy.yaml'),
     'version: 1\nfiles: { read: ["*"] }\nmcp:\n  ask: [tracker.label_*]\n  deny: [tracker.delete_*]\n',
   );
+  // The operator configures the servers the server's tasks use, in server.yaml.
   const yaml = await readFile(join(world.data, 'server.yaml'), 'utf8');
+  const policies = `policies: { mcp: ${JSON.stringify(join(world.dir, 'mcp.policy.yaml'))}, `;
   await writeFile(
     join(world.data, 'server.yaml'),
-    yaml.replace(
-      /^policies: \{ /m,
-      `policies: { mcp: ${JSON.stringify(join(world.dir, 'mcp.policy.yaml'))}, `,
-    ),
+    `${yaml.replace(/^policies: \{ /m, policies)}\nmcp_servers:\n  tracker:\n    url: ${mcp.url}\n`,
   );
   served = await startServe(world);
   admin = client(served.url, served.adminToken);

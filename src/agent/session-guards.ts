@@ -11,7 +11,7 @@ import { createDependencyCheck, type DependencyCheck } from '../guard/dependency
 import type { Redactor } from '../guard/redactor.ts';
 import { findSecretFiles, type SecretFiles } from '../guard/secret-files.ts';
 import { sessionRedactor } from '../guard/session-redactor.ts';
-import { loadMcpServers } from '../mcp/config.ts';
+import { loadMcpServers, type McpServerConfig } from '../mcp/config.ts';
 import { oauthStateDir } from '../mcp/oauth-state.ts';
 import { defaultPinFile, openPinStore } from '../mcp/tool-pins.ts';
 import { sessionTransports } from '../mcp/transports.ts';
@@ -56,7 +56,7 @@ export async function openSessionGuards(options: {
    * MCP servers the host adds to the user's (server.yaml's `mcp_servers`), and where the tool pins
    * are kept (default: the user's state).
    */
-  mcp?: { extra?: ConfigLayer[]; pinFile?: string };
+  mcp?: { servers?: McpServerConfig[]; pinFile?: string };
 }): Promise<SessionGuards> {
   const { root, policy, env } = options;
   const user = loadUserConfigLayer(env);
@@ -109,7 +109,7 @@ function mcpServers(
 ): LaunchOptions['mcp'] {
   const servers = loadMcpServers(options.root, {
     env: options.env,
-    ...(options.mcp?.extra ? { extra: options.mcp.extra } : {}),
+    ...(options.mcp?.servers ? { hostServers: options.mcp.servers } : {}),
   });
   if (servers.servers.length + servers.offered.length + servers.refused.length === 0) return undefined;
   return {

@@ -102,23 +102,21 @@ const serversSchema = z.record(serverName, entrySchema, {
  */
 export function loadMcpServers(
   repoRoot: string,
-  options: { env: NodeJS.ProcessEnv; userDir?: string | null; extra?: ConfigLayer[] },
+  options: { env: NodeJS.ProcessEnv; userDir?: string | null; hostServers?: McpServerConfig[] },
 ): McpServerSet {
   const userDir = options.userDir === undefined ? userConfigDir(options.env) : options.userDir;
   const userFile = userDir === null ? undefined : configFileIn(userDir);
   const repoFile = configFileIn(repoRoot);
   const set: McpServerSet = { servers: [], offered: [], refused: [] };
   const taken = new Set<string>();
-  const layers = [
-    ...(options.extra ?? []),
-    ...(userFile === undefined ? [] : [readConfigLayer(userFile, 'user')]),
+  const servers = [
+    ...(options.hostServers ?? []),
+    ...(userFile === undefined ? [] : serversOfLayer(readConfigLayer(userFile, 'user'))),
   ];
-  for (const layer of layers) {
-    for (const server of serversOfLayer(layer)) {
-      if (taken.has(server.name)) continue;
-      taken.add(server.name);
-      set.servers.push(server);
-    }
+  for (const server of servers) {
+    if (taken.has(server.name)) continue;
+    taken.add(server.name);
+    set.servers.push(server);
   }
   const repoLayers =
     repoFile !== undefined && repoFile !== userFile ? [readConfigLayer(repoFile, 'repo')] : [];

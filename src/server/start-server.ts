@@ -113,6 +113,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       prefixes: config.repositoryUrls,
     }),
     ...(backend.requeue ? { requeue: backend.requeue, teamLimit: backend.teamLimit } : {}),
+    // Tasks use server.yaml's MCP servers too, pinned in the server's own state.
+    mcp: { ...(config.mcp ? { servers: config.mcp.servers } : {}), pinFile: join(dataDir, 'mcp-pins.json') },
   });
   let recovered = 0;
   if (backend.kind === 'postgres') {

@@ -7,6 +7,7 @@ import { openSessionParts } from '../agent/session-parts.ts';
 import type { StopRequest } from '../agent/turn-boundary.ts';
 import type { OpenAuditStorage } from '../audit/index.ts';
 import { isWardenError, messageOf } from '../errors.ts';
+import type { McpServerConfig } from '../mcp/config.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import type { SessionState } from '../store/session-state.ts';
@@ -49,6 +50,8 @@ export interface TaskRunnerOptions {
    * that must wait for its team. Unset where a restart of the one process re-queues (recovery).
    */
   requeue?: (job: TaskJob, afterSeconds?: number) => Promise<void>;
+  /** MCP servers of server.yaml (beside the server user's own), and where their tools' pins are kept. */
+  mcp?: { servers?: McpServerConfig[]; pinFile: string };
 }
 
 export interface TaskRunner {
@@ -241,7 +244,13 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     };
     try {
       // The same guards as `warden exec`: a server session is built with no fewer of them.
-      const guards = await openSessionGuards({ root, policy, env: options.env, sandbox: parts });
+      const guards = await openSessionGuards({
+        root,
+        policy,
+        env: options.env,
+        sandbox: parts,
+        ...(options.mcp ? { mcp: options.mcp } : {}),
+      });
       const { report } = await launchSession({
         task: resuming ? RESUME_NOTE : task.instruction,
         ...(resuming ? { resume: task.id } : { sessionId: task.id }),
