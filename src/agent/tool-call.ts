@@ -1,7 +1,7 @@
 import { messageOf } from '../errors.ts';
 import type { UntrustedContent } from '../guard/untrusted.ts';
 import type { ToolCall, ToolCallResult } from '../models/types.ts';
-import { parseToolArgs } from '../tools/registry.ts';
+import { MAX_ARGUMENT_DEPTH, nestedDeeperThan, parseToolArgs } from '../tools/registry.ts';
 import type { AnyTool, ToolContext, ToolResult } from '../tools/types.ts';
 import { type ChangeLog, unifiedDiff } from './change-log.ts';
 import type { EventStream } from './event-stream.ts';
@@ -75,7 +75,8 @@ export async function runToolCall(call: ToolCall, context: ToolCallContext): Pro
     const declared = tool.actions?.(parsed.args);
     // A file tool's write can land in a file that runs later through a link (`package.json ->
     // src/p.json`, then a write of src/p.json): after it too, what changed there is judged.
-    if (declared?.some((action) => action.kind === 'shell' || action.kind === 'file.write'))
+    // An MCP server that may write the workspace (write_workspace) does so by its own path too.
+    if (declared?.some((action) => ['shell', 'file.write', 'mcp.call'].includes(action.kind)))
       watch = context.watch;
     const actions =
       declared && (await withWriteContent(tool, parsed.args, declared, context.toolContext.workspace));
@@ -232,6 +233,8 @@ function argsForEvent(input: string, redact: (text: string) => string = (text) =
   } catch {
     return { unparsed: clip(redact(input)) };
   }
+  // Nested past any tool's need, it is kept as the text it came as: walking it would overflow.
+  if (nestedDeeperThan(args, MAX_ARGUMENT_DEPTH)) return { unparsed: clip(redact(input)) };
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return args;
   return Object.fromEntries(
     Object.entries(args).map(([key, value]) => [

@@ -9,6 +9,7 @@ import { loadUserConfigLayer } from '../models/config.ts';
 import { parseFlags, positiveNumber } from './args.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
+import { forTerminal } from './terminal.ts';
 
 export const MCP_HELP = `Usage: warden mcp list [--repo DIR]
        warden mcp login NAME [--open] [--port N] [--timeout SECONDS]
@@ -102,25 +103,26 @@ function oauthServerUrl(name: string, env: NodeJS.ProcessEnv): string {
 /** What a session in the repository would connect to, from the configs alone (nothing is started). */
 function listServers(repoFlag: string | undefined, io: CommandIo): number {
   const repo = locateRepo(repoFlag, io.cwd);
+  // The repository's strings reach the terminal: escapes could show a harmless line over another.
+  const out = (text: string) => io.stdout(`${text.split('\n').map(forTerminal).join('\n')}`);
   const set = loadMcpServers(repo.root, { env: io.env });
   const pins = openPinStore(defaultPinFile(io.env));
   if (set.servers.length + set.offered.length + set.refused.length === 0) {
-    io.stdout('No MCP servers: add mcp_servers to your user config (see "MCP servers" in the README).\n');
+    out('No MCP servers: add mcp_servers to your user config (see "MCP servers" in the README).\n');
     return 0;
   }
   for (const server of set.servers) {
     const where = server.transport === 'http' ? server.url : [server.command, ...server.args].join(' ');
     const pinned = pinnedTools(pins, server);
-    io.stdout(
+    out(
       `${server.name}  ${server.transport}  ${where}\n    from ${server.source}; ${pinned === undefined ? 'not pinned yet (its tools are pinned on first use)' : `${pinned} tools pinned`}\n`,
     );
   }
   for (const { config } of set.offered)
-    io.stdout(
+    out(
       `${config.name}  stdio  ${[config.command, ...config.args].join(' ')}\n    offered by ${config.source}: asked about before it runs, in the sandbox\n`,
     );
-  for (const refused of set.refused)
-    io.stdout(`${refused.name}  refused  ${refused.source}: ${refused.reason}\n`);
+  for (const refused of set.refused) out(`${refused.name}  refused  ${refused.source}: ${refused.reason}\n`);
   return 0;
 }
 

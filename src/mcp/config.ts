@@ -18,6 +18,11 @@ export interface StdioServerConfig {
   readOnly: string[];
   /** Workspace-relative directory it starts in. */
   cwd?: string;
+  /**
+   * It may change the workspace (`write_workspace: true`, the user's config only); otherwise it
+   * sees the workspace read-only. What a writing server changes is judged after each call.
+   */
+  writeWorkspace: boolean;
   callTimeoutMs: number;
   /** A config file, or `.mcp.json` of the repository. */
   source: string;
@@ -78,6 +83,7 @@ const stdioSchema = z.strictObject({
     )
     .optional(),
   cwd: z.string().optional(),
+  write_workspace: z.boolean({ error: 'must be true or false' }).optional(),
   call_timeout: timeout,
 });
 
@@ -176,6 +182,12 @@ function offeredOfLayer(layer: ConfigLayer, taken: Set<string>, set: McpServerSe
       refuse('a repository may not choose host paths a server reads (read_only); add it to your user config');
       continue;
     }
+    if (stdio.data.write_workspace) {
+      refuse(
+        'a repository may not let a server it offers change the workspace (write_workspace); add it to your user config',
+      );
+      continue;
+    }
     taken.add(name);
     set.offered.push({ config: toServer(name, stdio.data, layer.source, 'repo') as StdioServerConfig });
   }
@@ -210,6 +222,7 @@ function toServer(
     env: entry.env ?? {},
     readOnly: entry.read_only ?? [],
     ...(entry.cwd === undefined ? {} : { cwd: entry.cwd }),
+    writeWorkspace: trust === 'user' && entry.write_workspace === true,
     callTimeoutMs,
     source,
     trust,

@@ -34,9 +34,7 @@ export function mcpTool(link: ServerLink, tool: ListedTool): AnyTool {
       { kind: 'mcp.call', server: link.name, tool: tool.name, args },
     ],
     async execute(args: Record<string, unknown>, context): Promise<ToolResult> {
-      return call(link, tool.name, args, context.signal, async () => {
-        // What leaves for the server carries no secret the session knows, whatever the model wrote.
-        const sent = context.redact ? redactStrings(args, context.redact) : args;
+      return call(link, tool.name, args, context, async (sent) => {
         const result = await link.client.callTool({ name: tool.name, arguments: sent }, undefined, {
           signal: context.signal,
           timeout: link.callTimeoutMs,
@@ -66,15 +64,15 @@ export function resourceTool(link: ServerLink): AnyTool {
     ],
     async execute(args: { uri?: string }, context): Promise<ToolResult> {
       const options = { signal: context.signal, timeout: link.callTimeoutMs };
-      return call(link, 'read_resource', args, context.signal, async () => {
-        if (args.uri === undefined) {
+      return call(link, 'read_resource', args, context, async (sent) => {
+        if (sent.uri === undefined) {
           const { resources } = await link.client.listResources(undefined, options);
           const text = resources
             .map((r) => `${r.uri}${r.name ? `  ${r.name}` : ''}${r.description ? ` — ${r.description}` : ''}`)
             .join('\n');
           return { text: resultText([{ type: 'text', text }], undefined, context.redact), isError: false };
         }
-        const result = await link.client.readResource({ uri: args.uri }, options);
+        const result = await link.client.readResource({ uri: String(sent.uri) }, options);
         const text = result.contents.map((content) => resourceText(content as never)).join('\n');
         return { text: resultText([{ type: 'text', text }], undefined, context.redact), isError: false };
       });
@@ -96,8 +94,8 @@ export function promptTool(link: ServerLink): AnyTool {
     ],
     async execute(args: { name?: string; arguments?: Record<string, string> }, context): Promise<ToolResult> {
       const options = { signal: context.signal, timeout: link.callTimeoutMs };
-      return call(link, 'get_prompt', args, context.signal, async () => {
-        if (args.name === undefined) {
+      return call(link, 'get_prompt', args, context, async (sent) => {
+        if (sent.name === undefined) {
           const { prompts } = await link.client.listPrompts(undefined, options);
           const text = prompts
             .map((p) => `${p.name}${p.description ? ` — ${p.description}` : ''}`)
@@ -105,7 +103,10 @@ export function promptTool(link: ServerLink): AnyTool {
           return { text: resultText([{ type: 'text', text }], undefined, context.redact), isError: false };
         }
         const result = await link.client.getPrompt(
-          { name: args.name, ...(args.arguments ? { arguments: args.arguments } : {}) },
+          {
+            name: String(sent.name),
+            ...(sent.arguments ? { arguments: sent.arguments as Record<string, string> } : {}),
+          },
           options,
         );
         const blocks = result.messages.map((message) => ({
@@ -118,12 +119,13 @@ export function promptTool(link: ServerLink): AnyTool {
   };
 }
 
+/** Every string of a value, keys included, through the redactor. */
 function redactStrings<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact)) as T;
   if (value && typeof value === 'object')
     return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, redactStrings(inner, redact)]),
+      Object.entries(value).map(([key, inner]) => [redact(key), redactStrings(inner, redact)]),
     ) as T;
   return value;
 }
@@ -143,13 +145,17 @@ async function call(
   link: ServerLink,
   tool: string,
   args: Record<string, unknown>,
-  signal: AbortSignal,
-  request: () => Promise<{ text: string; isError: boolean }>,
+  context: { signal: AbortSignal; redact?: (text: string) => string },
+  request: (sent: Record<string, unknown>) => Promise<{ text: string; isError: boolean }>,
 ): Promise<ToolResult> {
+  const { signal } = context;
   const name = qualifiedName(link.name, tool);
-  const details = { server: link.name, tool, argsSha256: sha256(canonicalJson(args)) };
+  // What leaves for the server carries no secret the session knows, whatever the model wrote; its
+  // digest is of what was sent, so the record holds no hash of a secret to guess at.
+  const sent = context.redact ? redactStrings(args, context.redact) : args;
+  const details = { server: link.name, tool, argsSha256: sha256(canonicalJson(sent)) };
   try {
-    const { text, isError } = await request();
+    const { text, isError } = await request(sent);
     return {
       output: text,
       ...(isError ? { isError: true } : {}),

@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { messageOf } from '../errors.ts';
 import type { AnyTool } from '../tools/types.ts';
 import type { McpServerConfig, McpServerSet } from './config.ts';
@@ -29,6 +30,7 @@ export interface McpSession {
 
 const CLIENT_INFO = { name: 'warden', version: '0.1.0' };
 const MAX_LISTED = 1000;
+const MAX_PAGES = 50;
 
 /**
  * The MCP servers of one session, connected and vetted before the model's first request: the
@@ -64,13 +66,17 @@ export async function openMcpSession(options: {
     });
   for (const { config } of options.servers.offered) {
     const command = [config.command, ...config.args].join(' ');
+    const env = Object.entries(config.env).map(([name, value]) => `${name}=${value}`);
+    const setting = [env.length ? `env ${env.join(' ')}` : '', config.cwd ? `in ${config.cwd}` : '']
+      .filter(Boolean)
+      .join(', ');
     const allowed = await options.ask({
       id: `mcp-offer-${config.name}`,
       concerns: [
         {
           source: config.source,
           rule: 'mcp-offered-server',
-          detail: `the repository offers the MCP server ${config.name} (\`${command}\`): run it in the sandbox?`,
+          detail: `the repository offers the MCP server ${config.name} (\`${command}\`${setting ? `; ${setting}` : ''}): run it in the sandbox, where it may read the workspace but not change it?`,
         },
       ],
     });
@@ -86,16 +92,12 @@ export async function openMcpSession(options: {
       });
   }
 
-  const listed: Array<{
-    config: McpServerConfig;
-    link: ServerLink;
-    tools: ListedTool[];
-    resources: boolean;
-    prompts: boolean;
-  }> = [];
+  const listed: Listed[] = [];
   for (const config of chosen) {
+    // The server's output schemas are never checked against its answers: a schema is the server's
+    // to choose, and a pattern in one could hold Warden's process (the answer is text for the model).
+    const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: ACCEPT_ANY });
     try {
-      const client = new Client(CLIENT_INFO, { capabilities: {} });
       await client.connect(await options.transport(config), { timeout: config.callTimeoutMs });
       const link = { name: config.name, client, callTimeoutMs: config.callTimeoutMs };
       links.push(link);
@@ -103,11 +105,12 @@ export async function openMcpSession(options: {
       listed.push({
         config,
         link,
-        tools: capabilities.tools ? await listTools(client) : [],
+        tools: capabilities.tools ? await listTools(client, config.callTimeoutMs) : [],
         resources: capabilities.resources !== undefined,
         prompts: capabilities.prompts !== undefined,
       });
     } catch (error) {
+      await client.close().catch(() => {});
       record({
         server: config.name,
         transport: config.transport,
@@ -132,60 +135,28 @@ export async function openMcpSession(options: {
     ),
   ];
   const tools: AnyTool[] = [];
-  for (const { config, link, tools: serverTools, resources, prompts } of listed) {
-    const own = new Set(
-      serverTools.flatMap((tool) => [
-        qualifiedName(config.name, tool.name),
-        modelToolName(config.name, tool.name),
-        tool.name,
-      ]),
-    );
-    const identity = serverIdentity(config);
-    const previous = options.pins.get(config.name, identity);
-    const vetted = vetTools(
-      config.name,
-      serverTools,
-      previous,
-      everyName.filter((name) => !own.has(name)),
-    );
-    const outcome: ServerOutcome = {
-      server: config.name,
-      transport: config.transport,
-      status: 'connected',
-      tools: [],
-      withheld: [],
-      pinned: [],
-    };
-    const pins: ServerPins = {
-      identity,
-      pinnedAt: new Date().toISOString(),
-      tools: { ...(previous?.tools ?? {}) },
-    };
-    const names = new Set<string>(options.builtinTools);
-    for (const entry of vetted) {
-      const qualified = qualifiedName(config.name, entry.tool.name);
-      const modelName = modelToolName(config.name, entry.tool.name);
-      if (names.has(modelName)) {
-        outcome.withheld.push({ tool: qualified, reason: `its name ${modelName} is taken by another tool` });
-        continue;
+  try {
+    for (const server of listed) {
+      try {
+        tools.push(...(await offerServer(server, everyName, options, record)));
+      } catch (error) {
+        // One server's tool list that cannot be vetted (a schema nested past any reading) loses
+        // that server, never the others or the session.
+        await server.link.client.close().catch(() => {});
+        record({
+          server: server.config.name,
+          transport: server.config.transport,
+          status: 'failed',
+          tools: [],
+          withheld: [],
+          pinned: [],
+          detail: `its tools could not be vetted: ${messageOf(error)}`,
+        });
       }
-      const accepted = await accept(entry, config.name, options.ask);
-      if (!accepted.ok) {
-        outcome.withheld.push({ tool: qualified, reason: accepted.reason });
-        continue;
-      }
-      if (entry.verdict.status !== 'pinned') {
-        pins.tools[entry.tool.name] = entry.verdict.pin;
-        outcome.pinned.push(qualified);
-      }
-      names.add(modelName);
-      outcome.tools.push(qualified);
-      tools.push(mcpTool(link, entry.tool));
     }
-    if (resources) tools.push(resourceTool(link));
-    if (prompts) tools.push(promptTool(link));
-    if (outcome.pinned.length > 0) options.pins.put(config.name, pins);
-    record(outcome);
+  } catch (error) {
+    await Promise.allSettled(links.map((link) => link.client.close()));
+    throw error;
   }
   return {
     tools,
@@ -194,6 +165,80 @@ export async function openMcpSession(options: {
       await Promise.allSettled(links.map((link) => link.client.close()));
     },
   };
+}
+
+type Listed = {
+  config: McpServerConfig;
+  link: ServerLink;
+  tools: ListedTool[];
+  resources: boolean;
+  prompts: boolean;
+};
+
+/** One server's tools as the model may see them: vetted, asked about, pinned, named apart. */
+async function offerServer(
+  { config, link, tools: serverTools, resources, prompts }: Listed,
+  everyName: readonly string[],
+  options: Parameters<typeof openMcpSession>[0],
+  record: (outcome: ServerOutcome) => void,
+): Promise<AnyTool[]> {
+  const own = new Set(
+    serverTools.flatMap((tool) => [
+      qualifiedName(config.name, tool.name),
+      modelToolName(config.name, tool.name),
+      tool.name,
+    ]),
+  );
+  const identity = serverIdentity(config);
+  const previous = options.pins.get(config.name, identity);
+  const vetted = vetTools(
+    config.name,
+    serverTools,
+    previous,
+    everyName.filter((name) => !own.has(name)),
+  );
+  const outcome: ServerOutcome = {
+    server: config.name,
+    transport: config.transport,
+    status: 'connected',
+    tools: [],
+    withheld: [],
+    pinned: [],
+  };
+  const pins: ServerPins = {
+    identity,
+    pinnedAt: new Date().toISOString(),
+    tools: { ...(previous?.tools ?? {}) },
+  };
+  const tools: AnyTool[] = [];
+  // Warden's own tools, and the server's resource and prompt tools, are named first: no tool of
+  // the server's can take one of their names.
+  if (resources) tools.push(resourceTool(link));
+  if (prompts) tools.push(promptTool(link));
+  const names = new Set<string>([...options.builtinTools, ...tools.map((tool) => tool.name)]);
+  for (const entry of vetted) {
+    const qualified = qualifiedName(config.name, entry.tool.name);
+    const modelName = modelToolName(config.name, entry.tool.name);
+    if (names.has(modelName)) {
+      outcome.withheld.push({ tool: qualified, reason: `its name ${modelName} is taken by another tool` });
+      continue;
+    }
+    const accepted = await accept(entry, config.name, options.ask);
+    if (!accepted.ok) {
+      outcome.withheld.push({ tool: qualified, reason: accepted.reason });
+      continue;
+    }
+    if (entry.verdict.status !== 'pinned') {
+      pins.tools[entry.tool.name] = entry.verdict.pin;
+      outcome.pinned.push(qualified);
+    }
+    names.add(modelName);
+    outcome.tools.push(qualified);
+    tools.push(mcpTool(link, entry.tool));
+  }
+  if (outcome.pinned.length > 0) options.pins.put(config.name, pins);
+  record(outcome);
+  return tools;
 }
 
 async function accept(
@@ -229,13 +274,21 @@ export function serverIdentity(config: McpServerConfig): string {
   return sha256(config.transport === 'http' ? config.url : JSON.stringify([config.command, ...config.args]));
 }
 
-async function listTools(client: Client): Promise<ListedTool[]> {
+/** The server's tools, in pages: at most MAX_LISTED tools in MAX_PAGES pages, within one timeout. */
+async function listTools(client: Client, timeoutMs: number): Promise<ListedTool[]> {
   const tools: ListedTool[] = [];
+  const signal = AbortSignal.timeout(timeoutMs);
   let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : undefined);
-    tools.push(...(page.tools as ListedTool[]));
-    cursor = page.nextCursor;
-  } while (cursor && tools.length < MAX_LISTED);
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const answer = await client.listTools(cursor ? { cursor } : undefined, { signal, timeout: timeoutMs });
+    tools.push(...(answer.tools as ListedTool[]));
+    cursor = answer.nextCursor;
+    if (!cursor || tools.length >= MAX_LISTED) break;
+  }
   return tools.slice(0, MAX_LISTED);
 }
+
+/** Accepts every answer: see where the client is made. */
+const ACCEPT_ANY = {
+  getValidator: () => (input: unknown) => ({ valid: true as const, data: input, errorMessage: undefined }),
+} as jsonSchemaValidator;

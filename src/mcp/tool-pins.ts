@@ -79,6 +79,9 @@ export function openPinStore(file: string): PinStore {
       return pins?.identity === identity ? pins : undefined;
     },
     put(server, pins) {
+      // Read again just before writing: another session may have pinned another server since,
+      // and its pins must not be lost (a server that lost its pins would be first-use again).
+      cache = undefined;
       const data = load();
       data.servers[server] = pins;
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

@@ -39,7 +39,8 @@ export function vetTools(
   otherTools: readonly string[],
 ): VettedTool[] {
   return tools.map((tool) => {
-    const description = tool.description ?? '';
+    // What the model is shown: the description, or the title when there is none.
+    const description = tool.description ?? tool.title ?? '';
     const pin = pinOf(description, tool.inputSchema);
     const findings = inspectToolMetadata(
       { name: qualifiedName(server, tool.name), text: metadataText(tool) },
@@ -61,6 +62,9 @@ export function vetTools(
         diff = metadataDiff(qualifiedName(server, tool.name), previous, pin);
       }
     }
+    // Accepted once as it is, its size is not asked about again.
+    if (previous === undefined || diff !== undefined)
+      reasons.push(...sizeReasons(description, pin.schema, tool.inputSchema));
     const accepted = new Set(diff === undefined ? (previous?.acceptedFindings ?? []) : []);
     const fresh = findings.filter((f) => !accepted.has(f.rule));
     if (fresh.length > 0)
@@ -77,11 +81,43 @@ export function vetTools(
   });
 }
 
+/** Past these, a tool's metadata is more than a person can review or the model should carry. */
+const MAX_DESCRIPTION_BYTES = 16 * 1024;
+const MAX_SCHEMA_BYTES = 64 * 1024;
+/** The depth to which `metadataText` reads a schema: anything deeper would go unread. */
+const MAX_SCHEMA_DEPTH = 32;
+
+function sizeReasons(description: string, schemaText: string, schema: unknown): string[] {
+  const reasons: string[] = [];
+  const descriptionBytes = Buffer.byteLength(description);
+  if (descriptionBytes > MAX_DESCRIPTION_BYTES)
+    reasons.push(
+      `its description is ${Math.ceil(descriptionBytes / 1024)} KiB, more than ${MAX_DESCRIPTION_BYTES / 1024}`,
+    );
+  const schemaBytes = Buffer.byteLength(schemaText);
+  if (schemaBytes > MAX_SCHEMA_BYTES)
+    reasons.push(
+      `its input schema is ${Math.ceil(schemaBytes / 1024)} KiB, more than ${MAX_SCHEMA_BYTES / 1024}`,
+    );
+  if (depthOf(schema) > MAX_SCHEMA_DEPTH)
+    reasons.push(
+      `its input schema nests deeper than ${MAX_SCHEMA_DEPTH} levels, past what is read for instructions`,
+    );
+  return reasons;
+}
+
+function depthOf(value: unknown, depth = 0): number {
+  if (depth > MAX_SCHEMA_DEPTH || value === null || typeof value !== 'object') return depth;
+  let deepest = depth;
+  for (const inner of Object.values(value)) deepest = Math.max(deepest, depthOf(inner, depth + 1));
+  return deepest;
+}
+
 /** Every string the model would read about a tool: title, description, and its schema's keys and strings. */
 export function metadataText(tool: ListedTool): string {
   const strings: string[] = [tool.title ?? '', tool.description ?? ''];
   const visit = (value: unknown, depth: number) => {
-    if (depth > 32) return;
+    if (depth > MAX_SCHEMA_DEPTH) return;
     if (typeof value === 'string') strings.push(value);
     else if (Array.isArray(value)) for (const item of value) visit(item, depth + 1);
     else if (value && typeof value === 'object')

@@ -31,6 +31,7 @@ export function sessionTransports(options: {
         argv: [config.command, ...config.args],
         env: config.env,
         readOnly: config.readOnly,
+        workspace: config.writeWorkspace ? 'read-write' : 'read-only',
         ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
       },
     });

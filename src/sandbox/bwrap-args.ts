@@ -59,6 +59,8 @@ export interface BwrapPlan {
   features: BwrapFeatures;
   /** Real absolute path of the workspace: the only writable bind. */
   workspace: string;
+  /** The workspace bound read-only instead (a program that only reads it, an MCP server). */
+  workspaceReadOnly?: boolean;
   /** Absolute working directory inside the workspace. */
   cwd: string;
   /** Host paths bound read-only at the same path (the Node binary, operator extras). */
@@ -124,7 +126,7 @@ export function buildBwrapArgs(plan: BwrapPlan): string[] {
   const inside = plan.readOnly.map((p) => path.resolve(p)).filter((p) => isWithin(p, workspace));
   const outside = plan.readOnly.map((p) => path.resolve(p)).filter((p) => !isWithin(p, workspace));
   for (const p of outside) args.push('--ro-bind', p, p);
-  args.push('--bind', workspace, workspace);
+  args.push(plan.workspaceReadOnly ? '--ro-bind' : '--bind', workspace, workspace);
   for (const p of inside) args.push('--ro-bind', p, p);
   for (const { path: p, kind } of plan.masked ?? []) {
     if (kind === 'file') args.push('--ro-bind', '/dev/null', p);

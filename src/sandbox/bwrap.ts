@@ -103,6 +103,7 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
   const launch = async (
     request: { argv: string[]; cwd?: string | undefined; env?: Record<string, string> | undefined },
     requestReadOnly: readonly string[] = [],
+    workspaceReadOnly = false,
   ): Promise<Launch> => {
     const cwd = path.resolve(workspace, request.cwd ?? '.');
     if (!isWithin(cwd, workspace)) {
@@ -128,6 +129,7 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
       layout: info.layout,
       features: info.features,
       workspace,
+      workspaceReadOnly,
       cwd,
       readOnly: [nodePath, ...extraReadOnly, ...requestReadOnly, ...(network?.readOnly ?? [])],
       masked: options.hidden ? await findMaskedPaths(workspace, options.hidden) : [],
@@ -191,7 +193,7 @@ export function createBwrapSandbox(options: BwrapSandboxOptions): Sandbox {
           });
         }
       });
-      const launched = await launch(request, readOnly);
+      const launched = await launch(request, readOnly, request.workspace === 'read-only');
       return startSandboxed({ launch: launched, limiter, disk, signal: request.signal });
     },
   };

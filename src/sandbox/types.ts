@@ -45,6 +45,8 @@ export interface SpawnRequest {
   env?: Record<string, string>;
   /** More absolute host paths shown read-only at the same place (the program's installation). */
   readOnly?: string[];
+  /** `read-only`: the program sees the workspace but cannot change it. Default read-write. */
+  workspace?: 'read-only' | 'read-write';
   /** Kills the process tree when aborted. */
   signal?: AbortSignal;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { builtinTools, parseToolArgs, toolSpecs } from './registry.ts';
+import { builtinTools, nestedDeeperThan, parseToolArgs, toolSpecs } from './registry.ts';
 import type { AnyTool } from './types.ts';
 
 const tools = builtinTools();
@@ -109,4 +109,15 @@ test('nothing the model sends makes parseToolArgs throw', () => {
       assert.equal(typeof parsed.ok, 'boolean');
     }
   }
+});
+
+test('arguments nested past any tool are refused with a message, before anything walks them', () => {
+  const tool = builtinTools().find((t) => t.name === 'read_file');
+  assert.ok(tool);
+  const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+  const parsed = parseToolArgs(tool, deep);
+  assert.equal(parsed.ok, false);
+  assert.match(parsed.ok ? '' : parsed.error, /nest deeper than 64 levels; read_file takes/);
+  assert.equal(nestedDeeperThan(JSON.parse(`${'['.repeat(64)}${']'.repeat(64)}`), 64), false);
+  assert.equal(nestedDeeperThan(JSON.parse(`${'['.repeat(65)}${']'.repeat(65)}`), 64), true);
 });

@@ -55,6 +55,11 @@ export function parseToolArgs<Args>(tool: Tool<Args>, rawInput: string): ParsedA
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, error: `the arguments must be a JSON object; ${usage(tool)}` };
   }
+  if (nestedDeeperThan(input, MAX_ARGUMENT_DEPTH))
+    return {
+      ok: false,
+      error: `the arguments nest deeper than ${MAX_ARGUMENT_DEPTH} levels; ${usage(tool)}`,
+    };
   const result = tool.schema.safeParse(input);
   if (result.success) return { ok: true, args: result.data };
   const problems = result.error.issues.map(describeIssue);
@@ -87,4 +92,19 @@ function usage(tool: Tool<unknown> | AnyTool): string {
     ([name, property]) => `${name}${required.has(name) ? '' : '?'}: ${property.type ?? 'any'}`,
   );
   return `${tool.name} takes {${fields.join(', ')}}`;
+}
+
+/** Deeper than any tool's arguments go; walking such a value (redacting, recording) would overflow. */
+export const MAX_ARGUMENT_DEPTH = 64;
+
+/** Whether a JSON value nests past `limit` levels, found without recursion. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop() as { value: unknown; depth: number };
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const inner of Object.values(current)) stack.push({ value: inner, depth: depth + 1 });
+  }
+  return false;
 }

@@ -65,6 +65,7 @@ export function stdioConfig(name: string, trust: 'user' | 'repo' = 'user'): Stdi
     args: [],
     env: {},
     readOnly: [],
+    writeWorkspace: false,
     callTimeoutMs: 10_000,
     source: 'test',
     trust,
