@@ -4,6 +4,7 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CredentialStore } from '../broker/credentials.ts';
 import { sendsSafely } from '../broker/credentials.ts';
 import { isWardenError, messageOf, WardenError } from '../errors.ts';
+import { limitAnswers } from './http-answer-limit.ts';
 import { accessTokenExpired, type KnownSecrets, needsLogin, sessionOAuthProvider } from './oauth-provider.ts';
 import { serializedRefresh } from './oauth-refresh.ts';
 import { readOAuthState } from './oauth-state.ts';
@@ -26,6 +27,7 @@ export interface HttpTransportOptions {
   oauthDir: string;
   /** Tests only. */
   fetch?: FetchLike;
+  maxAnswerBytes?: number;
   now?: () => number;
 }
 
@@ -45,7 +47,10 @@ export async function httpTransport(
     throw new WardenError('mcp.config', `MCP server "${name}" has both "credential:" and "oauth: true"`, {
       hint: 'keep one: a token from "credentials:", or an OAuth sign-in',
     });
-  const base = safeFetch(options.fetch ?? fetch);
+  const base = limitAnswers(safeFetch(options.fetch ?? fetch), {
+    server: name,
+    maxAnswerBytes: options.maxAnswerBytes,
+  });
   if (server.credential !== undefined) {
     const fetchFn = bearerFetch(name, server.credential, url, options, base);
     return new StreamableHTTPClientTransport(url, { fetch: fetchFn });

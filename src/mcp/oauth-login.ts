@@ -5,6 +5,7 @@ import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { sendsSafely } from '../broker/credentials.ts';
 import { isWardenError, messageOf, WardenError } from '../errors.ts';
+import { limitAnswers } from './http-answer-limit.ts';
 import { safeFetch, serverUrl } from './http-transport.ts';
 import { loginOAuthProvider } from './oauth-provider.ts';
 import { readOAuthState, removeOAuthState } from './oauth-state.ts';
@@ -37,7 +38,7 @@ const CALLBACK = '/callback';
  */
 export async function loginToServer(options: LoginOptions): Promise<{ expiresAt?: number }> {
   const url = serverUrl(options.server, options.url);
-  const fetchFn = safeFetch(options.fetch ?? fetch);
+  const fetchFn = limitAnswers(safeFetch(options.fetch ?? fetch), { server: options.server });
   const state = randomBytes(24).toString('base64url');
   const listener = await listen(options.port ?? 0, state);
   const redirectUrl = `http://127.0.0.1:${(listener.server.address() as AddressInfo).port}${CALLBACK}`;

@@ -51,6 +51,8 @@ export function openServerMcp(options: {
   const { keys, audit } = options;
   const rate = createCallRate(options.config.callsPerMinute);
   const redact = (text: string) => options.redactor.redact(text);
+  // Upstream servers' words reach the log lines (an error page echoing the request's bearer token).
+  const log = (line: string) => options.log(redact(line));
 
   const limit = async (caller: Caller): Promise<Refusal | undefined> => {
     const taken = rate.take(caller.keyId);
@@ -109,7 +111,7 @@ export function openServerMcp(options: {
       const holder = await keys.verifier.verify(caller.key);
       if (holder !== undefined) await keys.verifier.charge(holder, NO_USAGE, 0);
     } catch (error) {
-      options.log(`mcp: key ${caller.keyId}: call not counted: ${(error as Error).message}`);
+      log(`mcp: key ${caller.keyId}: call not counted: ${(error as Error).message}`);
     }
   };
 
@@ -134,12 +136,13 @@ export function openServerMcp(options: {
         // No one is at a gateway session's start to accept a changed or suspect tool: it is
         // withheld, logged, and recorded.
         ask: async () => false,
-        onOutcome: (outcome) => {
+        onOutcome: (told) => {
+          // Its detail and reasons quote the upstream server: an error page may echo the token sent.
+          const outcome = options.redactor.redactValue(told);
           audit.append('mcp.server', { keyId: caller.keyId, ...outcome });
-          if (outcome.status === 'failed')
-            options.log(`mcp: server ${outcome.server} failed: ${outcome.detail}`);
+          if (outcome.status === 'failed') log(`mcp: server ${outcome.server} failed: ${outcome.detail}`);
           for (const { tool, reason } of outcome.withheld)
-            options.log(`mcp: ${tool} withheld from gateway clients: ${reason}`);
+            log(`mcp: ${tool} withheld from gateway clients: ${reason}`);
         },
       });
       const server = createGatewayServer({
@@ -153,7 +156,7 @@ export function openServerMcp(options: {
       });
       return { server, close: () => session.close() };
     },
-    log: options.log,
+    log,
   });
   return { endpoint, mount: (app) => mountMcpEndpoint(app, MCP_PATH, endpoint) };
 }
