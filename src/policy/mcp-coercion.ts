@@ -3,7 +3,8 @@
  * coerce: pydantic 2 in lax mode (FastMCP) reads `"yes"`, `"on"`, `1` as True and `" 01"`, `"1.0"`,
  * `"1_0"`, `true` as numbers; zod's `z.coerce` is `Boolean(x)` and `Number(x)`, `z.stringbool()`
  * knows `"enabled"`/`"disabled"`; ajv with `coerceTypes: "array"` unwraps `[x]` and reads null as
- * 0; hand-written code uses truthiness, `parseInt`, Python's `int()` (any script's digits).
+ * 0; hand-written code uses truthiness, `parseInt`, Python's `int()` (any script's digits, a
+ * float truncated).
  *
  * A rule that refuses must catch every such spelling, so an argument's readings are the union of
  * what each of those readers makes of it: `"true"`/`"false"` and numbers as JSON text (`1`, `2.5`).
@@ -36,7 +37,8 @@ function booleans(value: unknown): boolean[] {
 }
 
 function numbers(value: unknown): number[] {
-  if (typeof value === 'number') return [value];
+  // Python's int() truncates a float; parseInt reads a number's text (1e21 as 1).
+  if (typeof value === 'number') return [value, Math.trunc(value), ...numbers(String(value))];
   if (typeof value === 'boolean') return [value ? 1 : 0];
   if (value === null) return [0];
   if (typeof value === 'string')
