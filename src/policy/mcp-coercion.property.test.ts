@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import Ajv from 'ajv';
+// ajv comes with @modelcontextprotocol/sdk, which validates with it.
+import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { compileToPolicy } from './engine.ts';
@@ -59,7 +60,7 @@ function integerSpelling(n: number): fc.Arbitrary<unknown> {
     .nat(3)
     .map((k) => (k === 0 ? String(n) : `${n}${'0'.repeat(k)}e-${k}`))
     .filter(() => Number.isSafeInteger(n * 1000));
-  const forms = [text, shifted, fc.constant(n), fc.constant(String(n))];
+  const forms: fc.Arbitrary<unknown>[] = [text, shifted, fc.constant(n), fc.constant(String(n))];
   if (n === 0 || n === 1) forms.push(fc.constant(n === 1), fc.constant(n === 1 ? 1.0 : 0.0));
   if (n === 0) forms.push(fc.constant(null), fc.constant(''), fc.constant([]));
   return fc.oneof(...forms).chain((s) => fc.constantFrom(s, [s]));
@@ -70,7 +71,7 @@ function booleanSpelling(b: boolean): fc.Arbitrary<unknown> {
   const words = b
     ? ['true', 'yes', 'on', 't', 'y', '1', 'enabled']
     : ['false', 'no', 'off', 'f', 'n', '0', 'disabled'];
-  const forms = [
+  const forms: fc.Arbitrary<unknown>[] = [
     fc.constant(b),
     fc.constantFrom(...words).chain(anyCase),
     fc.tuple(spaces, fc.constantFrom(...words), spaces).map(([a, w, c]) => a + w + c),
