@@ -320,3 +320,28 @@ test("the README's mcp example decides as its comments say", async () => {
   assert.equal(await verdict('db', 'query', {}), 'deny');
   assert.equal(await verdict('db', 'query', { sql: 'SELECT 1' }), 'ask');
 });
+
+test('like compares text, not SQL: the README’s SELECT * lets a second statement through, its safer patterns do not', async () => {
+  const sql = (policy: Awaited<ReturnType<typeof policyFrom>>, text: string) =>
+    policy.decide(call('db', 'query', { sql: text })).then((d) => d.decision);
+  const startsWith = await policyFrom(
+    '  allow: [db.query]\n  deny:\n    - tool: db.query\n      unless: { sql: "SELECT *" }\n',
+  );
+  assert.equal(await sql(startsWith, 'SELECT 1; DROP TABLE users'), 'allow');
+  const safer = await policyFrom(`  allow: [db.query]
+  deny:
+    - tool: db.query
+      unless: { sql: "SELECT *" }
+    - tool: db.query
+      when: { sql: ["*;*", "*--*", "*/*"] }
+`);
+  for (const attack of ['SELECT 1; DROP TABLE users', 'SELECT 1 --\nDROP', 'SELECT/**/1'])
+    assert.equal(await sql(safer, attack), 'deny', attack);
+  assert.equal(await sql(safer, 'SELECT id FROM issues'), 'allow');
+  const exact = await policyFrom(`  allow:
+    - tool: db.query
+      when: { sql: ["SELECT id, title FROM issues WHERE open"] }
+`);
+  assert.equal(await sql(exact, 'SELECT id, title FROM issues WHERE open'), 'allow');
+  assert.equal(await sql(exact, 'SELECT id, title FROM issues WHERE open; DROP TABLE users'), 'ask');
+});
