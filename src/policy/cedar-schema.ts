@@ -3,7 +3,8 @@
  * a shared server), the acts, and what each act is about. `plant` is a write judged again as a
  * file that runs later, outside the sandbox; its path is case-folded. An MCP call's arguments are
  * the tags of `context.args` (Cedar's map: a record type is closed, so rules on argument names the
- * schema cannot list would validate as impossible); `json` lists the paths whose value is not a string.
+ * schema cannot list would validate as impossible); `json` lists the paths whose value is not a string,
+ * and the tags of `readings` what a lenient server could read each as (`true`, `false`, numbers).
  */
 export const CEDAR_SCHEMA = `
 entity Agent;
@@ -16,7 +17,8 @@ entity Branch = { name: String };
 entity PullRequest = { base: String, head: String };
 entity Secret = { name: String };
 entity McpTool = { server: String, name: String, folded_name: String };
-entity McpArguments = { json: Set<String> } tags String;
+entity McpArguments = { json: Set<String>, readings: McpReadings } tags String;
+entity McpReadings tags Set<String>;
 
 action read, write, plant appliesTo { principal: [Agent, User], resource: File };
 action shell appliesTo { principal: [Agent, User], resource: Command };

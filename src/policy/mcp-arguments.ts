@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { lenientReadings } from './mcp-coercion.ts';
 
 /**
  * An MCP call's arguments as the policy judges them: exactly what goes on the wire (the JSON text
@@ -85,6 +86,8 @@ export interface ArgumentView {
   values: Record<string, string>;
   /** The paths among `values` whose value is not a string: a number, true/false, null, a list or object. */
   json: string[];
+  /** Path → what a lenient server could read its value as: `true`, `false`, numbers (mcp-coercion.ts). */
+  readings: Record<string, string[]>;
   /**
    * Paths that name two different values: `{"a.b": 1, "a": {"b": 2}}`. A key with a dot and a
    * nested key read the same, as a server or library that splits dotted keys would read them.
@@ -102,13 +105,14 @@ export function argumentView(args: Record<string, unknown>, named: ReadonlySet<s
   const prefixes = new Set<string>();
   for (const path of named)
     for (let i = path.indexOf('.'); i >= 0; i = path.indexOf('.', i + 1)) prefixes.add(path.slice(0, i));
-  const found = new Map<string, { text: string; json: boolean }>();
+  const found = new Map<string, { text: string; json: boolean; value: unknown }>();
   const ambiguous = new Set<string>();
   const visit = (path: string, value: unknown) => {
     if (named.has(path)) {
       const seen = {
         text: typeof value === 'string' ? value : canonicalJson(value),
         json: typeof value !== 'string',
+        value,
       };
       const before = found.get(path);
       if (before && (before.text !== seen.text || before.json !== seen.json)) ambiguous.add(path);
@@ -121,18 +125,26 @@ export function argumentView(args: Record<string, unknown>, named: ReadonlySet<s
 
   const values: Array<[string, string]> = [];
   const json: string[] = [];
+  const readings: Array<[string, string[]]> = [];
   const unjudged: string[] = [];
-  for (const [path, { text, json: isJson }] of found) {
+  for (const [path, { text, json: isJson, value }] of found) {
     if (ambiguous.has(path)) continue;
     if (text.length > MAX_ARGUMENT_TEXT) {
       unjudged.push(path);
       continue;
     }
     values.push([path, text]);
+    readings.push([path, lenientReadings(value)]);
     if (isJson) json.push(path);
   }
   // fromEntries defines own properties: a path named `__proto__` stays a key, not a prototype.
-  return { values: Object.fromEntries(values), json, ambiguous: [...ambiguous], unjudged };
+  return {
+    values: Object.fromEntries(values),
+    json,
+    readings: Object.fromEntries(readings),
+    ambiguous: [...ambiguous],
+    unjudged,
+  };
 }
 
 function depthOver(value: unknown, limit: number): boolean {

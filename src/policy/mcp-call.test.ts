@@ -178,13 +178,17 @@ test('nested arguments by dotted path, arrays by index, lists and objects as can
   assert.equal(await verdict({ head: 'warden/x', labels: ['bug'] }), 'ask');
 });
 
-test('numbers and true/false: typed where a match grants, loose where a match refuses', async () => {
+test('numbers and true/false: typed where a match grants, every coercible spelling where a match refuses', async () => {
   const policy = await policyFrom(`  allow:
     - tool: gh.merge
       when: { dry_run: true, max: [1, 2] }
+    - gh.push
+    - gh.get_issue
   deny:
     - tool: gh.push
       when: { force: true }
+    - tool: gh.get_issue
+      when: { id: 1 }
 `);
   const verdict = async (tool: string, args: Record<string, unknown>) =>
     (await policy.decide(call('gh', tool, args))).decision;
@@ -193,8 +197,15 @@ test('numbers and true/false: typed where a match grants, loose where a match re
   assert.equal(await verdict('merge', { dry_run: 'true', max: 2 }), 'ask');
   assert.equal(await verdict('merge', { dry_run: true, max: '2' }), 'ask');
   assert.equal(await verdict('push', { force: true }), 'deny');
-  assert.equal(await verdict('push', { force: 'true' }), 'deny');
-  assert.equal(await verdict('push', { force: false }), 'ask');
+  // What pydantic 2 (FastMCP) reads as True and as 1: the red team's spellings.
+  for (const force of ['true', 'True', 'yes', 1, 'on', ['t']])
+    assert.equal(await verdict('push', { force }), 'deny', JSON.stringify(force));
+  for (const id of [1, '01', ' 1', '1.0', true, '1e0', '+1', '1_0e-1'])
+    assert.equal(await verdict('get_issue', { id }), 'deny', JSON.stringify(id));
+  assert.equal(await verdict('push', { force: false }), 'allow');
+  assert.equal(await verdict('push', { force: 0 }), 'allow');
+  assert.equal(await verdict('get_issue', { id: 2 }), 'allow');
+  assert.equal(await verdict('get_issue', { id: '12' }), 'allow');
 });
 
 test('a key with a dot beside a nested key: one path, two values, refused', async () => {
@@ -308,4 +319,29 @@ test("the README's mcp example decides as its comments say", async () => {
   assert.equal(await verdict('db', 'query', { sql: 'DELETE FROM t' }), 'deny');
   assert.equal(await verdict('db', 'query', {}), 'deny');
   assert.equal(await verdict('db', 'query', { sql: 'SELECT 1' }), 'ask');
+});
+
+test('like compares text, not SQL: the README’s SELECT * lets a second statement through, its safer patterns do not', async () => {
+  const sql = (policy: Awaited<ReturnType<typeof policyFrom>>, text: string) =>
+    policy.decide(call('db', 'query', { sql: text })).then((d) => d.decision);
+  const startsWith = await policyFrom(
+    '  allow: [db.query]\n  deny:\n    - tool: db.query\n      unless: { sql: "SELECT *" }\n',
+  );
+  assert.equal(await sql(startsWith, 'SELECT 1; DROP TABLE users'), 'allow');
+  const safer = await policyFrom(`  allow: [db.query]
+  deny:
+    - tool: db.query
+      unless: { sql: "SELECT *" }
+    - tool: db.query
+      when: { sql: ["*;*", "*--*", "*/*"] }
+`);
+  for (const attack of ['SELECT 1; DROP TABLE users', 'SELECT 1 --\nDROP', 'SELECT/**/1'])
+    assert.equal(await sql(safer, attack), 'deny', attack);
+  assert.equal(await sql(safer, 'SELECT id FROM issues'), 'allow');
+  const exact = await policyFrom(`  allow:
+    - tool: db.query
+      when: { sql: ["SELECT id, title FROM issues WHERE open"] }
+`);
+  assert.equal(await sql(exact, 'SELECT id, title FROM issues WHERE open'), 'allow');
+  assert.equal(await sql(exact, 'SELECT id, title FROM issues WHERE open; DROP TABLE users'), 'ask');
 });

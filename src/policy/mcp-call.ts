@@ -22,6 +22,7 @@ export type McpAuthorize = (
 ) => Judged;
 
 const ARGS = { type: 'McpArguments', id: 'arguments' };
+const READINGS = { type: 'McpReadings', id: 'arguments' };
 
 /** Judge a call of an MCP tool: its name, then its arguments at the paths the rules name. */
 export function decideMcpCall(
@@ -52,7 +53,15 @@ export function decideMcpCall(
   const judged = authorize(
     { server: action.server, name: action.tool, folded_name: action.tool.toLowerCase() },
     { args: { __entity: ARGS } },
-    [{ uid: ARGS, attrs: { json: view.json }, parents: [], tags: view.values }],
+    [
+      {
+        uid: ARGS,
+        attrs: { json: view.json, readings: { __entity: READINGS } },
+        parents: [],
+        tags: view.values,
+      },
+      { uid: READINGS, attrs: {}, parents: [], tags: view.readings },
+    ],
   );
   if (judged.decision === 'allow' && view.unjudged.length > 0)
     return {

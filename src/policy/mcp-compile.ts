@@ -19,8 +19,9 @@ type Literal = (text: string) => string;
  * Where a rule can be read two ways, it is read the way that grants less. An allow names tools
  * with their letter case; ask and deny fold it, so `jira.delete_*` also covers `Delete_Issue` on a
  * server that dispatches without case. A number or true/false matches only that JSON value where
- * matching grants (allow … when, ask/deny … unless), and also its text as a string (`"true"`)
- * where matching refuses.
+ * matching grants (allow … when, ask/deny … unless), and every spelling a lenient server would
+ * coerce to it where matching refuses (`"yes"`, `1` for true; `" 01"`, `"1e0"`, `true` for 1: see
+ * mcp-coercion.ts).
  */
 export function mcpCedarRules(section: McpSection, literal: Literal, like: Literal): McpCedarRule[] {
   return mcpRules(section).map((rule) => {
@@ -42,16 +43,19 @@ export function mcpCedarRules(section: McpSection, literal: Literal, like: Liter
 
 function conditions(
   listed: Record<string, McpValue[]>,
-  typed: boolean,
+  grants: boolean,
   literal: Literal,
   like: Literal,
 ): string[] {
   return Object.entries(listed).map(([path, values]) => {
     const value = `context.args.getTag(${literal(path)})`;
+    const readings = 'context.args.readings';
     const tests = values.map((v) => {
       if (typeof v === 'string') return `${value} like ${like(v)}`;
-      const equal = `${value} == ${literal(JSON.stringify(v))}`;
-      return typed ? `(${equal} && context.args.json.contains(${literal(path)}))` : equal;
+      const json = literal(JSON.stringify(v));
+      return grants
+        ? `(${value} == ${json} && context.args.json.contains(${literal(path)}))`
+        : `(${readings}.hasTag(${literal(path)}) && ${readings}.getTag(${literal(path)}).contains(${json}))`;
     });
     return `(context.args.hasTag(${literal(path)}) && (${tests.join(' || ')}))`;
   });
