@@ -8,6 +8,7 @@ import type { Durability } from '../audit/index.ts';
 import { WardenError } from '../errors.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import type { ModelClient } from '../models/types.ts';
+import type { CompiledPolicy } from '../policy/engine.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/types.ts';
 import { directoryFlag, positiveNumber } from './args.ts';
@@ -54,7 +55,7 @@ export const SESSION_FLAGS_HELP = `  --repo DIR          the repository to work 
  */
 export interface LocalSetup {
   repo: RepoLocation;
-  policy: Policy;
+  policy: CompiledPolicy;
   /** The policy's name for people: its file name, or "default". */
   policyName: string;
   model: ModelClient;

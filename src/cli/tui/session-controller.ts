@@ -80,6 +80,11 @@ export interface ControllerState {
   /** Steering messages sent but not yet delivered (they appear as `user.message` once delivered). */
   queued: string[];
   info: SessionInfo;
+  /**
+   * What went wrong that no event records (a run that could not start, a model that refused the
+   * credentials), one line, until the next `send`.
+   */
+  error?: string;
 }
 
 export interface SessionInfo {
