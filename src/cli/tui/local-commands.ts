@@ -95,7 +95,10 @@ export function localCommands(session: LocalController): SessionCommands {
       session.notes.push(
         `[The person reverted the file changes of your last turn with /undo: ${restored.join(', ')}. Those files are as they were before it.]`,
       );
-      return ok(`Undone: ${restored.length} file${restored.length === 1 ? '' : 's'}`, restored.join('\n'));
+      return ok(
+        `Undone: ${restored.length} file${restored.length === 1 ? '' : 's'} as before the last turn`,
+        'the model is told with your next message',
+      );
     },
 
     async cost() {
