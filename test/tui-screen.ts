@@ -55,6 +55,8 @@ export interface TuiScreen {
   waitFor(what: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Polls until `what` is gone from the screen. */
   waitForGone(what: string | RegExp, timeoutMs?: number): Promise<string>;
+  /** Called after each piece of output has been drawn on the screen (for latency measures). */
+  onDraw(listener: () => void): () => void;
   /** Waits until the output has stopped changing for `quietMs` (a render finished). */
   settle(quietMs?: number, timeoutMs?: number): Promise<string>;
   type(text: string): void;
@@ -108,12 +110,14 @@ export async function spawnScreen(args: string[], options: ScreenOptions): Promi
   let raw = '';
   let pending = 0;
   let changedAt = Date.now();
+  const drawn = new Set<() => void>();
   child.onData((data) => {
     raw += data;
     pending += 1;
     changedAt = Date.now();
     term.write(data, () => {
       pending -= 1;
+      for (const listener of drawn) listener();
     });
   });
   // A terminal answers the program's queries (cursor position, device attributes) on its input.
@@ -164,6 +168,10 @@ export async function spawnScreen(args: string[], options: ScreenOptions): Promi
       poll(() => matches(what), timeoutMs, `${String(what)} did not appear`),
     waitForGone: (what, timeoutMs = DEFAULT_TIMEOUT_MS) =>
       poll(() => !matches(what), timeoutMs, `${String(what)} did not go away`),
+    onDraw(listener) {
+      drawn.add(listener);
+      return () => drawn.delete(listener);
+    },
     async settle(quietMs = 150, timeoutMs = DEFAULT_TIMEOUT_MS) {
       return poll(
         () => pending === 0 && Date.now() - changedAt >= quietMs,
