@@ -151,6 +151,19 @@ export type EventBody =
   | ({ type: 'mcp.server' } & ServerOutcome)
   /** A person's message injected into a running session (steering), before the next model request. */
   | { type: 'user.message'; text: string; from: string }
+  /**
+   * A person's command to the session between its runs (the interactive UI): `undo` put the files
+   * of the last run back as they were before it, `model` chose the model of the next run, `compact`
+   * shortened the conversation, `quit` ended the program.
+   */
+  | {
+      type: 'user.command';
+      command: 'undo' | 'model' | 'compact' | 'quit';
+      detail: string;
+      from: string;
+      /** The files it changed in the workspace (undo). */
+      files?: string[];
+    }
   | { type: 'session.finished'; report: Report };
 
 export type EventType = EventBody['type'];

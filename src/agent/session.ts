@@ -142,7 +142,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
   };
 
   while (true) {
-    if (options.signal?.aborted) return end('cancelled', 'cancelled by the user');
+    if (options.signal?.aborted) return end('cancelled', cancelReason(options.signal));
     const stop = await atTurnBoundary(options, events, messages, options.redact ?? ((text) => text));
     if (stop) return end(stop.status, stop.reason, stop.error);
     // The timer is the authority on wall time: it is what interrupted whatever was running.
@@ -200,7 +200,7 @@ export async function runSession(options: SessionOptions): Promise<Report> {
           'limit',
           describeLimit({ limit: 'wall_time', value: now() - startedAt, max: limits.maxWallTimeMs }),
         );
-      if (options.signal?.aborted) return end('cancelled', 'cancelled by the user');
+      if (options.signal?.aborted) return end('cancelled', cancelReason(options.signal));
       return end(
         'failed',
         `model error: ${messageOf(error)}`,
@@ -272,6 +272,11 @@ export async function runSession(options: SessionOptions): Promise<Report> {
     saveCheckpoint();
     if (stopped) return end('failed', stopped.message, stopped);
   }
+}
+
+/** The host may say why it stopped the session (`interrupted with Esc`) as the abort's reason. */
+function cancelReason(signal: AbortSignal | undefined): string {
+  return typeof signal?.reason === 'string' ? signal.reason : 'cancelled by the user';
 }
 
 /** Why a call must not run even though the model asked for it; every call still gets a result. */

@@ -1,6 +1,7 @@
 import { isWardenError, messageOf } from '../errors.ts';
 import { ATTACH_HELP, attachCommand } from './attach.ts';
 import { AUDIT_HELP, auditCommand } from './audit.ts';
+import { CHAT_HELP, chatCommand } from './chat.ts';
 import { DEMO_HELP, demoCommand } from './demo.ts';
 import { EXEC_HELP, execCommand } from './exec.ts';
 import { MCP_HELP, mcpCommand } from './mcp.ts';
@@ -26,6 +27,7 @@ export interface CommandIo {
 const HELP = `warden — a coding agent you do not have to trust
 
 Usage:
+  warden [chat] [options]          the interactive terminal UI (plain live view without a terminal)
   warden exec [options] "<task>"   run the agent headless on a repository
   warden wrap [options] -- <agent…> run Codex CLI, Claude Code or another agent under Warden
   warden sessions list|show ID     recorded sessions and their reports
@@ -43,6 +45,7 @@ Run "warden exec --help" for the options. Models: openai:…, anthropic:…, bed
 google:…, ollama:…, compat:NAME/MODEL, script:FILE (see README).`;
 
 const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise<number>; help: string }> = {
+  chat: { run: chatCommand, help: CHAT_HELP },
   exec: { run: execCommand, help: EXEC_HELP },
   sessions: { run: sessionsCommand, help: SESSIONS_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
@@ -57,8 +60,13 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
 };
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
-  const [name, ...args] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
+  // No command, or options only: the interactive UI.
+  const first = argv[0];
+  const [name = 'chat', ...args] =
+    first === undefined || (first.startsWith('-') && !['--help', '-h', '--version'].includes(first))
+      ? ['chat', ...argv]
+      : argv;
+  if (name === 'help' || name === '--help' || name === '-h') {
     const topic = args[0] ? COMMANDS[args[0]] : undefined;
     io.stdout(`${topic ? topic.help : HELP}\n`);
     return 0;

@@ -14,9 +14,9 @@ import { resolveProgram } from '../wrap/program.ts';
 import { runWrapped } from '../wrap/wrap-session.ts';
 import { directoryFlag, parseFlags, positiveNumber } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
-import { durabilityMode } from './exec.ts';
 import type { CommandIo } from './main.ts';
 import { locateRepo } from './repo.ts';
+import { durabilityMode } from './session-setup.ts';
 import { forTerminal } from './terminal.ts';
 
 export const WRAP_HELP = `Usage: warden wrap [options] -- <agent command…>

@@ -20,6 +20,13 @@ export interface SessionController {
   subscribe(sink: (event: WardenEvent) => void): () => void;
 
   /**
+   * Optional: the model's reply as it is generated, before its `model.response` event (which
+   * replaces it). Each call gives the whole reply so far, redacted like events are; `turn` is the
+   * turn of the `model.request` it answers. A remote session may not offer it.
+   */
+  stream?(sink: (partial: { turn: number; text: string }) => void): () => void;
+
+  /**
    * Told of every change of `state` (busy, pending approvals, info), and once at once with the
    * current state. Returns the unsubscribe function.
    */
@@ -45,8 +52,9 @@ export interface SessionController {
 
   /**
    * Esc: stop the current turn. The run ends as `cancelled` (its `session.finished` records it,
-   * with the reason); a pending approval is denied; the next `send` continues the same session.
-   * Does nothing when idle.
+   * with the reason); a pending approval is denied; steering not yet delivered is dropped
+   * (`state.queued` is emptied: a view may put it back in the prompt); the next `send` continues
+   * the same session. Does nothing when idle.
    */
   interrupt(): Promise<void>;
 
@@ -72,6 +80,11 @@ export interface ControllerState {
   /** Steering messages sent but not yet delivered (they appear as `user.message` once delivered). */
   queued: string[];
   info: SessionInfo;
+  /**
+   * What went wrong that no event records (a run that could not start, a model that refused the
+   * credentials), one line, until the next `send`.
+   */
+  error?: string;
 }
 
 export interface SessionInfo {

@@ -1,0 +1,83 @@
+import { type Component, truncateToWidth, visibleWidth } from '@mariozechner/pi-tui';
+import type { ControllerState } from './session-controller.ts';
+import type { Spend } from './spend.ts';
+import { paint } from './theme.ts';
+import { clean } from './tool-card.ts';
+
+/**
+ * Two lines under the prompt: what the session is doing and what it has spent (model, tokens and
+ * cost, context used, policy, sandbox, network), then the keys that apply now, or a passing hint.
+ */
+export class StatusLine implements Component {
+  #state: ControllerState;
+  #spend: Spend;
+  #hint: string | undefined;
+
+  constructor(state: ControllerState, spend: Spend) {
+    this.#state = state;
+    this.#spend = spend;
+  }
+
+  update(state: ControllerState, spend: Spend): void {
+    this.#state = state;
+    this.#spend = spend;
+  }
+
+  /** A passing message in place of the keys (until the next `hint`). */
+  hint(text: string | undefined): void {
+    this.#hint = text;
+  }
+
+  invalidate(): void {}
+
+  render(width: number): string[] {
+    return [this.#facts(width), truncateToWidth(paint.gray(this.#keys()), width)];
+  }
+
+  #facts(width: number): string {
+    const { info, busy, approvals, queued } = this.#state;
+    const doing =
+      approvals.length > 0
+        ? paint.yellow(`● waiting for you (${approvals.length})`)
+        : busy
+          ? paint.cyan('● working')
+          : paint.green('● ready');
+    const spend = this.#spend;
+    const tokens = spend.inputTokens + spend.outputTokens;
+    const facts = [
+      clean(info.model),
+      `${compact(tokens)} tok${spend.cost === undefined ? '' : ` · $${spend.cost.toFixed(spend.cost < 1 ? 4 : 2)}`}`,
+      context(spend.contextTokens, info.contextWindow),
+      `policy ${clean(info.policy)}`,
+      clean(info.sandbox),
+      clean(info.network),
+    ].filter((fact): fact is string => Boolean(fact));
+    const queue = queued.length > 0 ? paint.yellow(` · ${queued.length} queued`) : '';
+    const left = `${doing}${queue}`;
+    const right = paint.gray(facts.join(' · '));
+    const room = width - visibleWidth(left) - 2;
+    if (room < 10) return truncateToWidth(left, width);
+    return `${left}  ${truncateToWidth(right, room)}`;
+  }
+
+  #keys(): string {
+    if (this.#hint) return this.#hint;
+    if (this.#state.approvals.length > 0) return 'o once · s session · d deny · esc stop the turn';
+    if (this.#state.busy)
+      return 'enter: steer (sent before the next model request) · esc interrupt · ctrl+o expand';
+    return 'enter send · shift+enter new line · @ file · / commands · ctrl+o expand · ctrl+c twice quit';
+  }
+}
+
+function compact(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+/** "ctx 12%" of the window when known, else the tokens. */
+function context(tokens: number | undefined, window: number | undefined): string | undefined {
+  if (tokens === undefined) return undefined;
+  if (!window) return `ctx ${compact(tokens)}`;
+  return `ctx ${Math.min(100, Math.round((tokens / window) * 100))}%`;
+}
