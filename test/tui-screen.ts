@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pty from '@lydell/node-pty';
 import xterm from '@xterm/headless';
@@ -225,6 +227,25 @@ export function normalise(lines: string[] | string, replace: Record<string, stri
     .replace(/\b\d{1,2}:\d{2}(:\d{2})?\b/g, '<clock>')
     .replace(/\b\d+(\.\d+)?\s?(ms|s)\b/g, '<dur>')
     .replace(/\b\d+m\d+s\b/g, '<dur>');
+}
+
+const SCREENS = new URL('./fixtures/tui-screens/', import.meta.url).pathname;
+
+/**
+ * Compares a normalised screen with its checked-in copy, test/fixtures/tui-screens/NAME.txt.
+ * WARDEN_UPDATE_SCREENS=1 writes the copies instead (then look at them before committing).
+ */
+export async function expectScreen(name: string, screen: string): Promise<void> {
+  const file = join(SCREENS, `${name}.txt`);
+  if (process.env.WARDEN_UPDATE_SCREENS === '1' || !existsSync(file)) {
+    await mkdir(SCREENS, { recursive: true });
+    await writeFile(file, `${screen}\n`);
+    if (process.env.WARDEN_UPDATE_SCREENS !== '1')
+      assert.fail(`${name}: no checked-in screen yet; wrote ${file}`);
+    return;
+  }
+  const expected = (await readFile(file, 'utf8')).replace(/\n$/, '');
+  assert.equal(screen, expected, `the screen "${name}" differs from ${file}:\n${screen}`);
 }
 
 /** The screen with a frame, so a failure message shows its edges and blank rows. */
