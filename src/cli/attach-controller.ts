@@ -1,8 +1,9 @@
 import type { WardenEvent } from '../agent/events.ts';
-import { WardenError } from '../errors.ts';
+import { messageOf, WardenError } from '../errors.ts';
 import type { ApprovalAnswer } from '../policy/approvals.ts';
 import type { ServerClient } from './server-client.ts';
 import { followTaskEvents } from './task-events.ts';
+import { ControllerHub } from './tui/controller-hub.ts';
 import type {
   CommandOutput,
   ControllerState,
@@ -34,6 +35,7 @@ interface ServedApproval {
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 
 export interface RemoteController extends SessionController {
+  readonly taskId: string;
   /** Resolves with the task's final status once it ends (or undefined when closed before). */
   readonly ended: Promise<string | undefined>;
 }
@@ -46,13 +48,10 @@ export interface RemoteController extends SessionController {
 export async function attachTask(client: ServerClient, taskId: string): Promise<RemoteController> {
   const task = await client.call<ServedTask>('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
   const path = `/v1/tasks/${encodeURIComponent(task.id)}`;
-  const history: WardenEvent[] = [];
-  const sinks = new Set<(event: WardenEvent) => void>();
-  const listeners = new Set<(state: ControllerState) => void>();
   const stop = new AbortController();
   const requested = new Map<string, { tool: string; args: unknown }>();
   let status = task.status;
-  let state: ControllerState = {
+  const hub = new ControllerHub({
     busy: !ENDED.has(status),
     approvals: [],
     queued: [],
@@ -64,11 +63,8 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
       workspace: task.repository,
       remote: true,
     },
-  };
-  const update = (change: Partial<ControllerState>): void => {
-    state = { ...state, ...change };
-    for (const listener of listeners) listener(state);
-  };
+  });
+  const update = (change: Partial<ControllerState>): void => hub.update(change);
 
   const pending = async (): Promise<ServedApproval[]> =>
     (
@@ -82,11 +78,11 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
     let served = new Map<string, ServedApproval>();
     for (let attempt = 0; attempt < 10 && !stop.signal.aborted; attempt++) {
       served = new Map((await pending().catch(() => [])).map((a) => [a.callId, a]));
-      if (state.approvals.every((a) => served.has(a.callId))) break;
+      if (hub.state.approvals.every((a) => served.has(a.callId))) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     update({
-      approvals: state.approvals.map((a) => {
+      approvals: hub.state.approvals.map((a) => {
         const s = served.get(a.callId);
         return s ? { ...a, summary: s.summary, reason: s.reason } : a;
       }),
@@ -94,10 +90,9 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
   };
 
   const onEvent = (event: WardenEvent): void => {
-    history.push(event);
     switch (event.type) {
       case 'session.started':
-        update({ info: { ...state.info, sessionId: event.session, model: event.model } });
+        update({ info: { ...hub.state.info, sessionId: event.session, model: event.model } });
         break;
       case 'tool.requested':
         requested.set(event.callId, { tool: event.tool, args: event.args });
@@ -110,23 +105,23 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
           summary: `${event.tool}: ${describe(call?.args)}`,
           reason: event.reason,
         };
-        update({ approvals: [...state.approvals.filter((a) => a.callId !== event.callId), approval] });
+        update({ approvals: [...hub.state.approvals.filter((a) => a.callId !== event.callId), approval] });
         void refreshApprovals();
         break;
       }
       case 'approval.resolved':
-        update({ approvals: state.approvals.filter((a) => a.callId !== event.callId) });
+        update({ approvals: hub.state.approvals.filter((a) => a.callId !== event.callId) });
         break;
       case 'user.message': {
-        const at = state.queued.indexOf(event.text);
-        if (at >= 0) update({ queued: state.queued.filter((_, i) => i !== at) });
+        const at = hub.state.queued.indexOf(event.text);
+        if (at >= 0) update({ queued: hub.state.queued.filter((_, i) => i !== at) });
         break;
       }
       case 'session.finished':
         update({ busy: false, approvals: [] });
         break;
     }
-    for (const sink of sinks) sink(event);
+    hub.emit(event);
   };
 
   const ended = followTaskEvents(client, task.id, {
@@ -135,11 +130,13 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
       status = final;
       update({ busy: false, approvals: [], queued: [] });
     },
+    onReconnect: (problem) => update({ error: `${problem}; reconnecting…` }),
+    onResumed: () => update({ error: undefined }),
     signal: stop.signal,
   }).then(
     () => (ENDED.has(status) ? status : undefined),
     (error: unknown) => {
-      update({ busy: false });
+      update({ busy: false, error: messageOf(error) });
       throw error;
     },
   );
@@ -180,20 +177,13 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
   };
 
   return {
+    taskId: task.id,
     ended,
     get state() {
-      return state;
+      return hub.state;
     },
-    subscribe(sink) {
-      for (const event of history) sink(event);
-      sinks.add(sink);
-      return () => sinks.delete(sink);
-    },
-    watch(listener) {
-      listeners.add(listener);
-      listener(state);
-      return () => listeners.delete(listener);
-    },
+    subscribe: (sink) => hub.subscribe(sink),
+    watch: (listener) => hub.watch(listener),
     async send(text) {
       if (ENDED.has(status)) {
         throw new WardenError(
@@ -205,7 +195,7 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
         );
       }
       await client.call('POST', `${path}/messages`, { text });
-      update({ queued: [...state.queued, text] });
+      update({ queued: [...hub.state.queued, text] });
     },
     async answer(callId: string, answer: ApprovalAnswer) {
       const approval = (await pending()).find((a) => a.callId === callId);
@@ -216,14 +206,13 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
       });
     },
     async interrupt() {
-      if (!state.busy || ENDED.has(status)) return;
+      if (!hub.state.busy || ENDED.has(status)) return;
       await client.call('POST', `${path}/cancel`);
     },
     commands,
     async close() {
       stop.abort();
-      sinks.clear();
-      listeners.clear();
+      hub.clear();
     },
   };
 }

@@ -10,6 +10,8 @@ export interface FollowOptions {
   onEnd(status: string): void;
   /** The stream broke and is being opened again (the server restarted, the network dropped). */
   onReconnect?(problem: string): void;
+  /** The stream is open again after a break. */
+  onResumed?(): void;
   signal: AbortSignal;
   /** Waits between attempts to reopen a broken stream. */
   retryMs?: number;
@@ -30,9 +32,16 @@ export async function followTaskEvents(
   let firstAttempt = true;
   while (!options.signal.aborted) {
     try {
-      const ended = await readStream(client, taskId, last, options, (seq) => {
-        last = seq;
-      });
+      const ended = await readStream(
+        client,
+        taskId,
+        last,
+        options,
+        (seq) => {
+          last = seq;
+        },
+        firstAttempt ? undefined : options.onResumed,
+      );
       if (ended !== undefined) {
         options.onEnd(ended);
         return;
@@ -54,6 +63,7 @@ async function readStream(
   after: number,
   options: FollowOptions,
   seen: (seq: number) => void,
+  opened?: () => void,
 ): Promise<string | undefined> {
   const response = await client.open(`/v1/tasks/${encodeURIComponent(taskId)}/events`, {
     headers: { accept: 'text/event-stream', 'last-event-id': String(after) },
@@ -69,6 +79,7 @@ async function readStream(
       body?.error?.hint ? { hint: body.error.hint } : {},
     );
   }
+  opened?.();
   const decoder = new TextDecoder();
   let buffer = '';
   try {
