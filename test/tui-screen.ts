@@ -137,7 +137,9 @@ export async function spawnScreen(args: string[], options: ScreenOptions): Promi
   const rowsOf = (from: number, count: number): string[] => {
     const buffer = term.buffer.active;
     const lines: string[] = [];
-    for (let i = 0; i < count; i++) lines.push(buffer.getLine(from + i)?.translateToString(true) ?? '');
+    // Trailing blanks are invisible, whether cells were never written or written with spaces.
+    for (let i = 0; i < count; i++)
+      lines.push((buffer.getLine(from + i)?.translateToString(true) ?? '').trimEnd());
     return lines;
   };
   const screen = (): string[] => rowsOf(term.buffer.active.viewportY, rows);
@@ -218,15 +220,19 @@ export async function spawnScreen(args: string[], options: ScreenOptions): Promi
 export function normalise(lines: string[] | string, replace: Record<string, string> = {}): string {
   let text = (typeof lines === 'string' ? lines : trimEnd(lines).join('\n')).trimEnd();
   for (const [from, to] of Object.entries(replace)) text = text.split(from).join(to);
-  return text
-    .replace(/\/tmp\/warden-[\w.-]+/g, '<tmp>')
-    .replace(/\bs\d{8}-[0-9a-f]{4,}\b/g, '<session>')
-    .replace(/\bt\d{8}-[0-9a-f]{4,}\b/g, '<task>')
-    .replace(/\ba\d{8}-[0-9a-f]{4,}\b/g, '<approval>')
-    .replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+Z\b/g, '<time>')
-    .replace(/\b\d{1,2}:\d{2}(:\d{2})?\b/g, '<clock>')
-    .replace(/\b\d+(\.\d+)?\s?(ms|s)\b/g, '<dur>')
-    .replace(/\b\d+m\d+s\b/g, '<dur>');
+  return (
+    text
+      .replace(/\/tmp\/warden-[\w.-]+/g, '<tmp>')
+      .replace(/\bs\d{8}-[0-9a-f]{4,}\b/g, '<session>')
+      .replace(/\bt\d{8}-[0-9a-f]{4,}\b/g, '<task>')
+      .replace(/\ba\d{8}-[0-9a-f]{4,}\b/g, '<approval>')
+      .replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+Z\b/g, '<time>')
+      .replace(/\b\d{1,2}:\d{2}(:\d{2})?\b/g, '<clock>')
+      .replace(/\b\d+(\.\d+)?\s?(ms|s)\b/g, '<dur>')
+      .replace(/\b\d+m\d+s\b/g, '<dur>')
+      // A right-aligned field ending in a duration moves with the duration's width.
+      .replace(/(?<=\S) {2,}(?=\S[^\n]*<dur>$)/gm, '  ')
+  );
 }
 
 const SCREENS = new URL('./fixtures/tui-screens/', import.meta.url).pathname;
