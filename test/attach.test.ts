@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { WardenEvent } from '../src/agent/events.ts';
 import { attachTask } from '../src/cli/attach-controller.ts';
@@ -6,6 +8,7 @@ import { createServerClient } from '../src/cli/server-client.ts';
 import type { ControllerState } from '../src/cli/tui/session-controller.ts';
 import { warden } from './cli.ts';
 import { client, type Served, type ServerWorld, serverWorld, startServe, waitFor } from './server.ts';
+import { expectScreen, normalise, spawnScreen, type TuiScreen } from './tui-screen.ts';
 
 // `warden attach` as a client of a real `warden serve`: the controller the UI drives, and the
 // command's plain follow mode when its output is not a terminal.
@@ -145,6 +148,77 @@ test('closing the viewer detaches: the task goes on and finishes on the server',
     const { body } = await admin('GET', `/v1/tasks/${id}`);
     return body.status === 'succeeded';
   });
+});
+
+/** `warden attach TASK` in a terminal of 80×24, as a person runs it. */
+async function attachScreen(t: { after(fn: () => Promise<void>): void }, id: string): Promise<TuiScreen> {
+  const screen = await spawnScreen(['attach', '--server', served.url, id], {
+    cwd: world.dir,
+    home: join(world.dir, 'viewer'),
+    env: { WARDEN_TOKEN: served.adminToken as string },
+  });
+  t.after(() => screen.close().then(() => undefined));
+  return screen;
+}
+
+async function shot(screen: TuiScreen, name: string, id: string): Promise<void> {
+  await screen.settle(250);
+  await expectScreen(
+    name,
+    normalise(screen.screen(), { [served.url]: '<server>', [world.repos]: '<repos>', [id]: '<task>' }),
+  );
+}
+
+test('warden attach in a terminal: the question as a card, o approves it, the task finishes on the screen', async (t) => {
+  const id = await startTask('attach-tui-ask', [
+    { text: 'Timing it.', calls: [{ tool: 'shell', args: { command: 'sleep 0 && echo approved-run' } }] },
+    { text: 'All done.' },
+  ]);
+  const screen = await attachScreen(t, id);
+  await screen.waitFor('[o]nce  [s]ession  [d]eny');
+  await shot(screen, 'attach-ask', id);
+  screen.type('o');
+  await screen.waitFor('All done.');
+  await screen.waitFor('● ready');
+  await shot(screen, 'attach-finished', id);
+  const { body } = await admin('GET', `/v1/tasks/${id}`);
+  assert.equal(body.status, 'succeeded');
+  screen.press('ctrl-c');
+  screen.press('ctrl-c');
+  assert.equal((await screen.exited).code, 0);
+  await screen.settle(0);
+  assert.match(screen.scrollback().join('\n'), new RegExp(`task ${id} succeeded`));
+});
+
+test('warden attach in a terminal: typing steers the served task, Esc cancels it', async (t) => {
+  const wait = 'while [ ! -e .git/go ]; do sleep 0.05; done';
+  const id = await startTask(
+    'attach-tui-steer',
+    [
+      { calls: [{ tool: 'shell', args: { command: wait } }] },
+      { calls: [{ tool: 'shell', args: { command: 'sleep 30' } }] },
+    ],
+    'permissive',
+  );
+  const screen = await attachScreen(t, id);
+  await screen.waitFor('running…');
+  screen.type('keep the public API');
+  screen.press('enter');
+  await waitFor('the message to reach the server', async () => {
+    const { body } = await admin('GET', `/v1/tasks/${id}/events?format=json`);
+    return body.status === 'running' && screen.text().includes('1 queued');
+  });
+  await writeFile(join(world.repos, 'attach-tui-steer', '.git', 'go'), '');
+  await screen.waitFor('steering');
+  await screen.waitFor('sleep 30');
+  await shot(screen, 'attach-steered', id);
+  screen.press('esc');
+  await screen.waitFor('cancelled');
+  await shot(screen, 'attach-cancelled', id);
+  const { body } = await admin('GET', `/v1/tasks/${id}/events?format=json`);
+  const steering = body.events.find((e: WardenEvent) => e.type === 'user.message');
+  assert.equal(steering?.text, 'keep the public API');
+  assert.equal((await admin('GET', `/v1/tasks/${id}`)).body.status, 'cancelled');
 });
 
 test('warden attach without a terminal prints the plain live view until the task ends', async () => {

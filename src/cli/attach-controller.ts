@@ -58,8 +58,9 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
     info: {
       model: task.model,
       policy: task.policy,
-      sandbox: 'remote',
-      network: 'remote',
+      // The server's sandbox and network rules apply; the client does not see them.
+      sandbox: 'on the server',
+      network: "network per the server's policy",
       workspace: task.repository,
       remote: true,
     },
