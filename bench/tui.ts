@@ -15,11 +15,8 @@ import { jsonEvents, sampleRepo, warden } from '../test/cli.ts';
 import { spawnScreen, type TuiScreen } from '../test/tui-screen.ts';
 import { percentile, printTable } from './stats.ts';
 
-/** How the interactive UI is started on a repository, and on a recorded session. */
-const TUI_ARGS = (model: string) => ['--model', model];
-const TUI_RESUME_ARGS = (session: string) => ['--resume', session];
 /** On the UI's screen once it is ready for a message. */
-const TUI_READY = /\S/;
+const TUI_READY = '● ready';
 
 const KEYSTROKES = 40;
 const KEY_GAP_MS = 60;
@@ -43,7 +40,7 @@ export async function benchTui(runs: number): Promise<void> {
     const tui: number[] = [];
     const plain: number[] = [];
     for (let i = 0; i < keyRuns; i++) {
-      tui.push(...(await keystrokes(await spawnScreen(TUI_ARGS(modelId), { cwd: repo }), model, 'tui')));
+      tui.push(...(await keystrokes(await spawnScreen(['--model', modelId], { cwd: repo }), model, 'tui')));
       plain.push(
         ...(await keystrokes(
           await spawnScreen(['exec', '--model', modelId, 'explain the repository'], { cwd: repo }),
@@ -53,28 +50,51 @@ export async function benchTui(runs: number): Promise<void> {
       );
     }
     printTable(`keystroke to screen while a reply streams (ms, ${tui.length} keys)`, [
-      row('interactive UI p50', percentile(tui, 50), 'plain live view p50', percentile(plain, 50)),
-      row('interactive UI p99', percentile(tui, 99), 'plain live view p99', percentile(plain, 99)),
+      row(
+        'interactive UI p50',
+        percentile(tui, 50),
+        'plain live view (terminal echo) p50',
+        percentile(plain, 50),
+      ),
+      row(
+        'interactive UI p99',
+        percentile(tui, 99),
+        'plain live view (terminal echo) p99',
+        percentile(plain, 99),
+      ),
     ]);
 
     const session = await recordLongSession(dir, repo);
     const tuiResume: number[] = [];
     const plainResume: number[] = [];
+    const tuiEmpty: number[] = [];
     for (let i = 0; i < resumeRuns; i++) {
-      tuiResume.push(await timeToScreen(TUI_RESUME_ARGS(session.id), repo, 'END-OF-HISTORY'));
+      tuiEmpty.push(await timeToScreen(['--model', modelId], repo, [TUI_READY]));
+      tuiResume.push(
+        await timeToScreen(['--model', modelId, '--resume', session.id], repo, [TUI_READY, 'END-OF-HISTORY']),
+      );
       plainResume.push(
         await timeToScreen(
           [new URL('./replay-plain.ts', import.meta.url).pathname, repo, session.id],
           repo,
-          /^replayed$/m,
-          {
-            file: process.execPath,
-          },
+          [/^replayed$/m],
+          process.execPath,
         ),
       );
     }
     printTable(`a resumed ${session.events}-event session on the screen (ms, median of ${resumeRuns})`, [
-      row('interactive UI', percentile(tuiResume, 50), 'plain live view', percentile(plainResume, 50)),
+      row(
+        'interactive UI, start to history shown',
+        percentile(tuiResume, 50),
+        'plain live view (read + draw only)',
+        percentile(plainResume, 50),
+      ),
+      row(
+        'interactive UI, start to history shown',
+        percentile(tuiResume, 50),
+        'the UI started with no history',
+        percentile(tuiEmpty, 50),
+      ),
     ]);
   } finally {
     await model.close();
@@ -131,17 +151,30 @@ function timeKey(screen: TuiScreen, key: string): Promise<number> {
   });
 }
 
+/** From spawning the program to the moment every marker is on its screen together. */
 async function timeToScreen(
   args: string[],
   cwd: string,
-  marker: string | RegExp,
-  options: { file?: string } = {},
+  markers: (string | RegExp)[],
+  file?: string,
 ): Promise<number> {
   const started = performance.now();
-  const screen = await spawnScreen(args, { cwd, ...options, rows: 40 });
+  const screen = await spawnScreen(args, { cwd, rows: 40, ...(file ? { file } : {}) });
   try {
-    await screen.waitFor(marker, 60_000);
-    return performance.now() - started;
+    return await new Promise<number>((resolve, reject) => {
+      const check = () => {
+        const text = screen.text();
+        if (!markers.every((m) => (typeof m === 'string' ? text.includes(m) : m.test(text)))) return;
+        stop();
+        clearTimeout(timer);
+        resolve(performance.now() - started);
+      };
+      const stop = screen.onDraw(check);
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`${markers.join(', ')} not on the screen after 60 s:\n${screen.text()}`));
+      }, 60_000);
+    });
   } finally {
     await screen.close();
   }
