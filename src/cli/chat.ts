@@ -15,7 +15,7 @@ it while it works, stop a turn with Esc, and use /undo, /diff, /model, /policy, 
 slash commands (/help lists them). Every turn runs under the same policy, sandbox and signed audit
 log as warden exec; a session quit is resumable (--resume, or /resume inside).
 
-When stdout is not a terminal it falls back to warden exec's plain live view, running the message
+When stdout (or stdin) is not a terminal it falls back to warden exec's plain live view, running the message
 given as arguments, or read from stdin.
 
 Options:
@@ -33,7 +33,8 @@ export async function chatCommand(args: string[], io: CommandIo): Promise<number
     return 0;
   }
   const message = positionals.join(' ').trim();
-  if (!io.stdoutIsTty) {
+  // Both ends must be a terminal: keys come from stdin, the screen goes to stdout.
+  if (!io.stdoutIsTty || !io.stdinIsTty) {
     const task = message || (io.stdinIsTty ? '' : (await readAll(io.stdin)).trim());
     if (!task) {
       throw new WardenError('usage', 'no terminal to chat in, and no message given', {

@@ -2,7 +2,7 @@ import { type Component, Markdown, truncateToWidth, wrapTextWithAnsi } from '@ma
 import type { Report } from '../../agent/events.ts';
 import { formatCost, formatDuration } from '../terminal.ts';
 import type { CommandOutput } from './session-controller.ts';
-import { colourDiffLine, markdownTheme, type Paint, paint } from './theme.ts';
+import { colourDiffLine, markdownTheme, type Paint, paint, printLinkAddresses } from './theme.ts';
 import { clean } from './tool-card.ts';
 
 /** Lines computed once per width: every block of the conversation re-renders each frame. */
@@ -61,6 +61,7 @@ export class ReplyBlock implements Component {
   #text = '';
   constructor(turn: number, text: string) {
     this.turn = turn;
+    printLinkAddresses();
     this.#markdown = new Markdown('', 2, 0, markdownTheme);
     this.setText(text);
   }

@@ -119,7 +119,7 @@ export class Conversation extends Container {
         return;
       case 'user.command':
         this.#note(
-          `/${event.command}: ${clean(event.detail)}${event.files?.length ? ` (${event.files.map(clean).join(', ')})` : ''}`,
+          `${event.command === 'quit' ? '' : `/${event.command}: `}${clean(event.detail)}${event.files?.length ? ` (${event.files.map(clean).join(', ')})` : ''}`,
         );
         return;
       case 'session.finished':

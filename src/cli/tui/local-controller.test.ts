@@ -218,3 +218,49 @@ test('/model switches the model of the next turn, recorded; a bad id is refused'
     await session.close();
   }
 });
+
+test('/compact shortens what the next request carries, recorded; Ctrl-C while idle records the quit', async () => {
+  const repo = await sampleRepo('compact');
+  const read = (path: string) => ({ calls: [{ tool: 'read_file', args: { path } }] });
+  const session = await open(repo, {
+    turns: [
+      read('src/sum.js'),
+      read('test/sum.test.js'),
+      read('README.md'),
+      read('AGENTS.md'),
+      read('package.json'),
+      { text: 'Read them all.' },
+      { text: 'Next.' },
+    ],
+  });
+  try {
+    assert.equal(
+      (await session.controller.commands.compact?.())?.ok,
+      false,
+      'nothing to compact before a turn',
+    );
+    await session.controller.send('read everything');
+    await session.controller.idle();
+    const before = session.events.findLast((event) => event.type === 'model.request');
+    const compacted = await session.controller.commands.compact?.();
+    assert.equal(compacted?.ok, true, compacted?.text);
+    const record = session.events.find((event) => event.type === 'context.compacted');
+    assert.ok(record?.type === 'context.compacted' && record.messagesAfter < record.messagesBefore);
+
+    await session.controller.send('and now?');
+    await session.controller.idle();
+    const next = session.events.findLast((event) => event.type === 'model.request');
+    assert.ok(before?.type === 'model.request' && next?.type === 'model.request');
+    assert.ok(next.estimatedInputTokens < before.estimatedInputTokens, 'the next request carries less');
+    await session.controller.close('quit with Ctrl-C');
+    const quit = session.events.at(-1);
+    assert.equal(
+      quit?.type === 'user.command' && `${quit.command}: ${quit.detail}`,
+      'quit: quit with Ctrl-C',
+    );
+    const audit = await session.controller.commands.audit?.();
+    assert.equal(audit?.ok, true, audit?.text);
+  } finally {
+    await session.close();
+  }
+});

@@ -45,7 +45,7 @@ export class StatusLine implements Component {
     const spend = this.#spend;
     const tokens = spend.inputTokens + spend.outputTokens;
     const facts = [
-      clean(info.model),
+      clean(shortModel(info.model)),
       `${compact(tokens)} tok${spend.cost === undefined ? '' : ` · $${spend.cost.toFixed(spend.cost < 1 ? 4 : 2)}`}`,
       context(spend.contextTokens, info.contextWindow),
       `policy ${clean(info.policy)}`,
@@ -64,9 +64,14 @@ export class StatusLine implements Component {
     if (this.#hint) return this.#hint;
     if (this.#state.approvals.length > 0) return 'o once · s session · d deny · esc stop the turn';
     if (this.#state.busy)
-      return 'enter: steer (sent before the next model request) · esc interrupt · ctrl+o expand';
-    return 'enter send · shift+enter new line · @ file · / commands · ctrl+o expand · ctrl+c twice quit';
+      return 'enter steers (before the next model request) · esc stops the turn · ctrl+o unfold';
+    return 'enter send · shift+enter newline · @file · /help · ctrl+o unfold · ctrl+c ×2 quit';
   }
+}
+
+/** A scripted model's file without its directories: the status line has little room. */
+function shortModel(id: string): string {
+  return id.startsWith('script:') ? `script:${id.slice(id.lastIndexOf('/') + 1)}` : id;
 }
 
 function compact(n: number): string {

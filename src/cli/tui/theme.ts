@@ -1,4 +1,10 @@
-import type { EditorTheme, MarkdownTheme, SelectListTheme } from '@mariozechner/pi-tui';
+import {
+  type EditorTheme,
+  getCapabilities,
+  type MarkdownTheme,
+  type SelectListTheme,
+  setCapabilities,
+} from '@mariozechner/pi-tui';
 import { highlightCode } from './highlight.ts';
 
 const sgr =
@@ -34,6 +40,14 @@ const selectList: SelectListTheme = {
 };
 
 export const editorTheme: EditorTheme = { borderColor: paint.gray, selectList };
+
+/**
+ * A link in the model's text is printed with its address, never as a terminal hyperlink whose
+ * text could hide where it goes (the model's text may be an injected instruction's).
+ */
+export function printLinkAddresses(): void {
+  setCapabilities({ ...getCapabilities(), hyperlinks: false });
+}
 
 export const markdownTheme: MarkdownTheme = {
   heading: (text) => paint.bold(paint.cyan(text)),

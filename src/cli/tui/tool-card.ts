@@ -217,8 +217,9 @@ export class ToolCard implements Component {
 
   #output(): string[] {
     const all = this.#outputLines();
-    if (all.length === 0) return [];
-    const failed = this.#status === 'failed' || this.#status === 'denied';
+    // A refusal's output only repeats the decision and the answer shown above.
+    if (all.length === 0 || this.#status === 'denied') return [];
+    const failed = this.#status === 'failed';
     const colour = failed ? paint.red : paint.gray;
     if (!this.expanded && QUIET_OUTPUT.has(this.tool) && !failed) {
       return [`    ${paint.gray(`${all.length} line${all.length === 1 ? '' : 's'} read (ctrl+o)`)}`];
