@@ -211,7 +211,7 @@ test('/model switches the model for the next turn; the status line shows it', as
   await screen.waitFor('The other model answers.');
   await screen.waitFor('● ready');
   await shot(screen, 'model-switched');
-  assert.match(screen.screen().at(-2) ?? '', /script:\.\.\/other\.json/);
+  assert.match(screen.screen().find((line) => line.startsWith('● ready')) ?? '', /script:other\.json/);
 
   const events = await chat.events(await quit(screen));
   const answered = events
