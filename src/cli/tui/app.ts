@@ -1,4 +1,4 @@
-import { Editor, matchesKey, type Terminal, Text, TUI } from '@mariozechner/pi-tui';
+import { Editor, matchesKey, Spacer, type Terminal, Text, TUI } from '@mariozechner/pi-tui';
 import { messageOf } from '../../errors.ts';
 import { Conversation } from './conversation.ts';
 import { PromptCompletion } from './file-completion.ts';
@@ -56,6 +56,7 @@ export function startChatUi(options: ChatUiOptions): ChatUi {
 
   const welcome = new Text(welcomeText(state), 1, 0);
   tui.addChild(welcome);
+  tui.addChild(new Spacer(1));
   tui.addChild(conversation);
   tui.addChild(new Text('', 0, 0));
   tui.addChild(editor);

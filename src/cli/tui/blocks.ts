@@ -111,13 +111,29 @@ export class OutputBlock extends Cached {
     const diff = /^diff --git /m.test(body);
     return [
       head,
-      ...body
-        .split('\n')
-        .flatMap((line) =>
-          diff ? [`  ${colourDiffLine(line)}`] : wrapped(line, width, '  ', '  ', (t) => t),
-        ),
+      ...body.split('\n').flatMap((line) => (diff ? [`  ${colourDiffLine(line)}`] : hanging(line, width))),
     ];
   }
+}
+
+/**
+ * A line of a table or list, wrapped so its continuation lines start under its text: `  key   what
+ * it does` goes on under "what".
+ */
+function hanging(line: string, width: number): string[] {
+  const lead = /^\s*/.exec(line)?.[0] ?? '';
+  const column = /^\s*\S+(?: \S+)*\s{2,}/.exec(line)?.[0].length ?? lead.length;
+  const hang = ' '.repeat(Math.min(column, Math.floor(width / 2)));
+  const room = Math.max(10, width - 2 - hang.length);
+  const [first = '', ...rest] = wrapTextWithAnsi(
+    line.slice(lead.length),
+    Math.max(10, width - 2 - lead.length),
+  );
+  const tail = rest.join(' ');
+  return [
+    `  ${lead}${first}`,
+    ...(tail ? wrapTextWithAnsi(tail, room).map((part) => `  ${hang}${part}`) : []),
+  ];
 }
 
 /** How a run ended, in a line or two. */

@@ -65,7 +65,7 @@ export class StatusLine implements Component {
     if (this.#state.approvals.length > 0) return 'o once · s session · d deny · esc stop the turn';
     if (this.#state.busy)
       return 'enter steers (before the next model request) · esc stops the turn · ctrl+o unfold';
-    return 'enter send · shift+enter newline · @file · /help · ctrl+o unfold · ctrl+c ×2 quit';
+    return 'enter send · shift+enter newline · @file · /help · ctrl+c twice quits';
   }
 }
 
