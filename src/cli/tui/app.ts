@@ -58,7 +58,7 @@ export function startChatUi(options: ChatUiOptions): ChatUi {
   tui.addChild(welcome);
   tui.addChild(new Spacer(1));
   tui.addChild(conversation);
-  tui.addChild(new Text('', 0, 0));
+  tui.addChild(new Spacer(1));
   tui.addChild(editor);
   tui.addChild(status);
   tui.setFocus(editor);

@@ -38,6 +38,8 @@ function wrapped(
     .map((line, i) => (i === 0 ? first : rest) + colour(line));
 }
 
+const USER_LINES = 12;
+
 /** What the person said: the message that started a run, or steering sent while one ran. */
 export class UserBlock extends Cached {
   readonly #text: string;
@@ -48,7 +50,10 @@ export class UserBlock extends Cached {
     this.#note = note;
   }
   protected lines(width: number): string[] {
-    const lines = wrapped(this.#text, width, `${paint.bold(paint.cyan('›'))} `, '  ', paint.bold);
+    const all = wrapped(this.#text, width, `${paint.bold(paint.cyan('›'))} `, '  ', paint.bold);
+    // A pasted log or file is for the model; the conversation keeps its beginning.
+    const lines = all.length > USER_LINES ? all.slice(0, USER_LINES - 2) : all;
+    if (lines.length < all.length) lines.push(`  ${paint.gray(`… ${all.length - lines.length} more lines`)}`);
     if (this.#note) lines.push(`  ${paint.gray(this.#note)}`);
     return lines;
   }

@@ -88,8 +88,15 @@ test('a turn edits a file; /undo puts it back, recorded in the signed log; the m
   });
   try {
     const original = await readFile(join(repo, 'src/sum.js'), 'utf8');
+    const partials: Array<{ turn: number; text: string }> = [];
+    session.controller.stream((partial) => partials.push(partial));
     await session.controller.send('fix sum');
     await session.controller.idle();
+    assert.deepEqual(
+      partials[0],
+      { turn: 1, text: 'Fixing sum.' },
+      'the reply streamed before it was recorded',
+    );
     const sessionId = session.controller.state.info.sessionId;
     assert.ok(sessionId);
     assert.ok(types(session.events).includes('file.changed'));

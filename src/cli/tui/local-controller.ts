@@ -14,6 +14,7 @@ import { type LocalSetup, networkState } from '../session-setup.ts';
 import { ControllerHub } from './controller-hub.ts';
 import { localCommands } from './local-commands.ts';
 import type { ControllerState, SessionCommands, SessionController } from './session-controller.ts';
+import { streaming } from './streaming-model.ts';
 
 export interface LocalControllerOptions {
   setup: LocalSetup;
@@ -297,45 +298,4 @@ export class LocalController implements SessionController {
   #publishApprovals(): void {
     this.#hub.update({ approvals: [...this.#pending.values()].map(({ request }) => ({ ...request })) });
   }
-}
-
-const STREAM_FRAME_MS = 30;
-
-/**
- * The model with its reply shown as it is generated: the text so far, redacted as the recorded
- * reply will be, to the stream's listeners. The reply itself is untouched.
- */
-function streaming(
-  model: ModelClient,
-  setup: LocalSetup,
-  onPartial: (partial: { turn: number; text: string }) => void,
-  turn: () => number,
-): ModelClient {
-  return {
-    info: model.info,
-    async turn(request, onDelta) {
-      let text = '';
-      let shownAt = 0;
-      let timer: NodeJS.Timeout | undefined;
-      // At most one redaction of the whole reply per frame: a long reply arrives in many deltas.
-      const show = () => {
-        timer = undefined;
-        shownAt = Date.now();
-        onPartial({ turn: turn(), text: setup.guards.redactor.redact(text) });
-      };
-      try {
-        return await model.turn(request, (delta) => {
-          onDelta?.(delta);
-          if (delta.type !== 'text') return;
-          text += delta.text;
-          if (timer) return;
-          const wait = STREAM_FRAME_MS - (Date.now() - shownAt);
-          if (wait <= 0) show();
-          else timer = setTimeout(show, wait);
-        });
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
 }

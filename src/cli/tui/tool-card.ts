@@ -147,6 +147,7 @@ export class ToolCard implements Component {
 
   #outcome(): string {
     const done = this.#finished;
+    if (this.#status === 'denied') return 'not run';
     if (!done) return this.#status === 'running' ? 'running…' : '';
     const command = done.command;
     const exit = command
