@@ -23,14 +23,19 @@ export interface FollowOptions {
  * (`Last-Event-ID`), so nothing is lost or shown twice. Resolves when the task has ended or
  * `signal` aborts; rejects when the server refuses the stream (no such task, a bad token).
  */
+/** Failures that pass: the connection broke, or the server is restarting (5xx). */
+const PASSING = new Set(['server.unreachable', 'server.unavailable']);
+
 export async function followTaskEvents(
   client: ServerClient,
   taskId: string,
   options: FollowOptions,
 ): Promise<void> {
   let last = options.after ?? 0;
-  let firstAttempt = true;
+  // Until a stream has opened once, a failure is the server's answer (down, no such task): final.
+  let everOpened = false;
   while (!options.signal.aborted) {
+    const reopening = everOpened;
     try {
       const ended = await readStream(
         client,
@@ -40,7 +45,10 @@ export async function followTaskEvents(
         (seq) => {
           last = seq;
         },
-        firstAttempt ? undefined : options.onResumed,
+        () => {
+          everOpened = true;
+          if (reopening) options.onResumed?.();
+        },
       );
       if (ended !== undefined) {
         options.onEnd(ended);
@@ -48,11 +56,10 @@ export async function followTaskEvents(
       }
     } catch (error) {
       if (options.signal.aborted) return;
-      // A refusal is final; a broken connection after a first success is the network's.
-      if (firstAttempt || (isWardenError(error) && error.code !== 'server.unreachable')) throw error;
+      // A refusal is final; a broken connection after the stream once opened is the network's.
+      if (!everOpened || (isWardenError(error) && !PASSING.has(error.code))) throw error;
       options.onReconnect?.(messageOf(error));
     }
-    firstAttempt = false;
     await pause(options.retryMs ?? 1000, options.signal);
   }
 }
@@ -74,7 +81,7 @@ async function readStream(
       | { error?: { code?: string; message?: string; hint?: string } }
       | undefined;
     throw new WardenError(
-      body?.error?.code ?? `http.${response.status}`,
+      response.status >= 500 ? 'server.unavailable' : (body?.error?.code ?? `http.${response.status}`),
       `${client.url}: ${body?.error?.message ?? `the event stream answered ${response.status}`}`,
       body?.error?.hint ? { hint: body.error.hint } : {},
     );
