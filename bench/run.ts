@@ -7,6 +7,7 @@ import { benchMcpGateway } from './mcp-gateway.ts';
 import { benchRedactor } from './redactor.ts';
 import { benchSandboxAndPolicy } from './sandbox-policy.ts';
 import { benchServe } from './serve.ts';
+import { benchTui } from './tui.ts';
 
 const runs = Number(process.env.WARDEN_BENCH_RUNS ?? 10);
 const benches: Record<string, (runs: number) => Promise<void>> = {
@@ -19,6 +20,7 @@ const benches: Record<string, (runs: number) => Promise<void>> = {
   gateway: benchGateway,
   'mcp-gateway': benchMcpGateway,
   serve: benchServe,
+  tui: benchTui,
 };
 // WARDEN_BENCH_ONLY=redactor (or a comma-separated list) runs just those parts.
 const only = process.env.WARDEN_BENCH_ONLY?.split(',').map((name) => name.trim());

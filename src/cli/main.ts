@@ -1,4 +1,5 @@
 import { isWardenError, messageOf } from '../errors.ts';
+import { ATTACH_HELP, attachCommand } from './attach.ts';
 import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { CHAT_HELP, chatCommand } from './chat.ts';
 import { DEMO_HELP, demoCommand } from './demo.ts';
@@ -35,6 +36,7 @@ Usage:
   warden redact [FILE…] [--json]   print text with its secrets redacted, or list what was found
   warden mcp login|logout NAME     sign in to an MCP server that uses OAuth (tokens stay on the host)
   warden serve [--port N]          the server: HTTP API, task queue and workers (see README)
+  warden attach TASK               follow a served task: its events, approvals, steering, cancel
   warden worker --database URL     runs tasks from the server's PostgreSQL queue, on any machine
   warden demo                      an offline walkthrough with a scripted model
   warden help [command]            help for a command
@@ -52,6 +54,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   redact: { run: redactCommand, help: REDACT_HELP },
   wrap: { run: wrapCommand, help: WRAP_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
+  attach: { run: attachCommand, help: ATTACH_HELP },
   worker: { run: workerCommand, help: WORKER_HELP },
   mcp: { run: mcpCommand, help: MCP_HELP },
 };
