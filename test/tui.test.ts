@@ -103,6 +103,30 @@ describe('the interactive UI in a terminal', { concurrency: 2 }, () => {
     assert.ok(undo, 'the undo is in the session record');
   });
 
+  test('a message typed right after /undo waits for it: the undo is on record before the next run starts', async (t) => {
+    const chat = await chatWorld(t, {
+      chat: [
+        FIX_SUM,
+        { text: 'Fixed.' },
+        { calls: [{ tool: 'write_file', args: { path: 'src/extra.js', content: 'export const x = 1;\n' } }] },
+        { text: 'Wrote extra.' },
+      ],
+    });
+    const screen = await chat.start();
+    send(screen, 'fix the sum');
+    await screen.waitFor('Fixed.');
+    await screen.waitFor('● ready');
+    send(screen, '/undo');
+    send(screen, 'write extra');
+    await screen.waitFor('Wrote extra.');
+    await screen.waitFor('● ready');
+    assert.match(await readFile(join(chat.repo, 'src', 'sum.js'), 'utf8'), /return a - b;/);
+    const events = await chat.events(await quit(screen));
+    const undo = events.findIndex((e) => e.type === 'user.command' && e.command === 'undo');
+    const second = events.findIndex((e, i) => i > 0 && e.type === 'session.started');
+    assert.ok(undo >= 0 && second > undo, events.map((e) => e.type).join(' '));
+  });
+
   test('a question is answered with a key: o runs the command, d refuses it', async (t) => {
     const chat = await chatWorld(t, {
       chat: [

@@ -78,7 +78,39 @@ export class LocalController implements SessionController {
         remote: false,
       },
     });
-    this.commands = localCommands(this);
+    this.commands = this.#oneAtATime(localCommands(this));
+  }
+
+  /** Slash commands in progress: a message sent meanwhile waits for them (an /undo restoring files). */
+  #commanding = 0;
+
+  /**
+   * Each command runs with messages held back: a message typed right after /undo must not start a
+   * run while the files are still being put back and the undo is not yet on record.
+   */
+  #oneAtATime(commands: SessionCommands): SessionCommands {
+    const wrapped: Record<string, unknown> = {};
+    for (const [name, command] of Object.entries(commands)) {
+      if (typeof command !== 'function') continue;
+      wrapped[name] = async (...args: unknown[]) => {
+        this.#commanding++;
+        try {
+          return await command(...args);
+        } finally {
+          this.#commanding--;
+          this.#startQueued();
+        }
+      };
+    }
+    return wrapped as SessionCommands;
+  }
+
+  /** Messages that waited for a run or a command to end become the next run. */
+  #startQueued(): void {
+    const queued = this.state.queued;
+    if (queued.length === 0 || this.#closed || this.state.busy || this.#commanding > 0) return;
+    this.#hub.update({ queued: [] });
+    this.#startRun(queued.join('\n\n'));
   }
 
   /** Opens the controller; a resumed session's history is loaded for the first subscriber. */
@@ -123,7 +155,7 @@ export class LocalController implements SessionController {
   async send(text: string): Promise<void> {
     if (this.#closed) throw new WardenError('session.closed', 'the session is closed');
     if (!text.trim()) return;
-    if (this.state.busy) {
+    if (this.state.busy || this.#commanding > 0) {
       this.#hub.update({ queued: [...this.state.queued, text] });
       return;
     }
@@ -260,11 +292,7 @@ export class LocalController implements SessionController {
       this.#hub.update({ error: messageOf(error) }),
     );
     // Steering that came after the model's last request is the next message.
-    const queued = this.state.queued;
-    if (!interrupted && queued.length > 0 && !this.#closed && !this.state.busy) {
-      this.#hub.update({ queued: [] });
-      this.#startRun(queued.join('\n\n'));
-    }
+    if (!interrupted) this.#startQueued();
   }
 
   #turn = 0;
