@@ -44,20 +44,40 @@ export class StatusLine implements Component {
           : paint.green('● ready');
     const spend = this.#spend;
     const tokens = spend.inputTokens + spend.outputTokens;
-    const facts = [
-      clean(shortModel(info.model)),
-      `${compact(tokens)} tok${spend.cost === undefined ? '' : ` · $${spend.cost.toFixed(spend.cost < 1 ? 4 : 2)}`}`,
-      context(spend.contextTokens, info.contextWindow),
-      `policy ${clean(info.policy)}`,
-      clean(info.sandbox),
-      clean(info.network),
-    ].filter((fact): fact is string => Boolean(fact));
     const queue = queued.length > 0 ? paint.yellow(` · ${queued.length} queued`) : '';
     const left = `${doing}${queue}`;
-    const right = paint.gray(facts.join(' · '));
     const room = width - visibleWidth(left) - 2;
     if (room < 10) return truncateToWidth(left, width);
-    return `${left}  ${truncateToWidth(right, room)}`;
+    const facts = (model: string, policy: string, withContext = true) =>
+      [
+        model,
+        `${compact(tokens)} tok${spend.cost === undefined ? '' : ` · $${spend.cost.toFixed(spend.cost < 1 ? 4 : 2)}`}`,
+        withContext ? context(spend.contextTokens, info.contextWindow) : undefined,
+        `policy ${policy}`,
+        clean(info.sandbox === 'bubblewrap' ? 'bwrap' : info.sandbox),
+        clean(info.network),
+      ]
+        .filter((fact): fact is string => Boolean(fact))
+        .join(' · ');
+    const model = clean(shortModel(info.model));
+    const policy = clean(info.policy);
+    let line = facts(model, policy);
+    // Short of room, the policy's name gives way first, then the context share, then the model's
+    // name; the sandbox and network state stay.
+    let policyRoom = visibleWidth(policy);
+    let modelRoom = visibleWidth(model);
+    let withContext = true;
+    while (visibleWidth(line) > room && (policyRoom > 6 || withContext || modelRoom > 10)) {
+      if (policyRoom > 6) policyRoom--;
+      else if (withContext) withContext = false;
+      else modelRoom--;
+      line = facts(
+        truncateToWidth(model, modelRoom, '…'),
+        truncateToWidth(policy, policyRoom, '…'),
+        withContext,
+      );
+    }
+    return `${left}  ${truncateToWidth(paint.gray(line), room)}`;
   }
 
   #keys(): string {

@@ -287,10 +287,12 @@ test('the status line: model, tokens, cost, context used, policy, sandbox, netwo
   const [facts = '', keys = ''] = plain(status.render(200));
   assert.equal(
     facts,
-    '● working · 1 queued  script:a.json · 1.1k tok · $0.0100 · ctx 2% · policy team.policy.yaml · bubblewrap · 2 hosts',
+    '● working · 1 queued  script:a.json · 1.1k tok · $0.0100 · ctx 2% · policy team.policy.yaml · bwrap · 2 hosts',
   );
   assert.match(keys, /esc stops the turn/);
   for (const line of status.render(80)) assert.ok(visibleWidth(line) <= 80);
+  // At 80 columns the names give way, never the sandbox and network state.
+  assert.match(plain(status.render(80))[0] ?? '', /· bwrap · 2 hosts$/);
   status.update(
     { ...state, busy: true, approvals: [{ callId: 'c', tool: 'shell', summary: 's', reason: 'r' }] },
     spend,
