@@ -48,12 +48,12 @@ export class StatusLine implements Component {
     const left = `${doing}${queue}`;
     const room = width - visibleWidth(left) - 2;
     if (room < 10) return truncateToWidth(left, width);
-    const facts = (model: string, policy: string, withContext = true) =>
+    const facts = (model: string, policy: string | undefined, withContext = true) =>
       [
         model,
         `${compact(tokens)} tok${spend.cost === undefined ? '' : ` · $${spend.cost.toFixed(spend.cost < 1 ? 4 : 2)}`}`,
         withContext ? context(spend.contextTokens, info.contextWindow) : undefined,
-        `policy ${policy}`,
+        policy === undefined ? undefined : `policy ${policy}`,
         clean(info.sandbox === 'bubblewrap' ? 'bwrap' : info.sandbox),
         clean(info.network),
       ]
@@ -63,17 +63,19 @@ export class StatusLine implements Component {
     const policy = clean(info.policy);
     let line = facts(model, policy);
     // Short of room, the policy's name gives way first, then the context share, then the model's
-    // name; the sandbox and network state stay.
+    // name, then the policy altogether (the welcome line names it); the sandbox and network stay.
     let policyRoom = visibleWidth(policy);
     let modelRoom = visibleWidth(model);
     let withContext = true;
-    while (visibleWidth(line) > room && (policyRoom > 6 || withContext || modelRoom > 10)) {
+    let withPolicy = true;
+    while (visibleWidth(line) > room && (policyRoom > 6 || withContext || modelRoom > 10 || withPolicy)) {
       if (policyRoom > 6) policyRoom--;
       else if (withContext) withContext = false;
-      else modelRoom--;
+      else if (modelRoom > 10) modelRoom--;
+      else withPolicy = false;
       line = facts(
         truncateToWidth(model, modelRoom, '…'),
-        truncateToWidth(policy, policyRoom, '…'),
+        withPolicy ? truncateToWidth(policy, policyRoom, '…') : undefined,
         withContext,
       );
     }
