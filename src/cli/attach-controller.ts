@@ -53,6 +53,7 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
   let status = task.status;
   const hub = new ControllerHub({
     busy: !ENDED.has(status),
+    ...(ENDED.has(status) ? { ended: status } : {}),
     approvals: [],
     queued: [],
     info: {
@@ -129,7 +130,7 @@ export async function attachTask(client: ServerClient, taskId: string): Promise<
     onEvent,
     onEnd: (final) => {
       status = final;
-      update({ busy: false, approvals: [], queued: [] });
+      update({ busy: false, approvals: [], queued: [], ended: final });
     },
     onReconnect: (problem) => update({ error: `${problem}; reconnecting…` }),
     onResumed: () => update({ error: undefined }),

@@ -85,6 +85,8 @@ export interface ControllerState {
    * credentials), one line, until the next `send`.
    */
   error?: string;
+  /** A served task that has ended, and how (`succeeded`, `failed`, `cancelled`): it takes no more messages. */
+  ended?: string;
 }
 
 export interface SessionInfo {

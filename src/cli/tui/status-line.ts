@@ -35,9 +35,10 @@ export class StatusLine implements Component {
   }
 
   #facts(width: number): string {
-    const { info, busy, approvals, queued } = this.#state;
-    const doing =
-      approvals.length > 0
+    const { info, busy, approvals, queued, ended } = this.#state;
+    const doing = ended
+      ? paint.gray(`● ended · ${clean(ended)}`)
+      : approvals.length > 0
         ? paint.yellow(`● waiting for you (${approvals.length})`)
         : busy
           ? paint.cyan('● working')
@@ -84,6 +85,7 @@ export class StatusLine implements Component {
 
   #keys(): string {
     if (this.#hint) return this.#hint;
+    if (this.#state.ended) return 'the task has ended and takes no more messages · ctrl+c twice leaves';
     if (this.#state.approvals.length > 0) return 'o once · s session · d deny · esc stop the turn';
     if (this.#state.busy)
       return 'enter steers (before the next model request) · esc stops the turn · ctrl+o unfold';
