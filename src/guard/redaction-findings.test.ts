@@ -55,3 +55,19 @@ test('a finding names the rule, or the known value and the form it was shown in'
   );
   assert.deepEqual(redactor.findings('nothing here'), []);
 });
+
+test("findings rebuild the output when a rule's match runs on into a known value (a case CI found)", () => {
+  const held = 'NZYVm7qU9Ftd0o3NaaLA61rI8rQSbz9y';
+  const redactor = createRedactor();
+  redactor.addKnown([{ value: held, kind: 'held-key' }]);
+  const encoded = 'NZYV%6d7%71U9F%74%640%6f3N%61%61LA61%72I8%72QS%62%7a9%79%2F';
+  const text = `${encoded}postgres://app:s3cr3tpass@db:5432/x${held}`;
+  let rebuilt = '';
+  let at = 0;
+  for (const finding of redactor.findings(text)) {
+    assert.ok(finding.start >= at, 'no finding overlaps another');
+    rebuilt += text.slice(at, finding.start) + finding.placeholder;
+    at = finding.end;
+  }
+  assert.equal(rebuilt + text.slice(at), redactor.redact(text));
+});

@@ -79,5 +79,15 @@ export function locateFindings(
     });
     t += length;
   }
-  return findings.sort((a, b) => a.start - b.start);
+  // A rule's match can take in a known value's placeholder (a URL's password running on into the
+  // value that follows it): the rule's replacement is what the output shows, so the value's finding
+  // inside it goes.
+  findings.sort((a, b) => a.start - b.start || b.end - a.end);
+  const shown: RedactionFinding[] = [];
+  for (const finding of findings) {
+    const last = shown.at(-1);
+    if (last && finding.start < last.end) continue;
+    shown.push(finding);
+  }
+  return shown;
 }
