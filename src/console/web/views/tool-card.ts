@@ -1,5 +1,6 @@
 import type { EventOf } from '../../../agent/events.ts';
 import type { CommandRun } from '../../../tools/types.ts';
+import { describeCall, mcpToolName } from '../call-summary.ts';
 import { h, replace } from '../dom.ts';
 import { duration } from '../format.ts';
 import { renderDiff } from './diff.ts';
@@ -40,7 +41,7 @@ export function toolCard(tool: string, callId: string, args: unknown): ToolCard 
       'header',
       null,
       ...toolLabel(tool),
-      h('code', { class: 'tool-arg' }, describeCall(tool, args)),
+      h('code', { class: 'tool-arg' }, describeCall(tool, args, { maxChars: 160 })),
       decision,
       outcome,
     ),
@@ -133,43 +134,12 @@ function renderOutput(tool: string, ok: boolean, text: string): HTMLElement | nu
   return pre;
 }
 
-/** The call in one line, the way a person would write it. */
 /**
  * An MCP server's tool is called `server__tool` by the model; a person reads it as the policy
  * writes it, `server.tool`, marked as coming from an MCP server.
  */
 export function toolLabel(tool: string, nameClass = 'tool-name'): HTMLElement[] {
-  const at = tool.indexOf('__');
-  if (at < 1) return [h('span', { class: nameClass }, tool)];
-  return [
-    h('span', { class: nameClass, title: tool }, `${tool.slice(0, at)}.${tool.slice(at + 2)}`),
-    h('span', { class: 'tool-kind' }, 'MCP'),
-  ];
-}
-
-export function describeCall(tool: string, args: unknown): string {
-  const a = (args && typeof args === 'object' ? args : {}) as Record<string, unknown>;
-  const text = (key: string) => (typeof a[key] === 'string' ? (a[key] as string) : undefined);
-  switch (tool) {
-    case 'shell':
-      return `$ ${text('command') ?? ''}`;
-    case 'read_file':
-    case 'write_file':
-    case 'edit_file':
-      return text('path') ?? '';
-    case 'list_files':
-      return text('path') ?? '.';
-    case 'grep':
-      return `${text('pattern') ?? ''}${text('path') ? `  in ${text('path')}` : ''}`;
-    case 'apply_patch': {
-      const files = [...(text('patch') ?? '').matchAll(/^\*\*\* (?:Add|Update|Delete) File: (.+)$/gm)].map(
-        (m) => m[1],
-      );
-      return files.length > 0 ? files.join(', ') : 'patch';
-    }
-    default: {
-      const json = JSON.stringify(args) ?? '';
-      return json.length > 160 ? `${json.slice(0, 159)}…` : json;
-    }
-  }
+  const name = mcpToolName(tool);
+  if (name === undefined) return [h('span', { class: nameClass }, tool)];
+  return [h('span', { class: nameClass, title: tool }, name), h('span', { class: 'tool-kind' }, 'MCP')];
 }
