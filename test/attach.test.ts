@@ -179,7 +179,7 @@ test('warden attach in a terminal: the question as a card, o approves it, the ta
   await shot(screen, 'attach-ask', id);
   screen.type('o');
   await screen.waitFor('All done.');
-  await screen.waitFor('● ready');
+  await screen.waitFor('● ended · succeeded');
   await shot(screen, 'attach-finished', id);
   const { body } = await admin('GET', `/v1/tasks/${id}`);
   assert.equal(body.status, 'succeeded');
