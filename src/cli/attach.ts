@@ -5,7 +5,7 @@ import { attachTask, type RemoteController } from './attach-controller.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { DEFAULT_SERVER, serverFromFlags } from './server-client.ts';
-import { startChatUi } from './tui/app.ts';
+import { startChatUi, untilClosed } from './tui/app.ts';
 
 export const ATTACH_HELP = `Usage: warden attach [--server URL] [--token-file FILE] TASK
 
@@ -48,15 +48,7 @@ export async function attachCommand(args: string[], io: CommandIo): Promise<numb
 /** The interactive UI over the served task, until the person detaches. */
 async function followInteractive(controller: RemoteController, io: CommandIo): Promise<number> {
   const ui = startChatUi({ controller, terminal: new ProcessTerminal() });
-  const onSignal = (signal: NodeJS.Signals) => void ui.quit(`the terminal sent ${signal}`);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
-  try {
-    await ui.done;
-  } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
-  }
+  await untilClosed(ui);
   const status = await controller.ended.catch(() => undefined);
   io.stdout(
     status === undefined

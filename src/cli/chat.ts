@@ -5,7 +5,7 @@ import { parseFlags } from './args.ts';
 import { approvalMode, runHeadless } from './exec.ts';
 import type { CommandIo } from './main.ts';
 import { openLocalSetup, SESSION_FLAGS, SESSION_FLAGS_HELP } from './session-setup.ts';
-import { startChatUi } from './tui/app.ts';
+import { startChatUi, untilClosed } from './tui/app.ts';
 import { LocalController } from './tui/local-controller.ts';
 
 export const CHAT_HELP = `Usage: warden [chat] [options] ["<first message>"]
@@ -73,14 +73,9 @@ export async function chatCommand(args: string[], io: CommandIo): Promise<number
     },
     ...(message ? { initial: message } : {}),
   });
-  const onSignal = (signal: NodeJS.Signals) => void ui.quit(`the terminal sent ${signal}`);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
   try {
-    await ui.done;
+    await untilClosed(ui);
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
     await setup.close();
   }
   const sessionId = controller.state.info.sessionId;

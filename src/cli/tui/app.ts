@@ -33,6 +33,19 @@ export interface ChatUi {
  * Everything it shows comes from the controller's events and state; everything it does goes
  * through the controller.
  */
+/** Waits for the UI to end; a SIGTERM or SIGHUP (the terminal closing) quits it, recorded as such. */
+export async function untilClosed(ui: ChatUi): Promise<void> {
+  const onSignal = (signal: NodeJS.Signals) => void ui.quit(`the terminal sent ${signal}`);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    await ui.done;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}
+
 export function startChatUi(options: ChatUiOptions): ChatUi {
   const { controller } = options;
   const tui = new TUI(options.terminal);
