@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type CommandIo, main } from './main.ts';
 import { parseAction } from './policy.ts';
+import { runMain } from './testing/run-main.ts';
 
 let dir: string;
 before(async () => {
@@ -23,20 +23,8 @@ mcp:
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CommandIo = {
-    cwd: dir,
-    env: {},
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    stdoutIsTty: false,
-    stdin: process.stdin,
-    stdinIsTty: false,
-  };
-  const code = await main(['policy', ...argv], io);
-  return { code, out, err };
+function run(...argv: string[]) {
+  return runMain(['policy', ...argv], { cwd: dir });
 }
 
 test('policy test judges an MCP call with its arguments', async () => {
