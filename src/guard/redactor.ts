@@ -117,17 +117,7 @@ export function createRedactor(): Redactor {
 
   const redact = (text: string): string => (text ? redactViews(redactPlain(text)) : text);
 
-  const redactValue = <T>(value: T): T => {
-    if (typeof value === 'string') return redact(value) as T;
-    if (Array.isArray(value)) return value.map(redactValue) as T;
-    if (value !== null && typeof value === 'object') {
-      // Keys too: a model's tool arguments or a parsed file can put a secret in a key.
-      return Object.fromEntries(
-        Object.entries(value).map(([key, inner]) => [redact(key), redactValue(inner)]),
-      ) as T;
-    }
-    return value;
-  };
+  const redactValue = <T>(value: T): T => redactStrings(value, redact);
 
   return {
     redact,
@@ -174,4 +164,15 @@ export function secretsInDotenv(text: string): Array<{ value: string; kind: stri
     if (value) found.push({ value, kind: 'env-file' });
   }
   return found;
+}
+
+/** Every string of a JSON value through `redact`, keys too: a tool's arguments or a parsed file can put a secret in a key. */
+export function redactStrings<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact)) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [redact(key), redactStrings(inner, redact)]),
+    ) as T;
+  return value;
 }

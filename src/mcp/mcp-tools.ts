@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { z } from 'zod';
 import { canonicalJson } from '../audit/canonical-json.ts';
 import { messageOf } from '../errors.ts';
+import { redactStrings } from '../guard/redactor.ts';
 import type { AnyTool, ToolResult } from '../tools/types.ts';
 import { resourceText, resultText } from './call-result.ts';
 import { modelToolName, qualifiedName } from './tool-names.ts';
@@ -117,17 +118,6 @@ export function promptTool(link: ServerLink): AnyTool {
       });
     },
   };
-}
-
-/** Every string of a value, keys included, through the redactor. */
-function redactStrings<T>(value: T, redact: (text: string) => string): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact)) as T;
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [redact(key), redactStrings(inner, redact)]),
-    ) as T;
-  return value;
 }
 
 function describeContent(content: { type?: string; text?: unknown }): string {
