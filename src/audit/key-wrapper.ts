@@ -1,8 +1,9 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WardenError } from '../errors.ts';
+import { createKeyFile } from './create-key-file.ts';
 
 /** A data key sealed by the master key, as stored in an `audit.key` record. */
 export type WrappedKey = { alg: 'aes-256-gcm'; keyId: string; iv: string; tag: string; ct: string };
@@ -126,16 +127,12 @@ async function readMasterKey(path: string): Promise<Buffer | undefined> {
 
 async function createMasterKeyFile(path: string): Promise<Buffer> {
   const key = randomBytes(32);
-  try {
-    // 'wx': if another process created it meanwhile, use theirs rather than overwrite it.
-    await writeFile(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      const theirs = await readMasterKey(path);
-      if (theirs !== undefined) return theirs;
-    }
-    throw error;
-  }
-  await chmod(path, 0o600);
-  return key;
+  if (await createKeyFile(path, `${key.toString('base64')}\n`)) return key;
+  // Another process created it meanwhile: theirs, rather than overwrite it.
+  const theirs = await readMasterKey(path);
+  if (theirs === undefined)
+    throw new WardenError('audit.key_missing', 'the audit master key vanished as it was made', {
+      where: path,
+    });
+  return theirs;
 }

@@ -7,9 +7,10 @@ import {
   sign,
 } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WardenError } from '../errors.ts';
+import { createKeyFile } from './create-key-file.ts';
 
 /** Signs audit digests. The local key file is the default; a KMS can implement the same shape. */
 export type Signer = {
@@ -90,16 +91,10 @@ async function readPrivateKey(path: string): Promise<string | undefined> {
 async function createPrivateKeyFile(path: string): Promise<string> {
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  try {
-    // 'wx': if another process created it meanwhile, use theirs rather than overwrite it.
-    await writeFile(path, pem, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      const theirs = await readPrivateKey(path);
-      if (theirs !== undefined) return theirs;
-    }
-    throw error;
-  }
-  await chmod(path, 0o600);
-  return pem;
+  if (await createKeyFile(path, pem)) return pem;
+  // Another process created it meanwhile: theirs, rather than overwrite it.
+  const theirs = await readPrivateKey(path);
+  if (theirs === undefined)
+    throw new WardenError('audit.key_missing', 'the audit key vanished as it was made', { where: path });
+  return theirs;
 }
