@@ -57,7 +57,7 @@ interface Answer {
   text: string;
 }
 
-function send(req: FuzzRequest): Promise<Answer> {
+function send(req: FuzzRequest, retried = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const url = new URL(served.url);
     const outgoing = request(
@@ -85,7 +85,13 @@ function send(req: FuzzRequest): Promise<Answer> {
         res.on('error', reject);
       },
     );
-    outgoing.on('error', reject);
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed as it was reused never carried the request (Node's
+      // documented keep-alive race): sent again once, on a fresh socket.
+      if (!retried && outgoing.reusedSocket && (error.code === 'EPIPE' || error.code === 'ECONNRESET'))
+        resolve(send(req, true));
+      else reject(error);
+    });
     outgoing.setTimeout(10_000, () => outgoing.destroy(new Error(`no answer in 10 s: ${req.note}`)));
     outgoing.end(req.body);
   });
