@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { forTerminal } from '../cli/terminal.ts';
-import { formatP, renderTextReport } from './report-text.ts';
+import { formatP } from './report-format.ts';
+import { renderTextReport } from './report-text.ts';
 import { summarise } from './summary.ts';
 import { doneTrial, queuedTrial, result, runRecord, sampleRun } from './testing/sample-run.ts';
 

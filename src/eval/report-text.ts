@@ -4,6 +4,7 @@
  * on a TTY. Every name from the suite or the run is untrusted text and goes through forTerminal.
  */
 import { createStyle, formatDuration, forTerminal, type Style } from '../cli/terminal.ts';
+import { decimal, dollars, formatDate, formatP, passAtKShown, percent, tokens } from './report-format.ts';
 import {
   type ContestantSummary,
   contestantLetter,
@@ -37,7 +38,7 @@ export function renderTextReport(summary: EvalSummary, options: TextReportOption
   const lines = [
     `${style.bold('warden eval')} · run ${clean(run.id)} · suite ${truncate(clean(run.suite.name), 40)} (${count(run.suite.instances, 'instance')}, sha256 ${run.suite.digest.slice(0, 12)})`,
     style.dim(
-      `policy ${truncate(clean(run.policy.name), 40)} (sha256 ${run.policy.digest.slice(0, 12)}) · created ${formatDate(run.createdAt)} by ${truncate(clean(run.createdBy), 24)}${run.team ? ` · team ${clean(run.team)}` : ''}`,
+      `policy ${truncate(clean(run.policy.name), 40)} (sha256 ${run.policy.digest.slice(0, 12)}) · created ${clean(formatDate(run.createdAt))} by ${truncate(clean(run.createdBy), 24)}${run.team ? ` · team ${clean(run.team)}` : ''}`,
     ),
     `${count(summary.contestants.length, 'contestant')} × ${count(summary.instances.length, 'instance')} × ${count(run.repeats, 'repeat')} = ${count(trials.total, 'trial')} · ${trials.done} done${trials.pending ? ` · ${style.yellow(`${trials.pending} pending`)}` : ''}`,
     '',
@@ -125,12 +126,6 @@ function resultsTable(summary: EvalSummary, style: Style): string[] {
     ...ks.map((k) => percent(c.passAtK[k - 1]?.value ?? null)),
   ]);
   return table(columns, rows, style);
-}
-
-/** Every k up to 3 repeats; beyond that pass@1 and pass@repeats (the JSON report has them all). */
-function passAtKShown(repeats: number): number[] {
-  if (repeats <= 3) return Array.from({ length: repeats }, (_, i) => i + 1);
-  return [1, repeats];
 }
 
 function spendTable(summary: EvalSummary, style: Style): string[] {
@@ -255,37 +250,4 @@ function truncate(text: string, width: number): string {
   if (chars.length <= width) return text;
   const head = Math.ceil((width - 1) / 2);
   return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (width - 1 - head)).join('')}`;
-}
-
-export function percent(value: number | null): string {
-  return value === null ? '–' : `${(value * 100).toFixed(1)}%`;
-}
-
-export function formatP(p: number): string {
-  if (p >= 0.995) return '1';
-  if (p >= 0.001) return p.toFixed(3).replace(/0+$/, '');
-  return p.toExponential(1);
-}
-
-export function dollars(value: number): string {
-  if (value === 0) return '$0';
-  return value >= 10 ? `$${value.toFixed(2)}` : `$${value.toPrecision(3)}`;
-}
-
-function tokens(value: number | null): string {
-  if (value === null) return '–';
-  if (value >= 1_000_000) return `${(value / 1_000_000).toFixed(2)}M`;
-  if (value >= 1000) return `${(value / 1000).toFixed(1)}k`;
-  return String(Math.round(value));
-}
-
-function decimal(value: number | null): string {
-  return value === null ? '–' : value.toFixed(1);
-}
-
-function formatDate(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? clean(iso)
-    : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
