@@ -1,4 +1,14 @@
-/** How both reports write numbers: percentages, p-values, dollars, tokens, dates. */
+/** How both reports write things: percentages, p-values, dollars, tokens, dates, counts, outcomes. */
+import type { Slot } from './summary.ts';
+
+/** The grid's marks, also its legend. */
+export const SLOT_MARKS: Record<Slot, string> = {
+  resolved: '✓',
+  unresolved: '·',
+  broken: '✗',
+  error: '!',
+  pending: '…',
+};
 
 /** Every k up to 3 repeats; beyond that pass@1 and pass@repeats (the JSON report has them all). */
 export function passAtKShown(repeats: number): number[] {
@@ -35,4 +45,9 @@ export function decimal(value: number | null): string {
 export function formatDate(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `1 trial`, `3 trials`. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

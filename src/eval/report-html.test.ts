@@ -66,7 +66,7 @@ test('the report carries the numbers of the summary', () => {
     assert.ok(page.includes(escapeHtml(c.label)));
   }
   for (const pair of summary.pairs) assert.ok(page.includes(`p = ${formatP(pair.mcnemar.pValue)} `));
-  assert.ok(page.includes('4 trials are pending'));
+  assert.ok(page.includes('4 trials of 144 pending'));
   assert.ok(page.includes('D ran on a model without a price: shown apart'));
   // Every grid cell: one mark per trial, pending included.
   assert.equal(

@@ -7,9 +7,17 @@
 import { formatDuration } from '../cli/terminal.ts';
 import { html, type Markup, toHtmlString, trustedMarkup } from './html.ts';
 import { intervalBar, resolvedChart, seriesClass } from './report-chart.ts';
-import { decimal, dollars, formatDate, formatP, percent, tokens } from './report-format.ts';
+import {
+  count,
+  decimal,
+  dollars,
+  formatDate,
+  formatP,
+  percent,
+  SLOT_MARKS,
+  tokens,
+} from './report-format.ts';
 import { REPORT_CSS } from './report-html-style.ts';
-import { SLOT_MARKS } from './report-text.ts';
 import {
   type ContestantSummary,
   contestantLetter,
@@ -42,11 +50,11 @@ export function renderHtmlReport(summary: EvalSummary): string {
 <dl class="facts">
 ${fact('suite', html`${run.suite.file}<br><code title="${run.suite.digest}">sha256 ${run.suite.digest.slice(0, 16)}…</code>`)}
 ${fact('policy', html`${run.policy.name}<br><code title="${run.policy.digest}">sha256 ${run.policy.digest.slice(0, 16)}…</code>`)}
-${fact('trials', html`${summary.contestants.length} contestants × ${summary.instances.length} instances × ${run.repeats} repeats = ${trials.total}`)}
+${fact('trials', html`${count(summary.contestants.length, 'contestant')} × ${count(summary.instances.length, 'instance')} × ${count(run.repeats, 'repeat')} = ${trials.total}`)}
 ${fact('done', html`${trials.done} of ${trials.total}${trials.pending ? html` · <span class="warn">${trials.pending} pending</span>` : ''}`)}
 </dl>
-<ol class="keys">${summary.contestants.map((c) => html`<li><span class="key ${seriesClass(c.index)}">${contestantLetter(c.index)}</span> ${c.label}</li>`)}</ol>
-${trials.pending ? html`<p class="banner">${trials.pending} trials are pending: every number below covers the done trials only.</p>` : ''}
+${contestantKeys(summary, 'keys')}
+${trials.pending ? html`<p class="banner">${count(trials.pending, 'trial')} of ${trials.total} pending: every number below covers the done trials only.</p>` : ''}
 </header>
 <main>
 <section>
@@ -61,7 +69,7 @@ ${trials.pending ? html`<p class="banner">${trials.pending} trials are pending: 
 </section>
 <section>
 <h2>Resolved rate vs ${chart.measure === 'cost' ? 'cost' : 'tokens'} per trial</h2>
-<figure>${chart.svg}<figcaption><ul class="keys chart-keys">${summary.contestants.map((c) => html`<li><span class="key ${seriesClass(c.index)}">${contestantLetter(c.index)}</span> ${c.label}</li>`)}</ul>${chart.notes.map((note) => html`<p>${note}</p>`)}</figcaption></figure>
+<figure>${chart.svg}<figcaption>${contestantKeys(summary, 'keys chart-keys')}${chart.notes.map((note) => html`<p>${note}</p>`)}</figcaption></figure>
 </section>
 ${summary.pairs.length ? pairsSection(summary) : ''}
 <section>
@@ -75,6 +83,11 @@ ${summary.pairs.length ? pairsSection(summary) : ''}
 </html>
 `;
   return toHtmlString(page);
+}
+
+/** Each contestant's letter and colour against its full label. */
+function contestantKeys(summary: EvalSummary, className: string): Markup {
+  return html`<ul class="${className}">${summary.contestants.map((c) => html`<li><span class="key ${seriesClass(c.index)}">${contestantLetter(c.index)}</span> ${c.label}</li>`)}</ul>`;
 }
 
 function fact(term: string, value: Markup): Markup {

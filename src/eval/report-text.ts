@@ -4,7 +4,17 @@
  * on a TTY. Every name from the suite or the run is untrusted text and goes through forTerminal.
  */
 import { createStyle, formatDuration, forTerminal, type Style } from '../cli/terminal.ts';
-import { decimal, dollars, formatDate, formatP, passAtKShown, percent, tokens } from './report-format.ts';
+import {
+  count,
+  decimal,
+  dollars,
+  formatDate,
+  formatP,
+  passAtKShown,
+  percent,
+  SLOT_MARKS,
+  tokens,
+} from './report-format.ts';
 import {
   type ContestantSummary,
   contestantLetter,
@@ -18,15 +28,6 @@ export interface TextReportOptions {
   /** Columns to fit; 100 unless told. */
   width?: number;
 }
-
-/** The grid's marks, also its legend. */
-export const SLOT_MARKS: Record<Slot, string> = {
-  resolved: '✓',
-  unresolved: '·',
-  broken: '✗',
-  error: '!',
-  pending: '…',
-};
 
 /** Below this p-value a pairwise difference is called significant (the usual 5% level). */
 const SIGNIFICANT = 0.05;
@@ -234,10 +235,6 @@ function gridLines(summary: EvalSummary, width: number, style: Style): string[] 
 /** Untrusted text on one line: no escape sequences, no line breaks. */
 function clean(text: string): string {
   return forTerminal(text).replace(/[\n\t]/g, ' ');
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function length(text: string): number {
