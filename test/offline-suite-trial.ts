@@ -68,9 +68,10 @@ export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The test command for one test, as the grader fills `{tests}` or `{test}`. */
-export function commandFor(testCommand: string, name: string): string {
-  return testCommand.replaceAll('{tests}', shellQuote(name)).replaceAll('{test}', shellQuote(name));
+/** The test command for some tests, as the grader fills `{tests}` (all of them) or `{test}` (one). */
+export function commandFor(testCommand: string, names: string[]): string {
+  const quoted = names.map(shellQuote).join(' ');
+  return testCommand.replaceAll('{tests}', quoted).replaceAll('{test}', quoted);
 }
 
 export function outcomeOf(line: SuiteLine, passed: Map<string, boolean>): TrialOutcome {
@@ -80,7 +81,7 @@ export function outcomeOf(line: SuiteLine, passed: Map<string, boolean>): TrialO
 
 /**
  * Copies the instance's project to a temp git repository (the base), makes the change, applies the
- * hidden test patch and runs every FAIL_TO_PASS and PASS_TO_PASS test alone in the sandbox.
+ * hidden test patch and runs every FAIL_TO_PASS and PASS_TO_PASS test in the sandbox, alone and by group.
  */
 export async function gradeTrial(line: SuiteLine, policy: CompiledPolicy, change: Change): Promise<Grade> {
   const dir = await mkdtemp(join(tmpdir(), 'warden-suite-'));
@@ -93,11 +94,13 @@ export async function gradeTrial(line: SuiteLine, policy: CompiledPolicy, change
   try {
     await change(parts, root);
     applyPatch(root, line.test_patch, `${line.instance_id}: the test patch`);
+    // Each test alone, then each group at once (the grader's first try): the two must agree.
     const names = [...line.FAIL_TO_PASS, ...line.PASS_TO_PASS];
-    const script = names
-      .map((name, i) =>
+    const runs = [...names.map((name) => [name]), line.FAIL_TO_PASS, line.PASS_TO_PASS];
+    const script = runs
+      .map((group, i) =>
         [
-          `out=$(bash -c ${shellQuote(commandFor(line.test_command, name))} 2>&1)`,
+          `out=$(bash -c ${shellQuote(commandFor(line.test_command, group))} 2>&1)`,
           `echo "@@ ${i} $?"`,
           `printf '%s\\n' "$out" | tail -n 15`,
         ].join('\n'),
@@ -105,14 +108,22 @@ export async function gradeTrial(line: SuiteLine, policy: CompiledPolicy, change
       .join('\n');
     const run = await parts.sandbox.run({ argv: ['bash', '-c', script], timeoutMs: 120_000 });
     assert.equal(run.timedOut, false, `${line.instance_id}: the tests timed out`);
-    const passed = new Map<string, boolean>();
-    for (const match of run.stdout.matchAll(/^@@ (\d+) (\d+)$/gm)) {
-      passed.set(names[Number(match[1])] ?? '', match[2] === '0');
-    }
+    const exits = new Map<number, number>();
+    for (const match of run.stdout.matchAll(/^@@ (\d+) (\d+)$/gm))
+      exits.set(Number(match[1]), Number(match[2]));
+    const where = `${line.instance_id}:\n${run.stdout}${run.stderr}`;
+    assert.equal(exits.size, runs.length, `not every test ran: ${where}`);
+    const passed = new Map(names.map((name, i) => [name, exits.get(i) === 0]));
+    const groupPassed = (group: string[]) => group.every((name) => passed.get(name));
     assert.equal(
-      passed.size,
-      names.length,
-      `${line.instance_id}: not every test ran:\n${run.stdout}${run.stderr}`,
+      exits.get(names.length) === 0,
+      groupPassed(line.FAIL_TO_PASS),
+      `FAIL_TO_PASS at once: ${where}`,
+    );
+    assert.equal(
+      exits.get(names.length + 1) === 0,
+      groupPassed(line.PASS_TO_PASS),
+      `PASS_TO_PASS at once: ${where}`,
     );
     return { outcome: outcomeOf(line, passed), passed, log: run.stdout };
   } finally {
