@@ -16,6 +16,8 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # The server's PostgreSQL tests start a private cluster on 127.0.0.1 with Debian's binaries.
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+# `warden eval` grades SWE-bench's Python instances with pytest, run by Debian's python3 in the sandbox.
+/usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || missing+=(python3-pytest)
 
 if ((${#missing[@]} > 0)); then
   if [ "$(id -u)" -eq 0 ]; then

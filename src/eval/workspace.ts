@@ -1,0 +1,146 @@
+import { cp, mkdir, readdir, realpath } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type GitOptions, type GitResult, git } from '../broker/git.ts';
+import { WardenError } from '../errors.ts';
+import type { RepositoryCache } from './repository-cache.ts';
+import { isGitRepository, isGitUrl } from './suite-repository.ts';
+import type { EvalInstance } from './types.ts';
+
+export interface PreparedWorkspace {
+  /** The work tree's real path. */
+  root: string;
+  /** The full id of the commit the workspace is at: the grader puts test files back to it. */
+  baseCommit: string;
+}
+
+export interface PrepareOptions {
+  signal?: AbortSignal;
+  cache: RepositoryCache;
+}
+
+/**
+ * No configuration of the machine's or the user's reaches the workspace's git: no helper, filter,
+ * template or hook of theirs runs, and the result does not depend on who runs the evaluation.
+ */
+const FIXED_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+
+/** A plain directory's base commit: the same content gives the same commit id on every machine. */
+const BASE_IDENTITY = {
+  GIT_AUTHOR_NAME: 'Warden eval',
+  GIT_AUTHOR_EMAIL: 'eval@warden.invalid',
+  GIT_AUTHOR_DATE: '2000-01-01T00:00:00Z',
+  GIT_COMMITTER_NAME: 'Warden eval',
+  GIT_COMMITTER_EMAIL: 'eval@warden.invalid',
+  GIT_COMMITTER_DATE: '2000-01-01T00:00:00Z',
+};
+
+/**
+ * A fresh git repository in `dir` at the instance's base commit, and nothing after it: the commit
+ * is fetched alone (`--depth 1`) from the source, so the fix, made later in the source's history,
+ * is not among the workspace's objects for a contestant to find. A plain directory is copied and
+ * committed as the base. A git URL is cloned once into the cache and fetched from there.
+ */
+export async function prepareWorkspace(
+  instance: EvalInstance,
+  dir: string,
+  options: PrepareOptions,
+): Promise<PreparedWorkspace> {
+  await mkdir(dir, { recursive: true });
+  if ((await readdir(dir)).length > 0) {
+    throw workspaceError(`the workspace directory ${dir} is not empty`, instance, 'give a new directory');
+  }
+  const root = await realpath(dir);
+  const run = (args: string[], extra: GitOptions = {}) => runGit(root, args, options.signal, extra);
+  const source = isGitUrl(instance.repository)
+    ? await options.cache.local(instance.repository, options.signal)
+    : instance.repository;
+
+  if (!isGitRepository(source)) {
+    await cp(source, root, {
+      recursive: true,
+      verbatimSymlinks: true,
+      // A nested repository's metadata is not content: its files are taken as they are.
+      filter: (from) => basename(from) !== '.git',
+    });
+    await run(['init', '--quiet', '--template=']);
+    await run(['add', '--all']);
+    await run(
+      ['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--no-verify', '--allow-empty', '-m', 'base'],
+      {
+        env: BASE_IDENTITY,
+      },
+    );
+    return { root, baseCommit: (await run(['rev-parse', 'HEAD'])).stdout.trim() };
+  }
+
+  if (instance.baseCommit === undefined) {
+    throw workspaceError(`${source} is a git repository, but the instance has no base_commit`, instance);
+  }
+  const resolved = await runGit(
+    source,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${instance.baseCommit}^{commit}`],
+    options.signal,
+    {},
+    false,
+  );
+  if (resolved.code !== 0) {
+    throw workspaceError(
+      `the base commit ${instance.baseCommit} does not exist in ${instance.repository}`,
+      instance,
+      'check base_commit in the suite; a shallow clone lacks older commits (fetch them with git fetch --unshallow)',
+    );
+  }
+  const commit = resolved.stdout.trim();
+  await run(['init', '--quiet', '--template=']);
+  await run([
+    '-c',
+    'protocol.allow=never',
+    '-c',
+    'protocol.file.allow=always',
+    // Protocol v2 serves any commit it has; v0 needs this for a commit no branch points at.
+    '-c',
+    'uploadpack.allowAnySHA1InWant=true',
+    'fetch',
+    '--quiet',
+    '--depth',
+    '1',
+    '--no-tags',
+    '--no-recurse-submodules',
+    '--no-write-fetch-head',
+    pathToFileURL(source).href,
+    commit,
+  ]);
+  await run(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', commit]);
+  return { root, baseCommit: commit };
+}
+
+async function runGit(
+  cwd: string,
+  args: string[],
+  signal: AbortSignal | undefined,
+  extra: GitOptions,
+  check = true,
+): Promise<GitResult> {
+  const result = await git(cwd, args, {
+    ...extra,
+    env: { ...FIXED_CONFIG, ...extra.env },
+    ...(signal ? { signal } : {}),
+  });
+  if (signal?.aborted) throw new WardenError('eval.cancelled', 'preparing the workspace was cancelled');
+  if (check && result.code !== 0) {
+    const said = result.stderr.trim().split('\n').slice(-2).join(' ') || `exit ${result.code}`;
+    throw new WardenError(
+      'eval.workspace',
+      `git ${args.find((a) => !a.startsWith('-') && !a.includes('='))} failed in ${cwd}: ${said}`,
+    );
+  }
+  return result;
+}
+
+function workspaceError(message: string, instance: EvalInstance, hint?: string): WardenError {
+  return new WardenError('eval.workspace', message, {
+    where: `instance ${instance.id}`,
+    ...(hint === undefined ? {} : { hint }),
+  });
+}
