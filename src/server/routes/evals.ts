@@ -76,6 +76,8 @@ export function evalHandlers(ctx: ServerContext) {
           instance.repository,
           policy,
           `${field}.repository`,
+          // A plain directory is copied into each trial's workspace, never worked in.
+          { plainDirectories: true },
         );
         return { ...instance, repository: repository.path };
       });
