@@ -51,6 +51,8 @@ export async function runWrappedContestant(
     maxWallTimeMs: limits.maxWallTimeMs,
     store: context.sessions,
     sinks: [counts.sink],
+    // Many contestants at once: none of them gets the terminal.
+    terminal: false,
     signal,
   });
   return { sessionId, report, asks: counts.asks(), guardFlags: counts.guardFlags() };

@@ -36,6 +36,8 @@ export interface GovernedAgentOptions {
   maxWallTimeMs?: number;
   /** A store of the caller's (an evaluation's, outside the workspace); default: the repository's. */
   store?: SessionStore;
+  /** false: no terminal for the agent (stdio /dev/null); default true. */
+  terminal?: boolean;
   /** Variables passed through from the user's terminal. */
   terminalEnv?: Record<string, string>;
   sinks?: EventSink[];
@@ -104,6 +106,7 @@ export async function runGovernedAgent(options: GovernedAgentOptions): Promise<W
       audit: options.audit,
       ...(options.terminalEnv ? { env: options.terminalEnv } : {}),
       ...(options.sinks ? { sinks: options.sinks } : {}),
+      ...(options.terminal === false ? { terminal: false } : {}),
       ...(options.onStart ? { onStart: options.onStart } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.interrupted ? { interrupted: options.interrupted } : {}),
