@@ -41,7 +41,7 @@ Options of run:
   --concurrency N     trials at once (default 2)
   --policy FILE       the policy every contestant runs under (default: Warden's own); asks are denied
   --repos DIR         where a suite's repo "owner/name" is found (DIR/owner__name, DIR/owner/name, DIR/name)
-  --test-command CMD  how tests run where an instance names none ({tests} or {test} in it)
+  --test-command CMD  how every instance's tests run, over its own ({tests} or {test} in it)
   --keep-workspaces   keep each trial's workspace after grading
 Every command:
   --dir DIR           where runs are kept (default $XDG_STATE_HOME/warden/evals)

@@ -48,7 +48,7 @@ thead th { color: var(--muted); font-weight: 500; font-size: 0.88rem; white-spac
 tbody th { font-weight: 500; }
 tbody tr:last-child > * { border-bottom: none; }
 .n { text-align: right; white-space: nowrap; }
-.contestant { white-space: nowrap; }
+.contestant { max-width: 20em; overflow-wrap: anywhere; }
 .label span { display: inline-block; }
 .key { display: inline-block; min-width: 1.5em; padding: 0 4px; border-radius: 4px; color: #fff; font-weight: 700; text-align: center; }
 .c0 { --series: var(--c0); } .c1 { --series: var(--c1); } .c2 { --series: var(--c2); } .c3 { --series: var(--c3); }
