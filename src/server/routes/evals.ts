@@ -76,6 +76,8 @@ export function evalHandlers(ctx: ServerContext) {
           instance.repository,
           policy,
           `${field}.repository`,
+          // A suite's repository may be a plain directory: the trial's workspace commits a copy of it.
+          { plainDirectories: true },
         );
         return { ...instance, repository: repository.path };
       });
