@@ -157,6 +157,8 @@ function mount(root: HTMLElement, api: Api, me: Me): () => void {
     const [path = '', search = ''] = location.hash.replace(/^#\/?/, '').split('?', 2);
     const route = ROUTES.find((r) => r.pattern.test(path));
     for (const [key, a] of links) a.classList.toggle('active', key === route?.nav);
+    // On a phone the links scroll sideways: the current one is kept in sight.
+    if (route) links.get(route.nav)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     main.replaceChildren();
     if (!route) {
       main.append(

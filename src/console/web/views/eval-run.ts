@@ -34,6 +34,8 @@ export const evalRunView: View = (ctx) => {
       replace(body, ...render(ctx.api, detail));
     } catch (error) {
       replace(body, errorBox(error));
+      // No such run (or not one this person may read) will not become one by asking again.
+      if (error instanceof ApiFailure && error.status === 404) finished = true;
       throw error;
     }
   });
@@ -65,11 +67,16 @@ function render(api: Api, detail: EvalDetail): Node[] {
       h('span', null, 'by ', h('strong', null, run.createdBy), run.team ? ` (${run.team})` : ''),
       h(
         'span',
-        { title: `sha256 ${run.suite.digest}` },
+        { title: `sha256 ${run.suite.digest}`, 'data-fact': 'suite' },
         'suite ',
         h('strong', { class: 'mono' }, run.suite.file),
       ),
-      h('span', { title: `sha256 ${run.policy.digest}` }, 'policy ', h('strong', null, run.policy.name)),
+      h(
+        'span',
+        { title: `sha256 ${run.policy.digest}`, 'data-fact': 'policy' },
+        'policy ',
+        h('strong', null, run.policy.name),
+      ),
     ),
     h(
       'div',
