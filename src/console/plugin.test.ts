@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import Fastify from 'fastify';
+import { renderHtmlReport } from '../eval/report-html.ts';
+import { summarise } from '../eval/summary.ts';
 import { consoleAssets } from './assets.ts';
 import { CONTENT_SECURITY_POLICY, consolePlugin } from './plugin.ts';
 
@@ -27,6 +30,34 @@ test('the page and its files are served with a strict Content-Security-Policy', 
   assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe|\*|https?:/);
   // Nothing of the page itself may be inline: no <script> body, no style attribute.
   assert.doesNotMatch(page.body, /<script(?![^>]*\bsrc=)[^>]*>|style=/);
+});
+
+test("the one inline style the page's policy admits is the evaluation report's stylesheet, by its hash", () => {
+  // The report opened from a blob: URL inherits this policy; its <style> must be exactly the hashed one.
+  const report = renderHtmlReport(
+    summarise(
+      {
+        id: 'e1',
+        suite: { name: 'suite', file: 'suite.jsonl', digest: 'a'.repeat(64), instances: 1 },
+        contestants: [{ agent: 'warden', model: 'script:solver' }],
+        repeats: 1,
+        policy: { name: 'default', digest: 'b'.repeat(64) },
+        createdAt: '2026-01-01T00:00:00.000Z',
+        createdBy: 'ada',
+        team: undefined,
+      },
+      [],
+      ['one'],
+    ),
+  );
+  const styles = [...report.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((match) => match[1] ?? '');
+  assert.equal(styles.length, 1);
+  assert.doesNotMatch(report, /\sstyle=/);
+  const hash = createHash('sha256')
+    .update(styles[0] ?? '')
+    .digest('base64');
+  const styleSrc = CONTENT_SECURITY_POLICY.split('; ').find((d) => d.startsWith('style-src '));
+  assert.equal(styleSrc, `style-src 'self' 'sha256-${hash}'`);
 });
 
 test('TypeScript is served as JavaScript, types stripped with positions kept, and revalidated by ETag', async () => {

@@ -1,15 +1,25 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { REPORT_CSS } from '../eval/report-html-style.ts';
 import { type ConsoleAssets, consoleAssets } from './assets.ts';
 
 /**
+ * An evaluation's HTML report, fetched with the token and opened from a blob: URL, runs under this
+ * page's policy as well as its own (a blob document inherits its creator's). Its one stylesheet is
+ * a constant, let in by its hash: no other inline style, and no style attribute, gets through.
+ */
+export const REPORT_STYLE_SOURCE = `'sha256-${createHash('sha256').update(REPORT_CSS).digest('base64')}'`;
+
+/**
  * The page may load only its own files and talk only to its own origin. Inline scripts and styles
- * are refused, and Trusted Types leaves no way to turn a string into markup: text from the API
- * (task instructions, file names, command output) can only ever become text.
+ * are refused (but for the report's stylesheet above), and Trusted Types leaves no way to turn a
+ * string into markup: text from the API (task instructions, file names, command output) can only
+ * ever become text.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
+  `style-src 'self' ${REPORT_STYLE_SOURCE}`,
   "img-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",

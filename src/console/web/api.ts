@@ -1,4 +1,9 @@
 import type { Report } from '../../agent/events.ts';
+import type { EvalSummary } from '../../eval/summary.ts';
+import type { EvalRunRecord } from '../../eval/types.ts';
+
+export type { ContestantSummary, EvalSummary, PairSummary, Slot } from '../../eval/summary.ts';
+export type { EvalRunRecord } from '../../eval/types.ts';
 
 /** The shapes of the public API (src/server/openapi.yaml), as far as the console reads them. */
 export type TaskStatus = 'queued' | 'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'cancelled';
@@ -74,6 +79,25 @@ export interface PolicySummary {
   summary: string;
   breadth: number;
   warnings: { rule: string; message: string; weight: number }[];
+}
+
+/** Trials of an evaluation by state: `done` is graded, the rest are still on the queue. */
+export interface EvalProgress {
+  total: number;
+  done: number;
+  running: number;
+  queued: number;
+}
+
+/** An entry of `GET /v1/evals`. */
+export interface EvalListing {
+  run: EvalRunRecord;
+  progress: EvalProgress;
+}
+
+/** `GET /v1/evals/{id}`: the run, its progress and the statistics of `warden eval report --json`. */
+export interface EvalDetail extends EvalListing {
+  summary: EvalSummary;
 }
 
 export type Verification =

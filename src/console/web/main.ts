@@ -3,6 +3,8 @@ import { h, replace } from './dom.ts';
 import { every, type View, type ViewContext } from './view.ts';
 import { approvalsView } from './views/approvals.ts';
 import { auditView } from './views/audit.ts';
+import { evalRunView } from './views/eval-run.ts';
+import { evalListView } from './views/evals.ts';
 import { keysView } from './views/keys.ts';
 import { loginView } from './views/login.ts';
 import { newTaskView } from './views/new-task.ts';
@@ -31,6 +33,8 @@ const ROUTES: Route[] = [
   { pattern: /^approvals$/, nav: 'approvals', view: approvalsView },
   { pattern: /^policies(?:\/([^/]+))?$/, nav: 'policies', view: policiesView },
   { pattern: /^usage$/, nav: 'usage', view: usageView },
+  { pattern: /^evals\/([^/]+)$/, nav: 'evals', view: evalRunView },
+  { pattern: /^evals$/, nav: 'evals', view: evalListView },
   { pattern: /^keys$/, nav: 'keys', view: keysView },
 ];
 
@@ -40,6 +44,7 @@ const NAV: [string, string][] = [
   ['approvals', 'Approvals'],
   ['policies', 'Policies'],
   ['usage', 'Usage'],
+  ['evals', 'Evaluations'],
   ['keys', 'Keys'],
 ];
 
@@ -152,6 +157,8 @@ function mount(root: HTMLElement, api: Api, me: Me): () => void {
     const [path = '', search = ''] = location.hash.replace(/^#\/?/, '').split('?', 2);
     const route = ROUTES.find((r) => r.pattern.test(path));
     for (const [key, a] of links) a.classList.toggle('active', key === route?.nav);
+    // On a phone the links scroll sideways: the current one is kept in sight.
+    if (route) links.get(route.nav)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     main.replaceChildren();
     if (!route) {
       main.append(
