@@ -15,6 +15,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { WardenError } from '../errors.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/types.ts';
 import { grade, gradingSandbox, runSetup } from './grade.ts';
@@ -166,5 +167,21 @@ describe('grading a make-based project', { skip: missing }, () => {
       timeoutMs: 30_000,
     });
     assert.equal(graded.output.trim(), 'False');
+  });
+
+  it('an ungradable workspace is an error outcome; a cancelled grade rejects', async () => {
+    const ws = await workspace();
+    const sandbox = gradingSandbox(ws.root, policy);
+    const lost = await grade(instance, ws.root, { baseCommit: 'f'.repeat(40), sandbox });
+    assert.equal(lost.outcome, 'error');
+    assert.match(lost.error ?? '', /^grading failed: git read-tree failed/);
+    const controller = new AbortController();
+    const slow = { ...instance, testCommand: 'sleep 60; make -s {tests}' };
+    const pending = grade(slow, ws.root, { baseCommit: ws.baseCommit, sandbox, signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    await assert.rejects(
+      pending,
+      (error: unknown) => error instanceof WardenError && error.code === 'eval.cancelled',
+    );
   });
 });
