@@ -3,6 +3,7 @@ import { ATTACH_HELP, attachCommand } from './attach.ts';
 import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { CHAT_HELP, chatCommand } from './chat.ts';
 import { DEMO_HELP, demoCommand } from './demo.ts';
+import { EVAL_HELP, evalCommand } from './eval.ts';
 import { EXEC_HELP, execCommand } from './exec.ts';
 import { MCP_HELP, mcpCommand } from './mcp.ts';
 import { POLICY_HELP, policyCommand } from './policy.ts';
@@ -38,6 +39,7 @@ Usage:
   warden serve [--port N]          the server: HTTP API, task queue and workers (see README)
   warden attach TASK               follow a served task: its events, approvals, steering, cancel
   warden worker --database URL     runs tasks from the server's PostgreSQL queue, on any machine
+  warden eval run|report           A/B models and agents on a suite of tasks, graded by hidden tests
   warden demo                      an offline walkthrough with a scripted model
   warden help [command]            help for a command
 
@@ -57,6 +59,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   attach: { run: attachCommand, help: ATTACH_HELP },
   worker: { run: workerCommand, help: WORKER_HELP },
   mcp: { run: mcpCommand, help: MCP_HELP },
+  eval: { run: evalCommand, help: EVAL_HELP },
 };
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {

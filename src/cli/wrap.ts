@@ -1,17 +1,11 @@
-import { lstatSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { openSessionGuards } from '../agent/session-guards.ts';
-import { openSessionParts, sandboxLimits } from '../agent/session-parts.ts';
+import { resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
-import { createModelRouter, type KeyBudget } from '../gateway/index.ts';
+import type { KeyBudget } from '../gateway/index.ts';
 import { loadModelConfig } from '../models/index.ts';
 import { createHeadlessApprover, createTerminalApprover } from '../policy/approvals.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { AttachedProcess } from '../sandbox/run-attached.ts';
-import { loadConfiguredProfiles } from '../wrap/profile-config.ts';
-import { BUILTIN_PROFILES, pickProfile } from '../wrap/profiles.ts';
-import { resolveProgram } from '../wrap/program.ts';
-import { runWrapped } from '../wrap/wrap-session.ts';
+import { runGovernedAgent } from '../wrap/governed-agent.ts';
 import { directoryFlag, parseFlags, positiveNumber } from './args.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
 import type { CommandIo } from './main.ts';
@@ -93,41 +87,12 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
   const maxWallTimeMs = seconds === undefined ? policy.limits.wallTimeMs : seconds * 1000;
 
   const repo = locateRepo(values.repo, io.cwd);
-  const config = loadModelConfig(repo.root, { env: io.env });
-  const profiles = loadConfiguredProfiles(repo.root, {
-    env: io.env,
-    builtins: BUILTIN_PROFILES.map((profile) => profile.name),
-  });
-  const program = resolveProgram(argv[0] as string, { path: io.env.PATH ?? '', cwd: io.cwd });
-  const profile = pickProfile(values.profile, program.given, profiles);
-  const modelId = values.model ?? config.defaultModel;
+  const modelId = values.model ?? loadModelConfig(repo.root, { env: io.env }).defaultModel;
   if (modelId === undefined) {
     throw new WardenError('usage', 'which model should answer the agent?', {
       hint: 'pass --model provider:model, or set default_model in warden.config.yaml',
     });
   }
-  // Resolved now, so a missing key or a bad model id is a usage error before anything starts.
-  const routes = createModelRouter({ config, env: io.env, cwd: io.cwd, default: modelId });
-
-  const parts = await openSessionParts(repo.root, policy);
-  // The guards every session has (a token in a remote URL leaves .git/config before the agent can
-  // read it); wrap uses their redactor, broker and registry check of new dependencies, the agent's
-  // own tools stand in for Warden's.
-  const { redactor, broker, launch } = await openSessionGuards({
-    root: repo.root,
-    policy,
-    env: io.env,
-    sandbox: parts,
-  }).catch(async (error: unknown) => {
-    parts.store.close();
-    await parts.close();
-    throw error;
-  });
-  const protectedPaths = ['.git', '.warden']
-    .map((name) => join(repo.root, name))
-    .filter((path) => existsPath(path));
-  // The agent lives for the whole session: the per-command CPU-time limit would end it, not a command.
-  const { cpuSeconds: _, ...limits } = sandboxLimits(policy);
   const env: Record<string, string> = {};
   if (io.stdoutIsTty) {
     for (const name of TERMINAL_VARIABLES) if (io.env[name] !== undefined) env[name] = io.env[name] as string;
@@ -155,49 +120,32 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
   ];
   for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
-    const { sessionId, report, exit } = await runWrapped({
+    const { sessionId, report, exit } = await runGovernedAgent({
       argv,
-      program,
-      profile,
-      routes,
+      ...(values.profile === undefined ? {} : { profile: values.profile }),
       modelId,
-      workspaceRoot: repo.root,
+      policy,
+      root: repo.root,
       workingDir: repo.workingDir,
-      store: parts.store,
-      // With the files that hold known secrets masked and asked about, like .env.
-      policy: launch.policy,
+      cwd: io.cwd,
+      env: io.env,
       approver:
         approvals === 'ask'
           ? createTerminalApprover({ input: io.stdin, output: process.stderr, clean: forTerminal })
           : createHeadlessApprover(approvals),
-      network: parts.network,
-      proxySocket: parts.proxySocket,
-      protectedPaths,
-      limits,
-      budget,
-      ...(maxWallTimeMs === undefined ? {} : { maxWallTimeMs }),
-      redactor,
-      installScripts: policy.dependencies?.installScripts === true,
-      checkDependency: launch.checkDependency,
-      flagged: broker.moved.map((moved) => ({
-        source: `.git/config ${moved.key}`,
-        rule: 'credential-in-remote-url',
-        detail: `the credential in this URL was moved to Warden's broker as "${moved.name}" (for ${moved.host}); the URL now reads ${moved.url}`,
-      })),
       audit: {
         dir: auditDir(repo.root, auditDirFlag, io.cwd),
         keyDir: auditKeyDir(io.env),
         durability: durabilityMode(values['audit-durability']),
       },
-      env,
+      budget,
+      ...(maxWallTimeMs === undefined ? {} : { maxWallTimeMs }),
+      terminalEnv: env,
       onStart: (started) => {
         agent = started;
       },
       signal: cancel.signal,
       interrupted: () => interrupted,
-      // The user's MCP servers (the repository's only offered), reached as the session guards
-      // reach them: the agent gets them through Warden's gateway, never its own.
-      ...(launch.mcp ? { mcp: launch.mcp } : {}),
     });
     io.stderr(forTerminal(`warden: session ${sessionId} ${report.status}: ${report.summary}\n`));
     if (report.error) io.stderr(forTerminal(`warden: ${report.error.message}\n`));
@@ -205,11 +153,5 @@ export async function wrapCommand(args: string[], io: CommandIo): Promise<number
     return exit.exitCode ?? (report.status === 'finished' ? 0 : 1);
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
-    parts.store.close();
-    await parts.close();
   }
-}
-
-function existsPath(path: string): boolean {
-  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }

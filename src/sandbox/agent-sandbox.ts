@@ -30,6 +30,11 @@ export interface AgentSandboxOptions {
   argv: string[];
   /** Absolute working directory, inside the workspace. */
   cwd: string;
+  /**
+   * false: no terminal — stdin, stdout and stderr are /dev/null (an evaluation's contestant, many
+   * at once, whose output would interleave). Default true: the user's terminal.
+   */
+  terminal?: boolean;
   /** A throwaway host directory that becomes HOME: the agent's own state, never the user's. */
   home: string;
   /** Host paths shown read-only at the same place: the agent's installation, .git, a socket dir. */
@@ -139,20 +144,23 @@ export async function startAgentSandbox(options: AgentSandboxOptions): Promise<A
     .enforce(
       command,
       async (limited) => {
-        const agent = await startAttached({
-          bwrapPath: info.path,
-          setup: encodeArgs([
-            ...setup,
-            ...envArgs({ ...env, ...network }),
-            ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
-          ]),
-          files: synthesizedEtc(),
-          ...(seccomp === undefined ? {} : { seccomp }),
-          command: limited.command,
-          ...(limited.launcher === undefined ? {} : { launcher: limited.launcher }),
-          inherited,
-          ...(watch === undefined ? {} : { onSpawn: (pid: number) => watch.attach(pid) }),
-        });
+        const agent = await startAttached(
+          {
+            bwrapPath: info.path,
+            setup: encodeArgs([
+              ...setup,
+              ...envArgs({ ...env, ...network }),
+              ...(seccomp === undefined ? [] : ['--seccomp', String(SECCOMP_FD)]),
+            ]),
+            files: synthesizedEtc(),
+            ...(seccomp === undefined ? {} : { seccomp }),
+            command: limited.command,
+            ...(limited.launcher === undefined ? {} : { launcher: limited.launcher }),
+            inherited,
+            ...(watch === undefined ? {} : { onSpawn: (pid: number) => watch.attach(pid) }),
+          },
+          options.terminal === false ? 'ignore' : 'inherit',
+        );
         watch?.signal.addEventListener('abort', () => agent.kill(), { once: true });
         onStart({ signal: agent.signal, kill: agent.kill, exited });
         const exit = await agent.exited;

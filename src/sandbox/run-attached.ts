@@ -50,8 +50,11 @@ const PIPE_GRACE_MS = 2000;
  * at the terminal reaches Warden alone, which decides what the program gets (`signal`); the
  * sandbox's `--new-session` keeps the terminal from being its controlling one.
  */
-export function startAttached(invocation: AttachedInvocation): Promise<AttachedProcess> {
-  return start(invocation, 'inherit').then(({ handle }) => handle);
+export function startAttached(
+  invocation: AttachedInvocation,
+  std: 'inherit' | 'ignore' = 'inherit',
+): Promise<AttachedProcess> {
+  return start(invocation, std).then(({ handle }) => handle);
 }
 
 /**
@@ -72,7 +75,7 @@ export function startPiped(invocation: AttachedInvocation): Promise<PipedProcess
 
 function start(
   invocation: AttachedInvocation,
-  std: 'inherit' | 'pipe',
+  std: 'inherit' | 'ignore' | 'pipe',
 ): Promise<{ child: ChildProcess; handle: AttachedProcess }> {
   return new Promise((resolve, reject) => {
     const child = withBwrapStdio(invocation, [std, std, std], (stdio) => {

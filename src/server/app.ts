@@ -9,6 +9,7 @@ import type { ServerContext } from './context.ts';
 import { accountHandlers } from './routes/accounts.ts';
 import { approvalHandlers } from './routes/approvals.ts';
 import { catalogHandlers } from './routes/catalog.ts';
+import { evalHandlers } from './routes/evals.ts';
 import { eventHandlers } from './routes/events.ts';
 import { keyHandlers } from './routes/keys.ts';
 import { taskHandlers } from './routes/tasks.ts';
@@ -17,6 +18,9 @@ import { taskHandlers } from './routes/tasks.ts';
 export const OPENAPI: Record<string, unknown> = parse(
   readFileSync(new URL('./openapi.yaml', import.meta.url), 'utf8'),
 );
+
+/** The largest suite a client may send (instances, problem statements, test patches). */
+const EVAL_BODY_LIMIT = 32 * 1024 * 1024;
 
 export type AppContext = Omit<ServerContext, 'principal'>;
 
@@ -80,6 +84,10 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
       });
     }
   });
+  // A suite carries every instance's problem and hidden test patch: more than a task's instruction.
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/v1/evals' && route.method === 'POST') route.bodyLimit = EVAL_BODY_LIMIT;
+  });
   app.get('/openapi.json', async () => OPENAPI);
   await app.register(consolePlugin);
 
@@ -92,6 +100,7 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
       ...catalogHandlers(ctx),
       ...accountHandlers(ctx),
       ...keyHandlers(ctx),
+      ...evalHandlers(ctx),
     },
     securityHandlers: {
       async bearer(request: FastifyRequest) {

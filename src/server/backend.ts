@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { OpenAuditStorage } from '../audit/index.ts';
 import { pgAuditStorage } from '../audit/pg-storage.ts';
+import { type EvalStore, pgEvalStore, sqliteEvalStore } from '../eval/store.ts';
 import { createRedactor, secretsInEnv } from '../guard/redactor.ts';
 import { openDatabase } from '../store/pg-database.ts';
 import { pgSessionState } from '../store/pg-session-state.ts';
@@ -34,6 +35,8 @@ export interface Backend {
   /** The gateway's virtual keys. */
   keys: KeyStore;
   sessions: SessionState;
+  /** Evaluation runs and their trials (`warden eval run --server`). */
+  evals: EvalStore;
   bus: TaskBus;
   queue: TaskQueue;
   /** The keys are always files (the same on every machine); the logs are files or rows. */
@@ -67,9 +70,10 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
 /** The embedded default: SQLite files, the in-process queue and bus, audit logs as files. */
 function openSqlite(options: BackendOptions): Backend {
   const { dataDir, config } = options;
-  const { sessions, keys, tasks, accounts } = privately(() => {
+  const { sessions, keys, tasks, accounts, evals } = privately(() => {
     const keys = openSqliteKeyStore(join(dataDir, 'server.db'));
     return {
+      evals: sqliteEvalStore(join(dataDir, 'server.db')),
       sessions: SessionStore.open(dataDir),
       keys,
       tasks: withRedaction(
@@ -89,6 +93,7 @@ function openSqlite(options: BackendOptions): Backend {
     accounts,
     keys,
     sessions: sessionStateOf(sessions),
+    evals,
     bus: createLocalTaskBus(),
     queue: createLocalTaskQueue({ concurrency: options.concurrency, teamLimit }),
     audit,
@@ -99,6 +104,7 @@ function openSqlite(options: BackendOptions): Backend {
       await keys.close();
       await tasks.close();
       await accounts.close();
+      await evals.close();
       sessions.close();
     },
   };
@@ -141,6 +147,7 @@ async function openPostgres(options: BackendOptions, url: string): Promise<Backe
       accounts,
       keys,
       sessions: pgSessionState(pool),
+      evals: pgEvalStore(pool),
       bus,
       queue,
       audit: {

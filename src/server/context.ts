@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { EvalStore } from '../eval/store.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import type { SessionState } from '../store/session-state.ts';
 import type { AccountStore } from './account-store.ts';
@@ -18,6 +19,8 @@ export interface ServerContext {
   tasks: TaskStore;
   accounts: AccountStore;
   sessions: SessionState;
+  /** Evaluation runs; absent where a server is built without them (unit tests). */
+  evals?: EvalStore;
   bus: TaskBus;
   queue: TaskQueue;
   authorizer: Authorizer;

@@ -1,5 +1,5 @@
-import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { gitSync } from '../broker/git.ts';
 import { WardenError } from '../errors.ts';
 
@@ -15,7 +15,11 @@ export interface AdmittedRepository {
  * there. Admitted only when it is an existing git work tree's top level whose real path (links
  * resolved) lies inside one of the server's roots; errors name the field for the API.
  */
-export function admitRepository(path: string, roots: string[]): AdmittedRepository {
+export function admitRepository(
+  path: string,
+  roots: string[],
+  options: { plainDirectories?: boolean } = {},
+): AdmittedRepository {
   const refuse = (message: string, hint: string) =>
     new WardenError('request.invalid', message, { where: 'repository', hint });
   const outside = () =>
@@ -39,6 +43,8 @@ export function admitRepository(path: string, roots: string[]): AdmittedReposito
   // Again with links resolved: a link inside a root may point anywhere.
   const root = roots.find((r) => inside(r, real));
   if (root === undefined) throw outside();
+  // An evaluation's plain directory is only ever copied into a workspace of its own: no git needed.
+  if (options.plainDirectories && !existsSync(join(real, '.git'))) return { path: real, root };
   const git = gitSync(real, [
     'rev-parse',
     '--path-format=absolute',

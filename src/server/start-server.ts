@@ -10,6 +10,7 @@ import { openBackend } from './backend.ts';
 import { bootstrapAdmin } from './bootstrap.ts';
 import { loadServerConfig, policyNames, type ServerConfig } from './config.ts';
 import { secureDataDir } from './data-dir.ts';
+import { createServerTrials, enqueueTrials } from './eval-trials.ts';
 import { recoverTasks, requeueWaiting } from './recovery.ts';
 import { openServerGateway, type ServerGateway } from './server-gateway.ts';
 import { createTaskRunner } from './task-runner.ts';
@@ -116,6 +117,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Tasks use server.yaml's MCP servers too, pinned in the server's own state.
     mcp: { ...(config.mcp ? { servers: config.mcp.servers } : {}), pinFile: join(dataDir, 'mcp-pins.json') },
   });
+  const trials = createServerTrials({ backend, policies, dataDir, env: options.env, log: options.log });
   let recovered = 0;
   if (backend.kind === 'postgres') {
     await requeueWaiting(tasks, queue);
@@ -123,12 +125,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const waiting = await recoverTasks(tasks);
     for (const task of waiting) await queue.enqueue(taskJob(task));
     recovered = waiting.filter((task) => task.runs > 0).length;
+    // The in-process queue forgot the trials it held; the store knows which are not done.
+    for (const id of await backend.evals.unfinishedRuns()) {
+      const run = await backend.evals.getRun(id);
+      if (run) await enqueueTrials(backend, queue, run);
+    }
   }
   const app = await buildApp({
     config,
     tasks,
     accounts,
     sessions,
+    evals: backend.evals,
     bus,
     queue,
     authorizer: createAuthorizer({
@@ -153,7 +161,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   // Only now: a start that cannot listen (a port in use) must not make a token no one is shown.
   const adminToken = await bootstrapAdmin(accounts, dataDir);
-  queue.start(runner.run);
+  queue.start(trials.dispatch(runner.run));
 
   return {
     url: address,
@@ -165,6 +173,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     async drain() {
       const stopped = queue.stop();
       runner.drain(config.drainTimeoutMs);
+      trials.drain();
       await stopped;
       await app.close();
       await gateway.close();

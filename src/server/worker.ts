@@ -6,6 +6,7 @@ import { redactDatabaseUrl } from '../store/pg-database.ts';
 import { openBackend } from './backend.ts';
 import { loadServerConfig } from './config.ts';
 import { secureDataDir } from './data-dir.ts';
+import { createServerTrials } from './eval-trials.ts';
 import { loadPolicies } from './start-server.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { createTaskWorkspaces } from './task-workspace.ts';
@@ -89,7 +90,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     teamLimit: backend.teamLimit,
     ...(backend.requeue ? { requeue: backend.requeue } : {}),
   });
-  backend.queue.start(runner.run);
+  const trials = createServerTrials({
+    backend,
+    policies,
+    dataDir: options.dataDir,
+    env: options.env,
+    log: options.log,
+  });
+  backend.queue.start(trials.dispatch(runner.run));
   options.log(
     `taking tasks from ${redactDatabaseUrl(options.databaseUrl)} (${config.concurrency} at once${options.team ? `, team ${options.team} only` : ''})`,
   );
@@ -98,6 +106,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     async drain() {
       const stopped = backend.queue.stop();
       runner.drain(config.drainTimeoutMs);
+      trials.drain();
       await stopped;
       await backend.close();
     },

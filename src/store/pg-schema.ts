@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { EVAL_SCHEMA } from './eval-schema.ts';
 
 /**
  * Warden's PostgreSQL schema as numbered migrations. Each runs once, in order, in the transaction
@@ -133,6 +134,11 @@ CREATE TABLE gateway_keys (
 );
 CREATE INDEX gateway_keys_team ON gateway_keys (team);
 `,
+  },
+  {
+    version: 3,
+    name: 'evaluation runs and their trials',
+    sql: EVAL_SCHEMA,
   },
 ];
 

@@ -69,6 +69,8 @@ export interface WrapOptions {
   /** Variables passed through from the user's terminal (TERM, COLORTERM); the profile's win. */
   env?: Record<string, string>;
   sinks?: EventSink[];
+  /** false: the agent runs without the terminal (stdio /dev/null); default true. */
+  terminal?: boolean;
   /** Told once the agent runs, for the caller to forward a terminal's signals. */
   onStart?: (agent: AttachedProcess) => void;
   /** Aborting ends the agent at once (SIGKILL); the session is recorded as cancelled. */
@@ -231,6 +233,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
       hidden,
       limits: options.limits,
       installScripts: options.installScripts === true,
+      ...(options.terminal === false ? { terminal: false } : {}),
     });
     if (ended !== undefined) agent.kill();
     options.onStart?.(agent);

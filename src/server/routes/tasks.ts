@@ -43,64 +43,9 @@ export function taskHandlers(ctx: ServerContext) {
       const body = request.body;
       const principal = ctx.principal(request);
       const policy = body.policy ?? 'default';
-      const mayCreateIn = (root: string) =>
-        authorize(ctx, request, 'task.create', {
-          kind: 'task',
-          id: 'new',
-          team: principal.team.id,
-          root,
-          policy,
-        });
-      // Cedar decides before the file system is asked, by the root the text names: a caller who
-      // may not use a repository learns nothing of what exists there.
-      const named = rootNamed(body.repository, ctx);
-      if (principal.role !== 'admin') {
-        if (named === undefined) {
-          throw new ApiError(403, 'auth.forbidden', 'repository: not one you may start tasks in', {
-            field: 'repository',
-            hint: `your team's roots: ${(principal.team.repositories ?? [...ctx.config.repositories, ...ctx.config.repositoryUrls.map((p) => p.text)]).join(', ') || 'none'}`,
-          });
-        }
-        mayCreateIn(named);
-      }
-      let repository: { path: string; root: string };
-      try {
-        if (isRepositoryUrl(body.repository)) {
-          // A URL is cloned by the broker when the task runs; until then there is no work tree.
-          const admitted = admitRepositoryUrl(body.repository, ctx.config.repositoryUrls);
-          repository = { path: admitted.url, root: admitted.prefix };
-        } else {
-          repository = admitRepository(body.repository, ctx.config.repositories);
-        }
-      } catch (error) {
-        throw asFieldError(error, 'repository');
-      }
-      if (!ctx.policies.has(policy)) {
-        throw new ApiError(400, 'request.invalid', `policy: no policy named "${policy}" on this server`, {
-          field: 'policy',
-          hint: `choose one of: ${policyNames(ctx.config).join(', ')} (GET /v1/policies)`,
-        });
-      }
-      if (!modelAllowed(ctx.config, body.model)) {
-        throw new ApiError(400, 'request.invalid', `model: "${body.model}" is not offered by this server`, {
-          field: 'model',
-          hint: 'GET /v1/models lists the models it offers',
-        });
-      }
-      // Again with links resolved: the repository may lie in another root than its text named.
-      mayCreateIn(repository.root);
-      try {
-        // Credentials, base URLs and script files are checked now, not when a worker picks it up.
-        resolveModel(body.model, {
-          config: loadModelConfig(isRepositoryUrl(repository.path) ? ctx.cwd : repository.path, {
-            env: ctx.env,
-          }),
-          env: ctx.env,
-          cwd: ctx.cwd,
-        });
-      } catch (error) {
-        throw asFieldError(error, 'model');
-      }
+      const repository = admitTaskRepository(ctx, request, body.repository, policy, 'repository');
+      checkPolicyName(ctx, policy);
+      checkTaskModel(ctx, body.model, repository.path, 'model');
       const exhausted = budgetExhausted(principal.team, await ctx.tasks.teamSpend(principal.team.id));
       if (exhausted) throw new ApiError(409, 'budget.exhausted', exhausted, { hint: BUDGET_HINT });
       const task = await ctx.tasks.createTask({
@@ -197,6 +142,83 @@ function refuseEnded(task: TaskRecord, verb: string): void {
       'task.ended',
       `task "${task.id}" has ended (${task.status}) and cannot be ${verb}`,
     );
+  }
+}
+
+/**
+ * A repository a caller may start tasks in, as the server will run them: its root named by the text
+ * decided by Cedar before the file system is asked (a caller who may not use a repository learns
+ * nothing of what exists there), then admitted, then decided again by its real root.
+ */
+export function admitTaskRepository(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  text: string,
+  policy: string,
+  field: string,
+  options: { plainDirectories?: boolean } = {},
+): { path: string; root: string } {
+  const principal = ctx.principal(request);
+  const mayCreateIn = (root: string) =>
+    authorize(ctx, request, 'task.create', {
+      kind: 'task',
+      id: 'new',
+      team: principal.team.id,
+      root,
+      policy,
+    });
+  const named = rootNamed(text, ctx);
+  if (principal.role !== 'admin') {
+    if (named === undefined) {
+      throw new ApiError(403, 'auth.forbidden', `${field}: not one you may start tasks in`, {
+        field,
+        hint: `your team's roots: ${(principal.team.repositories ?? [...ctx.config.repositories, ...ctx.config.repositoryUrls.map((p) => p.text)]).join(', ') || 'none'}`,
+      });
+    }
+    mayCreateIn(named);
+  }
+  let repository: { path: string; root: string };
+  try {
+    if (isRepositoryUrl(text)) {
+      // A URL is cloned by the broker when the task runs; until then there is no work tree.
+      const admitted = admitRepositoryUrl(text, ctx.config.repositoryUrls);
+      repository = { path: admitted.url, root: admitted.prefix };
+    } else {
+      repository = admitRepository(text, ctx.config.repositories, options);
+    }
+  } catch (error) {
+    throw asFieldError(error, field);
+  }
+  // Again with links resolved: the repository may lie in another root than its text named.
+  mayCreateIn(repository.root);
+  return repository;
+}
+
+export function checkPolicyName(ctx: ServerContext, policy: string): void {
+  if (!ctx.policies.has(policy)) {
+    throw new ApiError(400, 'request.invalid', `policy: no policy named "${policy}" on this server`, {
+      field: 'policy',
+      hint: `choose one of: ${policyNames(ctx.config).join(', ')} (GET /v1/policies)`,
+    });
+  }
+}
+
+/** A model the server offers, its credentials, base URL or script file checked now, not when a worker picks it up. */
+export function checkTaskModel(ctx: ServerContext, model: string, repository: string, field: string): void {
+  if (!modelAllowed(ctx.config, model)) {
+    throw new ApiError(400, 'request.invalid', `${field}: "${model}" is not offered by this server`, {
+      field,
+      hint: 'GET /v1/models lists the models it offers',
+    });
+  }
+  try {
+    resolveModel(model, {
+      config: loadModelConfig(isRepositoryUrl(repository) ? ctx.cwd : repository, { env: ctx.env }),
+      env: ctx.env,
+      cwd: ctx.cwd,
+    });
+  } catch (error) {
+    throw asFieldError(error, field);
   }
 }
 

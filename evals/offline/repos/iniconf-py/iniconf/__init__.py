@@ -1,0 +1,3 @@
+from iniconf.parser import ParseError, parse
+
+__all__ = ["ParseError", "parse"]

@@ -1,0 +1,3 @@
+from tasks.model import Task, TaskList
+
+__all__ = ["Task", "TaskList"]

@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type pg from 'pg';
+import { EVAL_SCHEMA } from '../store/eval-schema.ts';
+import type {
+  EvalInstance,
+  EvalRunRecord,
+  TrialKey,
+  TrialRecord,
+  TrialResult,
+  TrialStatus,
+} from './types.ts';
+
+/**
+ * Evaluation runs and their trials: one row per run (with the suite's instances, hidden test patches
+ * included, so any worker can grade) and one per instance × contestant × repeat. A trial's result is
+ * written once and never replaced, so a resumed run never recomputes what it already knows.
+ */
+export interface EvalStore {
+  createRun(run: Omit<EvalRunRecord, 'id' | 'createdAt'>, instances: EvalInstance[]): Promise<EvalRunRecord>;
+  getRun(id: string): Promise<EvalRunRecord | undefined>;
+  /** A run by id or unique id prefix, as people type them. */
+  findRun(idOrPrefix: string): Promise<EvalRunRecord | undefined>;
+  /** Newest first; only these teams' runs when `teams` is set. */
+  listRuns(filter: { teams?: string[]; limit: number }): Promise<EvalRunRecord[]>;
+  instances(runId: string): Promise<EvalInstance[]>;
+  trials(runId: string): Promise<TrialRecord[]>;
+  /** Marks a trial running and counts the attempt; undefined when it is already done. */
+  startTrial(runId: string, key: TrialKey): Promise<number | undefined>;
+  /** Stores a trial's result unless it already has one; true when this call stored it. */
+  finishTrial(runId: string, key: TrialKey, result: TrialResult): Promise<boolean>;
+  /** Runs with a trial not yet done, oldest first: what a restarted server queues again. */
+  unfinishedRuns(): Promise<string[]>;
+  /** Trials left running by a process that died go back to queued; returns how many. */
+  requeueRunning(runId: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The statements both databases run, written with PostgreSQL's `$n` parameters. */
+interface Sql {
+  rows(sql: string, args?: unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** Runs `work` in one transaction. */
+  transaction(work: (sql: Pick<Sql, 'rows'>) => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function newRunId(): string {
+  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  return `e${day}-${randomBytes(4).toString('hex')}`;
+}
+
+const KEY = 'run_id = $1 AND instance_id = $2 AND contestant = $3 AND repeat = $4';
+const keyArgs = (runId: string, key: TrialKey) => [runId, key.instanceId, key.contestant, key.repeat];
+
+function toTrial(row: Record<string, unknown>): TrialRecord {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const result = text(row.result);
+  return {
+    runId: String(row.run_id),
+    instanceId: String(row.instance_id),
+    contestant: Number(row.contestant),
+    repeat: Number(row.repeat),
+    status: String(row.status) as TrialStatus,
+    attempts: Number(row.attempts),
+    result: result === undefined ? undefined : (JSON.parse(result) as TrialResult),
+    startedAt: text(row.started_at),
+    finishedAt: text(row.finished_at),
+  };
+}
+
+function evalStoreOver(sql: Sql): EvalStore {
+  const now = () => new Date().toISOString();
+  // JSON drops an undefined team; the column keeps it.
+  const recordOf = (row: Record<string, unknown> | undefined): EvalRunRecord | undefined =>
+    row
+      ? {
+          ...(JSON.parse(String(row.record)) as EvalRunRecord),
+          team: typeof row.team === 'string' ? row.team : undefined,
+        }
+      : undefined;
+  return {
+    async createRun(run, instances) {
+      const record: EvalRunRecord = { ...run, id: newRunId(), createdAt: now() };
+      await sql.transaction(async (tx) => {
+        await tx.rows(
+          'INSERT INTO eval_runs (id, team, created_at, record, instances) VALUES ($1, $2, $3, $4, $5)',
+          [
+            record.id,
+            record.team ?? null,
+            record.createdAt,
+            JSON.stringify(record),
+            JSON.stringify(instances),
+          ],
+        );
+        for (const instance of instances) {
+          for (let contestant = 0; contestant < run.contestants.length; contestant += 1) {
+            for (let repeat = 0; repeat < run.repeats; repeat += 1) {
+              await tx.rows(
+                `INSERT INTO eval_trials (run_id, instance_id, contestant, repeat, status) VALUES ($1, $2, $3, $4, 'queued')`,
+                [record.id, instance.id, contestant, repeat],
+              );
+            }
+          }
+        }
+      });
+      return record;
+    },
+    async getRun(id) {
+      return recordOf((await sql.rows('SELECT record, team FROM eval_runs WHERE id = $1', [id]))[0]);
+    },
+    async findRun(idOrPrefix) {
+      const exact = await this.getRun(idOrPrefix);
+      if (exact) return exact;
+      const escaped = idOrPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+      const rows = await sql.rows(`SELECT record, team FROM eval_runs WHERE id LIKE $1 ESCAPE '\\' LIMIT 2`, [
+        `${escaped}%`,
+      ]);
+      return rows.length === 1 ? recordOf(rows[0]) : undefined;
+    },
+    async listRuns(filter) {
+      if (filter.teams?.length === 0) return [];
+      const teams = filter.teams;
+      const where = teams ? `WHERE team IN (${teams.map((_, i) => `$${i + 2}`).join(', ')})` : '';
+      const rows = await sql.rows(
+        `SELECT record, team FROM eval_runs ${where} ORDER BY created_at DESC, id DESC LIMIT $1`,
+        [filter.limit, ...(teams ?? [])],
+      );
+      return rows.map((row) => recordOf(row) as EvalRunRecord);
+    },
+    async instances(runId) {
+      const [row] = await sql.rows('SELECT instances FROM eval_runs WHERE id = $1', [runId]);
+      return row ? (JSON.parse(String(row.instances)) as EvalInstance[]) : [];
+    },
+    async trials(runId) {
+      const rows = await sql.rows(
+        'SELECT * FROM eval_trials WHERE run_id = $1 ORDER BY instance_id, contestant, repeat',
+        [runId],
+      );
+      return rows.map(toTrial);
+    },
+    async startTrial(runId, key) {
+      const [row] = await sql.rows(
+        `UPDATE eval_trials SET status = 'running', attempts = attempts + 1, started_at = $5
+         WHERE ${KEY} AND status <> 'done' RETURNING attempts`,
+        [...keyArgs(runId, key), now()],
+      );
+      return row ? Number(row.attempts) : undefined;
+    },
+    async finishTrial(runId, key, result) {
+      const rows = await sql.rows(
+        `UPDATE eval_trials SET status = 'done', result = $5, finished_at = $6
+         WHERE ${KEY} AND status <> 'done' RETURNING attempts`,
+        [...keyArgs(runId, key), JSON.stringify(result), now()],
+      );
+      return rows.length === 1;
+    },
+    async unfinishedRuns() {
+      const rows = await sql.rows(
+        `SELECT run_id, MIN(run_id) FROM eval_trials WHERE status <> 'done' GROUP BY run_id ORDER BY run_id`,
+      );
+      return rows.map((row) => String(row.run_id));
+    },
+    async requeueRunning(runId) {
+      const rows = await sql.rows(
+        `UPDATE eval_trials SET status = 'queued' WHERE run_id = $1 AND status = 'running' RETURNING run_id`,
+        [runId],
+      );
+      return rows.length;
+    },
+    close: () => sql.close(),
+  };
+}
+
+/** The local store: one SQLite file (the CLI's, or `warden serve`'s without PostgreSQL). */
+export function sqliteEvalStore(file: string): EvalStore {
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+  db.exec(EVAL_SCHEMA);
+  // `$n` → `?n`: SQLite numbers its parameters the same way under another sign.
+  const rows = async (text: string, args: unknown[] = []) =>
+    db.prepare(text.replace(/\$(\d+)/g, '?$1')).all(...(args as SQLInputValue[])) as Array<
+      Record<string, unknown>
+    >;
+  return evalStoreOver({
+    rows,
+    async transaction(work) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        await work({ rows });
+        db.exec('COMMIT');
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    close: async () => db.close(),
+  });
+}
+
+/** The shared store of `warden serve` and its workers on PostgreSQL (tables made by its migrations). */
+export function pgEvalStore(pool: pg.Pool): EvalStore {
+  return evalStoreOver({
+    rows: async (text, args = []) => (await pool.query(text, args)).rows,
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await work({ rows: async (text, args = []) => (await client.query(text, args)).rows });
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: async () => undefined,
+  });
+}
