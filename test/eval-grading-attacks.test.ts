@@ -80,6 +80,12 @@ describe('grading a contestant that games the tests', { skip: missing }, () => {
               write('tests/conftest.py', FORCE_PASS),
               write('pytest.py', 'import sys\nsys.exit(0)\n'),
               write('sitecustomize.py', 'import os\nos.environ["HUMANIZE_FORCE"] = "1"\n'),
+              // pytest reads its settings from setup.cfg too: addopts loads a plugin of its own.
+              write(
+                'setup.cfg',
+                '[metadata]\nname = humanize\nversion = 4.6.1\n\n[options]\npackages = humanize\n\n[tool:pytest]\naddopts = -p forcepass\n',
+              ),
+              write('forcepass.py', FORCE_PASS),
               // Breaks ordinal (11 becomes 11st) and teaches its test to expect that.
               {
                 tool: 'edit_file',
@@ -105,7 +111,7 @@ describe('grading a contestant that games the tests', { skip: missing }, () => {
     );
     assert.equal(run.code, 0, run.stderr);
     const writes = jsonEvents(run.stdout).filter((e) => e.type === 'file.changed');
-    assert.equal(writes.length, 7, 'the default policy lets each write happen: grading must hold on its own');
+    assert.equal(writes.length, 9, 'the default policy lets each write happen: grading must hold on its own');
     assert.equal(
       await passesAsLeft(ws),
       true,
@@ -114,6 +120,9 @@ describe('grading a contestant that games the tests', { skip: missing }, () => {
 
     const result = await graded(ws);
     assert.equal(result.outcome, 'broken', JSON.stringify(result.runs.map((r) => r.output)));
+    // Only pytest's section of setup.cfg went back: the contestant's version bump stays.
+    assert.match(readFileSync(join(ws.root, 'setup.cfg'), 'utf8'), /version = 4\.6\.1/);
+    assert.doesNotMatch(readFileSync(join(ws.root, 'setup.cfg'), 'utf8'), /tool:pytest/);
     assert.deepEqual(
       result.tests.filter((t) => !t.passed).map((t) => t.name),
       [...instance.failToPass, 'tests/test_number.py::test_ordinal'],
@@ -125,6 +134,7 @@ describe('grading a contestant that games the tests', { skip: missing }, () => {
       'conftest.py': 'runner file',
       'sitecustomize.py': 'runner file',
       'pytest.py': 'runner module',
+      'setup.cfg': 'runner settings',
     });
   });
 

@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { WardenError } from '../errors.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/types.ts';
 import { grade, gradingSandbox, runSetup } from './grade.ts';
@@ -103,7 +113,7 @@ describe('grading a make-based project', { skip: missing }, () => {
     assert.equal(result.outcome, 'unresolved');
     assert.deepEqual(result.restored.map((r) => `${r.path}: ${r.why}`).sort(), [
       'Makefile: runner file',
-      'package.json: package scripts',
+      'package.json: runner settings',
     ]);
     assert.equal(readFileSync(join(ws.root, 'Makefile'), 'utf8'), MAKEFILE);
     const pkg = JSON.parse(readFileSync(join(ws.root, 'package.json'), 'utf8'));
@@ -134,5 +144,44 @@ describe('grading a make-based project', { skip: missing }, () => {
     } finally {
       server.close();
     }
+  });
+
+  it("the tests' Python reads no bytecode the contestant left in __pycache__", async () => {
+    const ws = await workspace();
+    writeFileSync(join(ws.root, 'helper.py'), 'def ok():\n    return False\n');
+    // A lying helper, compiled with the real one's size and time: Python would take it for the real one's cache.
+    const lie = join(dir, 'lie.py');
+    writeFileSync(lie, 'def ok():\n    return True \n');
+    const { atime, mtime } = statSync(join(ws.root, 'helper.py'));
+    utimesSync(lie, atime, mtime);
+    const cached = join(ws.root, '__pycache__', 'helper.cpython-311.pyc');
+    const compile = `import py_compile; py_compile.compile(${JSON.stringify(lie)}, cfile=${JSON.stringify(cached)})`;
+    assert.equal(spawnSync('/usr/bin/python3', ['-c', compile]).status, 0);
+    const probe = ['/usr/bin/python3', '-c', 'import helper; print(helper.ok())'];
+    assert.equal(
+      spawnSync(probe[0] ?? '', probe.slice(1), { cwd: ws.root, encoding: 'utf8' }).stdout.trim(),
+      'True',
+    );
+    const graded = await runTestCommand(`${probe[0]} -c 'import helper; print(helper.ok())'`, {
+      sandbox: gradingSandbox(ws.root, policy),
+      timeoutMs: 30_000,
+    });
+    assert.equal(graded.output.trim(), 'False');
+  });
+
+  it('an ungradable workspace is an error outcome; a cancelled grade rejects', async () => {
+    const ws = await workspace();
+    const sandbox = gradingSandbox(ws.root, policy);
+    const lost = await grade(instance, ws.root, { baseCommit: 'f'.repeat(40), sandbox });
+    assert.equal(lost.outcome, 'error');
+    assert.match(lost.error ?? '', /^grading failed: git read-tree failed/);
+    const controller = new AbortController();
+    const slow = { ...instance, testCommand: 'sleep 60; make -s {tests}' };
+    const pending = grade(slow, ws.root, { baseCommit: ws.baseCommit, sandbox, signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    await assert.rejects(
+      pending,
+      (error: unknown) => error instanceof WardenError && error.code === 'eval.cancelled',
+    );
   });
 });

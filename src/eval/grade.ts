@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxLimits } from '../agent/session-parts.ts';
+import { messageOf, WardenError } from '../errors.ts';
 import type { Policy } from '../policy/types.ts';
 import { createBwrapSandbox } from '../sandbox/bwrap.ts';
 import type { Sandbox } from '../sandbox/types.ts';
@@ -92,6 +93,17 @@ export async function grade(instance: EvalInstance, root: string, options: Grade
     const passing = await runTestGroup(instance.testCommand, instance.passToPass, 'pass_to_pass', run);
     const tests = [...failing.tests, ...passing.tests];
     return { outcome: outcomeOf(tests), tests, restored, runs: [...failing.runs, ...passing.runs] };
+  } catch (error) {
+    // Cancelled is the caller's to handle; anything else (git failing on the workspace, the sandbox
+    // refusing to start) leaves the trial ungraded, which is an outcome, not a crash of the run.
+    if (error instanceof WardenError && error.code === 'eval.cancelled') throw error;
+    return {
+      outcome: 'error',
+      error: `grading failed: ${messageOf(error)}`,
+      tests: [],
+      restored: [],
+      runs: [],
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

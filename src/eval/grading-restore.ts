@@ -7,6 +7,7 @@ import {
   sameEntry,
   workTreeEntry,
 } from './grading-index.ts';
+import { RUNNER_SETTINGS } from './runner-settings.ts';
 
 /**
  * Files that decide how tests are found, run and judged, and are not the code under test: a
@@ -44,7 +45,7 @@ const RUNNER_MODULES = new Set([
 /** A named test's directory with one of these names holds tests and their helpers: all of it is put back. */
 const TEST_DIRECTORIES = new Set(['test', 'tests', 'testing', '__tests__', 'spec', 'specs']);
 
-export type RestoreReason = 'test patch' | 'test file' | 'runner file' | 'runner module' | 'package scripts';
+export type RestoreReason = 'test patch' | 'test file' | 'runner file' | 'runner module' | 'runner settings';
 
 /** A path the contestant had changed, added or removed, put back before grading. */
 export interface RestoredPath {
@@ -55,7 +56,7 @@ export interface RestoredPath {
 /**
  * Makes the work tree ready for the hidden tests: the test patch's files, the named tests' files
  * (and their test directories) and the runner files are made exactly what the graded index holds;
- * a `package.json`'s `scripts` are put back, the rest of it (dependencies) stays the contestant's.
+ * of the files that hold runner settings among other things (runner-settings.ts) only that part is.
  * Returns what the contestant had changed among them.
  */
 export async function restoreForGrading(
@@ -77,12 +78,12 @@ export async function restoreForGrading(
     if (dir !== '.' && TEST_DIRECTORIES.has(posix.basename(dir)) && isSafePath(dir)) testDirectories.add(dir);
   }
   const inTestDirectory = (path: string) => [...testDirectories].some((dir) => path.startsWith(`${dir}/`));
-  const packageFiles = new Set<string>();
+  const settingsFiles = new Set<string>();
   const consider = (path: string) => {
     const name = posix.basename(path);
     if (inTestDirectory(path)) want(path, 'test file');
     else if (RUNNER_FILES.has(name)) want(path, 'runner file');
-    else if (name === 'package.json' && !path.split('/').includes('node_modules')) packageFiles.add(path);
+    else if (RUNNER_SETTINGS.has(name) && !path.split('/').includes('node_modules')) settingsFiles.add(path);
   };
   for (const path of index.graded.keys()) consider(path);
   for await (const path of workTreeLeaves(root)) consider(path);
@@ -104,45 +105,27 @@ export async function restoreForGrading(
     if (current !== 'blocked' && sameEntry(current, index.graded.get(path))) continue;
     await putBack(path, current, why);
   }
-  for (const path of packageFiles) {
-    if (reasons.has(path)) continue;
+  for (const path of settingsFiles) {
+    const merge = RUNNER_SETTINGS.get(posix.basename(path));
+    if (reasons.has(path) || merge === undefined) continue;
     const current = await workTreeEntry(root, path);
     if (current !== 'blocked' && sameEntry(current, index.graded.get(path))) continue;
     const merged =
-      current !== 'blocked' && current?.mode.startsWith('100') && index.graded.has(path)
-        ? await withScripts(root, path, await index.content(path))
-        : undefined;
+      current !== 'blocked' && current?.mode.startsWith('100')
+        ? merge(
+            await readFile(posix.join(root, path), 'utf8'),
+            index.graded.has(path) ? await index.content(path) : undefined,
+          )
+        : 'unreadable';
     if (merged === 'same') continue;
-    if (merged !== undefined) {
+    if (merged === 'unreadable') await putBack(path, current, 'runner file');
+    else {
       await writeFile(posix.join(root, path), merged);
-      restored.push({ path, why: 'package scripts' });
-    } else await putBack(path, current, 'runner file');
+      restored.push({ path, why: 'runner settings' });
+    }
   }
   await index.checkout([...new Set(checkout)]);
   return restored;
-}
-
-/**
- * The contestant's package.json with the graded `scripts` (what `npm test` runs), or undefined
- * when either is not a JSON object (then the whole file is put back).
- */
-async function withScripts(root: string, path: string, graded: string): Promise<string | 'same' | undefined> {
-  const parse = (text: string): Record<string, unknown> | undefined => {
-    try {
-      const value: unknown = JSON.parse(text);
-      return value !== null && typeof value === 'object' && !Array.isArray(value)
-        ? (value as Record<string, unknown>)
-        : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const mine = parse(await readFile(posix.join(root, path), 'utf8'));
-  const theirs = parse(graded);
-  if (mine === undefined || theirs === undefined) return undefined;
-  if (JSON.stringify(mine.scripts) === JSON.stringify(theirs.scripts)) return 'same';
-  const { scripts: _dropped, ...rest } = mine;
-  return `${JSON.stringify(theirs.scripts === undefined ? rest : { ...rest, scripts: theirs.scripts }, null, 2)}\n`;
 }
 
 /** Every file, link or other non-directory under the root, without following links; not `.git`, not node_modules. */
