@@ -85,6 +85,48 @@ describe('evaluations on warden serve', { timeout: 300_000 }, () => {
     assert.deepEqual((await blue('GET', '/v1/evals')).body.evals, []);
   });
 
+  test("a team's budget holds for evaluations: trials past it are not run, and they spend it for tasks too", async () => {
+    await admin('POST', '/v1/teams', { id: 'lean', budget: { tokens: 1 } });
+    await admin('POST', '/v1/users', { id: 'lu', team: 'lean', role: 'operator' });
+    const lean = client(served.url, (await admin('POST', '/v1/tokens', { user: 'lu' })).body.token);
+    const created = await lean(
+      'POST',
+      '/v1/evals',
+      body({ suite: { name: 'x', digest: 'a'.repeat(64), instances: instances.slice(0, 4) } }),
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.run.id as string;
+    const done = await waitFor(
+      'the run to end',
+      async () => {
+        const { body: got } = await lean('GET', `/v1/evals/${id}`);
+        return got.progress.done === got.progress.total ? (got as { summary: EvalSummary }) : undefined;
+      },
+      120_000,
+    );
+    const [contestant] = done.summary.contestants;
+    // The first trials (as many as run at once) start under the budget and spend past it; the rest do not run.
+    assert.ok((contestant?.outcomes.resolved ?? 0) >= 1);
+    assert.ok((contestant?.outcomes.error ?? 0) >= 1, JSON.stringify(contestant?.outcomes));
+    const trials = await storedTrials(world, id);
+    const refused = trials.filter((t) => t.result?.outcome === 'error');
+    assert.ok(
+      refused.every((t) =>
+        /not run: team "lean" has spent its budget of 1 tokens/.test(t.result?.error ?? ''),
+      ),
+    );
+    assert.ok(refused.every((t) => t.result?.inputTokens === 0 && t.result.sessionId === undefined));
+    // Spent through an evaluation, the budget refuses the team's next task and evaluation alike.
+    const repo = await world.repo('lean-task');
+    const task = await lean('POST', '/v1/tasks', {
+      repository: repo,
+      instruction: 'x',
+      model: solver.replace(/solver$/, 'solver/calendar-js-1.json'),
+    });
+    assert.equal(task.status, 409, JSON.stringify(task.body));
+    assert.equal((await lean('POST', '/v1/evals', body())).body.error.code, 'budget.exhausted');
+  });
+
   test('a run survives kill -9 of the server: done trials kept, the rest finished after the restart', async () => {
     const { status, body: created } = await admin(
       'POST',

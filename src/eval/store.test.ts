@@ -95,6 +95,29 @@ describe('the evaluation store', () => {
     assert.equal(await store.startTrial(run.id, { instanceId: 'a', contestant: 0, repeat: 0 }), 2);
   });
 
+  it("counts a team's graded trials toward its spend, and no other team's", async () => {
+    const teamRun = await store.createRun(
+      {
+        suite: { name: 's', file: '/s.jsonl', digest: 'd', instances: 1 },
+        contestants: [{ agent: 'warden', model: 'm' }],
+        repeats: 2,
+        policy: { name: 'default', digest: 'p' },
+        createdBy: 'me',
+        team: 'red',
+      },
+      [instance('a')],
+    );
+    assert.deepEqual(await store.teamSpend('red'), { tokens: 0, cost: 0 });
+    await store.finishTrial(
+      teamRun.id,
+      { instanceId: 'a', contestant: 0, repeat: 0 },
+      { ...result('resolved'), cost: 0.25 },
+    );
+    await store.finishTrial(teamRun.id, { instanceId: 'a', contestant: 0, repeat: 1 }, result('unresolved'));
+    assert.deepEqual(await store.teamSpend('red'), { tokens: 30, cost: 0.25 });
+    assert.deepEqual(await store.teamSpend('blue'), { tokens: 0, cost: 0 });
+  });
+
   it('finds a run by prefix only when the prefix is unique, and treats LIKE wildcards as text', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('%', '_', 'e%', 'e_', '\\'), async (prefix) => {

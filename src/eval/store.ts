@@ -31,6 +31,8 @@ export interface EvalStore {
   finishTrial(runId: string, key: TrialKey, result: TrialResult): Promise<boolean>;
   /** Runs with a trial not yet done, oldest first: what a restarted server queues again. */
   unfinishedRuns(): Promise<string[]>;
+  /** What a team's evaluations have spent: their graded trials' tokens and cost, for its budget. */
+  teamSpend(team: string): Promise<{ tokens: number; cost: number }>;
   /** Trials left running by a process that died go back to queued; returns how many. */
   requeueRunning(runId: string): Promise<number>;
   close(): Promise<void>;
@@ -148,11 +150,25 @@ function evalStoreOver(sql: Sql): EvalStore {
     },
     async finishTrial(runId, key, result) {
       const rows = await sql.rows(
-        `UPDATE eval_trials SET status = 'done', result = $5, finished_at = $6
+        `UPDATE eval_trials SET status = 'done', result = $5, finished_at = $6, tokens = $7, cost = $8
          WHERE ${KEY} AND status <> 'done' RETURNING attempts`,
-        [...keyArgs(runId, key), JSON.stringify(result), now()],
+        [
+          ...keyArgs(runId, key),
+          JSON.stringify(result),
+          now(),
+          result.inputTokens + result.outputTokens,
+          result.cost ?? null,
+        ],
       );
       return rows.length === 1;
+    },
+    async teamSpend(team) {
+      const [row] = await sql.rows(
+        `SELECT COALESCE(SUM(t.tokens), 0) AS tokens, COALESCE(SUM(t.cost), 0) AS cost
+         FROM eval_trials t JOIN eval_runs r ON r.id = t.run_id WHERE r.team = $1`,
+        [team],
+      );
+      return { tokens: Number(row?.tokens ?? 0), cost: Number(row?.cost ?? 0) };
     },
     async unfinishedRuns() {
       const rows = await sql.rows(

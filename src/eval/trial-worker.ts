@@ -42,6 +42,11 @@ export function createTrialWorker(options: {
   store: EvalStore;
   context: (run: EvalRunRecord) => Promise<TrialContext>;
   log: (line: string) => void;
+  /**
+   * Asked before each trial starts: a reason it may not (its team's budget is spent) makes the
+   * trial an `error` saying so, without running it.
+   */
+  admit?: (run: EvalRunRecord) => Promise<string | undefined>;
   /** Told of each stored result (the CLI prints progress). */
   onResult?: (run: EvalRunRecord, trial: TrialRecord) => void;
 }): TrialWorker {
@@ -62,6 +67,12 @@ export function createTrialWorker(options: {
       const attempt = await store.startTrial(runId, key);
       if (attempt === undefined) return;
       options.log(`trial ${taskId}: started${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+      const refused = await options.admit?.(run);
+      if (refused !== undefined) {
+        options.log(`trial ${taskId}: not run: ${refused}`);
+        await store.finishTrial(runId, key, errorResult(`not run: ${refused}`, Date.now()));
+        return;
+      }
       const abort = new AbortController();
       const stop = () => abort.abort(new Error('the trial was stopped'));
       lost?.addEventListener('abort', stop, { once: true });

@@ -72,12 +72,13 @@ function openSqlite(options: BackendOptions): Backend {
   const { dataDir, config } = options;
   const { sessions, keys, tasks, accounts, evals } = privately(() => {
     const keys = openSqliteKeyStore(join(dataDir, 'server.db'));
+    const evals = sqliteEvalStore(join(dataDir, 'server.db'));
     return {
-      evals: sqliteEvalStore(join(dataDir, 'server.db')),
+      evals,
       sessions: SessionStore.open(dataDir),
       keys,
       tasks: withRedaction(
-        withKeySpend(openSqliteTaskStore(join(dataDir, 'server.db')), keys),
+        withKeySpend(openSqliteTaskStore(join(dataDir, 'server.db')), keys, evals),
         serverRedactor(options.env),
       ),
       accounts: openSqliteAccountStore(join(dataDir, 'server.db')),
@@ -127,7 +128,8 @@ async function openPostgres(options: BackendOptions, url: string): Promise<Backe
   const closing: Array<() => Promise<void>> = [() => pool.end()];
   try {
     const keys = pgKeyStore(pool);
-    const tasks = withRedaction(withKeySpend(pgTaskStore(pool), keys), serverRedactor(options.env));
+    const evals = pgEvalStore(pool);
+    const tasks = withRedaction(withKeySpend(pgTaskStore(pool), keys, evals), serverRedactor(options.env));
     const accounts = pgAccountStore(pool);
     const bus = await openPgTaskBus({ url, pool, log });
     closing.unshift(bus.close);
@@ -147,7 +149,7 @@ async function openPostgres(options: BackendOptions, url: string): Promise<Backe
       accounts,
       keys,
       sessions: pgSessionState(pool),
-      evals: pgEvalStore(pool),
+      evals,
       bus,
       queue,
       audit: {

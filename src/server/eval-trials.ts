@@ -14,6 +14,7 @@ import {
 import type { EvalRunRecord } from '../eval/types.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import type { Backend } from './backend.ts';
+import { budgetExhausted } from './budget.ts';
 import type { TaskJob, TaskQueue } from './task-queue.ts';
 
 export interface ServerTrials {
@@ -63,6 +64,11 @@ export function createServerTrials(options: {
   const worker = createTrialWorker({
     store: backend.evals,
     log: options.log,
+    // The team's budget holds for trials as for tasks: checked before each one, spent by each one.
+    admit: async (run) => {
+      const team = await backend.accounts.getTeam(run.team ?? 'default');
+      return team ? budgetExhausted(team, await backend.tasks.teamSpend(team.id)) : undefined;
+    },
     context: async (run): Promise<TrialContext> => {
       const policy = options.policies.get(run.policy.name);
       if (!policy || policyDigest(policy) !== run.policy.digest) {

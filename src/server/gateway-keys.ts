@@ -96,14 +96,23 @@ function toStored(record: KeyRecord): StoredVirtualKey {
 }
 
 /**
- * The task store as the rest of the server sees it once keys spend too: a team's spend is its
- * tasks' plus its keys', so a budget spent through the gateway stops tasks and the reverse. A
- * Proxy, so whatever the store is (an object, a class instance) every other method is its own.
+ * The task store as the rest of the server sees it once keys and evaluations spend too: a team's
+ * spend is its tasks' plus its keys' plus its evaluations' trials', so a budget spent one way stops
+ * the others. A Proxy, so whatever the store is (an object, a class instance) every other method
+ * is its own.
  */
-export function withKeySpend(tasks: TaskStore, keys: KeyStore): TaskStore {
+export function withKeySpend(
+  tasks: TaskStore,
+  keys: KeyStore,
+  evals?: { teamSpend(team: string): Promise<Spend> },
+): TaskStore {
   const teamSpend = async (team: string): Promise<Spend> => {
-    const [fromTasks, fromKeys] = await Promise.all([tasks.teamSpend(team), keys.teamKeySpend(team)]);
-    return { tokens: fromTasks.tokens + fromKeys.tokens, cost: fromTasks.cost + fromKeys.cost };
+    const parts = await Promise.all([
+      tasks.teamSpend(team),
+      keys.teamKeySpend(team),
+      ...(evals ? [evals.teamSpend(team)] : []),
+    ]);
+    return parts.reduce((sum, part) => ({ tokens: sum.tokens + part.tokens, cost: sum.cost + part.cost }));
   };
   return new Proxy(tasks, {
     get(target, property) {

@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS eval_trials (
   status TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
   result TEXT,
+  tokens BIGINT NOT NULL DEFAULT 0,
+  cost DOUBLE PRECISION,
   started_at TEXT,
   finished_at TEXT,
   PRIMARY KEY (run_id, instance_id, contestant, repeat)
