@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * The model id a contestant uses on one instance. A `script:` model naming a directory is a
@@ -15,8 +15,10 @@ export async function contestantModel(
   if (!model.startsWith('script:')) return model;
   const path = resolve(options.cwd, model.slice('script:'.length));
   if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) return model;
+  // An id that names a path (`../x`) is not a file name: only DIR's own files are its scripts.
   const file = join(path, `${instanceId}.json`);
-  if (statSync(file, { throwIfNoEntry: false })?.isFile()) return `script:${file}`;
+  const own = !/[/\\\0]/.test(instanceId) && dirname(file) === path;
+  if (own && statSync(file, { throwIfNoEntry: false })?.isFile()) return `script:${file}`;
   const none = join(options.dir, 'no-attempt.json');
   await writeFile(none, JSON.stringify({ turns: [{ text: 'No attempt is scripted for this instance.' }] }));
   return `script:${none}`;
