@@ -135,6 +135,10 @@ describe('warden eval on the offline suite: killed, resumed, graded', { timeout:
     assert.match(page, /<svg/);
     assert.match(page, /timecalc-sh-1/);
     assert.doesNotMatch(page, /(src|href)="https?:/);
+    // Every contestant's session left a signed audit log, intact.
+    const audit = await cli(['audit', 'verify', '--audit-dir', join(dir, runId, 'audit')]);
+    assert.equal(audit.code, 0, audit.stdout + audit.stderr);
+    assert.equal((audit.stdout.match(/^intact /gm) ?? []).length, 42);
     const list = await cli(['eval', 'list', '--dir', dir]);
     assert.match(list.stdout, new RegExp(`${runId}.*42/42 trials`));
   });
