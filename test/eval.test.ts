@@ -239,76 +239,85 @@ describe('warden eval: usage errors are one line, exit 2, before anything runs',
   }
 });
 
-describe('warden eval --agents codex: a third-party contestant, governed as warden wrap governs it', {
+const AGENTS: Array<{ agent: string; call: (command: string) => unknown }> = [
+  { agent: 'codex', call: (cmd) => ({ calls: [{ tool: 'exec_command', args: { cmd } }] }) },
+  {
+    agent: 'claude',
+    call: (command) => ({ calls: [{ tool: 'Bash', args: { command, description: 'run' } }] }),
+  },
+];
+
+describe('warden eval --agents codex,claude: third-party contestants, governed as warden wrap governs them', {
   timeout: TIMEOUT_MS,
 }, () => {
-  it('solves through the gateway, its commands judged and counted, its output kept off the terminal', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'warden-eval-codex-'));
-    try {
-      const line = (await readFile(SUITE, 'utf8'))
-        .split('\n')
-        .find((l) => l.includes('"calendar-js-1"')) as string;
-      const instance = { ...JSON.parse(line), repository: join(ROOT, 'evals/offline/repos/calendar-js') };
-      await writeFile(join(home, 'suite.jsonl'), `${JSON.stringify(instance)}\n`);
-      const source = await readFile(join(ROOT, 'evals/offline/repos/calendar-js/src/date.js'), 'utf8');
-      const fixed = source.replace(
-        'return year % 4 === 0 && year % 100 !== 0;',
-        'return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;',
-      );
-      assert.notEqual(fixed, source);
-      const policy = join(home, 'policy.yaml');
-      await writeFile(
-        policy,
-        'version: 1\nfiles:\n  read: ["*"]\n  write: ["*"]\ncommands:\n  allow: ["*"]\n  deny: ["curl *"]\n',
-      );
-      const scripts = join(home, 'codex');
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(scripts);
-      const exec = (cmd: string) => ({ calls: [{ tool: 'exec_command', args: { cmd } }] });
-      await writeFile(
-        join(scripts, 'calendar-js-1.json'),
-        JSON.stringify({
-          turns: [
-            exec('cat src/date.js'),
-            exec('curl -s http://127.0.0.1:9/'),
-            exec(`cat > src/date.js <<'FIXED'\n${fixed}FIXED`),
-            exec('node --test'),
-            { text: 'Fixed isLeapYear.' },
-          ],
-        }),
-      );
-      const result = await warden(
-        [
-          'eval',
-          'run',
-          join(home, 'suite.jsonl'),
-          '--agents',
-          'codex',
-          '--models',
-          `script:${scripts}`,
-          '--policy',
+  for (const { agent, call } of AGENTS) {
+    it(`${agent} solves through the gateway, its commands judged and counted, its output kept off the terminal`, async () => {
+      const home = await mkdtemp(join(tmpdir(), `warden-eval-${agent}-`));
+      try {
+        const line = (await readFile(SUITE, 'utf8'))
+          .split('\n')
+          .find((l) => l.includes('"calendar-js-1"')) as string;
+        const instance = { ...JSON.parse(line), repository: join(ROOT, 'evals/offline/repos/calendar-js') };
+        await writeFile(join(home, 'suite.jsonl'), `${JSON.stringify(instance)}\n`);
+        const source = await readFile(join(ROOT, 'evals/offline/repos/calendar-js/src/date.js'), 'utf8');
+        const fixed = source.replace(
+          'return year % 4 === 0 && year % 100 !== 0;',
+          'return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;',
+        );
+        assert.notEqual(fixed, source);
+        const policy = join(home, 'policy.yaml');
+        await writeFile(
           policy,
-          '--dir',
-          join(home, 'evals'),
-          '--json',
-        ],
-        {
-          cwd: home,
-          timeoutMs: TIMEOUT_MS,
-          env: { HOME: home, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
-        },
-      );
-      assert.equal(result.code, 0, result.stderr);
-      const summary = JSON.parse(result.stdout) as EvalSummary;
-      assert.deepEqual(summary.instances[0]?.outcomes, [['resolved']]);
-      const [codex] = summary.contestants;
-      assert.equal(codex?.label, `codex/script:${scripts}`);
-      assert.equal(codex?.denials.total, 1, 'curl was denied by the policy and counted');
-      assert.ok((codex?.tokens.input.total ?? 0) > 0, 'metered at the gateway');
-      // Codex printed its answer; none of it reached Warden's output.
-      assert.doesNotMatch(result.stdout + result.stderr, /Fixed isLeapYear|tokens used/);
-    } finally {
-      await rm(home, { recursive: true, force: true });
-    }
-  });
+          'version: 1\nfiles:\n  read: ["*"]\n  write: ["*"]\ncommands:\n  allow: ["*"]\n  deny: ["curl *"]\n',
+        );
+        const scripts = join(home, agent);
+        const { mkdir } = await import('node:fs/promises');
+        await mkdir(scripts);
+        await writeFile(
+          join(scripts, 'calendar-js-1.json'),
+          JSON.stringify({
+            turns: [
+              call('cat src/date.js'),
+              call('curl -s http://127.0.0.1:9/'),
+              call(`cat > src/date.js <<'FIXED'\n${fixed}FIXED`),
+              call('node --test'),
+              { text: 'Fixed isLeapYear.' },
+            ],
+          }),
+        );
+        const result = await warden(
+          [
+            'eval',
+            'run',
+            join(home, 'suite.jsonl'),
+            '--agents',
+            agent,
+            '--models',
+            `script:${scripts}`,
+            '--policy',
+            policy,
+            '--dir',
+            join(home, 'evals'),
+            '--json',
+          ],
+          {
+            cwd: home,
+            timeoutMs: TIMEOUT_MS,
+            env: { HOME: home, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
+          },
+        );
+        assert.equal(result.code, 0, result.stderr);
+        const summary = JSON.parse(result.stdout) as EvalSummary;
+        assert.deepEqual(summary.instances[0]?.outcomes, [['resolved']]);
+        const [contestant] = summary.contestants;
+        assert.equal(contestant?.label, `${agent}/script:${scripts}`);
+        assert.equal(contestant?.denials.total, 1, 'curl was denied by the policy and counted');
+        assert.ok((contestant?.tokens.input.total ?? 0) > 0, 'metered at the gateway');
+        // The agent printed its answer; none of it reached Warden's output.
+        assert.doesNotMatch(result.stdout + result.stderr, /Fixed isLeapYear|tokens used/);
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
+    });
+  }
 });
