@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { fileProblem, WardenError } from '../errors.ts';
+import { yamlLocator } from '../yaml-location.ts';
 import { checkBaseCommit, findRepository, type Locate } from './suite-repository.ts';
 import {
   DEFAULT_TEST_COMMAND,
@@ -139,31 +140,10 @@ function documentInstances(
   if (!shape.success) throw suiteError('not a suite', `${file}:1`, SHAPE_HINT);
   const listed = Array.isArray(shape.data) ? shape.data : shape.data.instances;
   const prefix = Array.isArray(shape.data) ? [] : ['instances'];
-  const at = locator(file, doc, lines);
+  const at = yamlLocator(file, doc, lines);
   return {
     name: Array.isArray(shape.data) ? undefined : shape.data.name,
     raw: listed.map((item, index) => ({ data: item, locate: (path) => at([...prefix, index, ...path]) })),
-  };
-}
-
-/** Where a key path sits in the document: the key's own line when it exists, else its parent's. */
-function locator(file: string, doc: ReturnType<typeof parseDocument>, lines: LineCounter): Locate {
-  return (path) => {
-    let node: unknown = doc.contents;
-    let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
-    for (const key of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
-        if (pair === undefined) break;
-        offset = (pair.key as Node).range?.[0] ?? offset;
-        node = pair.value;
-      } else if (isSeq(node) && typeof key === 'number' && node.items[key] !== undefined) {
-        node = node.items[key];
-        offset = (node as Node).range?.[0] ?? offset;
-      } else break;
-    }
-    const { line, col } = lines.linePos(offset);
-    return `${file}:${line}:${col}`;
   };
 }
 

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { WardenError } from '../errors.ts';
+import { yamlLocator } from '../yaml-location.ts';
 import { type ConfigFile, configFileSchema, type ModelConfig, toModelConfig } from './config-schema.ts';
 
 export type { ModelConfig } from './config-schema.ts';
@@ -202,27 +203,6 @@ export function buildModelConfig(layers: ConfigLayer[]): ModelConfig {
   );
 }
 
-/** Where a key path sits in a parsed document: the key's own line when it exists, else its parent's. */
-function locator(file: string, doc: ReturnType<typeof parseDocument>, lines: LineCounter) {
-  return (path: readonly PropertyKey[]): string => {
-    let node: unknown = doc.contents;
-    let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
-    for (const key of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
-        if (pair === undefined) break;
-        offset = (pair.key as Node).range?.[0] ?? offset;
-        node = pair.value;
-      } else if (isSeq(node) && typeof key === 'number' && node.items[key] !== undefined) {
-        node = node.items[key];
-        offset = (node as Node).range?.[0] ?? offset;
-      } else break;
-    }
-    const { line, col } = lines.linePos(offset);
-    return `${file}:${line}:${col}`;
-  };
-}
-
 /** Read one config file into a layer. JSON is parsed as YAML (a superset) to keep positions. */
 export function readConfigLayer(file: string, trust: ConfigLayer['trust']): ConfigLayer {
   const lines = new LineCounter();
@@ -242,7 +222,7 @@ export function readConfigLayer(file: string, trust: ConfigLayer['trust']): Conf
   if (data !== null && !isRecord(data)) {
     throw new WardenError('config.invalid', 'the config must be a mapping of keys', { where: `${file}:1:1` });
   }
-  return { trust, source: file, data: data ?? {}, locate: locator(file, doc, lines) };
+  return { trust, source: file, data: data ?? {}, locate: yamlLocator(file, doc, lines) };
 }
 
 function findConfigFile(dir: string): string | undefined {
