@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
-import { renderTextReport } from '../eval/report-text.ts';
 import type { EvalSummary } from '../eval/summary.ts';
 import type { Contestant, EvalRunRecord, Suite } from '../eval/types.ts';
+import { renderTextReport } from './eval-report-text.ts';
 import type { CommandIo } from './main.ts';
 import type { ServerClient } from './server-client.ts';
 import { forTerminal } from './terminal.ts';

@@ -45,12 +45,7 @@ export function createStyle(color: boolean): Style {
   };
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes}m${Math.round((ms % 60_000) / 1000)}s`;
-}
+export { formatDuration } from '../duration.ts';
 
 export function formatCost(cost: number | undefined): string {
   return cost === undefined ? 'n/a (no price for this model)' : `$${cost.toFixed(4)}`;

@@ -4,7 +4,7 @@
  * resolved-vs-cost chart, the pairwise comparisons and the per-instance grid. Every name from the
  * suite or the run goes through the escaping `html` tag.
  */
-import { formatDuration } from '../cli/terminal.ts';
+import { formatDuration } from '../duration.ts';
 import { html, type Markup, toHtmlString, trustedMarkup } from './html.ts';
 import { intervalBar, resolvedChart, seriesClass } from './report-chart.ts';
 import {

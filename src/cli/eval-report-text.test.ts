@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { forTerminal } from '../cli/terminal.ts';
-import { formatP } from './report-format.ts';
-import { renderTextReport } from './report-text.ts';
-import { summarise } from './summary.ts';
-import { doneTrial, queuedTrial, result, runRecord, sampleRun } from './testing/sample-run.ts';
+import { formatP } from '../eval/report-format.ts';
+import { summarise } from '../eval/summary.ts';
+import { doneTrial, queuedTrial, result, runRecord, sampleRun } from '../eval/testing/sample-run.ts';
+import { renderTextReport } from './eval-report-text.ts';
 
 const columns = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
 

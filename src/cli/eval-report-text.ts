@@ -3,7 +3,7 @@
  * contestant, the pairwise comparisons, and the per-instance grid. Fits 100 columns; colour only
  * on a TTY. Every name from the suite or the run is untrusted text and goes through forTerminal.
  */
-import { createStyle, formatDuration, forTerminal, type Style } from '../cli/terminal.ts';
+
 import {
   count,
   decimal,
@@ -14,14 +14,15 @@ import {
   percent,
   SLOT_MARKS,
   tokens,
-} from './report-format.ts';
+} from '../eval/report-format.ts';
 import {
   type ContestantSummary,
   contestantLetter,
   type EvalSummary,
   type PairSummary,
   type Slot,
-} from './summary.ts';
+} from '../eval/summary.ts';
+import { createStyle, formatDuration, forTerminal, type Style } from './terminal.ts';
 
 export interface TextReportOptions {
   color: boolean;
