@@ -14,7 +14,6 @@ import {
   readSuite,
   SUITE_DIR,
   type SuiteLine,
-  scriptedChange,
 } from './offline-suite-trial.ts';
 
 /*
@@ -109,27 +108,17 @@ describe('each offline instance, graded in the sandbox', { skip: missing, concur
     `${line.instance_id}: ${[...grade.passed].map(([name, ok]) => `${ok ? 'pass' : 'FAIL'} ${name}`).join(', ')}\n${grade.log}`;
 
   for (const line of suite) {
-    it(`${line.instance_id}: the hidden tests fail before the gold patch and pass after; each contestant grades as expected`, async () => {
+    // The contestants' grades are the harness's to check, end to end (test/eval.test.ts).
+    it(`${line.instance_id}: the hidden tests fail before the gold patch and pass after`, async () => {
       const trial = (change: Change) => slot(() => gradeTrial(line, policy, change));
       const unchanged: Change = async () => {};
-      const [base, gold, ...played] = await Promise.all([
-        trial(unchanged),
-        trial(goldPatch(line)),
-        ...contestants.map((name) =>
-          trial(scriptedChange(join(SUITE_DIR, 'contestants', name, `${line.instance_id}.json`), policy)),
-        ),
-      ]);
+      const [base, gold] = await Promise.all([trial(unchanged), trial(goldPatch(line))]);
       assert.ok(base && gold);
       for (const name of line.FAIL_TO_PASS)
         assert.equal(base.passed.get(name), false, `before: ${failing(line, base)}`);
       for (const name of line.PASS_TO_PASS)
         assert.equal(base.passed.get(name), true, `before: ${failing(line, base)}`);
       assert.equal(gold.outcome, 'resolved', `gold: ${failing(line, gold)}`);
-      for (const [i, name] of contestants.entries()) {
-        const grade = played[i];
-        assert.ok(grade);
-        assert.equal(grade.outcome, expected[name]?.[line.instance_id], `${name}: ${failing(line, grade)}`);
-      }
     });
   }
 });

@@ -107,6 +107,8 @@ describe('warden eval on the offline suite: killed, resumed, graded', { timeout:
     // solver 14/14; half 7/14; breaker 5/14 resolved and 5 broken (expected.json).
     assert.deepEqual([solver?.resolved.count, half?.resolved.count, breaker?.resolved.count], [14, 7, 5]);
     assert.equal(breaker?.outcomes.broken, 5);
+    // The scripts stay within the default policy: nothing of theirs was asked about or denied.
+    for (const c of summary.contestants) assert.deepEqual([c.asks.total, c.denials.total], [0, 0], c.label);
     // Wilson, z = 1.959964, z² = 3.841459: for 14/14 the low end is n / (n + z²) = 14 / 17.841459 = 0.784689.
     assert.ok(Math.abs((solver?.resolved.low ?? 0) - 0.784689) < 1e-6);
     assert.equal(solver?.resolved.high, 1);

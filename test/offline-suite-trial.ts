@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSessionParts, type SessionParts } from '../src/agent/session-parts.ts';
 import type { TrialOutcome } from '../src/eval/types.ts';
-import { loadScript } from '../src/models/scripted.ts';
 import type { CompiledPolicy } from '../src/policy/engine.ts';
-import { builtinTools, parseToolArgs } from '../src/tools/registry.ts';
 
 /*
  * For the offline suite's test: one instance of evals/offline in a fresh git repository, changed by
@@ -136,42 +134,4 @@ export async function gradeTrial(line: SuiteLine, policy: CompiledPolicy, change
 /** The gold patch, as SWE-bench's `patch` field gives it. */
 export function goldPatch(line: SuiteLine): Change {
   return async (_parts, root) => applyPatch(root, line.patch, `${line.instance_id}: the gold patch`);
-}
-
-/**
- * A contestant's script played against the workspace with Warden's own tools: each call must parse,
- * be allowed outright by the policy (in an evaluation nobody answers an ask), and succeed — an
- * edit_file whose old_string is not found once fails here. The visible tests it runs must pass: a
- * contestant never sees the hidden ones. No script file: the contestant gave up.
- */
-export function scriptedChange(file: string, policy: CompiledPolicy): Change {
-  return async (parts, root) => {
-    if (!existsSync(file)) return;
-    const tools = builtinTools();
-    const signal = new AbortController().signal;
-    for (const [t, turn] of loadScript(file).turns.entries()) {
-      for (const [c, call] of (turn.calls ?? []).entries()) {
-        const where = `${file} turn ${t} call ${c} (${call.tool})`;
-        const tool = tools.find((candidate) => candidate.name === call.tool);
-        assert.ok(tool, `${where}: no such tool`);
-        const parsed = parseToolArgs(tool, call.raw_args ?? JSON.stringify(call.args));
-        assert.ok(parsed.ok, `${where}: ${parsed.ok ? '' : parsed.error}`);
-        for (const action of tool.actions?.(parsed.args) ?? []) {
-          const decision = await policy.decide(action.kind === 'shell' ? { ...action, root } : action);
-          assert.equal(
-            decision.decision,
-            'allow',
-            `${where}: the policy says ${decision.decision}: ${decision.reason}`,
-          );
-        }
-        const result = await tool.execute(parsed.args, {
-          workspace: parts.workspace,
-          sandbox: parts.sandbox,
-          signal,
-        });
-        assert.ok(!result.isError, `${where}: ${result.output}`);
-        if (tool.name === 'shell') assert.equal(result.command?.exitCode, 0, `${where}: ${result.output}`);
-      }
-    }
-  };
 }
