@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -140,7 +141,8 @@ describe('warden eval on the offline suite: killed, resumed, graded', { timeout:
     // Every contestant's session left a signed audit log, intact.
     const audit = await cli(['audit', 'verify', '--audit-dir', join(dir, runId, 'audit')]);
     assert.equal(audit.code, 0, audit.stdout + audit.stderr);
-    assert.equal((audit.stdout.match(/^intact /gm) ?? []).length, 42);
+    // One per trial, and one more for each session the kill cut short (ended when its trial started over).
+    assert.ok((audit.stdout.match(/^intact /gm) ?? []).length >= 42, audit.stdout);
     const list = await cli(['eval', 'list', '--dir', dir]);
     assert.match(list.stdout, new RegExp(`${runId}.*42/42 trials`));
   });
@@ -323,3 +325,99 @@ describe('warden eval --agents codex,claude: third-party contestants, governed a
     });
   }
 });
+
+describe('warden eval: a trial killed in the middle of its session', { timeout: TIMEOUT_MS }, () => {
+  it("starts over, and the abandoned session's audit log is ended and signed, not left cut off", async () => {
+    const home = await mkdtemp(join(tmpdir(), 'warden-eval-abandon-'));
+    try {
+      const line = (await readFile(SUITE, 'utf8'))
+        .split('\n')
+        .find((l) => l.includes('"calendar-js-1"')) as string;
+      const instance = { ...JSON.parse(line), repository: join(ROOT, 'evals/offline/repos/calendar-js') };
+      await writeFile(join(home, 'suite.jsonl'), `${JSON.stringify(instance)}\n`);
+      const scripts = join(home, 'slow');
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(scripts);
+      // A visible test that takes its time: the process is killed while the contestant waits for it.
+      const slow =
+        'import { test } from "node:test";\ntest("slow", () => new Promise((r) => setTimeout(r, 4000)));\n';
+      await writeFile(
+        join(scripts, 'calendar-js-1.json'),
+        JSON.stringify({
+          turns: [
+            { calls: [{ tool: 'write_file', args: { path: 'test/slow.test.js', content: slow } }] },
+            { calls: [{ tool: 'shell', args: { command: 'node --test test/slow.test.js' } }] },
+            { text: 'Done waiting.' },
+          ],
+        }),
+      );
+      const dir = join(home, 'evals');
+      const args = ['eval', 'run', join(home, 'suite.jsonl'), '--models', `script:${scripts}`, '--dir', dir];
+      const child = spawn(process.execPath, [WARDEN, ...args], {
+        cwd: home,
+        env: { PATH: process.env.PATH, HOME: home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      const exited = new Promise((done) => child.on('exit', done));
+      const started = Date.now();
+      const auditDir = () => join(dir, /evaluation (e[\w-]+)/.exec(err)?.[1] ?? 'none', 'audit');
+      // Killed once the session's command is running: its log holds the intent, not the end.
+      for (;;) {
+        const log = readdirSafe(auditDir())[0];
+        const text = log ? await readFile(join(auditDir(), log), 'utf8') : '';
+        if (/"type":"tool\.started"/.test(text) && !/"type":"session\.finished"/.test(text)) break;
+        assert.ok(Date.now() - started < 60_000, `the session never reached its command:\n${err}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      const cut = await warden(['audit', 'verify', '--audit-dir', auditDir()], {
+        cwd: home,
+        env: { HOME: home },
+      });
+      assert.equal(cut.code, 1);
+      assert.match(cut.stdout, /truncated/);
+
+      const resumed = await warden(
+        ['eval', 'resume', /evaluation (e[\w-]+)/.exec(err)?.[1] as string, '--dir', dir],
+        {
+          cwd: home,
+          env: { HOME: home },
+          timeoutMs: TIMEOUT_MS,
+        },
+      );
+      assert.equal(resumed.code, 0, resumed.stderr);
+      const verified = await warden(['audit', 'verify', '--audit-dir', auditDir()], {
+        cwd: home,
+        env: { HOME: home },
+      });
+      assert.equal(verified.code, 0, verified.stdout);
+      assert.equal(
+        (verified.stdout.match(/^intact /gm) ?? []).length,
+        2,
+        'the abandoned session and the new one',
+      );
+      for (const log of readdirSafe(auditDir())) {
+        assert.match(
+          await readFile(join(auditDir(), log), 'utf8'),
+          /"type":"session\.finished"/,
+          `${log} ends its session`,
+        );
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => name.endsWith('.audit.jsonl'));
+  } catch {
+    return [];
+  }
+}

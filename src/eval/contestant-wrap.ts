@@ -23,6 +23,7 @@ export async function runWrappedContestant(
   root: string,
   agent: string,
   modelId: string,
+  sessionId: string,
   signal: AbortSignal,
 ): Promise<ContestantRun> {
   const argv = HEADLESS_ARGV[agent];
@@ -32,7 +33,8 @@ export async function runWrappedContestant(
   }
   const limits = trialLimits(context.policy, instance);
   const counts = countingSink();
-  const { sessionId, report } = await runGovernedAgent({
+  const { report } = await runGovernedAgent({
+    sessionId,
     argv: argv(instance.problemStatement),
     profile: agent,
     modelId,

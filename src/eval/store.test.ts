@@ -78,7 +78,7 @@ describe('the evaluation store', () => {
   it('stores a result once: a second finish (a duplicate delivery) changes nothing', async () => {
     const run = await newRun(['a']);
     const key = { instanceId: 'a', contestant: 1, repeat: 0 };
-    assert.equal(await store.startTrial(run.id, key), 1);
+    assert.deepEqual(await store.startTrial(run.id, key), { attempt: 1, abandonedSession: undefined });
     assert.equal(await store.finishTrial(run.id, key, result('resolved')), true);
     assert.equal(await store.finishTrial(run.id, key, result('broken')), false);
     assert.equal(await store.startTrial(run.id, key), undefined, 'a done trial is never started again');
@@ -89,10 +89,13 @@ describe('the evaluation store', () => {
 
   it('puts trials a dead process left running back on the queue, counting attempts', async () => {
     const run = await newRun(['a', 'b'], 1, 1);
-    await store.startTrial(run.id, { instanceId: 'a', contestant: 0, repeat: 0 });
+    const key = { instanceId: 'a', contestant: 0, repeat: 0 };
+    await store.startTrial(run.id, key);
+    await store.noteSession(run.id, key, 's-first');
     assert.deepEqual(await store.unfinishedRuns().then((ids) => ids.includes(run.id)), true);
     assert.equal(await store.requeueRunning(run.id), 1);
-    assert.equal(await store.startTrial(run.id, { instanceId: 'a', contestant: 0, repeat: 0 }), 2);
+    // The second attempt is told of the session the first one left open, to close it.
+    assert.deepEqual(await store.startTrial(run.id, key), { attempt: 2, abandonedSession: 's-first' });
   });
 
   it("counts a team's graded trials toward its spend, and no other team's", async () => {

@@ -25,8 +25,16 @@ export interface EvalStore {
   listRuns(filter: { teams?: string[]; limit: number }): Promise<EvalRunRecord[]>;
   instances(runId: string): Promise<EvalInstance[]>;
   trials(runId: string): Promise<TrialRecord[]>;
-  /** Marks a trial running and counts the attempt; undefined when it is already done. */
-  startTrial(runId: string, key: TrialKey): Promise<number | undefined>;
+  /**
+   * Marks a trial running and counts the attempt; undefined when it is already done. A session an
+   * earlier attempt began (and never finished: its process died) comes back to be closed.
+   */
+  startTrial(
+    runId: string,
+    key: TrialKey,
+  ): Promise<{ attempt: number; abandonedSession: string | undefined } | undefined>;
+  /** The contestant's session of the running attempt, noted before it starts. */
+  noteSession(runId: string, key: TrialKey, sessionId: string): Promise<void>;
   /** Stores a trial's result unless it already has one; true when this call stored it. */
   finishTrial(runId: string, key: TrialKey, result: TrialResult): Promise<boolean>;
   /** Runs with a trial not yet done, oldest first: what a restarted server queues again. */
@@ -143,10 +151,18 @@ function evalStoreOver(sql: Sql): EvalStore {
     async startTrial(runId, key) {
       const [row] = await sql.rows(
         `UPDATE eval_trials SET status = 'running', attempts = attempts + 1, started_at = $5
-         WHERE ${KEY} AND status <> 'done' RETURNING attempts`,
+         WHERE ${KEY} AND status <> 'done' RETURNING attempts, session_id`,
         [...keyArgs(runId, key), now()],
       );
-      return row ? Number(row.attempts) : undefined;
+      if (!row) return undefined;
+      const abandoned = typeof row.session_id === 'string' ? row.session_id : undefined;
+      return { attempt: Number(row.attempts), abandonedSession: abandoned };
+    },
+    async noteSession(runId, key, sessionId) {
+      await sql.rows(`UPDATE eval_trials SET session_id = $5 WHERE ${KEY} RETURNING run_id`, [
+        ...keyArgs(runId, key),
+        sessionId,
+      ]);
     },
     async finishTrial(runId, key, result) {
       const rows = await sql.rows(
@@ -190,7 +206,8 @@ function evalStoreOver(sql: Sql): EvalStore {
 /** The local store: one SQLite file (the CLI's, or `warden serve`'s without PostgreSQL). */
 export function sqliteEvalStore(file: string): EvalStore {
   const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+  // The timeout first: another process opening the file at the same moment must not fail this one.
+  db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;');
   db.exec(EVAL_SCHEMA);
   // `$n` → `?n`: SQLite numbers its parameters the same way under another sign.
   const rows = async (text: string, args: unknown[] = []) =>

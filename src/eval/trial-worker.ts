@@ -1,3 +1,4 @@
+import { closeAbandonedSession } from '../agent/abandon-session.ts';
 import { isWardenError, messageOf } from '../errors.ts';
 import type { EvalStore } from './store.ts';
 import { errorResult, runTrial, type TrialContext } from './trial.ts';
@@ -64,8 +65,9 @@ export function createTrialWorker(options: {
       const instance = (await instances.get(runId))?.find((candidate) => candidate.id === key.instanceId);
       const contestant = run.contestants[key.contestant];
       if (!instance || !contestant) return options.log(`trial ${taskId}: not in its run`);
-      const attempt = await store.startTrial(runId, key);
-      if (attempt === undefined) return;
+      const started = await store.startTrial(runId, key);
+      if (started === undefined) return;
+      const { attempt } = started;
       options.log(`trial ${taskId}: started${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
       const refused = await options.admit?.(run);
       if (refused !== undefined) {
@@ -79,8 +81,24 @@ export function createTrialWorker(options: {
       running.add(abort);
       try {
         const context = await options.context(run);
+        if (started.abandonedSession !== undefined) {
+          // The earlier attempt's session stopped with its process: ended and signed, so its log verifies.
+          await closeAbandonedSession({
+            store: context.sessions,
+            audit: context.audit,
+            sessionId: started.abandonedSession,
+            reason: 'the trial stopped with its process and was started over in a fresh workspace',
+          });
+        }
         const safeId = taskId.replace(/[^\w.-]+/g, '_').slice(0, 120);
-        const result = await runTrial(context, instance, contestant, `${safeId}-${attempt}`, abort.signal);
+        const result = await runTrial(
+          context,
+          instance,
+          contestant,
+          `${safeId}-${attempt}`,
+          abort.signal,
+          (id) => store.noteSession(runId, key, id),
+        );
         if (abort.signal.aborted) return;
         if (await store.finishTrial(runId, key, result)) {
           options.onResult?.(run, {

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSink, Report } from '../agent/events.ts';
-import { launchSession } from '../agent/launch.ts';
+import { launchSession, newSessionId } from '../agent/launch.ts';
 import { DEFAULT_LIMITS, type Limits } from '../agent/limits.ts';
 import { policyLimits } from '../agent/policy-settings.ts';
 import { openSessionGuards } from '../agent/session-guards.ts';
@@ -75,6 +75,8 @@ export async function runTrial(
   contestant: Contestant,
   trialId: string,
   signal: AbortSignal,
+  /** Told the contestant's session id before the session starts (a crash leaves it to be closed). */
+  onSession: (sessionId: string) => Promise<void> = async () => undefined,
 ): Promise<TrialResult> {
   const dir = join(context.workRoot, trialId);
   await rm(dir, { recursive: true, force: true });
@@ -90,10 +92,12 @@ export async function runTrial(
     const setup = await runSetup(instance, { sandbox, signal });
     if (!setup.ok) return errorResult(`the instance's ${setup.error}`, started);
     const model = await contestantModel(contestant.model, instance.id, { dir, cwd: context.cwd });
+    const sessionId = newSessionId();
+    await onSession(sessionId);
     const run =
       contestant.agent === 'warden'
-        ? await runWardenContestant(context, instance, root, model, signal)
-        : await runWrappedContestant(context, instance, root, contestant.agent, model, signal);
+        ? await runWardenContestant(context, instance, root, model, sessionId, signal)
+        : await runWrappedContestant(context, instance, root, contestant.agent, model, sessionId, signal);
     const graded = await grade(instance, root, { sandbox, baseCommit, signal });
     const { report } = run;
     return {
@@ -128,6 +132,7 @@ async function runWardenContestant(
   instance: EvalInstance,
   root: string,
   modelId: string,
+  sessionId: string,
   signal: AbortSignal,
 ): Promise<ContestantRun> {
   const { policy, env } = context;
@@ -140,8 +145,9 @@ async function runWardenContestant(
   try {
     const guards = await openSessionGuards({ root, policy, env, sandbox: parts });
     const counts = countingSink();
-    const { sessionId, report } = await launchSession({
+    const { report } = await launchSession({
       task: instance.problemStatement,
+      sessionId,
       model,
       workspace: parts.workspace,
       sandbox: parts.sandbox,

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS eval_trials (
   repeat INTEGER NOT NULL,
   status TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
+  session_id TEXT,
   result TEXT,
   tokens BIGINT NOT NULL DEFAULT 0,
   cost DOUBLE PRECISION,

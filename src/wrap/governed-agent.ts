@@ -21,6 +21,8 @@ export interface GovernedAgentOptions {
   /** A profile by name; default: picked by the program's name. */
   profile?: string;
   modelId: string;
+  /** The session's id, when its host names it (an evaluation notes it first); else generated. */
+  sessionId?: string;
   policy: CompiledPolicy;
   root: string;
   /** Relative to the root: where the agent starts. */
@@ -83,6 +85,7 @@ export async function runGovernedAgent(options: GovernedAgentOptions): Promise<W
       profile,
       routes,
       modelId: options.modelId,
+      ...(options.sessionId ? { sessionId: options.sessionId } : {}),
       workspaceRoot: root,
       workingDir: options.workingDir,
       store: parts.store,

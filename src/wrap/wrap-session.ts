@@ -49,6 +49,8 @@ export interface WrapOptions {
   /** Answers every model name the agent asks for; built (and checked) before the session starts. */
   routes: ModelRouter;
   modelId: string;
+  /** The session's id, when its host names it; else generated. */
+  sessionId?: string;
   workspaceRoot: string;
   /** Relative to the root: where the agent starts. */
   workingDir: string;
@@ -125,7 +127,7 @@ async function runIn(dir: string, options: WrapOptions): Promise<WrapResult> {
   for (const sub of [homeDir, filesDir, runDir]) await mkdir(sub, { mode: 0o700 });
   const redact = (text: string) => options.redactor.redact(text);
 
-  const sessionId = newSessionId();
+  const sessionId = options.sessionId ?? newSessionId();
   const commandLine = options.argv
     .map((word) => (/^[\w./:=@%+,-]+$/.test(word) ? word : shellQuote(word)))
     .join(' ');
