@@ -59,10 +59,7 @@ export async function runLocally(run: EvalRunRecord, options: LocalEvalOptions):
       env: options.env,
       cwd: options.cwd,
       workRoot: join(runDir, 'work'),
-      cache: createRepositoryCache({
-        dir: join(runDir, 'repositories'),
-        credentials: userCredentials(options.env),
-      }),
+      cache,
       keepWorkspaces: options.keepWorkspaces === true,
       log: options.log,
     }),

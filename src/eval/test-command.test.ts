@@ -34,7 +34,10 @@ describe('test commands', () => {
 });
 
 /** A sandbox that passes a command when `passes` says so, and remembers what it ran. */
-function fakeSandbox(passes: (command: string) => boolean): Sandbox & { ran: string[] } {
+function fakeSandbox(
+  passes: (command: string) => boolean,
+  hangs: (command: string) => boolean = () => false,
+): Sandbox & { ran: string[] } {
   const ran: string[] = [];
   return {
     kind: 'fake',
@@ -43,11 +46,11 @@ function fakeSandbox(passes: (command: string) => boolean): Sandbox & { ran: str
       const command = request.argv[2] ?? '';
       ran.push(command);
       return {
-        exitCode: passes(command) ? 0 : 1,
-        signal: null,
+        exitCode: hangs(command) ? null : passes(command) ? 0 : 1,
+        signal: hangs(command) ? 'SIGKILL' : null,
         stdout: '',
         stderr: '',
-        timedOut: false,
+        timedOut: hangs(command),
         truncated: false,
         durationMs: 1,
       };
@@ -76,6 +79,29 @@ describe('running a group of tests', () => {
         ['b', false],
         ['c', true],
       ],
+    );
+  });
+
+  it('a group that hangs is not run again test by test: every test in it failed, once', async () => {
+    const sandbox = fakeSandbox(
+      () => true,
+      () => true,
+    );
+    const { tests } = await runTestGroup('t {tests}', names, 'pass_to_pass', { sandbox, timeoutMs: 1000 });
+    assert.deepEqual(sandbox.ran, ["t 'a' 'b' 'c'"]);
+    assert.ok(tests.every((test) => !test.passed));
+  });
+
+  it('one at a time, the first test that hangs fails the rest without running them', async () => {
+    const sandbox = fakeSandbox(
+      (command) => command.includes("'a'"),
+      (command) => command === "t 'b'",
+    );
+    const { tests } = await runTestGroup('t {test}', names, 'fail_to_pass', { sandbox, timeoutMs: 1000 });
+    assert.deepEqual(sandbox.ran, ["t 'a'", "t 'b'"]);
+    assert.deepEqual(
+      tests.map((test) => test.passed),
+      [true, false, false],
     );
   });
 

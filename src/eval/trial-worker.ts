@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeAbandonedSession } from '../agent/abandon-session.ts';
 import { isWardenError, messageOf } from '../errors.ts';
 import type { EvalStore } from './store.ts';
@@ -20,11 +21,30 @@ export function isTrialJobId(id: string): boolean {
   return parseTrialJobId(id) !== undefined;
 }
 
-/** The trials still to run, in an order that spreads contestants and repeats across instances. */
+/**
+ * The trials still to run, in the order that is fair to every contestant: a repeat at a time, and
+ * within it each instance by every contestant in turn — so an outage or a spent budget partway
+ * through falls on all of them alike, not on whoever came last.
+ */
 export function pendingTrials(trials: TrialRecord[]): TrialRecord[] {
   return trials
     .filter((trial) => trial.status !== 'done')
-    .sort((a, b) => a.repeat - b.repeat || a.contestant - b.contestant);
+    .sort(
+      (a, b) =>
+        a.repeat - b.repeat ||
+        (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0) ||
+        a.contestant - b.contestant,
+    );
+}
+
+/**
+ * A trial's directory: readable, and unique — two instance ids that read alike once cleaned (`a b`,
+ * `a_b`, `a:b`, or long ids alike at the start) must not share one, so the job id's digest ends it.
+ */
+export function trialDirName(taskId: string, attempt: number): string {
+  const readable = taskId.replace(/[^\w.-]+/g, '_').slice(0, 80);
+  const digest = createHash('sha256').update(taskId).digest('hex').slice(0, 16);
+  return `${readable}-${digest}-${attempt}`;
 }
 
 export interface TrialWorker {
@@ -90,12 +110,11 @@ export function createTrialWorker(options: {
             reason: 'the trial stopped with its process and was started over in a fresh workspace',
           });
         }
-        const safeId = taskId.replace(/[^\w.-]+/g, '_').slice(0, 120);
         const result = await runTrial(
           context,
           instance,
           contestant,
-          `${safeId}-${attempt}`,
+          trialDirName(taskId, attempt),
           abort.signal,
           (id) => store.noteSession(runId, key, id),
         );

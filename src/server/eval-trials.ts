@@ -24,6 +24,8 @@ export interface ServerTrials {
   ): (job: TaskJob, lost?: AbortSignal) => Promise<void>;
   /** Shutdown: running trials stop now and run again from the start (on a queue of many workers, elsewhere). */
   drain(): void;
+  /** Removes this process's clones, once no trial runs. */
+  close(): Promise<void>;
 }
 
 /** The job of one trial: its run's team, and a "repository" of its own (each trial has its own workspace). */
@@ -56,10 +58,9 @@ export function createServerTrials(options: {
   log: (line: string) => void;
 }): ServerTrials {
   const { backend, dataDir } = options;
-  const cache = createRepositoryCache({
-    dir: join(dataDir, 'eval-repositories'),
-    credentials: userCredentials(options.env),
-  });
+  // This process's own clones (a private temporary directory): a worker sharing the data directory
+  // must not remove a clone another process is fetching from.
+  const cache = createRepositoryCache({ credentials: userCredentials(options.env) });
   let draining = false;
   const worker = createTrialWorker({
     store: backend.evals,
@@ -111,5 +112,6 @@ export function createServerTrials(options: {
       draining = true;
       worker.stop();
     },
+    close: () => cache.close(),
   };
 }

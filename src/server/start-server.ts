@@ -175,6 +175,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       runner.drain(config.drainTimeoutMs);
       trials.drain();
       await stopped;
+      await trials.close();
       await app.close();
       await gateway.close();
       await backend.close();

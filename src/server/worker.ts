@@ -108,6 +108,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       runner.drain(config.drainTimeoutMs);
       trials.drain();
       await stopped;
+      await trials.close();
       await backend.close();
     },
   };
