@@ -67,6 +67,19 @@ describe('evaluations on warden serve', { timeout: 300_000 }, () => {
         /suite\.instances\[1\]\.id/,
       ],
       [body({ suite: { name: 'x', digest: 'a'.repeat(64), instances: [] } }), 400, /instances/],
+      // Within the schema's limits (5,000 instances, 16 contestants, 100 repeats), but not one run's.
+      [
+        body({
+          suite: { name: 'x', digest: 'a'.repeat(64), instances },
+          contestants: Array.from({ length: 16 }, (_, i) => ({
+            agent: 'warden',
+            model: `${solver}${'/'.repeat(i + 1)}`,
+          })),
+          repeats: 100,
+        }),
+        400,
+        /suite\.instances.*22400 trials, more than one run may hold/,
+      ],
     ];
     for (const [request, status, field] of cases) {
       const answer = await admin('POST', '/v1/evals', request);

@@ -6,7 +6,7 @@ import { WardenError } from '../errors.ts';
 import { WRAPPED_AGENTS } from '../eval/contestant-wrap.ts';
 import { policyDigest } from '../eval/policy-digest.ts';
 import { renderHtmlReport } from '../eval/report-html.ts';
-import { type EvalStore, sqliteEvalStore } from '../eval/store.ts';
+import { type EvalStore, MAX_TRIALS, sqliteEvalStore } from '../eval/store.ts';
 import { loadSuite } from '../eval/suite.ts';
 import { summarise } from '../eval/summary.ts';
 import { type Contestant, contestantLabel, type EvalRunRecord } from '../eval/types.ts';
@@ -193,6 +193,12 @@ async function runCommand(
     ...(values.repos === undefined ? {} : { repos: resolve(io.cwd, values.repos) }),
     ...(values['test-command'] === undefined ? {} : { testCommand: values['test-command'] }),
   });
+  const trials = suite.instances.length * contestants.length * repeats;
+  if (trials > MAX_TRIALS) {
+    throw new WardenError('usage', `${trials} trials, more than one run may hold (${MAX_TRIALS})`, {
+      hint: 'split the suite into several runs, or use fewer models, agents or repeats',
+    });
+  }
   const policyFile = values.policy === undefined ? undefined : resolve(io.cwd, values.policy);
   const policy = await loadPolicy(policyFile);
   checkModels(contestants, io);
@@ -207,7 +213,6 @@ async function runCommand(
     },
     suite.instances,
   );
-  const trials = suite.instances.length * contestants.length * repeats;
   io.stderr(
     forTerminal(
       `warden: evaluation ${run.id}: ${suite.instances.length} instances × ${contestants.length} contestants × ${repeats} repeats = ${trials} trials\n`,

@@ -59,6 +59,12 @@ export function newRunId(): string {
   return `e${day}-${randomBytes(4).toString('hex')}`;
 }
 
+/** Rows per INSERT: SQLite takes at most 32,766 parameters a statement, PostgreSQL 65,535. */
+const INSERT_BATCH = 500;
+
+/** The most trials one run may hold: beyond it a run is a mistake (or an attack) more than an experiment. */
+export const MAX_TRIALS = 20_000;
+
 const KEY = 'run_id = $1 AND instance_id = $2 AND contestant = $3 AND repeat = $4';
 const keyArgs = (runId: string, key: TrialKey) => [runId, key.instanceId, key.contestant, key.repeat];
 
@@ -102,15 +108,22 @@ function evalStoreOver(sql: Sql): EvalStore {
             JSON.stringify(instances),
           ],
         );
-        for (const instance of instances) {
-          for (let contestant = 0; contestant < run.contestants.length; contestant += 1) {
-            for (let repeat = 0; repeat < run.repeats; repeat += 1) {
-              await tx.rows(
-                `INSERT INTO eval_trials (run_id, instance_id, contestant, repeat, status) VALUES ($1, $2, $3, $4, 'queued')`,
-                [record.id, instance.id, contestant, repeat],
-              );
-            }
-          }
+        const rows = instances.flatMap((instance) =>
+          run.contestants.flatMap((_, contestant) =>
+            Array.from(
+              { length: run.repeats },
+              (_unused, repeat) => [instance.id, contestant, repeat] as const,
+            ),
+          ),
+        );
+        // Many rows a statement: a suite of thousands of trials is written in moments, not one by one.
+        for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+          const batch = rows.slice(start, start + INSERT_BATCH);
+          const values = batch.map((_, i) => `($1, $${i * 3 + 2}, $${i * 3 + 3}, $${i * 3 + 4}, 'queued')`);
+          await tx.rows(
+            `INSERT INTO eval_trials (run_id, instance_id, contestant, repeat, status) VALUES ${values.join(', ')}`,
+            [record.id, ...batch.flat()],
+          );
         }
       });
       return record;

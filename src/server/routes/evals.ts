@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { policyDigest } from '../../eval/policy-digest.ts';
 import { renderHtmlReport } from '../../eval/report-html.ts';
-import type { EvalStore } from '../../eval/store.ts';
+import { type EvalStore, MAX_TRIALS } from '../../eval/store.ts';
 import { summarise } from '../../eval/summary.ts';
 import { type Contestant, contestantLabel, type EvalInstance, type EvalRunRecord } from '../../eval/types.ts';
 import { ApiError, notFound } from '../api-errors.ts';
@@ -61,6 +61,18 @@ export function evalHandlers(ctx: ServerContext) {
       const principal = ctx.principal(request);
       const policy = body.policy ?? 'default';
       checkPolicyName(ctx, policy);
+      const trials = body.suite.instances.length * body.contestants.length * (body.repeats ?? 1);
+      if (trials > MAX_TRIALS) {
+        throw new ApiError(
+          400,
+          'request.invalid',
+          `suite.instances: ${trials} trials, more than one run may hold (${MAX_TRIALS})`,
+          {
+            field: 'suite.instances',
+            hint: 'split the suite into several runs, or use fewer contestants or repeats',
+          },
+        );
+      }
       const ids = new Set<string>();
       const instances = body.suite.instances.map((instance, index) => {
         const field = `suite.instances[${index}]`;
@@ -141,9 +153,9 @@ export function evalHandlers(ctx: ServerContext) {
         },
         instances,
       );
-      const trials = await enqueueTrials({ evals: store }, ctx.queue, run);
+      const queued = await enqueueTrials({ evals: store }, ctx.queue, run);
       reply.code(201);
-      return { run, progress: { total: trials, done: 0, running: 0, queued: trials } };
+      return { run, progress: { total: queued, done: 0, running: 0, queued } };
     },
 
     async listEvals(request: FastifyRequest<{ Querystring: { limit?: number } }>) {
