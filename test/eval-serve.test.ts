@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sqliteEvalStore } from '../src/eval/store.ts';
@@ -50,6 +50,11 @@ describe('evaluations on warden serve', { timeout: 300_000 }, () => {
   });
 
   test('bad requests are refused with the field to fix', async () => {
+    // A directory shaped like a bare repository whose alternates point elsewhere is no plain directory.
+    const bareShaped = join(world.repos, 'bare-shaped');
+    await mkdir(join(bareShaped, 'objects', 'info'), { recursive: true });
+    await writeFile(join(bareShaped, 'HEAD'), 'ref: refs/heads/main\n');
+    await writeFile(join(bareShaped, 'objects', 'info', 'alternates'), '/elsewhere/objects\n');
     const cases: Array<[Record<string, unknown>, number, RegExp]> = [
       [body({ contestants: [{ agent: 'codex', model: solver }] }), 400, /contestants\[0\]\.agent/],
       [body({ contestants: [{ agent: 'warden', model: 'openai:gpt-5.5' }] }), 400, /contestants\[0\]\.model/],
@@ -65,6 +70,17 @@ describe('evaluations on warden serve', { timeout: 300_000 }, () => {
         body({ suite: { name: 'x', digest: 'a'.repeat(64), instances: [instances[0], instances[0]] } }),
         400,
         /suite\.instances\[1\]\.id/,
+      ],
+      [
+        body({
+          suite: {
+            name: 'x',
+            digest: 'a'.repeat(64),
+            instances: [{ ...instances[0], repository: bareShaped }],
+          },
+        }),
+        400,
+        /suite\.instances\[0\]\.repository.*not the top level of a git work tree/,
       ],
       [body({ suite: { name: 'x', digest: 'a'.repeat(64), instances: [] } }), 400, /instances/],
       // Within the schema's limits (5,000 instances, 16 contestants, 100 repeats), but not one run's.

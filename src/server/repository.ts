@@ -44,7 +44,10 @@ export function admitRepository(
   const root = roots.find((r) => inside(r, real));
   if (root === undefined) throw outside();
   // An evaluation's plain directory is only ever copied into a workspace of its own: no git needed.
-  if (options.plainDirectories && !existsSync(join(real, '.git'))) return { path: real, root };
+  // One shaped like a bare repository is not plain: git would fetch from it, following its
+  // alternates and commondir wherever they point, so it must pass the checks below (and does not).
+  const bare = existsSync(join(real, 'HEAD')) && existsSync(join(real, 'objects'));
+  if (options.plainDirectories && !bare && !existsSync(join(real, '.git'))) return { path: real, root };
   const git = gitSync(real, [
     'rev-parse',
     '--path-format=absolute',
