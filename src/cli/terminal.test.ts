@@ -12,6 +12,9 @@ test('escape sequences from untrusted text never reach the terminal', () => {
     ['carriage\rreturn', 'carriagereturn'],
     ['c1\u009b31mcsi', 'c131mcsi'],
     ['bell\u0007 and nul\u0000', 'bell and nul'],
+    // Bidirectional controls reorder what a line shows: 'calc-1\u202e1-clac' would read as two ids.
+    ['calc-1\u202e1-gnp.exe\u202c', 'calc-11-gnp.exe'],
+    ['\u2066isolate\u2069 \u200fmark\u200e \u061calm', 'isolate mark alm'],
   ];
   for (const [input, expected] of cases) assert.equal(forTerminal(input), expected, JSON.stringify(input));
 });

@@ -2,10 +2,11 @@
 const ESCAPE_SEQUENCE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[PX^_][^\u001b]*(?:\u001b\\)?|.)/gs;
-// Every C0 and C1 control except tab and newline.
+// Every C0 and C1 control except tab and newline, and the bidirectional-text controls, which
+// reorder what a line shows (an instance id that reads as another, a command shown backwards).
 const CONTROL_CHARACTER =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Text from the model, tools or the repository is untrusted: escape sequences in it could rewrite

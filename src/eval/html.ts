@@ -22,8 +22,11 @@ const ENTITIES: Record<string, string> = {
 
 /** Text as it must appear inside an element or a quoted attribute value. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ENTITIES[char] as string);
+  // Bidirectional-text controls go too: they would make one name read as another.
+  return text.replace(BIDI_CONTROLS, '').replace(/[&<>"']/g, (char) => ENTITIES[char] as string);
 }
+
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 function markup(text: string): Markup {
   return { [MARKUP]: text };

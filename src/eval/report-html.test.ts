@@ -90,6 +90,10 @@ test('nothing is fetched: no external URL, no script, and a CSP that forbids bot
   assert.ok(page.indexOf('Content-Security-Policy') < page.indexOf('<style>'));
 });
 
+test('bidirectional-text controls in a name never reach the page: one id cannot read as another', () => {
+  assert.equal(escapeHtml('calc-1\u202eeno\u202c \u2067x\u2069'), 'calc-1eno x');
+});
+
 test('instance ids, model names and run facts are text, never markup', () => {
   const page = renderHtmlReport(hostileSummary(SCRIPT, IMG, SCRIPT));
   assert.ok(!page.includes(IMG));
