@@ -41,7 +41,7 @@ describe('grading a contestant that games the tests', { skip: missing }, () => {
   let count = 0;
   const workspace = () => prepareWorkspace(instance, join(dir, 'ws', String(++count)), { cache });
   const graded = (ws: PreparedWorkspace, of: EvalInstance = instance) =>
-    grade(of, ws.root, { baseCommit: ws.baseCommit, sandbox: gradingSandbox(ws.root, policy) });
+    grade(of, ws.root, { baseCommit: ws.baseCommit, policy });
   /** The hidden FAIL_TO_PASS tests, run as the grader would but on the work tree as the contestant left it. */
   const passesAsLeft = async (ws: PreparedWorkspace, tests = instance.failToPass) =>
     (

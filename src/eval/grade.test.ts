@@ -50,8 +50,7 @@ describe('grading a make-based project', { skip: missing }, () => {
   const cache = createRepositoryCache();
   let count = 0;
   const workspace = () => prepareWorkspace(instance, join(dir, 'ws', String(++count)), { cache });
-  const graded = (ws: PreparedWorkspace) =>
-    grade(instance, ws.root, { baseCommit: ws.baseCommit, sandbox: gradingSandbox(ws.root, policy) });
+  const graded = (ws: PreparedWorkspace) => grade(instance, ws.root, { baseCommit: ws.baseCommit, policy });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'warden-grade-'));
@@ -171,13 +170,13 @@ describe('grading a make-based project', { skip: missing }, () => {
 
   it('an ungradable workspace is an error outcome; a cancelled grade rejects', async () => {
     const ws = await workspace();
-    const sandbox = gradingSandbox(ws.root, policy);
-    const lost = await grade(instance, ws.root, { baseCommit: 'f'.repeat(40), sandbox });
+    const _sandbox = gradingSandbox(ws.root, policy);
+    const lost = await grade(instance, ws.root, { baseCommit: 'f'.repeat(40), policy });
     assert.equal(lost.outcome, 'error');
     assert.match(lost.error ?? '', /^grading failed: git read-tree failed/);
     const controller = new AbortController();
     const slow = { ...instance, testCommand: 'sleep 60; make -s {tests}' };
-    const pending = grade(slow, ws.root, { baseCommit: ws.baseCommit, sandbox, signal: controller.signal });
+    const pending = grade(slow, ws.root, { baseCommit: ws.baseCommit, policy, signal: controller.signal });
     setTimeout(() => controller.abort(), 300);
     await assert.rejects(
       pending,

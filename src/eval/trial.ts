@@ -98,7 +98,9 @@ export async function runTrial(
       contestant.agent === 'warden'
         ? await runWardenContestant(context, instance, root, model, sessionId, signal)
         : await runWrappedContestant(context, instance, root, contestant.agent, model, sessionId, signal);
-    const graded = await grade(instance, root, { sandbox, baseCommit, signal });
+    const graded = await grade(instance, root, { policy: context.policy, baseCommit, signal });
+    if (graded.dropped !== undefined)
+      context.log(`trial ${trialId}: left out of the grade: ${graded.dropped}`);
     const { report } = run;
     return {
       outcome: graded.outcome,

@@ -92,6 +92,21 @@ export async function prepareWorkspace(
     );
   }
   const commit = resolved.stdout.trim();
+  await checkoutCommit(root, source, commit, options.signal);
+  return { root, baseCommit: commit };
+}
+
+/**
+ * `root` (empty) becomes a new repository holding `commit` alone, checked out: fetched with
+ * `--depth 1` from the repository at `source`, so none of its other history comes along.
+ */
+export async function checkoutCommit(
+  root: string,
+  source: string,
+  commit: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const run = (args: string[]) => runGit(root, args, signal, {});
   await run(['init', '--quiet', '--template=']);
   await run([
     '-c',
@@ -112,7 +127,6 @@ export async function prepareWorkspace(
     commit,
   ]);
   await run(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', commit]);
-  return { root, baseCommit: commit };
 }
 
 async function runGit(
