@@ -11,6 +11,9 @@ const FIXED_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' 
 /** Every path but Warden's own state (the sessions' store, made in the work tree). */
 const CHANGE = ['.', ':(exclude).warden'];
 
+/** Paths are names, never patterns: a contestant's file may be called `*`. */
+const LITERAL = { GIT_LITERAL_PATHSPECS: '1' };
+
 export interface GradedCheckout {
   /** Where the contestant's work tree now is (the grader's fresh checkout took its place). */
   left: string;
@@ -65,12 +68,52 @@ export async function checkoutForGrading(root: string, options: CheckoutOptions)
   if (added.code !== 0 || /^(warning|error|fatal): /m.test(added.stderr)) {
     dropped.push(`files git could not read (${firstLine(added.stderr).slice(0, 200)})`);
   }
-  const theirs = await must(root, ['write-tree'], contestantIndex);
-
   const left = asideOf(root);
   await rename(root, left);
   await mkdir(root);
   await checkoutCommit(root, left, options.baseCommit, options.signal);
+  // A file the base ignores is a build product, even when the contestant's .gitignore says not.
+  const newFiles = (
+    await must(
+      left,
+      ['diff-index', '--cached', '--name-only', '--diff-filter=A', '-z', options.baseCommit],
+      contestantIndex,
+    )
+  )
+    .split('\0')
+    .filter((path) => path !== '');
+  const products: string[] = [];
+  // check-ignore prints a name with a quote, backslash or control character quoted: those are asked alone.
+  const plain = (path: string) => [...path].every((c) => c >= ' ' && c !== '\x7f' && c !== '"' && c !== '\\');
+  for (let i = 0; i < newFiles.filter(plain).length; i += 500) {
+    const batch = new Set(newFiles.filter(plain).slice(i, i + 500));
+    const ignored = await run(root, [
+      '-c',
+      'core.quotePath=false',
+      'check-ignore',
+      '--no-index',
+      '--',
+      ...batch,
+    ]);
+    products.push(...ignored.stdout.split('\n').filter((path) => batch.has(path)));
+  }
+  for (const path of newFiles.filter((path) => !plain(path))) {
+    const ignored = await run(root, ['check-ignore', '--no-index', '-q', '--', path]);
+    if (ignored.code === 0) products.push(path);
+  }
+  if (products.length > 0) {
+    for (let i = 0; i < products.length; i += 500) {
+      const batch = products.slice(i, i + 500);
+      await must(left, ['rm', '--cached', '--quiet', '-r', '--', ...batch], {
+        ...contestantIndex,
+        ...LITERAL,
+      });
+    }
+    dropped.push(
+      `files the base commit ignores (${products.slice(0, 3).join(', ')}${products.length > 3 ? ', …' : ''})`,
+    );
+  }
+  const theirs = await must(left, ['write-tree'], contestantIndex);
   await options.setup();
   const setupIndex = { GIT_INDEX_FILE: join(options.scratch, 'setup.index') };
   await must(root, ['read-tree', '--end-of-options', options.baseCommit], setupIndex);
