@@ -1,4 +1,5 @@
-import { cp, mkdir, readdir, realpath } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cp, mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type GitOptions, type GitResult, git } from '../broker/git.ts';
@@ -127,6 +128,23 @@ export async function checkoutCommit(
     commit,
   ]);
   await run(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', commit]);
+}
+
+/**
+ * Removes a trial's directory, however deep the contestant nested it: Node names each entry by its
+ * full path and fails past PATH_MAX, GNU rm walks relative to each directory. Says why when it cannot.
+ */
+export async function removeTree(dir: string): Promise<string | undefined> {
+  const failed = await rm(dir, { recursive: true, force: true }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (failed === undefined) return undefined;
+  return new Promise((resolve) =>
+    execFile('rm', ['-rf', '--one-file-system', '--', dir], (error, _stdout, stderr) =>
+      resolve(error === null ? undefined : stderr.trim().split('\n')[0] || error.message),
+    ),
+  );
 }
 
 async function runGit(
