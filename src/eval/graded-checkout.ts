@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type GitResult, git } from '../broker/git.ts';
 import { WardenError } from '../errors.ts';
@@ -17,7 +17,7 @@ const LITERAL = { GIT_LITERAL_PATHSPECS: '1' };
 export interface GradedCheckout {
   /** Where the contestant's work tree now is (the grader's fresh checkout took its place). */
   left: string;
-  /** The contestant's change as applied: `git diff --binary` from the fresh tree to theirs. */
+  /** The contestant's change as applied (a file in the scratch directory): `git diff --binary` from the fresh tree to theirs. */
   patch: string;
   /** What of the contestant's change could not be taken or applied, and so is not graded. */
   dropped?: string;
@@ -121,7 +121,10 @@ export async function checkoutForGrading(root: string, options: CheckoutOptions)
   const ours = await must(root, ['write-tree'], setupIndex);
 
   // The contestant's objects are in the tree that moved aside: read there, written nowhere.
-  const objects = { GIT_ALTERNATE_OBJECT_DIRECTORIES: join(left, '.git', 'objects') };
+  // The variable is a list split at colons; a quoted entry is one path whatever it holds.
+  const objects = { GIT_ALTERNATE_OBJECT_DIRECTORIES: JSON.stringify(join(left, '.git', 'objects')) };
+  // Written by git to a file and applied from it: never decoded as text, so every byte survives.
+  const patch = join(options.scratch, 'contestant.patch');
   const diff = await run(
     root,
     [
@@ -133,6 +136,7 @@ export async function checkoutForGrading(root: string, options: CheckoutOptions)
       '--no-renames',
       '--no-textconv',
       '--no-ext-diff',
+      `--output=${patch}`,
       ours,
       theirs,
     ],
@@ -140,13 +144,10 @@ export async function checkoutForGrading(root: string, options: CheckoutOptions)
   );
   if (diff.code !== 0) {
     dropped.push(`the change, which git could not take (${firstLine(diff.stderr)})`);
-    return { left, patch: '', dropped: dropped.join('; ') };
+    return { left, patch, dropped: dropped.join('; ') };
   }
-  const patch = diff.stdout;
-  if (patch.trim() !== '') {
-    const patchFile = join(options.scratch, 'contestant.patch');
-    await writeFile(patchFile, patch);
-    const applied = await run(root, ['apply', '--whitespace=nowarn', patchFile]);
+  if ((await stat(patch)).size > 0) {
+    const applied = await run(root, ['apply', '--whitespace=nowarn', patch]);
     if (applied.code !== 0) {
       dropped.push(`the change, which does not apply to a fresh checkout (${firstLine(applied.stderr)})`);
     }
