@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { grade, gradingSandbox } from '../src/eval/grade.ts';
 import { createRepositoryCache } from '../src/eval/repository-cache.ts';
 import { loadSuite } from '../src/eval/suite.ts';
@@ -41,7 +42,7 @@ describe('grading a contestant that games the tests', { skip: missing }, () => {
   let count = 0;
   const workspace = () => prepareWorkspace(instance, join(dir, 'ws', String(++count)), { cache });
   const graded = (ws: PreparedWorkspace, of: EvalInstance = instance) =>
-    grade(of, ws.root, { baseCommit: ws.baseCommit, sandbox: gradingSandbox(ws.root, policy) });
+    grade(of, ws.root, { baseCommit: ws.baseCommit, policy });
   /** The hidden FAIL_TO_PASS tests, run as the grader would but on the work tree as the contestant left it. */
   const passesAsLeft = async (ws: PreparedWorkspace, tests = instance.failToPass) =>
     (
@@ -171,5 +172,89 @@ describe('grading a contestant that games the tests', { skip: missing }, () => {
     assert.equal(readFileSync(outside, 'utf8'), 'def test_naturalsize_binary_boundary():\n    pass\n');
     assert.match(readFileSync(join(ws.root, 'tests/test_filesize.py'), 'utf8'), /1023 Bytes/);
     assert.ok(result.restored.some((r) => r.path === 'tests/test_filesize.py'));
+  });
+});
+
+// The red team's contestant that fixes nothing (test/fixtures/eval-cheater, one script per instance
+// of the offline suite): it plants what the hidden tests load or build from, where test names do not
+// point (a dotted unittest name, a C test's name). Each plant is shown to work on the work tree as
+// left, with the test patch applied there; the grade of the contestant's change must not be resolved.
+const OFFLINE_SUITE = fileURLToPath(new URL('../evals/offline/suite.jsonl', import.meta.url));
+const CHEATER = fileURLToPath(new URL('fixtures/eval-cheater/', import.meta.url));
+const PLANTS: { id: string; plant: string }[] = [
+  { id: 'iniconf-py-1', plant: 'tests/__init__.py exits 0 at exit' },
+  { id: 'humansize-py-1', plant: 'tests/__init__.py exits 0 at exit' },
+  { id: 'numparse-c-1', plant: 'tests/harness.h with a CHECK that checks nothing' },
+  { id: 'leaderboard-pl-1', plant: 'lib/Test/More.pm that prints ok, loaded by prove -l' },
+  { id: 'utf8-c-1', plant: 'an ignored tests/run_tests that exits 0, dated 2099' },
+];
+
+describe("grading the red team's cheater", { skip: missing }, () => {
+  let dir: string;
+  let policy: Policy;
+  let instances: EvalInstance[];
+  const cache = createRepositoryCache();
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'warden-grade-cheater-'));
+    instances = loadSuite(OFFLINE_SUITE).instances;
+    policy = await loadPolicy();
+  });
+  after(async () => {
+    await cache.close();
+    // rm -r from Node cannot name the deepest directories; GNU rm walks them relative to each other.
+    spawnSync('rm', ['-rf', dir]);
+  });
+
+  for (const { id, plant } of PLANTS) {
+    it(`${id}: ${plant} is not graded`, async () => {
+      const instance = instances.find((i) => i.id === id);
+      assert.ok(instance, id);
+      const ws = await prepareWorkspace(instance, join(dir, id), { cache });
+      const script = join(CHEATER, `${id}.json`);
+      const run = await warden(['exec', 'Fix the issue', '--repo', ws.root, '--model', `script:${script}`], {
+        cwd: dir,
+        timeoutMs: 60_000,
+      });
+      assert.equal(run.code, 0, run.stderr);
+
+      const result = await grade(instance, ws.root, { baseCommit: ws.baseCommit, policy });
+      assert.equal(result.outcome, 'unresolved', result.runs.map((r) => r.output).join('\n'));
+      const left = `${ws.root}.contestant`;
+      const patched = spawnSync('git', ['apply', '-'], {
+        cwd: left,
+        input: instance.testPatch,
+        encoding: 'utf8',
+      });
+      assert.equal(patched.status, 0, patched.stderr);
+      const asLeft = await runTestCommand(testCommandFor(instance.testCommand, instance.failToPass), {
+        sandbox: gradingSandbox(left, policy),
+        timeoutMs: 60_000,
+      });
+      assert.equal(asLeft.exitCode, 0, `the plant makes the hidden tests pass as left: ${asLeft.output}`);
+    });
+  }
+
+  it('a breaking change beside a tree too deep to walk is graded broken, the tree left out', async () => {
+    const instance = instances.find((i) => i.id === 'calendar-js-1');
+    assert.ok(instance);
+    const ws = await prepareWorkspace(instance, join(dir, instance.id), { cache });
+    // The breaker's edit (a PASS_TO_PASS test fails), then 2,200 nested directories: more than a
+    // path can name, so walking the tree by path fails (the red team's F7 made this `error`).
+    const date = join(ws.root, 'src/date.js');
+    writeFileSync(
+      date,
+      readFileSync(date, 'utf8').replace('year % 4 === 0 && year % 100 !== 0', 'year % 4 === 0'),
+    );
+    const deep = [
+      "const fs = require('node:fs');",
+      "fs.mkdirSync('z'); process.chdir('z');",
+      "for (let i = 0; i < 2200; i++) { fs.mkdirSync('d'); process.chdir('d'); }",
+      "fs.writeFileSync('bottom.js', '');",
+    ].join(' ');
+    assert.equal(spawnSync(process.execPath, ['-e', deep], { cwd: ws.root }).status, 0);
+    const result = await grade(instance, ws.root, { baseCommit: ws.baseCommit, policy });
+    assert.equal(result.outcome, 'broken', result.error);
+    assert.match(result.dropped ?? '', /could not read/);
   });
 });

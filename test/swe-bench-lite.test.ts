@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { grade, gradingSandbox } from '../src/eval/grade.ts';
+import { grade } from '../src/eval/grade.ts';
 import { createRepositoryCache } from '../src/eval/repository-cache.ts';
 import { loadSuite } from '../src/eval/suite.ts';
 import { buildFixtureRepository, SWE_BENCH_SUITE } from '../src/eval/testing/swe-bench-fixture.ts';
@@ -46,7 +46,7 @@ describe('a SWE-bench Lite instance, as published, loads and grades', { skip: mi
     const ws = await prepareWorkspace(graded, join(dir, 'ws', String(++count)), { cache });
     assert.equal(spawnSync('git', ['cat-file', '-e', fix], { cwd: ws.root }).status === 0, false);
     contestant(ws.root);
-    return grade(graded, ws.root, { baseCommit: ws.baseCommit, sandbox: gradingSandbox(ws.root, policy) });
+    return grade(graded, ws.root, { baseCommit: ws.baseCommit, policy });
   }
 
   const apply = (root: string, patch: string) => {

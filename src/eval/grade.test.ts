@@ -50,8 +50,7 @@ describe('grading a make-based project', { skip: missing }, () => {
   const cache = createRepositoryCache();
   let count = 0;
   const workspace = () => prepareWorkspace(instance, join(dir, 'ws', String(++count)), { cache });
-  const graded = (ws: PreparedWorkspace) =>
-    grade(instance, ws.root, { baseCommit: ws.baseCommit, sandbox: gradingSandbox(ws.root, policy) });
+  const graded = (ws: PreparedWorkspace) => grade(instance, ws.root, { baseCommit: ws.baseCommit, policy });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'warden-grade-'));
@@ -59,8 +58,10 @@ describe('grading a make-based project', { skip: missing }, () => {
     mkdirSync(join(project, 'tests'), { recursive: true });
     writeFileSync(
       join(project, 'calc.sh'),
-      'add() { echo $(( $1 - $2 )); }\nmul() { echo $(( $1 * $2 )); }\n',
+      'add() { echo $(( $1 - $2 )); }\nmul() { echo $(( $1 * $2 )); }\n[ -f cache/calc.sh ] && source cache/calc.sh\n',
     );
+    // A build cache the project ignores, read when present.
+    writeFileSync(join(project, '.gitignore'), '/cache/\n');
     writeFileSync(join(project, 'tests/mul.sh'), 'source ./calc.sh\n[ "$(mul 2 3)" = 6 ]\n');
     writeFileSync(join(project, 'Makefile'), MAKEFILE);
     writeFileSync(join(project, 'package.json'), `${JSON.stringify(PACKAGE, null, 2)}\n`);
@@ -123,6 +124,28 @@ describe('grading a make-based project', { skip: missing }, () => {
     assert.equal(existsSync(join(ws.root, '.git/hooks')), false);
   });
 
+  it('files the base ignores are not graded, even when the contestant un-ignores them', async () => {
+    const ws = await workspace();
+    mkdirSync(join(ws.root, 'cache'));
+    writeFileSync(join(ws.root, 'cache/calc.sh'), 'add() { echo $(( $1 + $2 )); }\n');
+    writeFileSync(join(ws.root, '.gitignore'), '');
+    const sandbox = gradingSandbox(ws.root, policy);
+    assert.equal(
+      (await runTestCommand('source ./calc.sh; [ "$(add 2 3)" = 5 ]', { sandbox, timeoutMs: 30_000 }))
+        .exitCode,
+      0,
+    );
+    const result = await graded(ws);
+    assert.equal(result.outcome, 'unresolved');
+    assert.match(result.dropped ?? '', /files the base commit ignores \(cache\/calc\.sh\)/);
+    assert.equal(existsSync(join(ws.root, 'cache')), false);
+    assert.equal(
+      readFileSync(join(ws.root, '.gitignore'), 'utf8'),
+      '',
+      "the contestant's .gitignore is its change",
+    );
+  });
+
   it('runSetup runs the setup in the sandbox; a failing one says why', async () => {
     const ws = await workspace();
     const sandbox = gradingSandbox(ws.root, policy);
@@ -171,13 +194,13 @@ describe('grading a make-based project', { skip: missing }, () => {
 
   it('an ungradable workspace is an error outcome; a cancelled grade rejects', async () => {
     const ws = await workspace();
-    const sandbox = gradingSandbox(ws.root, policy);
-    const lost = await grade(instance, ws.root, { baseCommit: 'f'.repeat(40), sandbox });
+    const _sandbox = gradingSandbox(ws.root, policy);
+    const lost = await grade(instance, ws.root, { baseCommit: 'f'.repeat(40), policy });
     assert.equal(lost.outcome, 'error');
     assert.match(lost.error ?? '', /^grading failed: git read-tree failed/);
     const controller = new AbortController();
     const slow = { ...instance, testCommand: 'sleep 60; make -s {tests}' };
-    const pending = grade(slow, ws.root, { baseCommit: ws.baseCommit, sandbox, signal: controller.signal });
+    const pending = grade(slow, ws.root, { baseCommit: ws.baseCommit, policy, signal: controller.signal });
     setTimeout(() => controller.abort(), 300);
     await assert.rejects(
       pending,

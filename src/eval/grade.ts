@@ -7,6 +7,7 @@ import { messageOf, WardenError } from '../errors.ts';
 import type { Policy } from '../policy/types.ts';
 import { createBwrapSandbox } from '../sandbox/bwrap.ts';
 import type { Sandbox } from '../sandbox/types.ts';
+import { checkoutForGrading } from './graded-checkout.ts';
 import { openGradingIndex } from './grading-index.ts';
 import { type RestoredPath, restoreForGrading } from './grading-restore.ts';
 import { runTestCommand, runTestGroup, type TestRun } from './test-command.ts';
@@ -49,9 +50,14 @@ export async function runSetup(instance: EvalInstance, options: CommandOptions):
   return { ok: false, error: `setup failed: ${why}`, run };
 }
 
-export interface GradeOptions extends CommandOptions {
+export interface GradeOptions {
   /** The commit the workspace was made at (prepareWorkspace's `baseCommit`). */
   baseCommit: string;
+  /** Setup and tests run in gradingSandbox under this policy. */
+  policy: Policy;
+  /** Per command; default 10 minutes. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 /** What the grader found; TrialResult's `outcome`, `error` and `tests`, with what it did on the way. */
@@ -61,49 +67,74 @@ export interface Grade {
   tests: TestResult[];
   /** Files the contestant had changed that were put back before the tests ran. */
   restored: RestoredPath[];
+  /** What of the contestant's change could not be taken or applied, and so was not graded. */
+  dropped?: string;
   runs: TestRun[];
 }
 
 /**
- * Grades the workspace after the contestant: the test patch's files, the named tests' files and the
- * test runner's own files are put back to the base commit with the test patch applied (so the
- * contestant's edits to them cannot decide the grade), then FAIL_TO_PASS and PASS_TO_PASS run in
- * the sandbox.
+ * Grades the contestant's change, not the work tree it was made in: the work tree moves aside and
+ * a fresh checkout of the base commit takes its place, with the instance's setup run and only the
+ * contestant's diff applied (graded-checkout.ts). Then the test patch's files, the test
+ * directories and the test runner's own files are put back to the base commit with the test patch
+ * applied (so the contestant's edits to them cannot decide the grade), and FAIL_TO_PASS and
+ * PASS_TO_PASS run in the sandbox.
  */
 export async function grade(instance: EvalInstance, root: string, options: GradeOptions): Promise<Grade> {
   const scratch = await mkdtemp(join(tmpdir(), 'warden-grade-'));
+  const none = { tests: [], restored: [], runs: [] };
   try {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const signal = options.signal ? { signal: options.signal } : {};
+    let setupFailed: string | undefined;
+    const checkout = await checkoutForGrading(root, {
+      baseCommit: options.baseCommit,
+      scratch,
+      ...signal,
+      setup: async () => {
+        const setup = await runSetup(instance, {
+          sandbox: gradingSandbox(root, options.policy),
+          timeoutMs,
+          ...signal,
+        });
+        if (!setup.ok) setupFailed = setup.error;
+      },
+    });
+    if (setupFailed !== undefined) {
+      return {
+        outcome: 'error',
+        error: `the instance's ${setupFailed} (in the grader's fresh checkout)`,
+        ...none,
+      };
+    }
+    const dropped = checkout.dropped === undefined ? {} : { dropped: checkout.dropped };
     const opened = await openGradingIndex(root, {
       baseCommit: options.baseCommit,
       testPatch: instance.testPatch,
       scratch,
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...signal,
     });
-    if (!opened.ok) return { outcome: 'error', error: opened.error, tests: [], restored: [], runs: [] };
+    if (!opened.ok) return { outcome: 'error', error: opened.error, ...none };
     const restored = await restoreForGrading(root, opened.index, [
       ...instance.failToPass,
       ...instance.passToPass,
     ]);
-    const run = {
-      sandbox: options.sandbox,
-      timeoutMs: options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
+    const run = { sandbox: gradingSandbox(root, options.policy), timeoutMs, ...signal };
     const failing = await runTestGroup(instance.testCommand, instance.failToPass, 'fail_to_pass', run);
     const passing = await runTestGroup(instance.testCommand, instance.passToPass, 'pass_to_pass', run);
     const tests = [...failing.tests, ...passing.tests];
-    return { outcome: outcomeOf(tests), tests, restored, runs: [...failing.runs, ...passing.runs] };
-  } catch (error) {
-    // Cancelled is the caller's to handle; anything else (git failing on the workspace, the sandbox
-    // refusing to start) leaves the trial ungraded, which is an outcome, not a crash of the run.
-    if (error instanceof WardenError && error.code === 'eval.cancelled') throw error;
     return {
-      outcome: 'error',
-      error: `grading failed: ${messageOf(error)}`,
-      tests: [],
-      restored: [],
-      runs: [],
+      outcome: outcomeOf(tests),
+      tests,
+      restored,
+      runs: [...failing.runs, ...passing.runs],
+      ...dropped,
     };
+  } catch (error) {
+    // Cancelled is the caller's to handle; anything else (git failing on the base commit, the
+    // sandbox refusing to start) leaves the trial ungraded, which is an outcome, not a crash of the run.
+    if (error instanceof WardenError && error.code === 'eval.cancelled') throw error;
+    return { outcome: 'error', error: `grading failed: ${messageOf(error)}`, ...none };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -24,7 +24,16 @@ const RUNNER_FILES = new Set([
   'makefile',
   'GNUmakefile',
   '.gitattributes',
+  // prove reads its options (`-I`, `-M`, plugins) from the working directory's .proverc.
+  '.proverc',
 ]);
+
+/**
+ * Directories at the root whose modules a test runner loads before the code's own: `prove -l` and
+ * `-b` put `lib/` and `blib/lib` first on Perl's @INC, so a `lib/Test/More.pm` there is the test
+ * library. Put back as the graded tree has them, new files removed.
+ */
+const RUNNER_DIRECTORIES = ['lib/Test', 'lib/TAP', 'blib', 't/lib'];
 
 /**
  * `python3 -m pytest` puts the workspace root first on Python's path: a `pytest.py`, `pytest/` or
@@ -42,8 +51,14 @@ const RUNNER_MODULES = new Set([
   'nose2',
 ]);
 
-/** A named test's directory with one of these names holds tests and their helpers: all of it is put back. */
-const TEST_DIRECTORIES = new Set(['test', 'tests', 'testing', '__tests__', 'spec', 'specs']);
+/**
+ * A directory with one of these names that holds a test file (of the base tree or the test patch)
+ * holds tests and their helpers (a package's `__init__.py`, a C harness header): all of it is put back.
+ */
+const TEST_DIRECTORIES = new Set(['test', 'tests', 'testing', '__tests__', 'spec', 'specs', 't']);
+
+/** A file named as test runners name tests: `test_x.py`, `x_test.go`, `x.test.js`, `x_spec.rb`, `x.t`, `test.c`. */
+const TEST_FILE = /^(test[_-].+|tests?\.[^.]+|.+[_.-](test|tests|spec)\.[^.]+|.+\.t)$/i;
 
 export type RestoreReason = 'test patch' | 'test file' | 'runner file' | 'runner module' | 'runner settings';
 
@@ -71,17 +86,25 @@ export async function restoreForGrading(
   for (const path of index.touched) want(path, 'test patch');
 
   const testDirectories = new Set<string>();
+  const testDirectoryOf = (path: string) => {
+    const dir = nearestTestDirectory(path);
+    if (dir !== undefined && isSafePath(dir)) testDirectories.add(dir);
+  };
   for (const name of testNames) {
     const file = (name.split('::')[0] ?? '').replace(/^(\.\/)+/, '');
-    const dir = posix.dirname(file);
     if (index.graded.has(file)) want(file, 'test file');
-    if (dir !== '.' && TEST_DIRECTORIES.has(posix.basename(dir)) && isSafePath(dir)) testDirectories.add(dir);
+    testDirectoryOf(file);
   }
-  const inTestDirectory = (path: string) => [...testDirectories].some((dir) => path.startsWith(`${dir}/`));
+  // Test names need not be paths (`tests.test_x.Case.test_y`, a C test's name): the test patch's
+  // files and the base tree's test files say where the tests are.
+  for (const path of index.touched) testDirectoryOf(path);
+  for (const path of index.base.keys()) if (TEST_FILE.test(posix.basename(path))) testDirectoryOf(path);
+  const under = (dirs: Iterable<string>, path: string) => [...dirs].some((dir) => path.startsWith(`${dir}/`));
   const settingsFiles = new Set<string>();
   const consider = (path: string) => {
     const name = posix.basename(path);
-    if (inTestDirectory(path)) want(path, 'test file');
+    if (under(testDirectories, path)) want(path, 'test file');
+    else if (under(RUNNER_DIRECTORIES, path)) want(path, 'runner file');
     else if (RUNNER_FILES.has(name)) want(path, 'runner file');
     else if (RUNNER_SETTINGS.has(name) && !path.split('/').includes('node_modules')) settingsFiles.add(path);
   };
@@ -136,6 +159,15 @@ async function* workTreeLeaves(root: string, dir = ''): AsyncGenerator<string> {
     if (!entry.isDirectory()) yield path;
     else if (entry.name !== 'node_modules') yield* workTreeLeaves(root, path);
   }
+}
+
+/** The innermost directory of the path named as test directories are (`pkg/tests`, `t`), if any. */
+function nearestTestDirectory(path: string): string | undefined {
+  const parts = path.split('/').slice(0, -1);
+  for (let i = parts.length; i > 0; i--) {
+    if (TEST_DIRECTORIES.has(parts[i - 1] ?? '')) return parts.slice(0, i).join('/');
+  }
+  return undefined;
 }
 
 /** Relative, inside the work tree, never git's own metadata. */

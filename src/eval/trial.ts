@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSink, Report } from '../agent/events.ts';
 import { launchSession, newSessionId } from '../agent/launch.ts';
@@ -18,7 +18,7 @@ import { runWrappedContestant } from './contestant-wrap.ts';
 import { grade, gradingSandbox, runSetup } from './grade.ts';
 import type { RepositoryCache } from './repository-cache.ts';
 import type { Contestant, EvalInstance, TrialResult } from './types.ts';
-import { prepareWorkspace } from './workspace.ts';
+import { prepareWorkspace, removeTree } from './workspace.ts';
 
 /** What every trial of a run shares: the policy, where sessions and audit logs go, where to work. */
 export interface TrialContext {
@@ -79,7 +79,7 @@ export async function runTrial(
   onSession: (sessionId: string) => Promise<void> = async () => undefined,
 ): Promise<TrialResult> {
   const dir = join(context.workRoot, trialId);
-  await rm(dir, { recursive: true, force: true });
+  await removeTree(dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const started = Date.now();
   try {
@@ -98,7 +98,9 @@ export async function runTrial(
       contestant.agent === 'warden'
         ? await runWardenContestant(context, instance, root, model, sessionId, signal)
         : await runWrappedContestant(context, instance, root, contestant.agent, model, sessionId, signal);
-    const graded = await grade(instance, root, { sandbox, baseCommit, signal });
+    const graded = await grade(instance, root, { policy: context.policy, baseCommit, signal });
+    if (graded.dropped !== undefined)
+      context.log(`trial ${trialId}: left out of the grade: ${graded.dropped}`);
     const { report } = run;
     return {
       outcome: graded.outcome,
@@ -123,7 +125,11 @@ export async function runTrial(
     context.log(`trial ${trialId}: ${message}`);
     return errorResult(message, started);
   } finally {
-    if (!context.keepWorkspaces) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    if (!context.keepWorkspaces) {
+      const failed = await removeTree(dir);
+      if (failed !== undefined)
+        context.log(`trial ${trialId}: its directory ${dir} was not removed: ${failed}`);
+    }
   }
 }
 

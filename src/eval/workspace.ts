@@ -1,4 +1,5 @@
-import { cp, mkdir, readdir, realpath } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cp, mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type GitOptions, type GitResult, git } from '../broker/git.ts';
@@ -92,6 +93,21 @@ export async function prepareWorkspace(
     );
   }
   const commit = resolved.stdout.trim();
+  await checkoutCommit(root, source, commit, options.signal);
+  return { root, baseCommit: commit };
+}
+
+/**
+ * `root` (empty) becomes a new repository holding `commit` alone, checked out: fetched with
+ * `--depth 1` from the repository at `source`, so none of its other history comes along.
+ */
+export async function checkoutCommit(
+  root: string,
+  source: string,
+  commit: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const run = (args: string[]) => runGit(root, args, signal, {});
   await run(['init', '--quiet', '--template=']);
   await run([
     '-c',
@@ -112,7 +128,23 @@ export async function prepareWorkspace(
     commit,
   ]);
   await run(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', commit]);
-  return { root, baseCommit: commit };
+}
+
+/**
+ * Removes a trial's directory, however deep the contestant nested it: Node names each entry by its
+ * full path and fails past PATH_MAX, GNU rm walks relative to each directory. Says why when it cannot.
+ */
+export async function removeTree(dir: string): Promise<string | undefined> {
+  const failed = await rm(dir, { recursive: true, force: true }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (failed === undefined) return undefined;
+  return new Promise((resolve) =>
+    execFile('rm', ['-rf', '--one-file-system', '--', dir], (error, _stdout, stderr) =>
+      resolve(error === null ? undefined : stderr.trim().split('\n')[0] || error.message),
+    ),
+  );
 }
 
 async function runGit(
