@@ -1,11 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
+import { loadSuite } from '../eval/suite.ts';
 import type { EvalSummary } from '../eval/summary.ts';
 import type { Contestant, EvalRunRecord, Suite } from '../eval/types.ts';
+import { contestantsOf, type EvalFlagValues, oneRun, wholeNumber } from './eval-flags.ts';
 import { renderTextReport } from './eval-report-text.ts';
 import type { CommandIo } from './main.ts';
-import type { ServerClient } from './server-client.ts';
+import { type ServerClient, serverFromFlags } from './server-client.ts';
 import { forTerminal } from './terminal.ts';
 
 interface Progress {
@@ -123,4 +125,48 @@ export async function listOnServer(client: ServerClient, io: CommandIo): Promise
     );
   }
   return 0;
+}
+
+export async function serverCommand(
+  verb: string,
+  rest: string[],
+  values: EvalFlagValues,
+  io: CommandIo,
+): Promise<number> {
+  const client = serverFromFlags(values, io);
+  switch (verb) {
+    case 'run': {
+      if (rest.length !== 1) {
+        throw new WardenError('usage', 'warden eval run takes one suite file', {
+          hint: 'warden eval run suite.jsonl --models A,B',
+        });
+      }
+      const suite = loadSuite(resolve(io.cwd, rest[0] as string), {
+        ...(values.repos === undefined ? {} : { repos: resolve(io.cwd, values.repos) }),
+        ...(values['test-command'] === undefined ? {} : { testCommand: values['test-command'] }),
+      });
+      const contestants = contestantsOf(values.models, values.agents, io.cwd);
+      return runOnServer(
+        client,
+        { suite, contestants, repeats: wholeNumber('repeats', values.repeats) ?? 1, policy: values.policy },
+        { detach: values.detach === true },
+        io,
+      );
+    }
+    case 'resume':
+      return followOnServer(client, oneRun(rest, 'resume'), io);
+    case 'report':
+      return reportFromServer(
+        client,
+        oneRun(rest, 'report'),
+        { json: values.json === true, html: values.html },
+        io,
+      );
+    case 'list':
+      return listOnServer(client, io);
+    default:
+      throw new WardenError('usage', `unknown eval command "${verb}"`, {
+        hint: 'run, resume, report or list',
+      });
+  }
 }

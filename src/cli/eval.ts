@@ -3,7 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
-import { WRAPPED_AGENTS } from '../eval/contestant-wrap.ts';
 import { policyDigest } from '../eval/policy-digest.ts';
 import { renderHtmlReport } from '../eval/report-html.ts';
 import { type EvalStore, MAX_TRIALS, sqliteEvalStore } from '../eval/store.ts';
@@ -13,13 +12,13 @@ import { type Contestant, contestantLabel, type EvalRunRecord } from '../eval/ty
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import { loadPolicy } from '../policy/load.ts';
-import { directoryFlag, parseFlags, positiveNumber } from './args.ts';
+import { directoryFlag, parseFlags } from './args.ts';
 import { auditKeyDir } from './audit-paths.ts';
+import { contestantsOf, EVAL_FLAGS, type EvalFlagValues, oneRun, wholeNumber } from './eval-flags.ts';
 import { runLocally } from './eval-local.ts';
-import { followOnServer, listOnServer, reportFromServer, runOnServer } from './eval-remote.ts';
+import { serverCommand } from './eval-remote.ts';
 import { renderTextReport } from './eval-report-text.ts';
 import type { CommandIo } from './main.ts';
-import { serverFromFlags } from './server-client.ts';
 import { forTerminal } from './terminal.ts';
 
 export const EVAL_HELP = `Usage:
@@ -53,28 +52,8 @@ Every command:
 Exit status: 0 the run completed (whatever the contestants scored), 1 it was stopped before the end,
 2 usage or configuration error.`;
 
-const FLAGS = {
-  models: { type: 'string' },
-  agents: { type: 'string' },
-  repeats: { type: 'string' },
-  concurrency: { type: 'string' },
-  policy: { type: 'string' },
-  repos: { type: 'string' },
-  'test-command': { type: 'string' },
-  'keep-workspaces': { type: 'boolean' },
-  dir: { type: 'string' },
-  server: { type: 'string' },
-  'token-file': { type: 'string' },
-  detach: { type: 'boolean' },
-  json: { type: 'boolean' },
-  html: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
-
 export async function evalCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseFlags('eval', args, FLAGS);
+  const { values, positionals } = parseFlags('eval', args, EVAL_FLAGS);
   const [verb, ...rest] = positionals;
   if (values.help || verb === undefined) {
     io.stdout(`${EVAL_HELP}\n`);
@@ -109,53 +88,6 @@ export function defaultEvalDir(env: NodeJS.ProcessEnv): string {
   return join(state, 'warden', 'evals');
 }
 
-function oneRun(rest: string[], verb: string): string {
-  if (rest.length !== 1) {
-    throw new WardenError('usage', `warden eval ${verb} takes one run id`, {
-      hint: 'list them: warden eval list',
-    });
-  }
-  return rest[0] as string;
-}
-
-/** Every agent on every model; `script:` paths made absolute, so a resume from elsewhere finds them. */
-export function contestantsOf(
-  models: string | undefined,
-  agents: string | undefined,
-  cwd: string,
-): Contestant[] {
-  const list = (text: string | undefined) =>
-    (text ?? '')
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== '');
-  const modelIds = list(models).map((id) =>
-    id.startsWith('script:') ? `script:${resolve(cwd, id.slice(7))}` : id,
-  );
-  if (modelIds.length === 0) {
-    throw new WardenError('usage', 'which models should compete?', {
-      hint: 'pass --models A,B (e.g. openai:gpt-5.5,anthropic:claude-sonnet-4-5)',
-    });
-  }
-  const agentNames = agents === undefined ? ['warden'] : list(agents);
-  const known = ['warden', ...WRAPPED_AGENTS];
-  for (const agent of agentNames) {
-    if (!known.includes(agent)) {
-      throw new WardenError('usage', `--agents: no agent "${agent}"`, {
-        hint: `pick from: ${known.join(', ')}`,
-      });
-    }
-  }
-  const contestants = agentNames.flatMap((agent) => modelIds.map((model) => ({ agent, model })));
-  const labels = contestants.map(contestantLabel);
-  const twice = labels.find((label, index) => labels.indexOf(label) !== index);
-  if (twice)
-    throw new WardenError('usage', `contestant ${twice} is named twice`, {
-      hint: 'name each model once in --models',
-    });
-  return contestants;
-}
-
 /** Each model id is checked before anything runs: a typo is a usage error, not a run of failures. */
 function checkModels(contestants: Contestant[], io: CommandIo): void {
   const config = loadModelConfig(io.cwd, { env: io.env });
@@ -175,7 +107,7 @@ function checkModels(contestants: Contestant[], io: CommandIo): void {
 
 async function runCommand(
   rest: string[],
-  values: Values,
+  values: EvalFlagValues,
   dir: string,
   store: EvalStore,
   io: CommandIo,
@@ -223,7 +155,7 @@ async function runCommand(
 
 async function resumeCommand(
   id: string,
-  values: Values,
+  values: EvalFlagValues,
   dir: string,
   store: EvalStore,
   io: CommandIo,
@@ -243,7 +175,7 @@ async function resumeCommand(
 async function execute(
   run: EvalRunRecord,
   policy: CompiledPolicy,
-  values: Values,
+  values: EvalFlagValues,
   dir: string,
   store: EvalStore,
   io: CommandIo,
@@ -298,14 +230,19 @@ async function findRun(store: EvalStore, id: string): Promise<EvalRunRecord> {
   return run;
 }
 
-async function reportCommand(id: string, values: Values, store: EvalStore, io: CommandIo): Promise<number> {
+async function reportCommand(
+  id: string,
+  values: EvalFlagValues,
+  store: EvalStore,
+  io: CommandIo,
+): Promise<number> {
   await printReport(await findRun(store, id), values, store, io);
   return 0;
 }
 
 async function printReport(
   run: EvalRunRecord,
-  values: Values,
+  values: EvalFlagValues,
   store: EvalStore,
   io: CommandIo,
 ): Promise<void> {
@@ -336,50 +273,4 @@ async function listCommand(store: EvalStore, io: CommandIo): Promise<number> {
     );
   }
   return 0;
-}
-
-function wholeNumber(flag: string, value: string | undefined): number | undefined {
-  const n = positiveNumber(flag, value);
-  if (n !== undefined && !Number.isInteger(n))
-    throw new WardenError('usage', `--${flag} must be a whole number, got "${value}"`);
-  return n;
-}
-
-async function serverCommand(verb: string, rest: string[], values: Values, io: CommandIo): Promise<number> {
-  const client = serverFromFlags(values, io);
-  switch (verb) {
-    case 'run': {
-      if (rest.length !== 1) {
-        throw new WardenError('usage', 'warden eval run takes one suite file', {
-          hint: 'warden eval run suite.jsonl --models A,B',
-        });
-      }
-      const suite = loadSuite(resolve(io.cwd, rest[0] as string), {
-        ...(values.repos === undefined ? {} : { repos: resolve(io.cwd, values.repos) }),
-        ...(values['test-command'] === undefined ? {} : { testCommand: values['test-command'] }),
-      });
-      const contestants = contestantsOf(values.models, values.agents, io.cwd);
-      return runOnServer(
-        client,
-        { suite, contestants, repeats: wholeNumber('repeats', values.repeats) ?? 1, policy: values.policy },
-        { detach: values.detach === true },
-        io,
-      );
-    }
-    case 'resume':
-      return followOnServer(client, oneRun(rest, 'resume'), io);
-    case 'report':
-      return reportFromServer(
-        client,
-        oneRun(rest, 'report'),
-        { json: values.json === true, html: values.html },
-        io,
-      );
-    case 'list':
-      return listOnServer(client, io);
-    default:
-      throw new WardenError('usage', `unknown eval command "${verb}"`, {
-        hint: 'run, resume, report or list',
-      });
-  }
 }
