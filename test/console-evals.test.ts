@@ -26,7 +26,8 @@ const MARKS: Record<string, string> = {
   pending: '…',
 };
 /** Whoever starts a run names its suite's file: the page must show this as text. */
-const HOSTILE_FILE = 'evals/offline/<img src=x onerror="window.__owned=1">.jsonl';
+// Markup, and a right-to-left override that would make the name read backwards from there on.
+const HOSTILE_FILE = 'evals/offline/<img src=x onerror="window.__owned=1">\u202egnp.jsonl';
 
 /**
  * The console's Evaluations page against a real `warden serve`: an evaluation of two scripted
@@ -153,7 +154,11 @@ describe('the Evaluations page', { skip, timeout: 240_000 }, () => {
     await page.click(`tr[data-eval="${id}"] a`);
     await page.locator('.instance-grid').waitFor();
     assert.equal(await page.locator('h1').textContent(), 'Evaluation offline');
-    assert.equal(await page.locator('[data-fact="suite"] strong').textContent(), HOSTILE_FILE);
+    assert.equal(
+      await page.locator('[data-fact="suite"] strong').textContent(),
+      HOSTILE_FILE.replace('\u202e', '⟨U+202E⟩'),
+      'the override shown for what it is',
+    );
     assert.equal(await page.evaluate('window.__owned'), undefined);
     assert.equal(await page.locator('[data-metric="done"] .value').textContent(), '8 of 8');
     assert.equal(await page.locator('[data-metric="instances"] .value').textContent(), '4');
@@ -229,7 +234,7 @@ describe('the Evaluations page', { skip, timeout: 240_000 }, () => {
     await report.waitForLoadState();
     assert.match(report.url(), /^blob:/);
     assert.equal(await report.locator('h1 .name').textContent(), 'offline');
-    assert.ok((await report.locator('.facts').textContent())?.includes(HOSTILE_FILE));
+    assert.ok((await report.locator('.facts').textContent())?.includes(HOSTILE_FILE.replace('\u202e', '')));
     // Its stylesheet applied under the console's policy (the browser's default margin is 8px).
     assert.equal(
       await report

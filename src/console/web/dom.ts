@@ -39,8 +39,21 @@ export function s<K extends keyof SVGElementTagNameMap>(
 export function append(parent: Node, ...children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    parent.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+    parent.appendChild(child instanceof Node ? child : document.createTextNode(revealBidi(String(child))));
   }
+}
+
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Bidirectional-text controls reorder what a line shows — an instance id that reads as another, a
+ * line of code that reads as it does not run — so they are shown as what they are: ⟨U+202E⟩.
+ */
+export function revealBidi(text: string): string {
+  return text.replace(
+    BIDI_CONTROLS,
+    (char) => `⟨U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}⟩`,
+  );
 }
 
 /** Replaces an element's children. */
