@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type GitResult, git } from '../broker/git.ts';
+import type { GitResult } from '../broker/git.ts';
 import { WardenError } from '../errors.ts';
+import { evalGit, firstLine } from './eval-git.ts';
 import { checkoutCommit } from './workspace.ts';
-
-/** No configuration but Warden's: not the machine's, not the user's. */
-const FIXED_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
 
 /** Every path but Warden's own state (the sessions' store, made in the work tree). */
 const CHANGE = ['.', ':(exclude).warden'];
@@ -40,14 +38,8 @@ export interface CheckoutOptions {
  * `left`, so the sandbox bound to `root` runs the tests on the fresh tree.
  */
 export async function checkoutForGrading(root: string, options: CheckoutOptions): Promise<GradedCheckout> {
-  const run = async (cwd: string, args: string[], env: Record<string, string> = {}): Promise<GitResult> => {
-    const result = await git(cwd, args, {
-      env: { ...FIXED_CONFIG, ...env },
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    if (options.signal?.aborted) throw new WardenError('eval.cancelled', 'grading was cancelled');
-    return result;
-  };
+  const run = (cwd: string, args: string[], env: Record<string, string> = {}): Promise<GitResult> =>
+    evalGit(cwd, args, { env, signal: options.signal, cancelled: 'grading was cancelled' });
   const must = async (cwd: string, args: string[], env: Record<string, string> = {}) => {
     const result = await run(cwd, args, env);
     if (result.code !== 0) {
@@ -161,13 +153,4 @@ function asideOf(root: string): string {
     const candidate = `${root}.contestant${n === 1 ? '' : `-${n}`}`;
     if (!existsSync(candidate)) return candidate;
   }
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .map((line) => line.trim())
-      .find((line) => line !== '') ?? 'no reason given'
-  );
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type GitResult, git } from '../broker/git.ts';
+import type { GitResult } from '../broker/git.ts';
 import { WardenError } from '../errors.ts';
+import { evalGit, firstLine } from './eval-git.ts';
 
 /** A file as git records it: its mode (`100644`, `100755`, `120000`) and blob id. */
 export interface Entry {
@@ -30,22 +31,17 @@ export interface GradingIndex {
 
 export type GradingIndexResult = { ok: true; index: GradingIndex } | { ok: false; error: string };
 
-/** No configuration but Warden's: not the machine's, not the user's. */
-const FIXED_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-
 export async function openGradingIndex(
   root: string,
   options: { baseCommit: string; testPatch: string; scratch: string; signal?: AbortSignal },
 ): Promise<GradingIndexResult> {
   const indexFile = join(options.scratch, 'graded.index');
-  const run = async (args: string[]): Promise<GitResult> => {
-    const result = await git(root, args, {
-      env: { ...FIXED_CONFIG, GIT_INDEX_FILE: indexFile },
-      ...(options.signal ? { signal: options.signal } : {}),
+  const run = (args: string[]): Promise<GitResult> =>
+    evalGit(root, args, {
+      env: { GIT_INDEX_FILE: indexFile },
+      signal: options.signal,
+      cancelled: 'grading was cancelled',
     });
-    if (options.signal?.aborted) throw new WardenError('eval.cancelled', 'grading was cancelled');
-    return result;
-  };
   const must = async (args: string[]): Promise<GitResult> => {
     const result = await run(args);
     if (result.code !== 0) {
@@ -146,13 +142,4 @@ export async function removeWorkTreePath(root: string, path: string): Promise<st
   }
   await rm(join(root, path), { recursive: true, force: true });
   return undefined;
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .map((line) => line.trim())
-      .find((line) => line !== '') ?? 'no reason given'
-  );
 }

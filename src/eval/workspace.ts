@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { cp, mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type GitOptions, type GitResult, git } from '../broker/git.ts';
+import type { GitResult } from '../broker/git.ts';
 import { WardenError } from '../errors.ts';
+import { evalGit } from './eval-git.ts';
 import type { RepositoryCache } from './repository-cache.ts';
 import { isGitRepository, isGitUrl } from './suite-repository.ts';
 import type { EvalInstance } from './types.ts';
@@ -19,12 +20,6 @@ export interface PrepareOptions {
   signal?: AbortSignal;
   cache: RepositoryCache;
 }
-
-/**
- * No configuration of the machine's or the user's reaches the workspace's git: no helper, filter,
- * template or hook of theirs runs, and the result does not depend on who runs the evaluation.
- */
-const FIXED_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
 
 /** A plain directory's base commit: the same content gives the same commit id on every machine. */
 const BASE_IDENTITY = {
@@ -52,7 +47,7 @@ export async function prepareWorkspace(
     throw workspaceError(`the workspace directory ${dir} is not empty`, instance, 'give a new directory');
   }
   const root = await realpath(dir);
-  const run = (args: string[], extra: GitOptions = {}) => runGit(root, args, options.signal, extra);
+  const run = (args: string[], env: Record<string, string> = {}) => runGit(root, args, options.signal, env);
   const source = isGitUrl(instance.repository)
     ? await options.cache.local(instance.repository, options.signal)
     : instance.repository;
@@ -68,9 +63,7 @@ export async function prepareWorkspace(
     await run(['add', '--all']);
     await run(
       ['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--no-verify', '--allow-empty', '-m', 'base'],
-      {
-        env: BASE_IDENTITY,
-      },
+      BASE_IDENTITY,
     );
     return { root, baseCommit: (await run(['rev-parse', 'HEAD'])).stdout.trim() };
   }
@@ -151,15 +144,14 @@ async function runGit(
   cwd: string,
   args: string[],
   signal: AbortSignal | undefined,
-  extra: GitOptions,
+  env: Record<string, string>,
   check = true,
 ): Promise<GitResult> {
-  const result = await git(cwd, args, {
-    ...extra,
-    env: { ...FIXED_CONFIG, ...extra.env },
-    ...(signal ? { signal } : {}),
+  const result = await evalGit(cwd, args, {
+    env,
+    signal,
+    cancelled: 'preparing the workspace was cancelled',
   });
-  if (signal?.aborted) throw new WardenError('eval.cancelled', 'preparing the workspace was cancelled');
   if (check && result.code !== 0) {
     const said = result.stderr.trim().split('\n').slice(-2).join(' ') || `exit ${result.code}`;
     throw new WardenError(
