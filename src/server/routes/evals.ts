@@ -8,10 +8,9 @@ import { summarise } from '../../eval/summary.ts';
 import { type Contestant, contestantLabel, type EvalInstance, type EvalRunRecord } from '../../eval/types.ts';
 import { ApiError, notFound } from '../api-errors.ts';
 import { BUDGET_HINT, budgetExhausted } from '../budget.ts';
-import { modelAllowed } from '../config.ts';
 import { type ServerContext, visibleTeams } from '../context.ts';
 import { enqueueTrials } from '../eval-trials.ts';
-import { admitTaskRepository, checkPolicyName, checkTaskModel } from './tasks.ts';
+import { admitTaskRepository, checkModelOffered, checkPolicyName, checkTaskModel } from './tasks.ts';
 
 interface CreateBody {
   suite: { name: string; file?: string; digest: string; instances: EvalInstance[] };
@@ -116,22 +115,10 @@ export function evalHandlers(ctx: ServerContext) {
           );
         }
         labels.add(contestantLabel(contestant));
-        if (isScriptDirectory(contestant.model, ctx.cwd)) {
-          // A scripted contestant: one script per instance, each read when its trial runs.
-          if (!modelAllowed(ctx.config, contestant.model)) {
-            throw new ApiError(
-              400,
-              'request.invalid',
-              `${field}.model: "${contestant.model}" is not offered by this server`,
-              {
-                field: `${field}.model`,
-                hint: 'GET /v1/models lists the models it offers',
-              },
-            );
-          }
-        } else {
-          checkTaskModel(ctx, contestant.model, instances[0]?.repository ?? ctx.cwd, `${field}.model`);
-        }
+        // A scripted contestant's directory holds one script per instance, each read when its trial runs.
+        if (isScriptDirectory(contestant.model, ctx.cwd))
+          checkModelOffered(ctx, contestant.model, `${field}.model`);
+        else checkTaskModel(ctx, contestant.model, instances[0]?.repository ?? ctx.cwd, `${field}.model`);
       });
       const exhausted = budgetExhausted(principal.team, await ctx.tasks.teamSpend(principal.team.id));
       if (exhausted) throw new ApiError(409, 'budget.exhausted', exhausted, { hint: BUDGET_HINT });

@@ -205,12 +205,7 @@ export function checkPolicyName(ctx: ServerContext, policy: string): void {
 
 /** A model the server offers, its credentials, base URL or script file checked now, not when a worker picks it up. */
 export function checkTaskModel(ctx: ServerContext, model: string, repository: string, field: string): void {
-  if (!modelAllowed(ctx.config, model)) {
-    throw new ApiError(400, 'request.invalid', `${field}: "${model}" is not offered by this server`, {
-      field,
-      hint: 'GET /v1/models lists the models it offers',
-    });
-  }
+  checkModelOffered(ctx, model, field);
   try {
     resolveModel(model, {
       config: loadModelConfig(isRepositoryUrl(repository) ? ctx.cwd : repository, { env: ctx.env }),
@@ -219,6 +214,16 @@ export function checkTaskModel(ctx: ServerContext, model: string, repository: st
     });
   } catch (error) {
     throw asFieldError(error, field);
+  }
+}
+
+/** A model among those the server offers (`models:` in server.yaml). */
+export function checkModelOffered(ctx: ServerContext, model: string, field: string): void {
+  if (!modelAllowed(ctx.config, model)) {
+    throw new ApiError(400, 'request.invalid', `${field}: "${model}" is not offered by this server`, {
+      field,
+      hint: 'GET /v1/models lists the models it offers',
+    });
   }
 }
 
