@@ -1,5 +1,5 @@
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { wardenStateDir } from '../state-dir.ts';
 
 /** A repository's audit logs: inside `.warden/`, which commands and file tools cannot change. */
 export function auditDir(root: string, flag: string | undefined, cwd: string): string {
@@ -8,6 +8,5 @@ export function auditDir(root: string, flag: string | undefined, cwd: string): s
 
 /** The signing key lives with the user, never in a repository the agent can read. */
 export function auditKeyDir(env: NodeJS.ProcessEnv): string {
-  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
-  return join(state, 'warden', 'keys');
+  return join(wardenStateDir(env), 'keys');
 }

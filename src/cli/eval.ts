@@ -1,6 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
 import { policyDigest } from '../eval/policy-digest.ts';
@@ -12,6 +12,7 @@ import { type Contestant, contestantLabel, type EvalRunRecord } from '../eval/ty
 import { loadModelConfig, resolveModel } from '../models/index.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import { loadPolicy } from '../policy/load.ts';
+import { wardenStateDir } from '../state-dir.ts';
 import { directoryFlag, parseFlags } from './args.ts';
 import { auditKeyDir } from './audit-paths.ts';
 import { contestantsOf, EVAL_FLAGS, type EvalFlagValues, oneRun, wholeNumber } from './eval-flags.ts';
@@ -84,8 +85,7 @@ export async function evalCommand(args: string[], io: CommandIo): Promise<number
 }
 
 export function defaultEvalDir(env: NodeJS.ProcessEnv): string {
-  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
-  return join(state, 'warden', 'evals');
+  return join(wardenStateDir(env), 'evals');
 }
 
 /** Each model id is checked before anything runs: a typo is a usage error, not a run of failures. */

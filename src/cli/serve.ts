@@ -1,9 +1,9 @@
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WardenError } from '../errors.ts';
 import { recoverAdminToken } from '../server/admin-recovery.ts';
 import { ADMIN_TOKEN_FILE } from '../server/bootstrap.ts';
 import { startServer } from '../server/start-server.ts';
+import { wardenStateDir } from '../state-dir.ts';
 import { redactDatabaseUrl } from '../store/pg-database.ts';
 import { directoryFlag, parseFlags, positiveNumber } from './args.ts';
 import type { CommandIo } from './main.ts';
@@ -124,6 +124,5 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
-  return join(state, 'warden', 'server');
+  return join(wardenStateDir(env), 'server');
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
 import {
@@ -11,6 +10,7 @@ import {
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { z } from 'zod';
 import { fileProblem, messageOf, WardenError } from '../errors.ts';
+import { wardenStateDir } from '../state-dir.ts';
 
 /**
  * What Warden keeps of one MCP server's OAuth authorization, in the user's state (never a
@@ -42,8 +42,7 @@ const fileSchema = z.object({
 
 /** `$XDG_STATE_HOME/warden/mcp-oauth` (default `~/.local/state/warden/mcp-oauth`). */
 export function oauthStateDir(env: NodeJS.ProcessEnv): string {
-  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
-  return join(state, 'warden', 'mcp-oauth');
+  return join(wardenStateDir(env), 'mcp-oauth');
 }
 
 /** The file of one server; its name is a config key (`[a-z][a-z0-9-]*`), so it is a plain file name. */

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { canonicalJson } from '../audit/canonical-json.ts';
 import { WardenError } from '../errors.ts';
+import { wardenStateDir } from '../state-dir.ts';
 
 /**
  * What a server's tools said of themselves when a person last accepted them: each tool's
@@ -39,8 +39,7 @@ interface PinFile {
 
 /** `$XDG_STATE_HOME/warden/mcp-pins.json`, or `~/.local/state/warden/mcp-pins.json`. */
 export function defaultPinFile(env: NodeJS.ProcessEnv): string {
-  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
-  return join(state, 'warden', 'mcp-pins.json');
+  return join(wardenStateDir(env), 'mcp-pins.json');
 }
 
 /** A store over one JSON file; a file that cannot be read as pins is an error to fix, never reset. */
