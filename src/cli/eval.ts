@@ -246,7 +246,7 @@ async function printReport(
   store: EvalStore,
   io: CommandIo,
 ): Promise<void> {
-  const instances = (await store.instances(run.id)).map((instance) => instance.id);
+  const instances = await store.instanceIds(run.id);
   const summary = summarise(run, await store.trials(run.id), instances);
   if (values.html !== undefined) {
     const file = resolve(io.cwd, values.html);

@@ -71,6 +71,7 @@ describe('the evaluation store', () => {
       (await store.instances(run.id)).map((i) => i.id),
       ['a', 'b', 'c'],
     );
+    assert.deepEqual(await store.instanceIds(run.id), ['a', 'b', 'c']);
     assert.deepEqual(await store.getRun(run.id), run);
     assert.equal((await store.findRun(run.id.slice(0, -2)))?.id, run.id);
   });

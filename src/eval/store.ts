@@ -24,6 +24,8 @@ export interface EvalStore {
   /** Newest first; only these teams' runs when `teams` is set. */
   listRuns(filter: { teams?: string[]; limit: number }): Promise<EvalRunRecord[]>;
   instances(runId: string): Promise<EvalInstance[]>;
+  /** The instances' ids in the suite's order, without their problems and test patches (what a report needs). */
+  instanceIds(runId: string): Promise<string[]>;
   trials(runId: string): Promise<TrialRecord[]>;
   /**
    * Marks a trial running and counts the attempt; undefined when it is already done. A session an
@@ -99,13 +101,14 @@ function evalStoreOver(sql: Sql): EvalStore {
       const record: EvalRunRecord = { ...run, id: newRunId(), createdAt: now() };
       await sql.transaction(async (tx) => {
         await tx.rows(
-          'INSERT INTO eval_runs (id, team, created_at, record, instances) VALUES ($1, $2, $3, $4, $5)',
+          'INSERT INTO eval_runs (id, team, created_at, record, instances, instance_ids) VALUES ($1, $2, $3, $4, $5, $6)',
           [
             record.id,
             record.team ?? null,
             record.createdAt,
             JSON.stringify(record),
             JSON.stringify(instances),
+            JSON.stringify(instances.map((instance) => instance.id)),
           ],
         );
         const rows = instances.flatMap((instance) =>
@@ -153,6 +156,10 @@ function evalStoreOver(sql: Sql): EvalStore {
     async instances(runId) {
       const [row] = await sql.rows('SELECT instances FROM eval_runs WHERE id = $1', [runId]);
       return row ? (JSON.parse(String(row.instances)) as EvalInstance[]) : [];
+    },
+    async instanceIds(runId) {
+      const [row] = await sql.rows('SELECT instance_ids FROM eval_runs WHERE id = $1', [runId]);
+      return row ? (JSON.parse(String(row.instance_ids)) as string[]) : [];
     },
     async trials(runId) {
       const rows = await sql.rows(

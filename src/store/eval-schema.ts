@@ -5,7 +5,8 @@ CREATE TABLE IF NOT EXISTS eval_runs (
   team TEXT,
   created_at TEXT NOT NULL,
   record TEXT NOT NULL,
-  instances TEXT NOT NULL
+  instances TEXT NOT NULL,
+  instance_ids TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS eval_runs_created ON eval_runs (created_at);
 CREATE TABLE IF NOT EXISTS eval_trials (

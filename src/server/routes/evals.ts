@@ -158,7 +158,7 @@ export function evalHandlers(ctx: ServerContext) {
     async getEval(request: FastifyRequest<IdParams>) {
       const store = evalsOf(ctx);
       const run = await readableRun(ctx, request, request.params.id);
-      const instances = (await store.instances(run.id)).map((instance) => instance.id);
+      const instances = await store.instanceIds(run.id);
       return {
         run,
         progress: await progress(store, run),
@@ -169,7 +169,7 @@ export function evalHandlers(ctx: ServerContext) {
     async getEvalReport(request: FastifyRequest<IdParams>, reply: FastifyReply) {
       const store = evalsOf(ctx);
       const run = await readableRun(ctx, request, request.params.id);
-      const instances = (await store.instances(run.id)).map((instance) => instance.id);
+      const instances = await store.instanceIds(run.id);
       reply.type('text/html; charset=utf-8');
       reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
       return renderHtmlReport(summarise(run, await store.trials(run.id), instances));
