@@ -3,6 +3,7 @@ import { launchSession } from '../agent/launch.ts';
 import { WardenError } from '../errors.ts';
 import { createHeadlessApprover, createTerminalApprover, type HeadlessMode } from '../policy/approvals.ts';
 import { parseFlags } from './args.ts';
+import { planReceipt, type ReceiptPlan, writeReceipt } from './exec-receipt.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { openLocalSetup, SESSION_FLAGS, SESSION_FLAGS_HELP } from './session-setup.ts';
@@ -25,6 +26,10 @@ ${SESSION_FLAGS_HELP}
   --json              print one JSON event per line on stdout
   --approvals MODE    what an "ask" does: ask (a prompt; the default in a terminal), deny (the
                       default without one), or fail (end the session)
+  --receipt FILE      when the session ends, commit its work tree (kept as refs/warden/sessions/ID,
+                      HEAD untouched) and write a signed receipt of it to FILE: base and resulting
+                      commit, diff digest, policy, models, the audit log's signed digest (see
+                      warden receipt verify). Needs a git repository with a commit
 
 Exit status: 0 the task finished, 1 it failed or hit a limit, 2 usage or configuration error.`;
 
@@ -33,6 +38,7 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
     ...SESSION_FLAGS,
     json: { type: 'boolean' },
     approvals: { type: 'string' },
+    receipt: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -42,7 +48,13 @@ export async function execCommand(args: string[], io: CommandIo): Promise<number
   const task = positionals.join(' ').trim();
   if (!task) throw new WardenError('usage', 'no task given', { hint: 'warden exec "fix the failing test"' });
   const approvals = approvalMode(values.approvals, io.stdinIsTty);
-  return runHeadless(task, values, io, { json: values.json === true, approvals });
+  const receipt =
+    values.receipt === undefined ? undefined : await planReceipt(values.receipt, values.repo, io);
+  return runHeadless(task, values, io, {
+    json: values.json === true,
+    approvals,
+    ...(receipt ? { receipt } : {}),
+  });
 }
 
 /**
@@ -53,7 +65,7 @@ export async function runHeadless(
   task: string,
   values: Parameters<typeof openLocalSetup>[0],
   io: CommandIo,
-  options: { json: boolean; approvals: 'ask' | HeadlessMode },
+  options: { json: boolean; approvals: 'ask' | HeadlessMode; receipt?: ReceiptPlan },
 ): Promise<number> {
   const setup = await openLocalSetup(values, io);
   const view = options.json ? undefined : createLiveView({ write: io.stdout, tty: io.stdoutIsTty });
@@ -67,7 +79,7 @@ export async function runHeadless(
   };
   process.on('SIGINT', onInterrupt);
   try {
-    const { report } = await launchSession({
+    const { report, sessionId } = await launchSession({
       ...setup.launch,
       task,
       model: setup.model,
@@ -79,6 +91,8 @@ export async function runHeadless(
       ...(values.resume ? { resume: values.resume } : {}),
       signal: cancel.signal,
     });
+    if (options.receipt)
+      await writeReceipt(options.receipt, { id: sessionId, report, setup }, io, options.json);
     if (report.error && CONFIGURATION_ERRORS.has(report.error.code)) {
       // Credentials rejected on the first call are a setup problem, not a failed task.
       io.stderr(`warden: ${report.error.message}\n`);

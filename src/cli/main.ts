@@ -7,6 +7,7 @@ import { EVAL_HELP, evalCommand } from './eval.ts';
 import { EXEC_HELP, execCommand } from './exec.ts';
 import { MCP_HELP, mcpCommand } from './mcp.ts';
 import { POLICY_HELP, policyCommand } from './policy.ts';
+import { RECEIPT_HELP, receiptCommand } from './receipt.ts';
 import { REDACT_HELP, redactCommand } from './redact.ts';
 import { SERVE_HELP, serveCommand } from './serve.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
@@ -34,6 +35,7 @@ Usage:
   warden sessions list|show ID     recorded sessions and their reports
   warden policy check|explain|test the one-page policy: validate, summarise, try an action
   warden audit verify|show|prove   the signed audit trail: prove nothing was altered
+  warden receipt verify RECEIPT    check a session's signed receipt: commit, diff, policy, audit log
   warden redact [FILE…] [--json]   print text with its secrets redacted, or list what was found
   warden mcp login|logout NAME     sign in to an MCP server that uses OAuth (tokens stay on the host)
   warden serve [--port N]          the server: HTTP API, task queue and workers (see README)
@@ -53,6 +55,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   demo: { run: demoCommand, help: DEMO_HELP },
   policy: { run: policyCommand, help: POLICY_HELP },
   audit: { run: auditCommand, help: AUDIT_HELP },
+  receipt: { run: receiptCommand, help: RECEIPT_HELP },
   redact: { run: redactCommand, help: REDACT_HELP },
   wrap: { run: wrapCommand, help: WRAP_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
