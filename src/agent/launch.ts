@@ -75,6 +75,12 @@ export interface LaunchOptions extends TurnHooks {
    * before the first model request, every call judged by the policy as `mcp.call`.
    */
   mcp?: { servers: McpServerSet; transport: TransportFactory; pins: PinStore };
+  /**
+   * What the task is about, written by someone other than whoever set the task (a GitHub issue and
+   * its comment): handed to the model after the task as untrusted data, each piece scanned and its
+   * instruction-like text flagged. A resumed session has it in its history already.
+   */
+  material?: Array<{ source: string; content: string }>;
   /** Continue this session (id or unique prefix) instead of starting a new one. */
   resume?: string;
   /** The id of a new session, when its host names it (the server uses the task id); else generated. */
@@ -101,12 +107,18 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     ? (text: string) => options.redactor?.redact(text) ?? text
     : (text: string) => text;
   const checkpoint = previous ? await store.loadCheckpoint(previous.id) : undefined;
+  // One envelope nonce for the session's run: the material, the overview and every tool result share it.
+  const untrusted = createUntrustedContent();
+  const material = previous
+    ? []
+    : (options.material ?? []).map((m) => ({ ...m, ...untrusted.receive(m.content, m.source) }));
+  const taskText = [options.task, ...material.map((m) => m.text)].join('\n\n');
   const sessionId = previous?.id ?? options.sessionId ?? newSessionId();
   if (previous) await store.markRunning(sessionId, model.info.id);
   else
     await store.create({
       id: sessionId,
-      task: redact(options.task),
+      task: redact(taskText),
       model: model.info.id,
       repo: workspace.root,
     });
@@ -130,10 +142,8 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   const tools = builtinTools(options.tools);
   recordNetwork(options.network, events, () => journal.durable());
   const workingDir = options.workingDir ?? '';
-  // One envelope nonce for the session's run: the overview and every tool result share it.
-  const untrusted = createUntrustedContent();
   const repository = await readRepositoryContext(workspace, workingDir, untrusted);
-  const task = redact(options.task);
+  const task = redact(taskText);
 
   const runsLater = new RunsLaterLog();
   const watch = createPlantedWatch(workspace);
@@ -168,6 +178,9 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
   });
   for (const flag of repository.flags) events.emit({ type: 'guard.flagged', ...flag });
   for (const flag of options.flagged ?? []) events.emit({ type: 'guard.flagged', ...flag });
+  for (const { source, findings } of material)
+    for (const { rule, excerpt } of findings)
+      events.emit({ type: 'guard.flagged', source, rule, detail: excerpt });
   let mcp: McpSession | undefined;
   try {
     mcp = options.mcp && (await openMcp(options.mcp, tools, gate, events));

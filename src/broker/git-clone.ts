@@ -10,6 +10,8 @@ export interface CloneOptions {
   /** The directory git runs in (the clone's parent). */
   cwd: string;
   credentials: CredentialStore;
+  /** The branch to check out instead of the remote's default. */
+  branch?: string;
   /** Commits of history; 0 or undefined for all. */
   depth?: number;
   timeoutMs: number;
@@ -64,6 +66,7 @@ export async function cloneRepository(options: CloneOptions): Promise<CloneResul
     '--template=',
     '--quiet',
     ...(options.depth ? ['--depth', String(options.depth)] : []),
+    ...(options.branch ? ['--branch', options.branch] : []),
     '--',
     options.url,
     options.dir,

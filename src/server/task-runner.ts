@@ -1,4 +1,4 @@
-import type { EventSink } from '../agent/events.ts';
+import type { EventSink, Report, WardenEvent } from '../agent/events.ts';
 import { launchSession } from '../agent/launch.ts';
 import { DEFAULT_LIMITS, type Limits } from '../agent/limits.ts';
 import { policyLimits } from '../agent/policy-settings.ts';
@@ -52,6 +52,22 @@ export interface TaskRunnerOptions {
   requeue?: (job: TaskJob, afterSeconds?: number) => Promise<void>;
   /** MCP servers of server.yaml (beside the server user's own), and where their tools' pins are kept. */
   mcp?: { servers?: McpServerConfig[]; pinFile: string };
+  /** Where a task came from acts around its run (the GitHub App: material, check runs, the pull request). */
+  hooks?: TaskHooks;
+}
+
+/** What the source of a task does around its runs; every hook is optional and only sees its own tasks. */
+export interface TaskHooks {
+  /** Untrusted text the task is about (an issue, a comment), handed to a new session as data. */
+  material?(task: TaskRecord): Promise<Array<{ source: string; content: string }>>;
+  /** The run has its work tree and is about to start its session. */
+  started?(task: TaskRecord, root: string): Promise<void>;
+  /** Every event of the session, as it happens; must not throw or block. */
+  event?(task: TaskRecord, event: WardenEvent): void;
+  /** The task ended with a report; its work tree is still there (released after this). */
+  finished?(task: TaskRecord, run: { report: Report; root: string; status: TaskStatus }): Promise<void>;
+  /** The run failed before it had a report. */
+  failed?(task: TaskRecord, error: { code: string; message: string }): Promise<void>;
 }
 
 export interface TaskRunner {
@@ -176,9 +192,13 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     });
     let outcome: Outcome | undefined;
     try {
-      const report = await launch(task, runs, abort.signal, () => draining);
+      const { report, root } = await launch(task, runs, abort.signal, () => draining);
       if (draining && report.status === 'cancelled') interruption ??= 'drain';
       outcome = outcomeOf(report, interruption);
+      if (outcome.status !== 'queued')
+        await hook('finished', () =>
+          options.hooks?.finished?.(task, { report, root, status: outcome?.status as TaskStatus }),
+        );
       await settle(task, ['running', 'waiting_approval'], runs, outcome, report);
     } catch (error) {
       options.log(`task ${task.id} failed to run: ${messageOf(error)}`);
@@ -191,6 +211,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           : interruption === 'cancel'
             ? { status: 'cancelled', error: undefined }
             : { status: 'failed', error: failure };
+      if (outcome.status !== 'queued') await hook('failed', () => options.hooks?.failed?.(task, failure));
       await settle(task, ['running', 'waiting_approval'], runs, outcome);
     } finally {
       unsubscribe();
@@ -200,6 +221,15 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     // Drained: back to the queue for another worker. A lost run is already the queue's again.
     if (outcome?.status === 'queued' && !lostIt) {
       await options.requeue?.({ ...taskJob(task), runs });
+    }
+  }
+
+  /** A hook's failure is logged, never the task's: its session's work is done and recorded. */
+  async function hook(name: string, call: () => Promise<void> | undefined): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      options.log(`task hook ${name} failed: ${messageOf(error)}`);
     }
   }
 
@@ -227,6 +257,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           .catch((error) => options.log(`task ${task.id}: spend not recorded: ${messageOf(error)}`));
       }
       bus.publish(task.id, { kind: 'event', event });
+      options.hooks?.event?.(task, event);
     };
     const stopBefore = async (): Promise<StopRequest | undefined> => {
       await spendWritten;
@@ -251,8 +282,11 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         sandbox: parts,
         ...(options.mcp ? { mcp: options.mcp } : {}),
       });
+      await hook('started', () => options.hooks?.started?.(task, root));
+      const material = resuming ? [] : ((await options.hooks?.material?.(task)) ?? []);
       const { report } = await launchSession({
         task: resuming ? RESUME_NOTE : task.instruction,
+        ...(material.length > 0 ? { material } : {}),
         ...(resuming ? { resume: task.id } : { sessionId: task.id }),
         model,
         workspace: parts.workspace,
@@ -283,7 +317,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         stopBefore,
       });
       await spendWritten;
-      return report;
+      return { report, root };
     } finally {
       await parts.close();
     }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userCredentials } from '../agent/session-guards.ts';
+import type { CredentialStore } from '../broker/credentials.ts';
 import { cloneRepository } from '../broker/git-clone.ts';
 import { WardenError } from '../errors.ts';
 import type { CloneSettings } from './config.ts';
@@ -27,6 +28,11 @@ export function createTaskWorkspaces(options: {
   /** The server's allowed roots and URL prefixes: every run is admitted again against them. */
   roots: readonly string[];
   prefixes: readonly UrlPrefix[];
+  /**
+   * How a task's URL is cloned when its source says (the GitHub App: an installation token for the
+   * one repository, and the branch to start from); otherwise with the server user's credentials.
+   */
+  cloneWith?: (task: TaskRecord) => Promise<{ credentials: CredentialStore; branch?: string } | undefined>;
 }): TaskWorkspaces {
   const { workRoot } = options;
   const dirOf = (task: TaskRecord) => join(workRoot, task.id);
@@ -45,11 +51,13 @@ export function createTaskWorkspaces(options: {
       await rm(partial, { recursive: true, force: true });
       await rm(dir, { recursive: true, force: true });
       // Credentials are read per clone, so a token set or rotated in the config is used at once.
+      const source = await options.cloneWith?.(task);
       const result = await cloneRepository({
         url: task.repository,
         dir: partial,
         cwd: workRoot,
-        credentials: userCredentials(options.env),
+        credentials: source?.credentials ?? userCredentials(options.env),
+        ...(source?.branch ? { branch: source.branch } : {}),
         depth: options.clone.depth,
         timeoutMs: options.clone.timeoutMs,
         signal,
