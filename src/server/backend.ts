@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { OpenAuditStorage } from '../audit/index.ts';
 import { pgAuditStorage } from '../audit/pg-storage.ts';
 import { type EvalStore, pgEvalStore, sqliteEvalStore } from '../eval/store.ts';
+import { type GitHubStore, pgGitHubStore, sqliteGitHubStore } from '../github/store.ts';
 import { createRedactor, secretsInEnv } from '../guard/redactor.ts';
 import { openDatabase } from '../store/pg-database.ts';
 import { pgSessionState } from '../store/pg-session-state.ts';
@@ -37,6 +38,8 @@ export interface Backend {
   sessions: SessionState;
   /** Evaluation runs and their trials (`warden eval run --server`). */
   evals: EvalStore;
+  /** The GitHub App's deliveries and the tasks they started. */
+  github: GitHubStore;
   bus: TaskBus;
   queue: TaskQueue;
   /** The keys are always files (the same on every machine); the logs are files or rows. */
@@ -70,11 +73,12 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
 /** The embedded default: SQLite files, the in-process queue and bus, audit logs as files. */
 function openSqlite(options: BackendOptions): Backend {
   const { dataDir, config } = options;
-  const { sessions, keys, tasks, accounts, evals } = privately(() => {
+  const { sessions, keys, tasks, accounts, evals, github } = privately(() => {
     const keys = openSqliteKeyStore(join(dataDir, 'server.db'));
     const evals = sqliteEvalStore(join(dataDir, 'server.db'));
     return {
       evals,
+      github: sqliteGitHubStore(join(dataDir, 'server.db')),
       sessions: SessionStore.open(dataDir),
       keys,
       tasks: withRedaction(
@@ -95,6 +99,7 @@ function openSqlite(options: BackendOptions): Backend {
     keys,
     sessions: sessionStateOf(sessions),
     evals,
+    github,
     bus: createLocalTaskBus(),
     queue: createLocalTaskQueue({ concurrency: options.concurrency, teamLimit }),
     audit,
@@ -106,6 +111,7 @@ function openSqlite(options: BackendOptions): Backend {
       await tasks.close();
       await accounts.close();
       await evals.close();
+      await github.close();
       sessions.close();
     },
   };
@@ -150,6 +156,7 @@ async function openPostgres(options: BackendOptions, url: string): Promise<Backe
       keys,
       sessions: pgSessionState(pool),
       evals,
+      github: pgGitHubStore(pool),
       bus,
       queue,
       audit: {

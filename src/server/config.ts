@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { WardenError } from '../errors.ts';
+import { GITHUB_TEMPLATE, type GitHubConfig, parseGitHubConfig } from '../github/config.ts';
 import { type McpServerConfig, serversOfLayer } from '../mcp/config.ts';
 import { readConfigLayer } from '../models/config.ts';
 import { GATEWAY_TEMPLATE, type GatewayConfig, parseGatewayConfig } from './gateway-config.ts';
@@ -32,6 +33,8 @@ export interface ServerConfig {
   gateway?: GatewayConfig;
   /** The MCP gateway at /mcp: the servers it reaches (`mcp_servers:`; none: off) and its limits. */
   mcp?: McpGatewayConfig;
+  /** The GitHub App (`github:`); undefined: off. */
+  github?: GitHubConfig;
 }
 
 export interface McpGatewayConfig {
@@ -72,6 +75,7 @@ const fileSchema = z.strictObject({
   drain_timeout: z.number().positive().default(30),
   gateway: z.unknown().optional(),
   mcp_servers: z.unknown().optional(),
+  github: z.unknown().optional(),
   mcp_gateway: z
     .strictObject({
       calls_per_minute: z.number().int().positive().default(DEFAULT_CALLS_PER_MINUTE),
@@ -111,7 +115,7 @@ ${GATEWAY_TEMPLATE}
 # mcp_servers:
 #   jira: { url: https://mcp.example.com/mcp }
 # mcp_gateway: { calls_per_minute: 60 }                # per virtual key
-`;
+${GITHUB_TEMPLATE}`;
 
 /**
  * Reads the server's config; when the file does not exist it is written from the template first,
@@ -163,6 +167,14 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
       isAbsolute(path) ? path : resolve(base, path),
     ]),
   );
+  const github = parseGitHubConfig(config.github, file);
+  for (const route of github?.repositories ?? []) {
+    if (route.policy !== 'default' && policies[route.policy] === undefined)
+      throw new WardenError('server.config', `github: no policy named "${route.policy}"`, {
+        where: route.where,
+        hint: `name one of policies: (${['default', ...Object.keys(policies)].join(', ')})`,
+      });
+  }
   return {
     source: file,
     repositories,
@@ -190,6 +202,7 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
             callsPerMinute: config.mcp_gateway?.calls_per_minute ?? DEFAULT_CALLS_PER_MINUTE,
           },
         }),
+    ...(github ? { github } : {}),
   };
 }
 

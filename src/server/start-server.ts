@@ -11,6 +11,7 @@ import { bootstrapAdmin } from './bootstrap.ts';
 import { loadServerConfig, policyNames, type ServerConfig } from './config.ts';
 import { secureDataDir } from './data-dir.ts';
 import { createServerTrials, enqueueTrials } from './eval-trials.ts';
+import { gitHubPrefixes, openGitHubIntegration } from './github-app.ts';
 import { recoverTasks, requeueWaiting } from './recovery.ts';
 import { openServerGateway, type ServerGateway } from './server-gateway.ts';
 import { createTaskRunner } from './task-runner.ts';
@@ -95,6 +96,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     cwd: dataDir,
     log: options.log,
   });
+  const github = await openGitHubIntegration({
+    config,
+    backend,
+    policies,
+    env: options.env,
+    log: options.log,
+    role: 'server',
+  }).catch(async (error) => {
+    await gateway.close();
+    await backend.close();
+    await lock?.release();
+    throw error;
+  });
   const runner = createTaskRunner({
     tasks,
     accounts,
@@ -111,8 +125,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       env: options.env,
       log: options.log,
       roots: config.repositories,
-      prefixes: config.repositoryUrls,
+      prefixes: [...config.repositoryUrls, ...gitHubPrefixes(config)],
+      ...(github ? { cloneWith: github.hooks.cloneWith } : {}),
     }),
+    ...(github ? { hooks: github.hooks } : {}),
     ...(backend.requeue ? { requeue: backend.requeue, teamLimit: backend.teamLimit } : {}),
     // Tasks use server.yaml's MCP servers too, pinned in the server's own state.
     mcp: { ...(config.mcp ? { servers: config.mcp.servers } : {}), pinFile: join(dataDir, 'mcp-pins.json') },
@@ -153,6 +169,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     heartbeatMs: options.heartbeatMs ?? 15_000,
     log: options.log,
   });
+  if (github?.route) await app.register(github.route);
   const address = await app.listen({ host: options.host, port: options.port }).catch(async (error) => {
     await gateway.close();
     await backend.close();

@@ -7,6 +7,7 @@ import { openBackend } from './backend.ts';
 import { loadServerConfig } from './config.ts';
 import { secureDataDir } from './data-dir.ts';
 import { createServerTrials } from './eval-trials.ts';
+import { gitHubPrefixes, openGitHubIntegration } from './github-app.ts';
 import { loadPolicies } from './start-server.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { createTaskWorkspaces } from './task-workspace.ts';
@@ -68,6 +69,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     env: options.env,
     log: options.log,
   });
+  const github = await openGitHubIntegration({
+    config,
+    backend,
+    policies,
+    env: options.env,
+    log: options.log,
+    role: 'worker',
+  }).catch(async (error) => {
+    await backend.close();
+    throw error;
+  });
   const runner = createTaskRunner({
     tasks: backend.tasks,
     accounts: backend.accounts,
@@ -85,8 +97,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       env: options.env,
       log: options.log,
       roots: config.repositories,
-      prefixes: config.repositoryUrls,
+      prefixes: [...config.repositoryUrls, ...gitHubPrefixes(config)],
+      ...(github ? { cloneWith: github.hooks.cloneWith } : {}),
     }),
+    ...(github ? { hooks: github.hooks } : {}),
     teamLimit: backend.teamLimit,
     ...(backend.requeue ? { requeue: backend.requeue } : {}),
   });

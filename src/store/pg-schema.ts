@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { EVAL_SCHEMA } from './eval-schema.ts';
+import { GITHUB_SCHEMA } from './github-schema.ts';
 
 /**
  * Warden's PostgreSQL schema as numbered migrations. Each runs once, in order, in the transaction
@@ -139,6 +140,11 @@ CREATE INDEX gateway_keys_team ON gateway_keys (team);
     version: 3,
     name: 'evaluation runs and their trials',
     sql: EVAL_SCHEMA,
+  },
+  {
+    version: 4,
+    name: 'github app: deliveries and the tasks they started',
+    sql: GITHUB_SCHEMA,
   },
 ];
 
