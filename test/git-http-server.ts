@@ -5,7 +5,7 @@
  * whether it was authorised.
  */
 import { spawn } from 'node:child_process';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface GitHttpRequest {
@@ -39,30 +39,7 @@ export async function startGitHttpServer(options: {
       res.end('authentication required\n');
       return;
     }
-    const cgi = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_PROJECT_ROOT: options.projectRoot,
-        GIT_HTTP_EXPORT_ALL: '1',
-        GATEWAY_INTERFACE: 'CGI/1.1',
-        REQUEST_METHOD: req.method ?? 'GET',
-        PATH_INFO: decodeURIComponent(url.pathname),
-        QUERY_STRING: url.search.replace(/^\?/, ''),
-        CONTENT_TYPE: req.headers['content-type'] ?? '',
-        ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
-        ...(req.headers['content-encoding']
-          ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] }
-          : {}),
-        ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
-        // Set only for an authenticated user, which is what lets http-backend accept a push.
-        REMOTE_USER: options.username,
-        REMOTE_ADDR: '127.0.0.1',
-      },
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    req.pipe(cgi.stdin);
-    relayCgi(cgi.stdout, res);
+    runGitHttpBackend(req, res, { projectRoot: options.projectRoot, remoteUser: options.username });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -76,6 +53,40 @@ export async function startGitHttpServer(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Hands one smart-HTTP request to the real `git http-backend` (as CGI) for the repositories under
+ * `projectRoot`. `remoteUser` is set only for an authenticated caller: it is what lets http-backend
+ * accept a push.
+ */
+export function runGitHttpBackend(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: { projectRoot: string; remoteUser?: string },
+): void {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const cgi = spawn('git', ['http-backend'], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_PROJECT_ROOT: options.projectRoot,
+      GIT_HTTP_EXPORT_ALL: '1',
+      GATEWAY_INTERFACE: 'CGI/1.1',
+      REQUEST_METHOD: req.method ?? 'GET',
+      PATH_INFO: decodeURIComponent(url.pathname),
+      QUERY_STRING: url.search.replace(/^\?/, ''),
+      CONTENT_TYPE: req.headers['content-type'] ?? '',
+      ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
+      ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
+      ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
+      ...(options.remoteUser ? { REMOTE_USER: options.remoteUser } : {}),
+      REMOTE_ADDR: '127.0.0.1',
+    },
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  req.pipe(cgi.stdin);
+  relayCgi(cgi.stdout, res);
 }
 
 /** A CGI response: header lines (with `Status:`), a blank line, the body. */
