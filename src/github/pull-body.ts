@@ -129,7 +129,36 @@ function costSection(report: Report): string {
 }
 
 function receiptSection(input: PullBodyInput): string {
-  return `### Receipt\nSigned by Warden (in-toto statement in a DSSE envelope) for commit \`${input.commit}\`. Check it offline with \`${input.verifyCommand}\`.\n\n<details><summary>receipt.json</summary>\n\n\`\`\`json\n${input.receipt}\n\`\`\`\n\n</details>`;
+  const facts = receiptFacts(input.receipt);
+  return `### Receipt\nSigned by Warden (an in-toto statement in a DSSE envelope${facts.key ? `, key \`${facts.key}\`` : ''}) for commit \`${input.commit}\`. Check it offline with \`${input.verifyCommand}\`.\n\n${facts.table}<details><summary>receipt.json</summary>\n\n\`\`\`json\n${input.receipt}\n\`\`\`\n\n</details>`;
+}
+
+/** What the receipt vouches for, readable without decoding its base64 payload. */
+function receiptFacts(receipt: string): { table: string; key?: string } {
+  try {
+    const envelope = JSON.parse(receipt) as { payload: string; signatures: Array<{ keyid: string }> };
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as {
+      predicate: Record<string, unknown> & {
+        policy: { name: string; digest: string };
+        audit: { merkleRoot: string; lastSeq: number };
+      };
+    };
+    const p = statement.predicate;
+    const rows = [
+      ['from', `\`${String(p.baseCommit)}\``],
+      ['to', `\`${String(p.commit)}\` (tree \`${String(p.tree)}\`)`],
+      ['diff', `\`${String(p.diffDigest)}\``],
+      ['policy', `${codeSpan(p.policy.name)} \`${p.policy.digest}\``],
+      ['audit log', `Merkle root \`${p.audit.merkleRoot}\` at record ${p.audit.lastSeq}`],
+    ];
+    const key = envelope.signatures[0]?.keyid;
+    return {
+      table: `| | |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n\n`,
+      ...(key ? { key } : {}),
+    };
+  } catch {
+    return { table: '' };
+  }
 }
 
 /** Sections in order, the receipt always whole: the longest middle sections are cut first. */

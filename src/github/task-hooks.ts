@@ -140,7 +140,7 @@ export function gitHubTaskHooks(deps: GitHubHookDeps) {
           decisions: await deps.approvals(task.id),
           snapshot: (root, base) => deps.snapshot(task.id, root, base),
           receipt: (root, base, commit) => deps.receipt(task.id, root, base, commit),
-          verifyCommand: deps.verifyCommand,
+          verifyCommand: `${deps.verifyCommand} --rev origin/${link.branch}`,
           log: deps.log,
           timeoutMs: deps.timeoutMs,
         });

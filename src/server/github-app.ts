@@ -84,7 +84,7 @@ export async function openGitHubIntegration(options: {
       );
       return JSON.stringify(envelope, null, 2);
     },
-    verifyCommand: `warden receipt verify receipt.json --repo . --key warden-audit.pub.pem`,
+    verifyCommand: 'warden receipt verify receipt.json --repo . --key warden-audit.pub.pem',
     log,
     timeoutMs: PUSH_TIMEOUT_MS,
   });
