@@ -65,10 +65,11 @@ export async function startPgServe(
   world: ServerWorld,
   databaseUrl: string,
   concurrency = 0,
+  env: Record<string, string> = {},
 ): Promise<Served> {
   const proc = launch(
     ['serve', '--port', '0', '--data', world.data, '--concurrency', String(concurrency)],
-    environment(world, databaseUrl),
+    { ...environment(world, databaseUrl), ...env },
     world.dir,
   );
   const [, url] = await waitForLine(proc, /listening on (http:\/\/[0-9.:]+)/, 'warden serve');
