@@ -105,6 +105,18 @@ export function gitHubTaskHooks(deps: GitHubHookDeps) {
       const head = await revParse(root, 'HEAD');
       if (!head) return;
       const client = await clientFor(link, { checks: 'write' }, 'checks');
+      // A run the server interrupted (a restart, a drain) left its check run in progress.
+      if (link.checkRunId !== undefined)
+        await updateCheckRun(client, link.checkRunId, {
+          status: 'completed',
+          conclusion: 'neutral',
+          output: {
+            title: 'Interrupted',
+            summary: `The server stopped under task \`${task.id}\`; it goes on in a new check run.`,
+          },
+        }).catch((error) =>
+          deps.log(`github: task ${task.id}: the interrupted check run was not closed: ${messageOf(error)}`),
+        );
       const checkRunId = await startCheckRun(client, head, {
         title: 'Working',
         summary: `Task \`${task.id}\` for @${link.trigger.sender} (${link.trigger.url}), on branch \`${link.branch}\`.`,
