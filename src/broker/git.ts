@@ -28,6 +28,8 @@ export interface GitOptions {
   timeoutMs?: number;
   /** Aborting kills git (a cancelled session); the result then has code 130. */
   signal?: AbortSignal;
+  /** Written to git's standard input (`--stdin`, `--index-info`); otherwise it reads nothing. */
+  input?: string;
 }
 
 function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -45,7 +47,7 @@ function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** Runs git with an argv array (never a shell string) in `cwd`, hardened as above. */
 export function git(cwd: string, args: string[], options: GitOptions = {}): Promise<GitResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       'git',
       [...SAFE_FLAGS, ...args],
       {
@@ -60,6 +62,9 @@ export function git(cwd: string, args: string[], options: GitOptions = {}): Prom
       },
       (error, stdout, stderr) => resolve({ code: exitCode(error, options.signal), stdout, stderr }),
     );
+    // A git that exits before reading all of it (an error) closes the pipe: not a crash of ours.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.input ?? '');
   });
 }
 

@@ -89,3 +89,46 @@ test('a filter the agent defines through a workspace config include does not run
   await snapshotCommit(repo, { base, message: 'm', session: 's4' });
   assert.equal(existsSync(marker), false);
 });
+
+/** A repository of its own for an attack, with one committed file and `.gitignore`. */
+async function freshRepo(name: string, ignore = ''): Promise<{ path: string; head: string }> {
+  const path = join(dir, name);
+  await mkdir(path);
+  gitIn(path, 'init', '-q');
+  await writeFile(join(path, 'a.txt'), `${name}\n`);
+  await writeFile(join(path, '.gitignore'), ignore);
+  gitIn(path, 'add', '-A');
+  gitIn(path, 'commit', '-qm', name);
+  return { path, head: gitIn(path, 'rev-parse', 'HEAD') };
+}
+
+test("a .git file the agent writes, naming another repository on the host, does not put that repository's HEAD in the commit", async () => {
+  const other = await freshRepo('other-tenant');
+  const work = await freshRepo('gitfile-work');
+  await mkdir(join(work.path, 'peek'));
+  await writeFile(join(work.path, 'peek', '.git'), `gitdir: ${join(other.path, '.git')}\n`);
+  await writeFile(join(work.path, 'kept.txt'), 'kept\n');
+  const { commit } = await snapshotCommit(work.path, { base: work.head, session: 'gitfile', message: 'x' });
+  const listed = gitIn(work.path, 'ls-tree', '-r', commit);
+  assert.doesNotMatch(listed, /160000/);
+  assert.ok(!listed.includes(other.head));
+  assert.match(listed, /\tkept\.txt/, 'the rest of the work is committed');
+});
+
+test("an emptied .gitignore does not bring a file the base's rules ignore (an .env) into the commit", async () => {
+  const work = await freshRepo('unignore-work', '.env\nsecrets/\n');
+  await writeFile(
+    join(work.path, '.env'),
+    'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+  );
+  await mkdir(join(work.path, 'secrets'));
+  await writeFile(join(work.path, 'secrets', 'key.pem'), 'x\n');
+  await writeFile(join(work.path, '.gitignore'), '');
+  await writeFile(join(work.path, 'notes.md'), 'notes\n');
+  const { commit } = await snapshotCommit(work.path, { base: work.head, session: 'unignore', message: 'x' });
+  const listed = gitIn(work.path, 'ls-tree', '-r', '--name-only', commit).split('\n');
+  assert.ok(!listed.includes('.env'));
+  assert.ok(!listed.includes('secrets/key.pem'));
+  assert.ok(listed.includes('notes.md'));
+  assert.ok(listed.includes('.gitignore'), 'the edit of .gitignore itself is the work, and committed');
+});

@@ -1,6 +1,6 @@
-import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { git } from '../broker/git.ts';
 import { workspaceDriverOverrides } from '../broker/workspace-git-config.ts';
 import { WardenError } from '../errors.ts';
@@ -45,7 +45,7 @@ export async function snapshotCommit(root: string, input: SnapshotInput): Promis
     });
   }
   const date = gitDate(input.time ?? new Date());
-  const tree = await worktreeTree(root);
+  const tree = await worktreeTree(root, base);
   const env = {
     GIT_AUTHOR_NAME: SESSION_COMMIT_IDENTITY.name,
     GIT_AUTHOR_EMAIL: SESSION_COMMIT_IDENTITY.email,
@@ -80,7 +80,7 @@ export async function snapshotCommit(root: string, input: SnapshotInput): Promis
  * defined (a workspace file included into the config) are switched off: they would run here, on the
  * host. The user's own (git-lfs) stay on, or their files would enter the commit unfiltered.
  */
-async function worktreeTree(root: string): Promise<string> {
+async function worktreeTree(root: string, base: string): Promise<string> {
   const gitDir = await mustGit(root, ['rev-parse', '--absolute-git-dir'], 'find the repository');
   const scratch = await mkdtemp(join(tmpdir(), 'warden-receipt-index-'));
   try {
@@ -89,6 +89,7 @@ async function worktreeTree(root: string): Promise<string> {
     const drivers = await workspaceDriverOverrides(root);
     // Here git reads the user's config as usual: their filters decide what a file's blob is.
     const add = await git(root, [...drivers, 'add', '--all', '--', '.'], { env });
+    if (add.code === 0) await keepToBase(root, base, scratch, env);
     const tree = add.code === 0 ? await git(root, [...drivers, 'write-tree'], { env }) : add;
     if (tree.code !== 0) {
       throw new WardenError(
@@ -103,6 +104,78 @@ async function worktreeTree(root: string): Promise<string> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the session could not have meant to commit, put back as the base had it: a gitlink the base
+ * does not have (a `.git` file the agent wrote, naming any repository on the host, would publish
+ * that repository's HEAD), and a new file the base's own ignore rules ignore (the agent emptied a
+ * `.gitignore` so that an ignored `.env` would be committed).
+ */
+async function keepToBase(
+  root: string,
+  base: string,
+  scratch: string,
+  env: Record<string, string>,
+): Promise<void> {
+  const listed = await mustGit(root, ['ls-tree', '-r', '-z', '--full-tree', base], 'list the base', {});
+  const baseEntries = new Map<string, string>();
+  for (const line of listed.split('\0').filter(Boolean)) {
+    const tab = line.indexOf('\t');
+    baseEntries.set(line.slice(tab + 1), line.slice(0, tab));
+  }
+  const staged = await git(root, ['ls-files', '-s', '-z'], { env });
+  const restore: string[] = [];
+  const added: string[] = [];
+  for (const line of staged.stdout.split('\0').filter(Boolean)) {
+    const tab = line.indexOf('\t');
+    const [mode, sha] = line.slice(0, tab).split(' ');
+    const path = line.slice(tab + 1);
+    const before = baseEntries.get(path);
+    if (mode === '160000' && before !== `160000 commit ${sha}`) restore.push(path);
+    else if (before === undefined) added.push(path);
+  }
+  const ignored = await ignoredByBase(root, base, added, join(scratch, 'rules'));
+  const lines = [...restore, ...ignored].map((path) => {
+    const before = baseEntries.get(path);
+    if (before === undefined) return `0 ${'0'.repeat(40)}\t${path}`;
+    const [mode, , sha] = before.split(' ');
+    return `${mode} ${sha}\t${path}`;
+  });
+  if (lines.length === 0) return;
+  const update = await git(root, ['update-index', '-z', '--index-info'], {
+    env,
+    input: `${lines.join('\0')}\0`,
+  });
+  if (update.code !== 0)
+    throw new WardenError(
+      'receipt.git',
+      `git could not keep the snapshot to the base: ${firstLine(update.stderr)}`,
+      { where: root },
+    );
+}
+
+/** Which of `paths` the base commit's `.gitignore` files ignore (checked in a tree of those files alone). */
+async function ignoredByBase(root: string, base: string, paths: string[], rules: string): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const names = await mustGit(
+    root,
+    ['ls-tree', '-r', '-z', '--name-only', '--full-tree', base],
+    'list the base',
+    {},
+  );
+  await mkdir(rules, { recursive: true });
+  for (const name of names.split('\0').filter((n) => n === '.gitignore' || n.endsWith('/.gitignore'))) {
+    const blob = await git(root, ['cat-file', 'blob', `${base}:${name}`]);
+    if (blob.code !== 0) continue;
+    await mkdir(join(rules, dirname(name)), { recursive: true });
+    await writeFile(join(rules, name), blob.stdout);
+  }
+  const checked = await git(root, ['--work-tree', rules, 'check-ignore', '--no-index', '-z', '--stdin'], {
+    input: `${paths.join('\0')}\0`,
+  });
+  // Exit 1: none is ignored.
+  return checked.code === 0 ? checked.stdout.split('\0').filter(Boolean) : [];
 }
 
 /** A copy of the real index with its mtime, so unchanged files are not hashed again (see worktree-snapshot.ts). */
