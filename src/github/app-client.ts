@@ -29,6 +29,8 @@ export interface GitHubApp {
     installationId: number,
     fullName: string,
     permissions: Permissions,
+    /** `cached`: a token made earlier for the same repository and permissions may be reused (webhook intake). */
+    reuse?: 'fresh' | 'cached',
   ): Promise<RepositoryClient>;
 }
 
@@ -38,14 +40,14 @@ export function openGitHubApp(config: GitHubConfig): GitHubApp {
   const app = new App({ appId: config.appId, privateKey, Octokit: ApiOctokit });
   return {
     config,
-    async forRepository(installationId, fullName, permissions) {
+    async forRepository(installationId, fullName, permissions, reuse = 'fresh') {
       const [owner = '', repo = ''] = fullName.split('/');
       const { token } = (await app.octokit.auth({
         type: 'installation',
         installationId,
         repositoryNames: [repo],
         permissions,
-        refresh: true,
+        refresh: reuse === 'fresh',
       })) as { token: string };
       return { octokit: new ApiOctokit({ auth: token }), token, owner, repo };
     },

@@ -18,6 +18,12 @@ export interface GitHubConfig {
   label: string;
   /** The comment prefix that starts or steers a task: `/warden <instruction>`. */
   command: string;
+  /**
+   * Whether the repository's CI may run on Warden's pushes before anyone reviewed them. Off: every
+   * commit Warden pushes says `[skip ci]`, so push and pull_request workflows (which get the
+   * repository's secrets for a branch in the repository itself) do not run the agent's code.
+   */
+  runCi: boolean;
   /** First match wins; `owner/*` matches every repository of an owner. */
   repositories: RepositoryRoute[];
 }
@@ -44,6 +50,7 @@ const schema = z.strictObject({
   api_url: z.url().default('https://api.github.com'),
   web_url: z.url().default('https://github.com'),
   label: z.string().min(1).max(50).default('warden'),
+  run_ci: z.boolean().default(false),
   command: z
     .string()
     .regex(/^\/[a-z][a-z0-9-]*$/, 'is a slash and a word, such as /warden')
@@ -68,6 +75,7 @@ export const GITHUB_TEMPLATE = `
 #   app_id: 123456
 #   private_key_file: keys/github-app.pem            # mode 0600; only the broker on the host reads it
 #   webhook_secret_env: WARDEN_GITHUB_WEBHOOK_SECRET # the variable holding the webhook secret
+#   run_ci: false          # true: CI runs the agent's unreviewed code, with the repository's secrets
 #   repositories:
 #     - { repository: acme/api, team: backend, policy: default }
 #     - { repository: acme/*, team: platform }
@@ -107,6 +115,7 @@ export function parseGitHubConfig(raw: unknown, file: string): GitHubConfig | un
     apiUrl: data.api_url.replace(/\/+$/, ''),
     webUrl: data.web_url.replace(/\/+$/, ''),
     label: data.label,
+    runCi: data.run_ci,
     command: data.command,
     repositories: data.repositories.map((entry, index) => ({
       pattern: entry.repository.toLowerCase(),

@@ -26,6 +26,28 @@ export type IntakeOutcome =
   | { kind: 'refused'; reason: string }
   | { kind: 'ignored'; reason: string };
 
+/** Remembers which refusals were already said, so that repeating a request does not repeat the reply. */
+export interface RefusalMemory {
+  /** True the first time `key` is seen (within the memory's span). */
+  first(key: string): boolean;
+}
+
+export function refusalMemory(options: { spanMs: number; max: number }): RefusalMemory {
+  const seen = new Map<string, number>();
+  return {
+    first(key) {
+      const now = Date.now();
+      const at = seen.get(key);
+      if (at !== undefined && now - at < options.spanMs) return false;
+      seen.delete(key);
+      seen.set(key, now);
+      // Oldest first in a Map: the memory stays bounded whatever strangers send.
+      while (seen.size > options.max) seen.delete(seen.keys().next().value as string);
+      return true;
+    },
+  };
+}
+
 /** Permissions GitHub reports that let someone start or steer a task: write access or more. */
 const MAY_ASK = new Set(['admin', 'maintain', 'write']);
 
@@ -43,20 +65,26 @@ export async function takeTrigger(
     desk: TaskDesk;
     redact: (text: string) => string;
     log: (line: string) => void;
+    refusals: RefusalMemory;
   },
 ): Promise<IntakeOutcome> {
   const { app, store, desk } = deps;
   const { config } = app;
   const route = routeOf(config, trigger.repository);
   if (!route) return { kind: 'ignored', reason: `${trigger.repository} is not under github.repositories` };
-  const client = await app.forRepository(trigger.installationId, trigger.repository, {
-    issues: 'write',
-    pull_requests: 'read',
-    metadata: 'read',
-  });
+  const client = await app.forRepository(
+    trigger.installationId,
+    trigger.repository,
+    { issues: 'write', pull_requests: 'read', metadata: 'read' },
+    'cached',
+  );
   const where = `${trigger.repository}#${trigger.number}`;
   const refuse = async (reason: string, comment: string): Promise<IntakeOutcome> => {
-    await say(client, trigger.number, comment);
+    // Once per person and issue: anyone can comment, and each reply notifies every watcher.
+    if (
+      deps.refusals.first(`${trigger.repository.toLowerCase()}#${trigger.number}@${trigger.sender}:${reason}`)
+    )
+      await say(client, trigger.number, comment);
     deps.log(`github: ${where}: refused @${trigger.sender}: ${reason}`);
     return { kind: 'refused', reason };
   };
@@ -94,7 +122,8 @@ export async function takeTrigger(
   const started = await desk.start({
     team: route.team,
     createdBy: `github:${trigger.sender}`,
-    repository: `${config.webUrl}/${trigger.repository}.git`,
+    // GitHub's names are case-insensitive; the server's prefixes for them are lower case.
+    repository: `${config.webUrl}/${trigger.repository.toLowerCase()}.git`,
     instruction: instructionFor(trigger, branch),
     ...(route.model ? { model: route.model } : {}),
     policy: route.policy,
@@ -125,7 +154,10 @@ export async function takeTrigger(
       started.refused,
       `Warden could not start work on this: ${started.refused}. An administrator of this Warden server can fix it.`,
     );
-  await react(client, trigger);
+  // The task exists: nothing after this may fail the delivery (a redelivery would start it twice).
+  await react(client, trigger).catch((error) =>
+    deps.log(`github: ${where}: the reaction was not added: ${(error as Error).message}`),
+  );
   deps.log(`github: ${where}: task ${started.taskId} started for @${trigger.sender} on ${branch}`);
   return { kind: 'started', taskId: started.taskId, branch };
 }

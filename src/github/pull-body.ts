@@ -107,7 +107,8 @@ function decisionsSection(decisions: Decision[], denials: number): string {
   const head = `### Policy decisions\n${asked.length} ask${asked.length === 1 ? '' : 's'}, ${denials} denial${denials === 1 ? '' : 's'}.`;
   if (decisions.length === 0) return head;
   const rows = decisions.slice(0, 50).map((d) => {
-    const who = d.asked ? (d.by ? `@${d.by.replace(/^github:/, '')}` : '—') : 'the policy';
+    // Warden's account names are not GitHub's: shown as names, never as @mentions of someone else.
+    const who = d.asked ? (d.by ? codeSpan(d.by) : '—') : 'the policy';
     return `| ${cell(codeSpan(d.tool))} | ${cell(codeSpan(d.summary))} | ${d.outcome} | ${cell(who)} |`;
   });
   return `${head}\n\n| tool | what | outcome | by |\n|---|---|---|---|\n${rows.join('\n')}`;

@@ -5,17 +5,26 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sqliteGitHubStore } from './store.ts';
 
+const DAY = 24 * 60 * 60 * 1000;
+
 test('a delivery is taken once: the same id (a redelivery) and the same body under a new id (a replay) are not new', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'github-store-'));
   const store = sqliteGitHubStore(join(dir, 'server.db'));
   try {
-    assert.equal(await store.recordDelivery({ id: 'd1', bodySha256: 'a', event: 'issues' }), 'new');
-    assert.equal(await store.recordDelivery({ id: 'd1', bodySha256: 'a', event: 'issues' }), 'same-id');
-    assert.equal(await store.recordDelivery({ id: 'd2', bodySha256: 'a', event: 'issues' }), 'same-body');
-    assert.equal(await store.recordDelivery({ id: 'd1', bodySha256: 'b', event: 'issues' }), 'same-id');
+    assert.equal(await store.recordDelivery({ id: 'd1', bodySha256: 'a', event: 'issues' }, DAY), 'new');
+    assert.equal(await store.recordDelivery({ id: 'd1', bodySha256: 'a', event: 'issues' }, DAY), 'same-id');
+    assert.equal(
+      await store.recordDelivery({ id: 'd2', bodySha256: 'a', event: 'issues' }, DAY),
+      'same-body',
+    );
+    assert.equal(await store.recordDelivery({ id: 'd1', bodySha256: 'b', event: 'issues' }, DAY), 'same-id');
     // A delivery whose handling failed is forgotten, so GitHub's redelivery is taken.
     await store.forgetDelivery('d1');
-    assert.equal(await store.recordDelivery({ id: 'd1', bodySha256: 'a', event: 'issues' }), 'new');
+    assert.equal(await store.recordDelivery({ id: 'd1', bodySha256: 'a', event: 'issues' }, DAY), 'new');
+    // Kept no longer than asked: a delivery older than that is forgotten (its event is refused as stale).
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(await store.recordDelivery({ id: 'd3', bodySha256: 'c', event: 'issues' }, 1), 'new');
+    assert.equal(await store.recordDelivery({ id: 'd1', bodySha256: 'a', event: 'issues' }, DAY), 'new');
   } finally {
     await store.close();
     await rm(dir, { recursive: true, force: true });

@@ -35,7 +35,11 @@ export interface GitHubStore {
    * Records a delivery before anything acts on it. A second delivery with the same id (a
    * redelivery) or the same signed body under a new id (a replay) is not new.
    */
-  recordDelivery(delivery: { id: string; bodySha256: string; event: string }): Promise<DeliveryVerdict>;
+  recordDelivery(
+    delivery: { id: string; bodySha256: string; event: string },
+    /** Deliveries older than this are forgotten (their events are refused as stale anyway). */
+    keepMs: number,
+  ): Promise<DeliveryVerdict>;
   /** Forgets a delivery whose handling failed before it acted, so GitHub's redelivery is taken. */
   forgetDelivery(id: string): Promise<void>;
   link(link: GitHubLink): Promise<void>;
@@ -50,7 +54,10 @@ type Rows = (text: string, args?: unknown[]) => Promise<Array<Record<string, unk
 
 function storeOver(rows: Rows, close: () => Promise<void>): GitHubStore {
   return {
-    async recordDelivery({ id, bodySha256, event }) {
+    async recordDelivery({ id, bodySha256, event }, keepMs) {
+      await rows('DELETE FROM github_deliveries WHERE received_at < $1', [
+        new Date(Date.now() - keepMs).toISOString(),
+      ]);
       const inserted = await rows(
         `INSERT INTO github_deliveries (id, body_sha256, event, received_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING RETURNING id`,

@@ -3,7 +3,7 @@ import { type CredentialStore, createCredentialStore } from '../broker/credentia
 import { messageOf } from '../errors.ts';
 import type { GitHubApp, Permissions, RepositoryClient } from './app-client.ts';
 import { startCheckRun, updateCheckRun } from './check-run.ts';
-import { conclusionOf, publishRun } from './publish.ts';
+import { publishRun } from './publish.ts';
 import { revParse } from './publish-git.ts';
 import type { Decision } from './pull-body.ts';
 import type { GitHubLink, GitHubStore } from './store.ts';
@@ -143,6 +143,9 @@ export function gitHubTaskHooks(deps: GitHubHookDeps) {
       const link = await store.get(task.id);
       if (!link) return;
       const state = live.get(task.id);
+      // Someone stopped it: what it left half done is not published.
+      if (run.report.status === 'cancelled')
+        return this.failed(task, { code: 'task.cancelled', message: 'cancelled' });
       try {
         const client = await clientFor(link, WRITE_ALL, 'publish');
         const events = await deps.events(task.id);
@@ -156,12 +159,11 @@ export function gitHubTaskHooks(deps: GitHubHookDeps) {
           log: deps.log,
           timeoutMs: deps.timeoutMs,
         });
-        if (published.kind !== 'unchanged' && published.kind === 'opened')
-          await store.update(task.id, { pullNumber: published.pullNumber });
+        if (published.kind === 'opened') await store.update(task.id, { pullNumber: published.pullNumber });
         if (state)
           await updateCheckRun(client, state.checkRunId, {
             status: 'completed',
-            conclusion: published.kind === 'unchanged' ? 'neutral' : conclusionOf(run.report),
+            conclusion: 'neutral',
             output: {
               title:
                 published.kind === 'unchanged'
@@ -193,17 +195,25 @@ export function gitHubTaskHooks(deps: GitHubHookDeps) {
         checks: 'write',
         issues: 'write',
       });
+      // Neutral: this check run sits on the commit the work started from (often the default
+      // branch's head), which the task's failure says nothing about.
       if (state)
         await updateCheckRun(client, state.checkRunId, {
           status: 'completed',
-          conclusion: 'failure',
-          output: { title: 'Failed', summary: `Task \`${task.id}\` failed (${error.code}).` },
+          conclusion: 'neutral',
+          output: {
+            title: error.code === 'task.cancelled' ? 'Cancelled' : 'Failed',
+            summary: `Task \`${task.id}\` did not finish (${error.code}).`,
+          },
         });
       await client.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
         owner: client.owner,
         repo: client.repo,
         issue_number: link.issueNumber,
-        body: `Warden's task \`${task.id}\` did not finish: \`${error.code}\`. Its record is on the Warden server; an operator can look at it there.`,
+        body:
+          error.code === 'task.cancelled'
+            ? `Warden's task \`${task.id}\` was cancelled; nothing was pushed.`
+            : `Warden's task \`${task.id}\` did not finish: \`${error.code}\`. Its record is on the Warden server; an operator can look at it there.`,
       });
     },
   };

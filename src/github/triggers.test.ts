@@ -13,6 +13,7 @@ const config: GitHubConfig = {
   webUrl: 'https://github.com',
   label: 'warden',
   command: '/warden',
+  runCi: false,
   repositories: [],
 };
 

@@ -17,6 +17,8 @@ export interface Trigger {
   issue: { title: string; body: string; author: string };
   /** The issue's or the comment's page. */
   url: string;
+  /** When it happened (the label's issue update, the comment's creation), ms since the epoch. */
+  at: number;
 }
 
 export type TriggerOf = { trigger: Trigger } | { ignored: string };
@@ -61,14 +63,29 @@ export function triggerOf(event: string, payload: unknown, config: GitHubConfig)
     const label = str(obj(body.label).name);
     if (label.toLowerCase() !== config.label.toLowerCase())
       return { ignored: `the label "${label}" is not "${config.label}"` };
-    return { trigger: { ...base, kind: 'label', url: str(issue.html_url) } };
+    return { trigger: { ...base, kind: 'label', url: str(issue.html_url), at: timeOf(issue.updated_at) } };
   }
   const comment = obj(body.comment);
   const request = commandRequest(str(comment.body), config.command);
   if (request === undefined) return { ignored: `the comment does not start with ${config.command}` };
   const commentId = int(comment.id);
   if (!commentId) return { ignored: 'the comment has no id' };
-  return { trigger: { ...base, kind: 'comment', commentId, request, url: str(comment.html_url) } };
+  return {
+    trigger: {
+      ...base,
+      kind: 'comment',
+      commentId,
+      request,
+      url: str(comment.html_url),
+      at: timeOf(comment.created_at),
+    },
+  };
+}
+
+/** A payload's timestamp; one missing or unreadable counts as now (the signature vouches for the rest). */
+function timeOf(value: unknown): number {
+  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(time) ? Date.now() : time;
 }
 
 /** `/warden fix the typo` → `fix the typo`; the command word must stand alone at the very start. */

@@ -3,12 +3,21 @@ import { Webhooks } from '@octokit/webhooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { messageOf } from '../errors.ts';
 import type { GitHubApp } from './app-client.ts';
-import { type TaskDesk, takeTrigger } from './intake.ts';
+import { type RefusalMemory, type TaskDesk, takeTrigger } from './intake.ts';
 import type { GitHubStore } from './store.ts';
 import { triggerOf } from './triggers.ts';
 
-/** GitHub's own cap on a webhook payload. */
-const MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
+/** Deliveries are remembered this long, and events older than this are refused. */
+const DELIVERY_RETENTION_DAYS = 7;
+const DELIVERY_RETENTION_MS = DELIVERY_RETENTION_DAYS * 24 * 60 * 60 * 1000;
+
+/**
+ * The events Warden takes carry an issue and a comment (each at most 65,536 characters): far less
+ * than GitHub's 25 MB cap for any event. Bodies are read before they can be verified, so this stays small.
+ */
+const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
+/** Exactly the bytes received, or a refusal: what is verified is what is hashed for duplicates. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export const WEBHOOK_PATH = '/github/webhook';
 
@@ -20,6 +29,7 @@ export interface WebhookDeps {
   secret: string;
   redact: (text: string) => string;
   log: (line: string) => void;
+  refusals: RefusalMemory;
 }
 
 /**
@@ -54,7 +64,12 @@ export function webhookRoute(deps: WebhookDeps) {
           'a GitHub webhook has a body and the headers X-GitHub-Event, X-GitHub-Delivery and X-Hub-Signature-256',
           "set the App's webhook URL to this path, with content type application/json and a secret",
         );
-      const text = body.toString('utf8');
+      let text: string;
+      try {
+        text = UTF8.decode(body);
+      } catch {
+        return fail(400, 'webhook.invalid', 'the delivery is not UTF-8', 'GitHub sends JSON in UTF-8');
+      }
       if (!(await webhooks.verify(text, signature).catch(() => false))) {
         deps.log(`github: delivery ${clip(delivery)} (${clip(event)}) refused: its signature does not match`);
         return fail(
@@ -78,11 +93,20 @@ export function webhookRoute(deps: WebhookDeps) {
       }
       const read = triggerOf(event, payload, deps.app.config);
       if ('ignored' in read) return reply.code(202).send({ status: 'ignored', reason: read.ignored });
-      const verdict = await deps.store.recordDelivery({
-        id: delivery,
-        bodySha256: createHash('sha256').update(body).digest('hex'),
-        event,
-      });
+      // Older than the deliveries kept for telling replays apart: it could be one.
+      if (Date.now() - read.trigger.at > DELIVERY_RETENTION_MS) {
+        deps.log(
+          `github: delivery ${clip(delivery)} refused: its event is older than ${DELIVERY_RETENTION_DAYS} days`,
+        );
+        return reply.code(200).send({
+          status: 'stale',
+          reason: `events older than ${DELIVERY_RETENTION_DAYS} days are not taken`,
+        });
+      }
+      const verdict = await deps.store.recordDelivery(
+        { id: delivery, bodySha256: createHash('sha256').update(body).digest('hex'), event },
+        DELIVERY_RETENTION_MS,
+      );
       if (verdict !== 'new') {
         const why =
           verdict === 'same-id' ? 'this delivery was already taken' : 'this body was already delivered';
@@ -93,7 +117,7 @@ export function webhookRoute(deps: WebhookDeps) {
         const outcome = await takeTrigger(read.trigger, deps);
         return reply.code(202).send({ status: outcome.kind, ...outcome });
       } catch (error) {
-        // Nothing was started: GitHub's redelivery of this id is taken again.
+        // takeTrigger throws only before a task exists: GitHub's redelivery of this id is taken again.
         await deps.store.forgetDelivery(delivery).catch(() => undefined);
         deps.log(`github: delivery ${clip(delivery)} failed: ${messageOf(error)}`);
         return fail(

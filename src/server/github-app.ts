@@ -2,7 +2,7 @@ import type { WardenEvent } from '../agent/events.ts';
 import { createLocalSigner } from '../audit/index.ts';
 import { WardenError } from '../errors.ts';
 import { type GitHubApp, openGitHubApp } from '../github/app-client.ts';
-import type { TaskDesk } from '../github/intake.ts';
+import { refusalMemory, type TaskDesk } from '../github/intake.ts';
 import type { Decision } from '../github/pull-body.ts';
 import { gitHubTaskHooks } from '../github/task-hooks.ts';
 import { webhookRoute } from '../github/webhook-route.ts';
@@ -58,7 +58,9 @@ export async function openGitHubIntegration(options: {
         await sessions.eventsAfter(taskId, 0, MAX_EVENTS),
       ),
     snapshot: async (taskId, root, base) => {
-      const made = await snapshotCommit(root, { base, session: taskId, message: `Warden task ${taskId}` });
+      // GitHub runs no push or pull_request workflow for a head commit that says [skip ci].
+      const message = `Warden task ${taskId}${github.runCi ? '' : '\n\n[skip ci]'}`;
+      const made = await snapshotCommit(root, { base, session: taskId, message });
       return { commit: made.commit, tree: made.tree };
     },
     async receipt(taskId, root, base, commit) {
@@ -137,6 +139,7 @@ export async function openGitHubIntegration(options: {
     app,
     hooks,
     route: webhookRoute({
+      refusals: refusalMemory({ spanMs: 24 * 60 * 60 * 1000, max: 10_000 }),
       app,
       store: backend.github,
       desk,
