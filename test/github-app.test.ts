@@ -111,6 +111,8 @@ test('an issue labelled warden by a collaborator: a task, the branch pushed, a p
 
   const head = fake.branchHead(REPO, branch);
   assert.ok(head);
+  // CI does not run the agent's unreviewed code with the repository's secrets.
+  assert.match(git(fake.barePath(REPO), 'log', '-1', '--format=%B', head), /\[skip ci\]/);
   // The receipt, checked offline against a clone of what was pushed and the task's audit log.
   const dir = await mkdtemp(join(tmpdir(), 'github-receipt-'));
   try {
@@ -153,6 +155,11 @@ test('an issue labelled warden by a collaborator: a task, the branch pushed, a p
   assert.match(onHead?.output?.text ?? '', /payloadType/);
   const progress = fake.checkRuns.find((c) => c.headSha !== head && c.name === 'Warden');
   assert.equal(progress?.status, 'completed');
+  assert.equal(
+    progress?.conclusion,
+    'neutral',
+    'the start commit (the default branch) is not marked by the task',
+  );
   assert.ok(
     fake.comments.some((c) => c.issueNumber === issue && c.body.includes(`#${pullNumber}`)),
     'the issue links the pull request',
