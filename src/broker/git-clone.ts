@@ -1,6 +1,7 @@
 import { NO_CREDENTIAL_ARGS, withCredentialHelper } from './credential-helper.ts';
 import type { CredentialStore } from './credentials.ts';
 import { git } from './git.ts';
+import { oneTransport } from './git-transport.ts';
 
 export interface CloneOptions {
   /** `https://…` (`http://` to this machine), or `file:///…`; validated by the caller. */
@@ -46,12 +47,7 @@ export async function cloneRepository(options: CloneOptions): Promise<CloneResul
     };
   }
   const settings = [
-    '-c',
-    'protocol.allow=never',
-    '-c',
-    `protocol.${scheme}.allow=always`,
-    '-c',
-    'http.followRedirects=false',
+    ...oneTransport(scheme),
     '-c',
     'transfer.fsckObjects=true',
     '-c',

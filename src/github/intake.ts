@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { GitHubApp, RepositoryClient } from './app-client.ts';
+import { comment } from './comment.ts';
 import { routeOf } from './config.ts';
 import type { GitHubLink, GitHubStore } from './store.ts';
 import type { Trigger } from './triggers.ts';
@@ -79,12 +80,12 @@ export async function takeTrigger(
     'cached',
   );
   const where = `${trigger.repository}#${trigger.number}`;
-  const refuse = async (reason: string, comment: string): Promise<IntakeOutcome> => {
+  const refuse = async (reason: string, reply: string): Promise<IntakeOutcome> => {
     // Once per person and issue: anyone can comment, and each reply notifies every watcher.
     if (
       deps.refusals.first(`${trigger.repository.toLowerCase()}#${trigger.number}@${trigger.sender}:${reason}`)
     )
-      await say(client, trigger.number, comment);
+      await comment(client, trigger.number, reply);
     deps.log(`github: ${where}: refused @${trigger.sender}: ${reason}`);
     return { kind: 'refused', reason };
   };
@@ -191,15 +192,6 @@ async function pullOf(client: RepositoryClient, number: number): Promise<{ ours:
   const branch = head.ref ?? '';
   const same = head.repo?.full_name?.toLowerCase() === `${client.owner}/${client.repo}`.toLowerCase();
   return { ours: same && data.state === 'open' && branch.startsWith('warden/'), branch };
-}
-
-async function say(client: RepositoryClient, number: number, body: string): Promise<void> {
-  await client.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-    owner: client.owner,
-    repo: client.repo,
-    issue_number: number,
-    body,
-  });
 }
 
 /** 👀 on what asked: the comment, or the labelled issue. */

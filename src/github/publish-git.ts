@@ -1,5 +1,6 @@
 import { withCredentialHelper } from '../broker/credential-helper.ts';
 import { git } from '../broker/git.ts';
+import { oneTransport } from '../broker/git-transport.ts';
 
 /**
  * Pushes one commit to one branch of the repository at `url`, from the host: the token goes to git
@@ -16,16 +17,7 @@ export async function pushCommit(options: {
   timeoutMs: number;
 }): Promise<{ ok: true } | { ok: false; message: string }> {
   const scheme = new URL(options.url).protocol.replace(/:$/, '');
-  const settings = [
-    '-c',
-    'protocol.allow=never',
-    '-c',
-    `protocol.${scheme}.allow=always`,
-    '-c',
-    'http.followRedirects=false',
-    '-c',
-    'push.recurseSubmodules=no',
-  ];
+  const settings = [...oneTransport(scheme), '-c', 'push.recurseSubmodules=no'];
   const argv = [
     'push',
     '--porcelain',

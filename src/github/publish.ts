@@ -3,6 +3,7 @@ import { git } from '../broker/git.ts';
 import { runsLaterInBranch } from '../broker/runs-later-files.ts';
 import type { RepositoryClient } from './app-client.ts';
 import { checkRunOutput, finishCheckRun } from './check-run.ts';
+import { comment } from './comment.ts';
 import { pushCommit, revParse } from './publish-git.ts';
 import { type Decision, fenced, lastTestRun, MAX_BODY_CHARS, pullRequestBody } from './pull-body.ts';
 import type { GitHubLink } from './store.ts';
@@ -54,7 +55,7 @@ export async function publishRun(
   const { commit, tree } = await deps.snapshot(root, base);
   const baseTree = await revParse(root, `${base}^{tree}`);
   if (tree === baseTree) {
-    await say(
+    await comment(
       client,
       link.issueNumber,
       `Warden finished task \`${task.id}\` without changing anything.\n\n${fenced(report.summary || report.reason)}`,
@@ -98,16 +99,7 @@ export async function publishRun(
   let url: string;
   if (continuing) {
     pullNumber = link.issueNumber;
-    const { data } = await client.octokit.request(
-      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
-      {
-        owner,
-        repo,
-        issue_number: pullNumber,
-        body: body.slice(0, MAX_BODY_CHARS),
-      },
-    );
-    url = data.html_url;
+    url = await comment(client, pullNumber, body.slice(0, MAX_BODY_CHARS));
   } else {
     const { data } = await client.octokit.request('POST /repos/{owner}/{repo}/pulls', {
       owner,
@@ -120,7 +112,7 @@ export async function publishRun(
     });
     pullNumber = data.number;
     url = data.html_url;
-    await say(client, link.issueNumber, `Warden opened #${pullNumber} for this (task \`${task.id}\`).`);
+    await comment(client, link.issueNumber, `Warden opened #${pullNumber} for this (task \`${task.id}\`).`);
   }
   await finishCheckRun(client, {
     headSha: commit,
@@ -148,13 +140,4 @@ export function conclusionOf(report: Report): 'success' | 'failure' | 'neutral' 
   const tests = lastTestRun(report);
   if (tests === undefined) return 'neutral';
   return tests.exitCode === 0 && !tests.timedOut ? 'success' : 'failure';
-}
-
-async function say(client: RepositoryClient, number: number, body: string): Promise<void> {
-  await client.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-    owner: client.owner,
-    repo: client.repo,
-    issue_number: number,
-    body,
-  });
 }

@@ -3,6 +3,7 @@ import { type CredentialStore, createCredentialStore } from '../broker/credentia
 import { messageOf } from '../errors.ts';
 import type { GitHubApp, Permissions, RepositoryClient } from './app-client.ts';
 import { startCheckRun, updateCheckRun } from './check-run.ts';
+import { comment } from './comment.ts';
 import { publishRun } from './publish.ts';
 import { revParse } from './publish-git.ts';
 import type { Decision } from './pull-body.ts';
@@ -206,15 +207,13 @@ export function gitHubTaskHooks(deps: GitHubHookDeps) {
             summary: `Task \`${task.id}\` did not finish (${error.code}).`,
           },
         });
-      await client.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-        owner: client.owner,
-        repo: client.repo,
-        issue_number: link.issueNumber,
-        body:
-          error.code === 'task.cancelled'
-            ? `Warden's task \`${task.id}\` was cancelled; nothing was pushed.`
-            : `Warden's task \`${task.id}\` did not finish: \`${error.code}\`. Its record is on the Warden server; an operator can look at it there.`,
-      });
+      await comment(
+        client,
+        link.issueNumber,
+        error.code === 'task.cancelled'
+          ? `Warden's task \`${task.id}\` was cancelled; nothing was pushed.`
+          : `Warden's task \`${task.id}\` did not finish: \`${error.code}\`. Its record is on the Warden server; an operator can look at it there.`,
+      );
     },
   };
 }
