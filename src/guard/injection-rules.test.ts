@@ -120,6 +120,8 @@ test("the detector is quiet on this repository's own sources and docs (the rule 
     // MCP servers in the gateway's tests that answer with an injected instruction.
     'src/mcp/gateway-server.test.ts',
     'test/wrap-mcp.test.ts',
+    // A GitHub issue carrying an injected instruction, sent to the App.
+    'test/github-app.test.ts',
   ]);
   const files = [
     ...walk(join(root, 'src')),
