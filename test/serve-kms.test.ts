@@ -139,13 +139,35 @@ test('a served task is signed and sealed in KMS: it verifies with the KMS public
     opened.some((text) => text.includes('return a + b')),
     'the edit opens with the KMS key',
   );
+  // And from the command line, with AWS credentials that may use the key: the record names it and its region.
+  const shown = await warden(['audit', 'show', logFile, '--decrypt'], {
+    cwd: world.repos,
+    env: { ...awsEnv(), AWS_ENDPOINT_URL_KMS: kms.url },
+    timeoutMs: 20_000,
+  });
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /audit\.key +data key sealed by the AWS KMS key arn:aws:kms:/);
+  assert.match(shown.stdout, /session\.started +task=fix sum/);
+  assert.doesNotMatch(shown.stdout, /\[encrypted\]|cannot decrypt/);
+  const denied = await warden(['audit', 'show', logFile, '--decrypt'], {
+    cwd: world.repos,
+    env: { ...awsEnv('not-the-secret'), AWS_ENDPOINT_URL_KMS: kms.url },
+    timeoutMs: 60_000,
+  });
+  assert.equal(denied.code, 1);
+  assert.match(
+    denied.stdout,
+    /cannot decrypt: AWS KMS Decrypt with key arn:aws:kms:.* InvalidSignatureException/,
+  );
+  assert.doesNotMatch(denied.stdout, /task=fix sum/);
 
   const generated = kms.calls.filter((c) => c.operation === 'GenerateDataKey' && c.authorized);
   assert.ok(generated.some((c) => c.encryptionContext?.['warden:log'] === id));
   assert.ok(kms.calls.some((c) => c.operation === 'Sign' && c.keyId === signingKey && c.authorized));
   assert.deepEqual(
-    kms.calls.filter((c) => !c.authorized),
+    kms.calls.filter((c) => !c.authorized && c.error !== 'InvalidSignatureException'),
     [],
+    'only the wrong secret above was refused',
   );
 
   for (const file of await filesUnder(world.data)) {

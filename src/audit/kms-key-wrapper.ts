@@ -79,3 +79,26 @@ export function createKmsKeyWrapper(config: KmsKeyConfig, client: KMSClient = km
     },
   };
 }
+
+/**
+ * For reading logs (`warden audit show --decrypt`): each data key is opened by what sealed it — a
+ * KMS blob through KMS, with the key and region its record names and the default credential chain
+ * (AWS_ENDPOINT_URL_KMS for another endpoint), a local one by `local`. It makes no keys.
+ */
+export function recordedKeyOpener(local: () => Promise<KeyWrapper>): KeyWrapper {
+  const kms = new Map<string, KeyWrapper>();
+  return {
+    keyId: 'as recorded',
+    newDataKey: () => Promise.reject(new WardenError('audit.read_only', 'this key opener only opens logs')),
+    async unwrap(wrapped, context) {
+      if (wrapped.alg !== 'aws-kms') return (await local()).unwrap(wrapped, context);
+      let wrapper = kms.get(wrapped.keyId);
+      if (!wrapper) {
+        const region = /^arn:aws[\w-]*:kms:([a-z0-9-]+):/.exec(wrapped.keyId)?.[1];
+        wrapper = createKmsKeyWrapper({ keyId: wrapped.keyId, ...(region ? { region } : {}) });
+        kms.set(wrapped.keyId, wrapper);
+      }
+      return wrapper.unwrap(wrapped, context);
+    },
+  };
+}
