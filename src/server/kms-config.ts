@@ -5,7 +5,9 @@ import { WardenError } from '../errors.ts';
 import { type ConfigLayer, readConfigLayer } from '../models/config.ts';
 
 const kmsKey = z.strictObject({
-  kms_key_id: z.string().min(1, 'names a key id, key ARN or alias/NAME'),
+  kms_key_id: z
+    .string({ error: 'names a key id, key ARN or alias/NAME' })
+    .min(1, 'names a key id, key ARN or alias/NAME'),
   region: z
     .string()
     .regex(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, 'is an AWS region such as eu-west-1')
