@@ -187,6 +187,21 @@ test('wrong credentials, a key of the wrong kind, and a missing key are one clea
       message: /UnrecognizedClientException: The security token included in the request is invalid/,
     },
   );
+  // Any other secret, however close, is refused by the recomputed signature.
+  await fc.assert(
+    fc.asyncProperty(
+      fc.string({ minLength: 1, maxLength: 60 }).filter((secret) => secret !== CREDENTIALS.secretAccessKey),
+      async (secret) => {
+        await assert.rejects(createKmsSigner(key(p256), client(secret)), {
+          message: /InvalidSignatureException/,
+        });
+      },
+    ),
+    {
+      numRuns: 15,
+      examples: [[`${CREDENTIALS.secretAccessKey.slice(0, -1)}w`], [`${CREDENTIALS.secretAccessKey} `]],
+    },
+  );
   await assert.rejects(createKmsSigner(key(symmetric)), {
     code: 'audit.kms',
     message: /UnsupportedOperationException/,
@@ -201,7 +216,7 @@ test('wrong credentials, a key of the wrong kind, and a missing key are one clea
   });
   const refused = kms.calls.filter((call) => !call.authorized);
   assert.deepEqual(
-    refused.map((call) => call.error),
+    [...new Set(refused.map((call) => call.error))],
     ['InvalidSignatureException', 'UnrecognizedClientException'],
     'nothing else was refused for its signature',
   );
