@@ -45,7 +45,10 @@ test('the bad inputs users met: each a one-line answer that says what to do', as
     ],
     [['audit', 'show', 'dir/'], /^warden: .*\/dir is a directory, not an audit log/],
     [['audit', 'prove', 'nope', '1'], /^warden: no audit log for session "nope"/],
-    [['audit', 'verify', '--key', 'key.pem'], /^warden: .*key\.pem is not a public key in PEM form/],
+    [
+      ['audit', 'verify', '--key', 'key.pem'],
+      /^warden: .*key\.pem is not a public key \(PEM, or DER from aws kms get-public-key\)/,
+    ],
     [['audit'], /^warden: audit needs an action: verify, show, prove or export — see: warden audit --help/],
     [
       ['sessions', 'show', 'nope'],

@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  createLocalKeyWrapper,
-  createLocalSigner,
-  type Durability,
-  type OpenAuditStorage,
-  openAuditLog,
-} from '../audit/index.ts';
+import { type AuditKeys, auditKeysOf } from '../audit/audit-keys.ts';
+import { type Durability, type OpenAuditStorage, openAuditLog } from '../audit/index.ts';
 import { historyHoldsHidden } from '../broker/history-scan.ts';
 import { diffSnapshots, snapshotWorktree } from '../broker/worktree-snapshot.ts';
 import { WardenError } from '../errors.ts';
@@ -63,7 +58,13 @@ export interface LaunchOptions extends TurnHooks {
    * Where the session's signed, hash-chained audit log goes, and the signing and master keys. With
    * `storage`, the log is kept there (a database) instead of under `dir`.
    */
-  audit?: { dir: string; keyDir: string; durability?: Durability; storage?: OpenAuditStorage };
+  audit?: {
+    dir: string;
+    keyDir: string;
+    keys?: AuditKeys;
+    durability?: Durability;
+    storage?: OpenAuditStorage;
+  };
   /** The redactor every outbound path passes through: events, the audit log, the model. */
   redactor?: Redactor;
   /** Options of the built-in tools (the shell's time limits come from the policy). */
@@ -267,14 +268,15 @@ function openMcp(
 }
 
 export async function openRecorder(audit: NonNullable<LaunchOptions['audit']>, session: string) {
+  const keys = auditKeysOf(audit);
   const log = await openAuditLog({
     dir: audit.dir,
     session,
-    signer: await createLocalSigner({ keyDir: audit.keyDir }),
+    signer: await keys.signer(),
     ...(audit.durability ? { durability: audit.durability } : {}),
     ...(audit.storage ? { storage: audit.storage } : {}),
     // Code, prompts and outputs are sealed at rest; the chain covers the ciphertext.
-    encryption: { wrapper: await createLocalKeyWrapper({ keyDir: audit.keyDir }) },
+    encryption: { wrapper: await keys.wrapper() },
   });
   return createAuditRecorder(log);
 }

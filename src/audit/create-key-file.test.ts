@@ -10,9 +10,10 @@ test('many sessions starting at once on a fresh key directory all get the one ke
   for (let round = 0; round < 5; round++) {
     const keyDir = mkdtempSync(join(tmpdir(), 'warden-keys-'));
     const wrappers = await Promise.all(Array.from({ length: 40 }, () => createLocalKeyWrapper({ keyDir })));
-    const sealed = await wrappers[0]?.wrap(Buffer.alloc(32, 7), 's1');
+    const sealed = await wrappers[0]?.newDataKey('s1');
     assert.ok(sealed);
-    for (const wrapper of wrappers) assert.deepEqual(await wrapper.unwrap(sealed, 's1'), Buffer.alloc(32, 7));
+    for (const wrapper of wrappers)
+      assert.deepEqual(await wrapper.unwrap(sealed.wrapped, 's1'), sealed.dataKey);
     const signers = await Promise.all(Array.from({ length: 20 }, () => createLocalSigner({ keyDir })));
     assert.equal(new Set(signers.map((signer) => signer.keyId)).size, 1);
   }

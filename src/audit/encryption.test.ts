@@ -125,7 +125,10 @@ test('a reopened log gets a fresh data key in its own audit.key record; both seg
 test('verify checks the shape of an audit.key record', async () => {
   const broken: KeyWrapper = {
     keyId: 'fake',
-    wrap: async () => ({ alg: 'none' }) as unknown as WrappedKey,
+    newDataKey: async () => ({
+      dataKey: Buffer.alloc(32),
+      wrapped: { alg: 'none' } as unknown as WrappedKey,
+    }),
     unwrap: async () => Buffer.alloc(32),
   };
   const log = await openAuditLog({
@@ -147,8 +150,8 @@ test('the master key file is created 0600 and one readable by others is refused'
   const path = join(keyDir, MASTER_KEY_FILE);
   assert.equal((await stat(path)).mode & 0o777, 0o600);
   const again = await createLocalKeyWrapper({ keyDir });
-  const wrapped = await again.wrap(Buffer.alloc(32, 1), 's');
-  assert.deepEqual(await (await createLocalKeyWrapper({ keyDir })).unwrap(wrapped, 's'), Buffer.alloc(32, 1));
+  const { dataKey, wrapped } = await again.newDataKey('s');
+  assert.deepEqual(await (await createLocalKeyWrapper({ keyDir })).unwrap(wrapped, 's'), dataKey);
   await assert.rejects((await createLocalKeyWrapper({ keyDir })).unwrap(wrapped, 'other'), {
     code: 'audit.unwrap_failed',
   });

@@ -33,6 +33,7 @@ export {
   recordHash,
   ZERO_HASH,
 } from './record.ts';
+export { type SignatureScheme, schemeOf, verifySignature } from './signature.ts';
 export {
   createLocalSigner,
   keyIdOf,

@@ -5,16 +5,22 @@ import { join } from 'node:path';
 import { WardenError } from '../errors.ts';
 import { createKeyFile } from './create-key-file.ts';
 
-/** A data key sealed by the master key, as stored in an `audit.key` record. */
-export type WrappedKey = { alg: 'aes-256-gcm'; keyId: string; iv: string; tag: string; ct: string };
+/**
+ * A data key sealed by the master key, as stored in an `audit.key` record: by the local master key
+ * (AES-256-GCM), or by AWS KMS (`ct` is the KMS ciphertext blob, `keyId` the KMS key's ARN).
+ */
+export type WrappedKey =
+  | { alg: 'aes-256-gcm'; keyId: string; iv: string; tag: string; ct: string }
+  | { alg: 'aws-kms'; keyId: string; ct: string };
 
 /**
- * Seals and opens per-session data keys. The local key file is the default; a KMS can implement
- * the same shape. `context` (the session) is bound to the wrapped key, so it cannot be moved.
+ * Makes and opens per-segment data keys. The local key file is the default; kms-key-wrapper.ts is
+ * the other. `context` (the session) is bound to the wrapped key, so it cannot be moved.
  */
 export type KeyWrapper = {
   keyId: string;
-  wrap(dataKey: Buffer, context: string): Promise<WrappedKey>;
+  /** A fresh 32-byte data key and its sealed form. */
+  newDataKey(context: string): Promise<{ dataKey: Buffer; wrapped: WrappedKey }>;
   unwrap(wrapped: WrappedKey, context: string): Promise<Buffer>;
 };
 
@@ -51,23 +57,34 @@ export async function keyWrapperFromFile(path: string): Promise<KeyWrapper> {
 function localWrapper(masterKey: Buffer, where: string): KeyWrapper {
   // A digest of the key, not the key: it tells which master key sealed a log without revealing it.
   const keyId = `aes:${createHash('sha256').update('warden-audit-master\0').update(masterKey).digest('hex').slice(0, 16)}`;
+  async function wrap(dataKey: Buffer, context: string): Promise<WrappedKey> {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
+    cipher.setAAD(Buffer.from(`audit.key:${context}`));
+    const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    return {
+      alg: 'aes-256-gcm',
+      keyId,
+      iv: iv.toString('base64'),
+      tag: tag.toString('base64'),
+      ct: ct.toString('base64'),
+    };
+  }
   return {
     keyId,
-    async wrap(dataKey, context) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
-      cipher.setAAD(Buffer.from(`audit.key:${context}`));
-      const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
-      const tag = cipher.getAuthTag();
-      return {
-        alg: 'aes-256-gcm',
-        keyId,
-        iv: iv.toString('base64'),
-        tag: tag.toString('base64'),
-        ct: ct.toString('base64'),
-      };
+    async newDataKey(context) {
+      const dataKey = randomBytes(32);
+      return { dataKey, wrapped: await wrap(dataKey, context) };
     },
     async unwrap(wrapped, context) {
+      if (wrapped.alg !== 'aes-256-gcm') {
+        throw new WardenError(
+          'audit.unwrap_failed',
+          `the log's data key is sealed by the KMS key ${wrapped.keyId}, not by a local master key`,
+          { where, hint: 'open it where AWS credentials may use that key (kms:Decrypt)' },
+        );
+      }
       try {
         const decipher = createDecipheriv('aes-256-gcm', masterKey, Buffer.from(wrapped.iv, 'base64'));
         decipher.setAAD(Buffer.from(`audit.key:${context}`));

@@ -41,10 +41,10 @@ export async function openSegmentCipher(
   encryption: AuditEncryption,
   session: string,
 ): Promise<SegmentCipher> {
-  const dataKey = randomBytes(32);
+  const { dataKey, wrapped } = await encryption.wrapper.newDataKey(session);
   const types = encryption.types ?? SENSITIVE_TYPES;
   return {
-    keyRecord: await encryption.wrapper.wrap(dataKey, session),
+    keyRecord: wrapped,
     sensitive: (type) => types.has(type),
     seal: (data, aad) => encryptPayload(dataKey, data, aad),
   };
@@ -93,6 +93,9 @@ export function asEncryptedPayload(value: unknown): EncryptedPayload | undefined
 export function asKeyRecordData(value: unknown): KeyRecordData | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const k = value as Record<string, unknown>;
-  if (k.alg !== 'aes-256-gcm' || typeof k.keyId !== 'string' || Object.keys(k).length !== 5) return undefined;
-  return isBase64(k.iv) && isBase64(k.tag) && isBase64(k.ct) ? (k as KeyRecordData) : undefined;
+  if (typeof k.keyId !== 'string' || !isBase64(k.ct)) return undefined;
+  const fields = Object.keys(k).length;
+  if (k.alg === 'aws-kms') return fields === 3 ? (k as KeyRecordData) : undefined;
+  if (k.alg !== 'aes-256-gcm' || fields !== 5) return undefined;
+  return isBase64(k.iv) && isBase64(k.tag) ? (k as KeyRecordData) : undefined;
 }

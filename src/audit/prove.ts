@@ -1,4 +1,4 @@
-import { type KeyObject, verify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { WardenError } from '../errors.ts';
 import { merklePath, type PathStep, rootFromPath } from './merkle.ts';
@@ -10,7 +10,8 @@ import {
   digestSigningBytes,
   recordHash,
 } from './record.ts';
-import { keyIdOf, toPublicKey } from './signer.ts';
+import { keyIdOf, verifySignature } from './signature.ts';
+import { toPublicKey } from './signer.ts';
 
 /** Everything needed to show one record was in a signed log, without the rest of the log. */
 export type InclusionProof = { record: AuditRecord; digest: AuditRecord; path: PathStep[] };
@@ -64,7 +65,7 @@ export function verifyInclusion(proof: InclusionProof, publicKey: KeyObject | st
     if (data.session !== digest.session || data.time !== digest.time || data.lastSeq !== digest.seq - 1)
       return false;
     if (data.keyId !== keyIdOf(key)) return false;
-    if (!verify(null, digestSigningBytes(data), key, Buffer.from(data.signature, 'base64'))) return false;
+    if (!verifySignature(key, digestSigningBytes(data), Buffer.from(data.signature, 'base64'))) return false;
     return rootFromPath(record.hash, path) === data.merkleRoot;
   } catch {
     return false;

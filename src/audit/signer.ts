@@ -1,18 +1,14 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  sign,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WardenError } from '../errors.ts';
 import { createKeyFile } from './create-key-file.ts';
+import { keyIdOf } from './signature.ts';
 
-/** Signs audit digests. The local key file is the default; a KMS can implement the same shape. */
+export { keyIdOf } from './signature.ts';
+
+/** Signs audit digests and receipts. The local key file is the default; kms-signer.ts is the other. */
 export type Signer = {
   keyId: string;
   publicKey: KeyObject | string;
@@ -21,13 +17,6 @@ export type Signer = {
 
 export const PRIVATE_KEY_FILE = 'audit-ed25519.pem';
 export const PUBLIC_KEY_FILE = 'audit-ed25519.pub.pem';
-
-/** A stable short name for a public key, so a digest says which key signed it. */
-export function keyIdOf(publicKey: KeyObject | string): string {
-  const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
-  const der = key.export({ type: 'spki', format: 'der' });
-  return `ed25519:${createHash('sha256').update(der).digest('hex').slice(0, 16)}`;
-}
 
 export function toPublicKey(key: KeyObject | string): KeyObject {
   return typeof key === 'string' ? createPublicKey(key) : key;

@@ -1,4 +1,4 @@
-import { hash, type KeyObject, verify } from 'node:crypto';
+import { hash, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { merkleRoot } from './merkle.ts';
@@ -12,7 +12,8 @@ import {
   KEY_TYPE,
   ZERO_HASH,
 } from './record.ts';
-import { keyIdOf, toPublicKey } from './signer.ts';
+import { keyIdOf, verifySignature } from './signature.ts';
+import { toPublicKey } from './signer.ts';
 
 export type VerifyCheck =
   | 'json'
@@ -194,7 +195,7 @@ function checkDigest(
   const data = asDigestData(record.data);
   if (data === undefined) return { check: 'json', message: 'a malformed digest' };
   const signature = Buffer.from(data.signature, 'base64');
-  if (data.keyId !== state.keyId || !verify(null, digestSigningBytes(data), state.key, signature)) {
+  if (data.keyId !== state.keyId || !verifySignature(state.key, digestSigningBytes(data), signature)) {
     return {
       check: 'digest-signature',
       message: `digest at seq ${record.seq} is not signed by the audit key`,

@@ -1,8 +1,8 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { auditLogPath } from '../audit/index.ts';
+import { auditLogPath, schemeOf } from '../audit/index.ts';
 import { fileProblem, WardenError } from '../errors.ts';
 
 /**
@@ -71,22 +71,60 @@ function pathKind(path: string): 'file' | 'directory' | string {
   }
 }
 
-/** The verifying key, read and parsed here: a wrong file is the user's to fix, not a crash. */
+/**
+ * The verifying key, read and parsed here: a wrong file is the user's to fix, not a crash. PEM, or
+ * the SPKI DER that `aws kms get-public-key` returns, raw or in base64 (its `--output text`); always
+ * handed on as PEM. Only the kinds audit signatures use are taken.
+ */
 export async function readPublicKey(file: string): Promise<string> {
-  let pem: string;
+  let bytes: Buffer;
   try {
-    pem = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     throw new WardenError('audit.key', `no public key at ${file}: it ${fileProblem(error)}`, {
       hint: 'pass the verifying key with --key PEM',
     });
   }
-  try {
-    createPublicKey(pem);
-  } catch {
-    throw new WardenError('audit.key', `${file} is not a public key in PEM form`, {
-      hint: "pass the audit key's public half (audit-ed25519.pub.pem beside Warden's signing key) with --key PEM",
-    });
+  const key = parsePublicKey(bytes);
+  if (key === undefined) {
+    throw new WardenError(
+      'audit.key',
+      `${file} is not a public key (PEM, or DER from aws kms get-public-key)`,
+      {
+        hint: "pass the audit key's public half (audit-ed25519.pub.pem beside Warden's signing key, or the KMS key's) with --key PEM",
+      },
+    );
   }
-  return pem;
+  if (schemeOf(key) === undefined) {
+    throw new WardenError(
+      'audit.key',
+      `${file} is ${describeKey(key)} key: audit signatures are Ed25519 or ECDSA P-256`,
+      { hint: 'a KMS signing key must be ECC_NIST_P256 or ECC_NIST_EDWARDS25519' },
+    );
+  }
+  return key.export({ type: 'spki', format: 'pem' }).toString();
+}
+
+function parsePublicKey(bytes: Buffer): KeyObject | undefined {
+  const text = bytes.toString('utf8').trim();
+  const attempts: Array<() => KeyObject> = [
+    () => createPublicKey(text),
+    () => createPublicKey({ key: bytes, format: 'der', type: 'spki' }),
+    () =>
+      createPublicKey({ key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' }),
+  ];
+  for (const attempt of attempts) {
+    try {
+      const key = attempt();
+      if (key.type === 'public') return key;
+    } catch {
+      // Not in this form; try the next.
+    }
+  }
+  return undefined;
+}
+
+function describeKey(key: KeyObject): string {
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  return `an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'}${curve ? ` (${curve})` : ''}`;
 }

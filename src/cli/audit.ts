@@ -15,6 +15,7 @@ import {
   verifyAuditLog,
   verifyInclusion,
 } from '../audit/index.ts';
+import { recordedKeyOpener } from '../audit/kms-key-wrapper.ts';
 import { listPgAuditSessions, readPgAuditLog } from '../audit/pg-storage.ts';
 import { WardenError } from '../errors.ts';
 import { openDatabase } from '../store/pg-database.ts';
@@ -36,13 +37,16 @@ chain), and that the log ends with its final digest: exit 0 when every log is in
 first bad record and the check that failed. With no SESSION, every log in the directory.
 show prints a session's audit timeline; payloads that carry code, prompts or outputs are stored
 encrypted and shown as [encrypted] unless --decrypt opens them with the master key (default
-audit-master.key beside the signing key). prove prints an inclusion proof for one record that
+audit-master.key beside the signing key; a log sealed in AWS KMS is opened through KMS with the
+default AWS credentials, which need kms:Decrypt on its key). prove prints an inclusion proof for one record that
 verifies against its signed digest alone.
 
 With --database URL (a server in PostgreSQL mode), verify reads the sessions' logs from the
 database (every session when none is named); GET /v1/tasks/{id}/audit downloads one as a file.
 
-The public key defaults to the one beside Warden's signing key (~/.local/state/warden/keys).`;
+The public key defaults to the one beside Warden's signing key (~/.local/state/warden/keys). For a
+key in AWS KMS, --key takes what \`aws kms get-public-key --key-id KEY --query PublicKey --output text\`
+prints (base64 DER), DER, or PEM.`;
 
 export async function auditCommand(args: string[], io: CommandIo): Promise<number> {
   // export has options of its own (--format, --endpoint, --force).
@@ -96,7 +100,8 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
       decryptor = createLogDecryptor(
         masterKey
           ? await keyWrapperFromFile(resolve(io.cwd, masterKey))
-          : await createLocalKeyWrapper({ keyDir: auditKeyDir(io.env), create: false }),
+          : // A data key sealed in KMS is opened there; a local one with the master key beside the signing key.
+            recordedKeyOpener(() => createLocalKeyWrapper({ keyDir: auditKeyDir(io.env), create: false })),
       );
     }
     let failed = 0;
@@ -146,7 +151,12 @@ export async function auditCommand(args: string[], io: CommandIo): Promise<numbe
 
 async function describe(record: AuditRecord, decryptor: LogDecryptor | undefined): Promise<string> {
   const data = decryptor ? await decryptor.open(record) : record.data;
-  if (record.type === KEY_TYPE) return 'data key sealed by the master key';
+  if (record.type === KEY_TYPE) {
+    const sealed = record.data as { alg?: unknown; keyId?: unknown };
+    return sealed.alg === 'aws-kms'
+      ? `data key sealed by the AWS KMS key ${String(sealed.keyId)}`
+      : 'data key sealed by the master key';
+  }
   if (decryptor) return summary(data as Record<string, unknown>);
   return asEncryptedPayload(record.data) ? '[encrypted]' : summary(record.data as Record<string, unknown>);
 }

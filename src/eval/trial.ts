@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, type Limits } from '../agent/limits.ts';
 import { policyLimits } from '../agent/policy-settings.ts';
 import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts } from '../agent/session-parts.ts';
+import type { AuditKeys } from '../audit/audit-keys.ts';
 import type { OpenAuditStorage } from '../audit/index.ts';
 import { isWardenError, messageOf } from '../errors.ts';
 import { loadModelConfig, resolveModel } from '../models/index.ts';
@@ -25,7 +26,7 @@ export interface TrialContext {
   policy: CompiledPolicy;
   /** The contestants' sessions: the CLI's SQLite store of the run, or a server's. */
   sessions: SessionStore | SessionState;
-  audit: { dir: string; keyDir: string; storage?: OpenAuditStorage };
+  audit: { dir: string; keyDir: string; keys?: AuditKeys; storage?: OpenAuditStorage };
   env: NodeJS.ProcessEnv;
   /** Model config (warden.config.*) and `script:` paths resolve from here. */
   cwd: string;

@@ -1,4 +1,5 @@
-import { type KeyObject, verify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { verifySignature } from '../audit/signature.ts';
 import type { Signer } from '../audit/signer.ts';
 import { keyIdOf } from '../audit/signer.ts';
 
@@ -86,16 +87,7 @@ export function envelopeSigner(
     if (key === undefined) continue;
     const bytes = Buffer.from(sig, 'base64');
     if (bytes.toString('base64') !== sig) continue;
-    if (verifySignature(signed, key, bytes)) return { key, keyId: keyid };
+    if (verifySignature(key, signed, bytes)) return { key, keyId: keyid };
   }
   return undefined;
-}
-
-function verifySignature(bytes: Buffer, key: KeyObject, sig: Buffer): boolean {
-  try {
-    return verify(null, bytes, key, sig);
-  } catch {
-    // A key of a type that cannot verify this way, or a malformed signature: not a valid signature.
-    return false;
-  }
 }

@@ -1,7 +1,7 @@
-import { type KeyObject, verify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { asDigestData, asRecord, DIGEST_TYPE, digestSigningBytes } from '../audit/record.ts';
-import { keyIdOf } from '../audit/signer.ts';
+import { keyIdOf, verifySignature } from '../audit/signature.ts';
 import { verifyAuditBytes } from '../audit/verify.ts';
 import { fileProblem } from '../errors.ts';
 import type { ReceiptPredicate } from './statement.ts';
@@ -25,12 +25,7 @@ export function auditDigestCheck(predicate: ReceiptPredicate, trusted: readonly 
       detail: `the audit digest is signed by ${audit.keyId}, not a trusted key`,
     };
   }
-  let ok = false;
-  try {
-    ok = verify(null, digestSigningBytes(audit), key, Buffer.from(audit.signature, 'base64'));
-  } catch {
-    ok = false;
-  }
+  const ok = verifySignature(key, digestSigningBytes(audit), Buffer.from(audit.signature, 'base64'));
   return ok
     ? {
         name: 'audit-digest',

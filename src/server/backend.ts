@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { type AuditKeys, openAuditKeys } from '../audit/audit-keys.ts';
 import type { OpenAuditStorage } from '../audit/index.ts';
 import { pgAuditStorage } from '../audit/pg-storage.ts';
 import { type EvalStore, pgEvalStore, sqliteEvalStore } from '../eval/store.ts';
@@ -42,8 +43,8 @@ export interface Backend {
   github: GitHubStore;
   bus: TaskBus;
   queue: TaskQueue;
-  /** The keys are always files (the same on every machine); the logs are files or rows. */
-  audit: { dir: string; keyDir: string; storage?: OpenAuditStorage };
+  /** The keys are files (the same on every machine) or in KMS (`audit_keys:`); the logs are files or rows. */
+  audit: { dir: string; keyDir: string; keys: AuditKeys; storage?: OpenAuditStorage };
   auditLogs: AuditLogs;
   /** A team's limit: its own, else the configured default. */
   teamLimit(team: string): Promise<number>;
@@ -91,7 +92,11 @@ function openSqlite(options: BackendOptions): Backend {
   secureDatabases(dataDir);
   const teamLimit = async (team: string) =>
     (await accounts.getTeam(team))?.concurrency ?? config.teamConcurrency;
-  const audit = { dir: join(dataDir, 'audit'), keyDir: join(dataDir, 'keys') };
+  const audit = {
+    dir: join(dataDir, 'audit'),
+    keyDir: join(dataDir, 'keys'),
+    keys: openAuditKeys(join(dataDir, 'keys'), config.auditKeys),
+  };
   return {
     kind: 'sqlite',
     tasks,
@@ -162,6 +167,7 @@ async function openPostgres(options: BackendOptions, url: string): Promise<Backe
       audit: {
         dir: join(options.dataDir, 'audit'),
         keyDir: join(options.dataDir, 'keys'),
+        keys: openAuditKeys(join(options.dataDir, 'keys'), config.auditKeys),
         storage: pgAuditStorage(pool),
       },
       auditLogs: pgAuditLogs(pool),

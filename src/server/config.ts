@@ -2,11 +2,13 @@ import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import type { AuditKeysConfig } from '../audit/audit-keys.ts';
 import { WardenError } from '../errors.ts';
 import { GITHUB_TEMPLATE, type GitHubConfig, parseGitHubConfig } from '../github/config.ts';
 import { type McpServerConfig, serversOfLayer } from '../mcp/config.ts';
 import { readConfigLayer } from '../models/config.ts';
 import { GATEWAY_TEMPLATE, type GatewayConfig, parseGatewayConfig } from './gateway-config.ts';
+import { AUDIT_KEYS_TEMPLATE, parseAuditKeysConfig } from './kms-config.ts';
 import { parseUrlPrefix, type UrlPrefix } from './repository-url.ts';
 
 /** What the operator of a server decides, in `server.yaml` beside the data. */
@@ -35,6 +37,8 @@ export interface ServerConfig {
   mcp?: McpGatewayConfig;
   /** The GitHub App (`github:`); undefined: off. */
   github?: GitHubConfig;
+  /** Audit keys in AWS KMS (`audit_keys:`); undefined: both are files under DATA/keys. */
+  auditKeys?: AuditKeysConfig;
 }
 
 export interface McpGatewayConfig {
@@ -76,6 +80,7 @@ const fileSchema = z.strictObject({
   gateway: z.unknown().optional(),
   mcp_servers: z.unknown().optional(),
   github: z.unknown().optional(),
+  audit_keys: z.unknown().optional(),
   mcp_gateway: z
     .strictObject({
       calls_per_minute: z.number().int().positive().default(DEFAULT_CALLS_PER_MINUTE),
@@ -115,7 +120,7 @@ ${GATEWAY_TEMPLATE}
 # mcp_servers:
 #   jira: { url: https://mcp.example.com/mcp }
 # mcp_gateway: { calls_per_minute: 60 }                # per virtual key
-${GITHUB_TEMPLATE}`;
+${GITHUB_TEMPLATE}${AUDIT_KEYS_TEMPLATE}`;
 
 /**
  * Reads the server's config; when the file does not exist it is written from the template first,
@@ -168,6 +173,7 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
     ]),
   );
   const github = parseGitHubConfig(config.github, file);
+  const auditKeys = parseAuditKeysConfig(config.audit_keys, file);
   for (const route of github?.repositories ?? []) {
     if (route.policy !== 'default' && policies[route.policy] === undefined)
       throw new WardenError('server.config', `github: no policy named "${route.policy}"`, {
@@ -203,6 +209,7 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
           },
         }),
     ...(github ? { github } : {}),
+    ...(auditKeys ? { auditKeys } : {}),
   };
 }
 

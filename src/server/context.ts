@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { AuditKeys } from '../audit/audit-keys.ts';
 import type { EvalStore } from '../eval/store.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import type { SessionState } from '../store/session-state.ts';
@@ -29,6 +30,8 @@ export interface ServerContext {
   /** Where task audit logs are read; default the files under `auditDir`. */
   auditLogs?: AuditLogs;
   keyDir: string;
+  /** Where the audit keys are when not only files in `keyDir` (`audit_keys:` in server.yaml). */
+  auditKeys?: AuditKeys;
   env: NodeJS.ProcessEnv;
   /** Where relative script paths resolve. */
   cwd: string;

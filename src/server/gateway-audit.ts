@@ -5,16 +5,14 @@
  * MCP calls through /mcp are recorded here too (`mcp.*`, see server-mcp.ts), their arguments sealed.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type AuditKeys, auditKeysOf } from '../audit/audit-keys.ts';
 import {
   type AuditEncryption,
   type AuditLog,
   type AuditRecord,
-  createLocalSigner,
   DIGEST_TYPE,
   type Durability,
   openAuditLog,
-  PUBLIC_KEY_FILE,
   verifyAuditBytes,
 } from '../audit/index.ts';
 import type { GatewayCall } from '../gateway/index.ts';
@@ -71,6 +69,7 @@ export function gatewayRecord(call: GatewayCall): Record<string, unknown> {
 export async function openGatewayAudit(options: {
   dir: string;
   keyDir: string;
+  keys?: AuditKeys;
   /** What the server routes, written first so the log says what its calls could reach. */
   routes: string[];
   /** The MCP servers /mcp reaches, when it is on. */
@@ -84,7 +83,7 @@ export async function openGatewayAudit(options: {
   const log: AuditLog = await openAuditLog({
     dir: options.dir,
     session: GATEWAY_LOG,
-    signer: await createLocalSigner({ keyDir: options.keyDir }),
+    signer: await auditKeysOf(options).signer(),
     ...(options.encryption ? { encryption: options.encryption } : {}),
     ...(options.durability ? { durability: options.durability } : {}),
   });
@@ -137,7 +136,7 @@ export async function openGatewayAudit(options: {
       } finally {
         release();
       }
-      const publicKey = await readFile(join(options.keyDir, PUBLIC_KEY_FILE), 'utf8');
+      const publicKey = await auditKeysOf(options).publicKey();
       const result = verifyAuditBytes(bytes, { publicKey, session: GATEWAY_LOG });
       const lines = bytes.toString('utf8').split('\n').filter(Boolean);
       const digests = lines.filter((line) => line.includes(`"type":"${DIGEST_TYPE}"`)).length;

@@ -1,5 +1,5 @@
 import type { WardenEvent } from '../agent/events.ts';
-import { createLocalSigner } from '../audit/index.ts';
+import { auditKeysOf } from '../audit/audit-keys.ts';
 import { WardenError } from '../errors.ts';
 import { type GitHubApp, openGitHubApp } from '../github/app-client.ts';
 import { refusalMemory, type TaskDesk } from '../github/intake.ts';
@@ -46,7 +46,7 @@ export async function openGitHubIntegration(options: {
   if (!github) return undefined;
   const app = openGitHubApp(github);
   const { tasks, accounts, sessions } = backend;
-  const signer = await createLocalSigner({ keyDir: backend.audit.keyDir });
+  const signer = await auditKeysOf(backend.audit).signer();
 
   const hooks = gitHubTaskHooks({
     app,

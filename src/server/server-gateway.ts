@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { userCredentials } from '../agent/session-guards.ts';
-import { createLocalKeyWrapper, type Durability } from '../audit/index.ts';
+import { type AuditKeys, auditKeysOf } from '../audit/audit-keys.ts';
+import type { Durability } from '../audit/index.ts';
 import { isWardenError, WardenError } from '../errors.ts';
 import { createModelRouter, gatewayPlugin, type ModelRouter, sendClientError } from '../gateway/index.ts';
 import { createRedactor, secretsInEnv } from '../guard/redactor.ts';
@@ -58,7 +59,7 @@ export async function openServerGateway(options: {
   mcpTransport?: TransportFactory;
   /** Where the MCP servers' tool pins are kept: `<dataDir>/mcp-pins.json`. */
   dataDir?: string;
-  audit: { dir: string; keyDir: string; durability?: Durability };
+  audit: { dir: string; keyDir: string; keys?: AuditKeys; durability?: Durability };
   env: NodeJS.ProcessEnv;
   cwd: string;
   log: (line: string) => void;
@@ -81,7 +82,7 @@ export async function openServerGateway(options: {
             : {
                 mcpServers,
                 encryption: {
-                  wrapper: await createLocalKeyWrapper({ keyDir: options.audit.keyDir }),
+                  wrapper: await auditKeysOf(options.audit).wrapper(),
                   types: MCP_SEALED_TYPES,
                 },
               }),

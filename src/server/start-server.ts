@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireLock, createLocalKeyWrapper, createLocalSigner } from '../audit/index.ts';
+import { acquireLock } from '../audit/index.ts';
 import { isWardenError, WardenError } from '../errors.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
 import { loadPolicy } from '../policy/load.ts';
@@ -75,11 +75,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   // A team's spend is its tasks' and its gateway keys' (the backend's task store counts both).
   const { tasks, accounts, sessions, bus, queue, audit, keys: keyStore } = backend;
-  if (backend.kind === 'postgres') {
+  if (backend.kind === 'postgres' || audit.keys.inKms) {
     // Made here, once, so that there is a key to copy to the workers: each making its own would
-    // sign and seal with keys no one else holds.
-    await createLocalSigner({ keyDir: audit.keyDir });
-    await createLocalKeyWrapper({ keyDir: audit.keyDir });
+    // sign and seal with keys no one else holds. Keys in KMS are reached now, so a wrong
+    // credential or key policy stops the start rather than the first task.
+    await audit.keys.prepare().catch(async (error) => {
+      await backend.close();
+      await lock?.release();
+      throw error;
+    });
   }
   const gateway = await openServerGateway({
     config: config.gateway,
@@ -91,7 +95,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     policies,
     dataDir,
     // The gateway's own log is one per server, a file beside its keys.
-    audit: { dir: audit.dir, keyDir: audit.keyDir },
+    audit: { dir: audit.dir, keyDir: audit.keyDir, keys: audit.keys },
     env: options.env,
     cwd: dataDir,
     log: options.log,
@@ -163,6 +167,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     auditDir: audit.dir,
     auditLogs: backend.auditLogs,
     keyDir: audit.keyDir,
+    auditKeys: audit.keys,
     env: options.env,
     cwd: dataDir,
     gateway,

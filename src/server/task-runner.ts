@@ -5,6 +5,7 @@ import { policyLimits } from '../agent/policy-settings.ts';
 import { openSessionGuards } from '../agent/session-guards.ts';
 import { openSessionParts } from '../agent/session-parts.ts';
 import type { StopRequest } from '../agent/turn-boundary.ts';
+import type { AuditKeys } from '../audit/audit-keys.ts';
 import type { OpenAuditStorage } from '../audit/index.ts';
 import { isWardenError, messageOf } from '../errors.ts';
 import type { McpServerConfig } from '../mcp/config.ts';
@@ -33,7 +34,7 @@ export interface TaskRunnerOptions {
   bus: TaskBus;
   policies: ReadonlyMap<string, CompiledPolicy>;
   /** With `storage`, audit logs are kept there (the shared database) rather than under `dir`. */
-  audit: { dir: string; keyDir: string; storage?: OpenAuditStorage };
+  audit: { dir: string; keyDir: string; keys?: AuditKeys; storage?: OpenAuditStorage };
   env: NodeJS.ProcessEnv;
   /** Where relative script paths resolve; the server's data directory. */
   cwd: string;

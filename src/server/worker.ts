@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MASTER_KEY_FILE, PRIVATE_KEY_FILE } from '../audit/index.ts';
+import { openAuditKeys } from '../audit/audit-keys.ts';
 import { WardenError } from '../errors.ts';
 import { redactDatabaseUrl } from '../store/pg-database.ts';
 import { openBackend } from './backend.ts';
@@ -45,8 +45,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     });
   }
   secureDataDir(options.dataDir);
+  const config = loadServerConfig(
+    configFile,
+    options.concurrency === undefined ? {} : { concurrency: options.concurrency },
+  );
   const keyDir = join(options.dataDir, 'keys');
-  for (const file of [PRIVATE_KEY_FILE, MASTER_KEY_FILE]) {
+  // A key in KMS (audit_keys:) is reached, never copied: only the file keys must be here.
+  for (const file of openAuditKeys(keyDir, config.auditKeys).localFiles) {
     if (!existsSync(join(keyDir, file))) {
       throw new WardenError('worker.keys', `the audit key ${file} is missing`, {
         where: keyDir,
@@ -54,10 +59,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       });
     }
   }
-  const config = loadServerConfig(
-    configFile,
-    options.concurrency === undefined ? {} : { concurrency: options.concurrency },
-  );
   const policies = await loadPolicies(config);
   const backend = await openBackend({
     dataDir: options.dataDir,
@@ -69,6 +70,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     env: options.env,
     log: options.log,
   });
+  if (backend.audit.keys.inKms) {
+    await backend.audit.keys.prepare().catch(async (error) => {
+      await backend.close();
+      throw error;
+    });
+  }
   const github = await openGitHubIntegration({
     config,
     backend,

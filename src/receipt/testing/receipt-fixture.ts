@@ -39,7 +39,10 @@ export type ReceiptFixture = {
 };
 
 /** A repository with one commit, a session's change left in its work tree, that session's closed log, and its receipt. */
-export async function receiptFixture(session = 'sfixture-1'): Promise<ReceiptFixture> {
+export async function receiptFixture(
+  session = 'sfixture-1',
+  signer: Signer = memorySigner(),
+): Promise<ReceiptFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'warden-receipt-'));
   const repo = join(dir, 'repo');
   await mkdir(join(repo, 'src'), { recursive: true });
@@ -55,7 +58,6 @@ export async function receiptFixture(session = 'sfixture-1'): Promise<ReceiptFix
   await writeFile(join(repo, 'logo.bin'), Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80, 10]));
   await rm(join(repo, 'README.md'));
 
-  const signer = memorySigner();
   const auditDir = join(dir, 'audit');
   const log = await openAuditLog({ dir: auditDir, session, signer, durability: 'none' });
   await log.append('session.started', { task: 'fix sum' });

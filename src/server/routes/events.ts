@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PUBLIC_KEY_FILE, verifyAuditBytes } from '../../audit/index.ts';
+import { auditKeysOf } from '../../audit/audit-keys.ts';
+import { verifyAuditBytes } from '../../audit/index.ts';
 import { ApiError } from '../api-errors.ts';
 import { fileAuditLogs } from '../audit-logs.ts';
 import type { ServerContext } from '../context.ts';
@@ -113,7 +112,7 @@ export function eventHandlers(ctx: ServerContext) {
       const task = await readableTask(ctx, request, request.params.id);
       const bytes = await logs.read(task.id);
       if (!bytes) throw noLog(task.id);
-      const publicKey = await readFile(join(ctx.keyDir, PUBLIC_KEY_FILE), 'utf8');
+      const publicKey = await auditKeysOf({ keyDir: ctx.keyDir, keys: ctx.auditKeys }).publicKey();
       const result = verifyAuditBytes(bytes, { publicKey, session: task.id });
       return result.ok
         ? { ok: true, records: result.records, digests: result.digests, status: task.status }

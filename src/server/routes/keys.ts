@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { auditLogPath, PUBLIC_KEY_FILE, verifyAuditLog } from '../../audit/index.ts';
+import { auditKeysOf } from '../../audit/audit-keys.ts';
+import { auditLogPath, verifyAuditLog } from '../../audit/index.ts';
 import { ApiError, notFound } from '../api-errors.ts';
 import { authorize, type ServerContext } from '../context.ts';
 import { GATEWAY_LOG } from '../gateway-audit.ts';
@@ -96,7 +95,7 @@ export function keyHandlers(ctx: ServerContext) {
           hint: 'the log is written from the first start with a gateway: section in server.yaml',
         });
       }
-      const publicKey = await readFile(join(ctx.keyDir, PUBLIC_KEY_FILE), 'utf8');
+      const publicKey = await auditKeysOf({ keyDir: ctx.keyDir, keys: ctx.auditKeys }).publicKey();
       const result = await verifyAuditLog(file, { publicKey });
       return result.ok
         ? { ok: true, records: result.records, digests: result.digests, open: false }
