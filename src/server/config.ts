@@ -8,6 +8,7 @@ import { type McpServerConfig, serversOfLayer } from '../mcp/config.ts';
 import { readConfigLayer } from '../models/config.ts';
 import { GATEWAY_TEMPLATE, type GatewayConfig, parseGatewayConfig } from './gateway-config.ts';
 import { parseUrlPrefix, type UrlPrefix } from './repository-url.ts';
+import { parseSsoConfig, SSO_TEMPLATE, type SsoConfig } from './sso/config.ts';
 
 /** What the operator of a server decides, in `server.yaml` beside the data. */
 export interface ServerConfig {
@@ -35,6 +36,8 @@ export interface ServerConfig {
   mcp?: McpGatewayConfig;
   /** The GitHub App (`github:`); undefined: off. */
   github?: GitHubConfig;
+  /** Single sign-on with an OpenID Connect provider (`sso:`); undefined: API tokens only. */
+  sso?: SsoConfig;
 }
 
 export interface McpGatewayConfig {
@@ -76,6 +79,7 @@ const fileSchema = z.strictObject({
   gateway: z.unknown().optional(),
   mcp_servers: z.unknown().optional(),
   github: z.unknown().optional(),
+  sso: z.unknown().optional(),
   mcp_gateway: z
     .strictObject({
       calls_per_minute: z.number().int().positive().default(DEFAULT_CALLS_PER_MINUTE),
@@ -115,7 +119,7 @@ ${GATEWAY_TEMPLATE}
 # mcp_servers:
 #   jira: { url: https://mcp.example.com/mcp }
 # mcp_gateway: { calls_per_minute: 60 }                # per virtual key
-${GITHUB_TEMPLATE}`;
+${GITHUB_TEMPLATE}${SSO_TEMPLATE}`;
 
 /**
  * Reads the server's config; when the file does not exist it is written from the template first,
@@ -168,6 +172,7 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
     ]),
   );
   const github = parseGitHubConfig(config.github, file);
+  const sso = parseSsoConfig(config.sso, file);
   for (const route of github?.repositories ?? []) {
     if (route.policy !== 'default' && policies[route.policy] === undefined)
       throw new WardenError('server.config', `github: no policy named "${route.policy}"`, {
@@ -203,6 +208,7 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
           },
         }),
     ...(github ? { github } : {}),
+    ...(sso ? { sso } : {}),
   };
 }
 
