@@ -8,7 +8,7 @@ import {
   type SsoSession,
 } from './api.ts';
 import { h, replace } from './dom.ts';
-import { every, type View, type ViewContext } from './view.ts';
+import { every, startsTasks, type View, type ViewContext } from './view.ts';
 import { approvalsView } from './views/approvals.ts';
 import { auditView } from './views/audit.ts';
 import { evalRunView } from './views/eval-run.ts';
@@ -74,9 +74,7 @@ async function start(root: HTMLElement, message?: string): Promise<void> {
     } else {
       const session = await ssoSession();
       if (!session.signedIn) return showLogin(root, message ?? session.message, session.sso);
-      api = createApi({ csrf: session.csrf }, (failure) =>
-        signOut(root, `Your single sign-on session is over: ${failure.message}. Sign in again.`),
-      );
+      api = createApi({ csrf: session.csrf }, (failure) => signOut(root, sessionEnded(failure.message)));
       me = { user: session.user, role: session.role, team: session.team, name: session.name };
     }
     unmount = mount(root, api, me);
@@ -96,6 +94,12 @@ async function start(root: HTMLElement, message?: string): Promise<void> {
       ),
     );
   }
+}
+
+/** The server's reason, said once: "the session ended: …" becomes the sentence the person reads. */
+function sessionEnded(reason: string): string {
+  const why = reason.replace(/^the session ended: /, '').replace(/\.$/, '');
+  return `Your single sign-on session ended: ${why}. Sign in again.`;
 }
 
 /** Whether SSO is on, and who the cookie signs in (the server renews an expired session here). */
@@ -160,7 +164,7 @@ function mount(root: HTMLElement, api: Api, me: Me): () => void {
   const nav = h(
     'nav',
     { 'aria-label': 'Sections' },
-    ...NAV.map(([key, label]) => {
+    ...NAV.filter(([key]) => key !== 'new' || startsTasks(me)).map(([key, label]) => {
       const a = h('a', { href: `#/${key}` }, label, key === 'approvals' ? pending : null);
       links.set(key, a);
       return a;

@@ -91,11 +91,10 @@ export function createSsoSessions(options: {
   > => {
     const mapping = mapGroups(config.roles, identity.groups ?? []);
     if (!mapping) {
-      const groups = identity.groups?.length ? identity.groups.join(', ') : 'none';
-      return {
-        ok: false,
-        why: `none of your groups (${groups}) is mapped to a Warden team. Ask an admin to map one under sso.roles in server.yaml.`,
-      };
+      const groups = identity.groups?.length
+        ? `none of your groups (${identity.groups.join(', ')}) is mapped to a Warden team`
+        : `the provider lists no groups for you (claim "${config.groupsClaim}"), so none maps to a Warden team`;
+      return { ok: false, why: `${groups}. Ask an admin to map one under sso.roles in server.yaml.` };
     }
     if (!(await accounts.getTeam(mapping.team))) {
       return {
@@ -185,7 +184,11 @@ export function createSsoSessions(options: {
       }
       const placed = await placeUser(identity);
       if (!placed.ok)
-        return refuse(403, 'No access to Warden', `You are signed in as ${identity.name}, but ${placed.why}`);
+        return refuse(
+          403,
+          'No access to Warden',
+          `You signed in at the identity provider as ${identity.name}, but ${placed.why}`,
+        );
       const secret = newSecret();
       const record = {
         hash: hashOf(secret),
