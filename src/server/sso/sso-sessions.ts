@@ -111,7 +111,12 @@ export function createSsoSessions(options: {
     return { ok: true, userId, team: mapping.team, role: mapping.role };
   };
 
-  const renew = async (secret: string, record: SsoSessionRecord): Promise<SsoSessionRecord> => {
+  const renew = async (secret: string, read: SsoSessionRecord): Promise<SsoSessionRecord> => {
+    // Renewed by a request that read the row just before: a second renewal would spend a refresh
+    // token the provider has already rotated, which it takes for theft and answers by revoking.
+    const record = await store.get(read.hash);
+    if (!record) throw ended('the session is unknown or was signed out');
+    if (Date.parse(record.expiresAt) > now()) return record;
     const sealed = record.sealed ? unseal<Sealed>(secret, record.sealed) : undefined;
     const end = async (why: string): Promise<never> => {
       await store.delete(record.hash);
