@@ -191,6 +191,19 @@ describe('single sign-on in the console', { skip, timeout: 90_000 }, () => {
     assert.equal((await sent.json()).createdBy, 'sso:ada');
     // API tokens are for automation: no cookie, no CSRF header.
     assert.equal((await admin('POST', '/v1/tasks', task)).status, 201);
+
+    // The console sends the header itself: a task started from the form, followed live (SSE by cookie).
+    const { page } = ada;
+    await page.goto(`${url}/#/new`);
+    await page.locator('#model option').first().waitFor({ state: 'attached' });
+    await page.fill('#repository', repository);
+    await page.fill('#instruction', 'Say hello.');
+    await page.fill('#model-id', model);
+    await page.click('button:has-text("Start task")');
+    await page.waitForURL(/#\/tasks\/t/);
+    await page.locator('.say.assistant', { hasText: 'Nothing to do.' }).waitFor();
+    await page.locator('.report[data-report="finished"]').waitFor();
+    assert.deepEqual(problems, []);
   });
 
   it('gives a viewer no new-task form', async () => {

@@ -34,6 +34,15 @@ export async function startTestProvider(accounts: Record<string, TestAccount>): 
   const clientId = 'warden';
   const clientSecret = randomBytes(24).toString('base64url');
   const people = new Map(Object.entries(accounts));
+  // Its advice to production deployments (dev keys, in-memory store, stock pages) is not for a test.
+  const { info, warn } = console;
+  const quiet =
+    (write: (...args: unknown[]) => void) =>
+    (...args: unknown[]) => {
+      if (!String(args[0]).startsWith('oidc-provider ')) write(...args);
+    };
+  console.info = quiet(info);
+  console.warn = quiet(warn);
   let handler: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
   server.on('request', (request, response) => {
     if (!handler) response.writeHead(503).end('the provider is not registered yet');
@@ -79,6 +88,8 @@ export async function startTestProvider(accounts: Record<string, TestAccount>): 
     },
     close: () =>
       new Promise<void>((resolve) => {
+        console.info = info;
+        console.warn = warn;
         server.closeAllConnections();
         server.close(() => resolve());
       }),
