@@ -136,6 +136,10 @@ describe('single sign-on in the console', { skip, timeout: 90_000 }, () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: '/tmp/console-sso-login-dark.png' });
     await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: '/tmp/console-sso-login-phone.png' });
+    assert.equal(await page.locator('html').evaluate((html) => html.scrollWidth - html.clientWidth), 0);
+    await page.setViewportSize({ width: 1280, height: 860 });
 
     await signIn(page, 'ada');
     await page.waitForURL(`${url}/`);
