@@ -77,11 +77,15 @@ export interface Served {
 }
 
 /**
- * Starts `warden serve` on an ephemeral port as a child process and waits until it listens;
- * `env` adds to the bare environment it gets (a provider key, for one).
+ * Starts `warden serve` on an ephemeral port (or `port`) as a child process and waits until it
+ * listens; `env` adds to the bare environment it gets (a provider key, for one).
  */
-export async function startServe(world: ServerWorld, env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [WARDEN, 'serve', '--port', '0', '--data', world.data], {
+export async function startServe(
+  world: ServerWorld,
+  env: Record<string, string> = {},
+  port = 0,
+): Promise<Served> {
+  const child = spawn(process.execPath, [WARDEN, 'serve', '--port', String(port), '--data', world.data], {
     cwd: world.dir,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

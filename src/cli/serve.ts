@@ -111,7 +111,12 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     lines.push(
       `first start: the admin token (shown once, keep it; also in ${join(dataDir, ADMIN_TOKEN_FILE)}, delete it once read): ${server.adminToken}`,
     );
-  lines.push(`the console is at ${server.url}/ (sign in with an API token)`);
+  const sso = server.config.sso;
+  lines.push(
+    sso
+      ? `the console is at ${sso.publicUrl.href} (sign in with SSO at ${sso.issuer.host}, or with an API token)`
+      : `the console is at ${server.url}/ (sign in with an API token)`,
+  );
   io.stdout(lines.map((line) => `warden serve: ${line}\n`).join(''));
 
   await untilStopSignal((line) =>

@@ -40,6 +40,8 @@ export interface AccountStore {
   getTeam(id: string): Promise<TeamRecord | undefined>;
   listTeams(): Promise<TeamRecord[]>;
   createUser(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
+  /** Moves a user to another team or role (single sign-on does, as the provider's groups change). */
+  updateUser(id: string, fields: Pick<UserRecord, 'team' | 'role'>): Promise<void>;
   getUser(id: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
   countUsers(): Promise<number>;

@@ -61,7 +61,12 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   const e = error as FastifyishError;
   if (e?.validation?.length) return { status: 400, body: validationBody(e.validation, e.validationContext) };
   const fromSecurity = e?.errors?.find(isWardenError);
-  if (fromSecurity) return { status: 401, body: bodyOf(fromSecurity) };
+  // A refusal of a known caller (a cookie's request without its CSRF token) keeps its 403.
+  if (fromSecurity)
+    return {
+      status: fromSecurity instanceof ApiError ? fromSecurity.status : 401,
+      body: bodyOf(fromSecurity),
+    };
   if (e?.code === 'FST_ERR_BAD_URL' || e?.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     const tooLong = e.code === 'FST_ERR_MAX_PARAM_LENGTH';
     return {

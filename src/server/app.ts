@@ -4,7 +4,7 @@ import openapiGlue from 'fastify-openapi-glue';
 import { parse } from 'yaml';
 import { consolePlugin } from '../console/plugin.ts';
 import { ApiError, errorResponse, notFound, writeClientError } from './api-errors.ts';
-import { authenticate, type Principal } from './auth.ts';
+import type { Principal } from './auth.ts';
 import type { ServerContext } from './context.ts';
 import { accountHandlers } from './routes/accounts.ts';
 import { approvalHandlers } from './routes/approvals.ts';
@@ -13,6 +13,8 @@ import { evalHandlers } from './routes/evals.ts';
 import { eventHandlers } from './routes/events.ts';
 import { keyHandlers } from './routes/keys.ts';
 import { taskHandlers } from './routes/tasks.ts';
+import { authRoutes } from './sso/auth-routes.ts';
+import { authenticateRequest } from './sso/request-auth.ts';
 
 /** The API's one description: routes and request validation are built from it, clients read it. */
 export const OPENAPI: Record<string, unknown> = parse(
@@ -90,6 +92,7 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', async () => OPENAPI);
   await app.register(consolePlugin);
+  await app.register(authRoutes(base.sso));
 
   await app.register(openapiGlue, {
     specification: forGlue(OPENAPI),
@@ -104,7 +107,7 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
     },
     securityHandlers: {
       async bearer(request: FastifyRequest) {
-        principals.set(request, await authenticate(request.headers.authorization, ctx.accounts));
+        principals.set(request, await authenticateRequest(request, ctx.accounts, ctx.sso));
       },
     },
   });

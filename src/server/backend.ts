@@ -24,6 +24,7 @@ import { withRedaction } from './redacted-task-store.ts';
 import { openSqliteAccountStore } from './sqlite-account-store.ts';
 import { openSqliteKeyStore } from './sqlite-key-store.ts';
 import { openSqliteTaskStore } from './sqlite-task-store.ts';
+import { pgSsoSessionStore, type SsoSessionStore, sqliteSsoSessionStore } from './sso/session-store.ts';
 import { createLocalTaskBus, type TaskBus } from './task-bus.ts';
 import { createLocalTaskQueue, type TaskJob, type TaskQueue } from './task-queue.ts';
 import type { TaskStore } from './task-store.ts';
@@ -41,6 +42,8 @@ export interface Backend {
   evals: EvalStore;
   /** The GitHub App's deliveries and the tasks they started. */
   github: GitHubStore;
+  /** Single sign-on sessions of the console. */
+  ssoSessions: SsoSessionStore;
   bus: TaskBus;
   queue: TaskQueue;
   /** The keys are files (the same on every machine) or in KMS (`audit_keys:`); the logs are files or rows. */
@@ -74,12 +77,13 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
 /** The embedded default: SQLite files, the in-process queue and bus, audit logs as files. */
 function openSqlite(options: BackendOptions): Backend {
   const { dataDir, config } = options;
-  const { sessions, keys, tasks, accounts, evals, github } = privately(() => {
+  const { sessions, keys, tasks, accounts, evals, github, ssoSessions } = privately(() => {
     const keys = openSqliteKeyStore(join(dataDir, 'server.db'));
     const evals = sqliteEvalStore(join(dataDir, 'server.db'));
     return {
       evals,
       github: sqliteGitHubStore(join(dataDir, 'server.db')),
+      ssoSessions: sqliteSsoSessionStore(join(dataDir, 'server.db')),
       sessions: SessionStore.open(dataDir),
       keys,
       tasks: withRedaction(
@@ -105,6 +109,7 @@ function openSqlite(options: BackendOptions): Backend {
     sessions: sessionStateOf(sessions),
     evals,
     github,
+    ssoSessions,
     bus: createLocalTaskBus(),
     queue: createLocalTaskQueue({ concurrency: options.concurrency, teamLimit }),
     audit,
@@ -117,6 +122,7 @@ function openSqlite(options: BackendOptions): Backend {
       await accounts.close();
       await evals.close();
       await github.close();
+      await ssoSessions.close();
       sessions.close();
     },
   };
@@ -162,6 +168,7 @@ async function openPostgres(options: BackendOptions, url: string): Promise<Backe
       sessions: pgSessionState(pool),
       evals,
       github: pgGitHubStore(pool),
+      ssoSessions: pgSsoSessionStore(pool),
       bus,
       queue,
       audit: {

@@ -10,6 +10,7 @@ import { readConfigLayer } from '../models/config.ts';
 import { GATEWAY_TEMPLATE, type GatewayConfig, parseGatewayConfig } from './gateway-config.ts';
 import { AUDIT_KEYS_TEMPLATE, parseAuditKeysConfig } from './kms-config.ts';
 import { parseUrlPrefix, type UrlPrefix } from './repository-url.ts';
+import { parseSsoConfig, SSO_TEMPLATE, type SsoConfig } from './sso/config.ts';
 
 /** What the operator of a server decides, in `server.yaml` beside the data. */
 export interface ServerConfig {
@@ -39,6 +40,8 @@ export interface ServerConfig {
   github?: GitHubConfig;
   /** Audit keys in AWS KMS (`audit_keys:`); undefined: both are files under DATA/keys. */
   auditKeys?: AuditKeysConfig;
+  /** Single sign-on with an OpenID Connect provider (`sso:`); undefined: API tokens only. */
+  sso?: SsoConfig;
 }
 
 export interface McpGatewayConfig {
@@ -81,6 +84,7 @@ const fileSchema = z.strictObject({
   mcp_servers: z.unknown().optional(),
   github: z.unknown().optional(),
   audit_keys: z.unknown().optional(),
+  sso: z.unknown().optional(),
   mcp_gateway: z
     .strictObject({
       calls_per_minute: z.number().int().positive().default(DEFAULT_CALLS_PER_MINUTE),
@@ -120,7 +124,7 @@ ${GATEWAY_TEMPLATE}
 # mcp_servers:
 #   jira: { url: https://mcp.example.com/mcp }
 # mcp_gateway: { calls_per_minute: 60 }                # per virtual key
-${GITHUB_TEMPLATE}${AUDIT_KEYS_TEMPLATE}`;
+${GITHUB_TEMPLATE}${AUDIT_KEYS_TEMPLATE}${SSO_TEMPLATE}`;
 
 /**
  * Reads the server's config; when the file does not exist it is written from the template first,
@@ -174,6 +178,7 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
   );
   const github = parseGitHubConfig(config.github, file);
   const auditKeys = parseAuditKeysConfig(config.audit_keys, file);
+  const sso = parseSsoConfig(config.sso, file);
   for (const route of github?.repositories ?? []) {
     if (route.policy !== 'default' && policies[route.policy] === undefined)
       throw new WardenError('server.config', `github: no policy named "${route.policy}"`, {
@@ -210,6 +215,7 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
         }),
     ...(github ? { github } : {}),
     ...(auditKeys ? { auditKeys } : {}),
+    ...(sso ? { sso } : {}),
   };
 }
 

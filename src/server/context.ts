@@ -10,6 +10,7 @@ import type { Principal } from './auth.ts';
 import type { ApiAction, ApiResource, Authorizer } from './authorize.ts';
 import type { ServerConfig } from './config.ts';
 import type { ServerGateway } from './server-gateway.ts';
+import type { SsoSessions } from './sso/sso-sessions.ts';
 import type { TaskBus } from './task-bus.ts';
 import type { TaskQueue } from './task-queue.ts';
 import type { TaskStore } from './task-store.ts';
@@ -37,6 +38,8 @@ export interface ServerContext {
   cwd: string;
   /** The model gateway and its keys; absent where a server is built without one (unit tests). */
   gateway?: ServerGateway;
+  /** Single sign-on (`sso:`): its sessions and routes; absent when it is off. */
+  sso?: SsoSessions;
   /** SSE keep-alive comment interval. */
   heartbeatMs: number;
   /** The authenticated caller of a request (set by the security handler). */

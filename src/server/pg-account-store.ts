@@ -36,6 +36,9 @@ export function pgAccountStore(pool: pg.Pool): AccountStore {
       );
       return toUser(row as Record<string, unknown>);
     },
+    async updateUser(id, fields) {
+      await pool.query('UPDATE users SET team = $2, role = $3 WHERE id = $1', [id, fields.team, fields.role]);
+    },
     getUser: (id) => first('SELECT * FROM users WHERE id = $1', [id], toUser),
     listUsers: async () => (await rows('SELECT * FROM users ORDER BY id')).map(toUser),
     async countUsers() {

@@ -71,6 +71,9 @@ export function openSqliteAccountStore(file: string): AccountStore {
       );
       return user(input.id) as UserRecord;
     },
+    async updateUser(id, fields) {
+      db.prepare('UPDATE users SET team = ?, role = ? WHERE id = ?').run(fields.team, fields.role, id);
+    },
     getUser: async (id) => user(id),
     listUsers: async () => db.prepare('SELECT * FROM users ORDER BY id').all().map(toUser),
     async countUsers() {

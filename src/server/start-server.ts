@@ -14,6 +14,7 @@ import { createServerTrials, enqueueTrials } from './eval-trials.ts';
 import { gitHubPrefixes, openGitHubIntegration } from './github-app.ts';
 import { recoverTasks, requeueWaiting } from './recovery.ts';
 import { openServerGateway, type ServerGateway } from './server-gateway.ts';
+import { openSso, requireSsoSecret } from './sso/open-sso.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { createTaskWorkspaces, taskJob } from './task-workspace.ts';
 
@@ -60,6 +61,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     options.configFile ?? join(dataDir, 'server.yaml'),
     options.concurrency === undefined ? {} : { concurrency: options.concurrency },
   );
+  if (config.sso) requireSsoSecret(config.sso, options.env);
   const policies = await loadPolicies(config);
   const backend = await openBackend({
     dataDir,
@@ -171,6 +173,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     env: options.env,
     cwd: dataDir,
     gateway,
+    ...(config.sso ? { sso: openSso(config.sso, backend, options.env, options.log) } : {}),
     heartbeatMs: options.heartbeatMs ?? 15_000,
     log: options.log,
   });

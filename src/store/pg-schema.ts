@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { EVAL_SCHEMA } from './eval-schema.ts';
 import { GITHUB_SCHEMA } from './github-schema.ts';
+import { SSO_SCHEMA } from './sso-schema.ts';
 
 /**
  * Warden's PostgreSQL schema as numbered migrations. Each runs once, in order, in the transaction
@@ -145,6 +146,11 @@ CREATE INDEX gateway_keys_team ON gateway_keys (team);
     version: 4,
     name: 'github app: deliveries and the tasks they started',
     sql: GITHUB_SCHEMA,
+  },
+  {
+    version: 5,
+    name: 'single sign-on sessions',
+    sql: SSO_SCHEMA,
   },
 ];
 

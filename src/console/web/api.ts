@@ -66,7 +66,17 @@ export interface Me {
   user: string;
   role: string;
   team: string;
+  /** Who the identity provider says this is, when signed in with SSO. */
+  name?: string;
 }
+
+/** `GET /auth/session`: whether single sign-on is on, and whom the session cookie signs in. */
+export type SsoSession =
+  | { sso: boolean; signedIn: false; message?: string }
+  | { sso: true; signedIn: true; user: string; name: string; role: string; team: string; csrf: string };
+
+/** How the console proves who it is: a pasted API token, or the SSO cookie and its CSRF token. */
+export type Credential = { token: string } | { csrf: string };
 
 export interface ModelChoice {
   id: string;
@@ -104,6 +114,8 @@ export type Verification =
   | { ok: true; records: number; digests: number; status: TaskStatus }
   | { ok: false; firstBad: number; message: string; status: TaskStatus };
 
+export const CSRF_HEADER = 'x-warden-csrf';
+
 /** A refused or failed request, with what the API said about it. */
 export class ApiFailure extends Error {
   readonly status: number;
@@ -132,7 +144,7 @@ export class ApiFailure extends Error {
 }
 
 export interface Api {
-  readonly token: string;
+  readonly credential: Credential;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   /** A download, for the audit log. */
@@ -143,9 +155,16 @@ export interface Api {
   unauthorized(failure: ApiFailure): void;
 }
 
-/** The API with one bearer token; a 401 anywhere signs the person out with a reason. */
-export function createApi(token: string, onUnauthorized: (failure: ApiFailure) => void): Api {
-  const headers = () => ({ authorization: `Bearer ${token}` });
+/**
+ * The API with one credential; a 401 anywhere signs the person out with a reason. With SSO the
+ * browser sends the cookie itself, and every request carries the session's CSRF token, which the
+ * server requires of any that changes something.
+ */
+export function createApi(credential: Credential, onUnauthorized: (failure: ApiFailure) => void): Api {
+  const headers = (): Record<string, string> =>
+    'token' in credential
+      ? { authorization: `Bearer ${credential.token}` }
+      : { [CSRF_HEADER]: credential.csrf };
   async function request(method: string, path: string, body?: unknown): Promise<Response> {
     let response: Response;
     try {
@@ -166,7 +185,7 @@ export function createApi(token: string, onUnauthorized: (failure: ApiFailure) =
     return response;
   }
   return {
-    token,
+    credential,
     headers,
     unauthorized: onUnauthorized,
     async get<T>(path: string) {

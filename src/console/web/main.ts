@@ -1,6 +1,14 @@
-import { type Api, ApiFailure, type Approval, createApi, type Me } from './api.ts';
+import {
+  type Api,
+  ApiFailure,
+  type Approval,
+  createApi,
+  failureOf,
+  type Me,
+  type SsoSession,
+} from './api.ts';
 import { h, replace } from './dom.ts';
-import { every, type View, type ViewContext } from './view.ts';
+import { every, startsTasks, type View, type ViewContext } from './view.ts';
 import { approvalsView } from './views/approvals.ts';
 import { auditView } from './views/audit.ts';
 import { evalRunView } from './views/eval-run.ts';
@@ -14,8 +22,9 @@ import { taskListView } from './views/task-list.ts';
 import { usageView } from './views/usage.ts';
 
 /**
- * The token lives in sessionStorage: it survives a reload but not the tab, and is never written to
- * a cookie (no request is authenticated by the browser on its own, so there is nothing to forge).
+ * A pasted token lives in sessionStorage: it survives a reload but not the tab, and is never
+ * written to a cookie. Signed in with SSO, the browser holds an HttpOnly cookie the page cannot
+ * read, and the page holds the session's CSRF token, without which the server refuses any change.
  */
 const TOKEN_KEY = 'warden.token';
 
@@ -56,10 +65,18 @@ if (root) void start(root);
 
 async function start(root: HTMLElement, message?: string): Promise<void> {
   const token = sessionStorage.getItem(TOKEN_KEY);
-  if (!token) return showLogin(root, message);
-  const api = createApi(token, (failure) => signOut(root, `Signed out: ${failure.describe()}`));
   try {
-    const me = await api.get<Me>('/v1/me');
+    let api: Api;
+    let me: Me;
+    if (token) {
+      api = createApi({ token }, (failure) => signOut(root, `Signed out: ${failure.describe()}`));
+      me = await api.get<Me>('/v1/me');
+    } else {
+      const session = await ssoSession();
+      if (!session.signedIn) return showLogin(root, message ?? session.message, session.sso);
+      api = createApi({ csrf: session.csrf }, (failure) => signOut(root, sessionEnded(failure.message)));
+      me = { user: session.user, role: session.role, team: session.team, name: session.name };
+    }
     unmount = mount(root, api, me);
   } catch (error) {
     if (error instanceof ApiFailure && error.status === 401) return;
@@ -79,11 +96,30 @@ async function start(root: HTMLElement, message?: string): Promise<void> {
   }
 }
 
-function showLogin(root: HTMLElement, message?: string): void {
+/** The server's reason, said once: "the session ended: …" becomes the sentence the person reads. */
+function sessionEnded(reason: string): string {
+  const why = reason.replace(/^the session ended: /, '').replace(/\.$/, '');
+  return `Your single sign-on session ended: ${why}. Sign in again.`;
+}
+
+/** Whether SSO is on, and who the cookie signs in (the server renews an expired session here). */
+async function ssoSession(): Promise<SsoSession> {
+  let response: Response;
+  try {
+    response = await fetch('/auth/session', { cache: 'no-store' });
+  } catch (error) {
+    throw new ApiFailure(0, 'network', (error as Error).message);
+  }
+  if (!response.ok) throw await failureOf(response);
+  return (await response.json()) as SsoSession;
+}
+
+function showLogin(root: HTMLElement, message?: string, sso = false): void {
   replace(
     root,
     loginView({
       message,
+      sso,
       signIn(token) {
         sessionStorage.setItem(TOKEN_KEY, token);
         void start(root);
@@ -96,7 +132,29 @@ function signOut(root: HTMLElement, message?: string): void {
   unmount?.();
   unmount = undefined;
   sessionStorage.removeItem(TOKEN_KEY);
-  showLogin(root, message);
+  void start(root, message);
+}
+
+/**
+ * Ends the SSO session on the server at once, then goes to the provider's sign-out (which comes
+ * back to the console) so that the next "Sign in with SSO" asks who you are again.
+ */
+async function signOutOfSso(root: HTMLElement, api: Api): Promise<void> {
+  unmount?.();
+  unmount = undefined;
+  try {
+    const response = await fetch('/auth/logout', {
+      method: 'POST',
+      headers: api.headers(),
+      cache: 'no-store',
+    });
+    if (!response.ok) throw await failureOf(response);
+    const { redirect } = (await response.json()) as { redirect: string };
+    location.assign(redirect);
+  } catch (error) {
+    const reason = error instanceof ApiFailure ? error.describe() : String(error);
+    void start(root, `Signing out failed: ${reason}`);
+  }
 }
 
 /** The signed-in console: top bar, then the page the address names. */
@@ -106,7 +164,7 @@ function mount(root: HTMLElement, api: Api, me: Me): () => void {
   const nav = h(
     'nav',
     { 'aria-label': 'Sections' },
-    ...NAV.map(([key, label]) => {
+    ...NAV.filter(([key]) => key !== 'new' || startsTasks(me)).map(([key, label]) => {
       const a = h('a', { href: `#/${key}` }, label, key === 'approvals' ? pending : null);
       links.set(key, a);
       return a;
@@ -128,10 +186,23 @@ function mount(root: HTMLElement, api: Api, me: Me): () => void {
       h(
         'div',
         { class: 'who' },
-        h('span', { title: `team ${me.team}` }, me.user),
+        h(
+          'span',
+          { class: 'user', title: me.name ? `${me.user} · team ${me.team}` : `team ${me.team}` },
+          me.name ?? me.user,
+        ),
         h('span', { class: 'role' }, me.role),
         h('span', { class: 'muted' }, me.team),
-        h('button', { type: 'button', class: 'link', onclick: () => signOut(root) }, 'Sign out'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            'data-action': 'sign-out',
+            onclick: () => ('csrf' in api.credential ? void signOutOfSso(root, api) : signOut(root)),
+          },
+          'Sign out',
+        ),
       ),
     ),
     main,

@@ -16,6 +16,14 @@ export interface ViewContext {
 /** Draws into `ctx.main`; returns what to stop (streams, timers) when the person navigates away. */
 export type View = (ctx: ViewContext) => (() => void) | undefined;
 
+/**
+ * Whether the console offers the new-task form. Only a courtesy: Cedar decides on the server, and
+ * a role that may not start tasks gets a 403 however it asks.
+ */
+export function startsTasks(me: Me): boolean {
+  return me.role === 'admin' || me.role === 'operator';
+}
+
 /** A failure, said so a person can act on it. */
 export function errorBox(error: unknown): HTMLElement {
   const failure = error instanceof ApiFailure ? error : undefined;

@@ -5,6 +5,7 @@ import { ApiError } from '../api-errors.ts';
 import { fileAuditLogs } from '../audit-logs.ts';
 import type { ServerContext } from '../context.ts';
 import { streamEvents } from '../sse.ts';
+import { stillSignedIn } from '../sso/request-auth.ts';
 import { readableTask } from './tasks.ts';
 
 type EventsRequest = FastifyRequest<{
@@ -53,10 +54,8 @@ export function eventHandlers(ctx: ServerContext) {
           bus: ctx.bus,
           heartbeatMs: ctx.heartbeatMs,
           stillAllowed: async () => {
-            const token = await ctx.accounts.getToken(principal.tokenId);
             return (
-              token !== undefined &&
-              token.revokedAt === undefined &&
+              (await stillSignedIn(principal, ctx.accounts, ctx.sso)) &&
               ctx.authorizer.check(principal, 'task.read', { kind: 'task', id: task.id, team: task.team })
                 .allowed
             );

@@ -4,13 +4,19 @@ import { h } from '../dom.ts';
 export interface LoginOptions {
   /** Why the person is here again (signed out, token refused). */
   message?: string | undefined;
+  /** The server signs people in with its identity provider too (`sso:` in server.yaml). */
+  sso?: boolean;
   signIn(token: string, me: Me): void;
 }
 
 // Only the prefix: the server decides what is valid, this catches a paste of the wrong thing.
 const TOKEN_SHAPE = /^wdn_[\x21-\x7e]+$/;
 
-/** Paste a token; it is tried against GET /v1/me before it is kept. */
+/**
+ * "Sign in with SSO" when the server has a provider (a plain link: the server sends the browser on
+ * to the provider and back), and the token form, for anyone holding an API token. A token is tried
+ * against GET /v1/me before it is kept.
+ */
 export function loginView(options: LoginOptions): HTMLElement {
   const input = h('input', {
     id: 'token',
@@ -23,7 +29,8 @@ export function loginView(options: LoginOptions): HTMLElement {
   });
   const status = h('div', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
   if (options.message) status.append(h('div', { class: 'callout warn' }, options.message));
-  const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
+  // With SSO on, its button is the page's one primary action.
+  const button = h('button', { type: 'submit', class: options.sso ? 'secondary' : 'primary' }, 'Sign in');
 
   const form = h(
     'form',
@@ -37,6 +44,15 @@ export function loginView(options: LoginOptions): HTMLElement {
     },
     h('div', { class: 'brand big' }, h('span', { class: 'mark', 'aria-hidden': 'true' }), 'Warden'),
     h('p', { class: 'muted' }, 'Coding agents under policy, in a sandbox, on the record.'),
+    options.sso
+      ? h(
+          'div',
+          { class: 'sso' },
+          h('a', { class: 'button primary', href: '/auth/login', 'data-action': 'sso' }, 'Sign in with SSO'),
+          h('p', { class: 'hint' }, 'With your company account; your groups decide your team and role.'),
+          h('div', { class: 'or', role: 'separator' }, h('span', null, 'or with an API token')),
+        )
+      : null,
     h('label', { for: 'token' }, 'API token'),
     input,
     h(
@@ -65,7 +81,7 @@ export function loginView(options: LoginOptions): HTMLElement {
     }
     button.disabled = true;
     try {
-      const me = await createApi(token, () => {}).get<Me>('/v1/me');
+      const me = await createApi({ token }, () => {}).get<Me>('/v1/me');
       options.signIn(token, me);
     } catch (error) {
       const message =
@@ -80,6 +96,6 @@ export function loginView(options: LoginOptions): HTMLElement {
     }
   }
 
-  queueMicrotask(() => input.focus());
+  if (!options.sso) queueMicrotask(() => input.focus());
   return h('div', { class: 'login' }, form);
 }

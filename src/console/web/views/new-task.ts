@@ -1,6 +1,6 @@
 import { ApiFailure, type Limits, type ModelChoice, type PolicySummary, type Task } from '../api.ts';
 import { h, replace, route } from '../dom.ts';
-import { errorBox, pageHeader, type View } from '../view.ts';
+import { errorBox, pageHeader, startsTasks, type View } from '../view.ts';
 
 /**
  * The form for a task: repository, instruction, a model the server offers, one of its policies and
@@ -8,6 +8,17 @@ import { errorBox, pageHeader, type View } from '../view.ts';
  * marked here.
  */
 export const newTaskView: View = (ctx) => {
+  if (!startsTasks(ctx.me)) {
+    ctx.main.append(
+      pageHeader('New task'),
+      h(
+        'div',
+        { class: 'callout warn', role: 'alert', 'data-refused': 'task.create' },
+        `Your role, ${ctx.me.role}, may not start tasks. An admin gives operators of team "${ctx.me.team}" that right (or maps your group to the operator role, with single sign-on).`,
+      ),
+    );
+    return undefined;
+  }
   const problem = h('div', { role: 'status', 'aria-live': 'polite' });
   const repository = h('input', {
     id: 'repository',

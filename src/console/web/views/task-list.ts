@@ -10,7 +10,7 @@ import {
   statusBadge,
   tokens,
 } from '../format.ts';
-import { errorBox, every, pageHeader, type View } from '../view.ts';
+import { errorBox, every, pageHeader, startsTasks, type View } from '../view.ts';
 
 const FILTER_LABELS: Record<TaskStatus | 'all', string> = {
   all: 'All',
@@ -73,7 +73,10 @@ export const taskListView: View = (ctx) => {
     void refresh();
   });
   ctx.main.append(
-    pageHeader('Tasks', h('a', { class: 'button primary', href: '#/new' }, 'New task')),
+    pageHeader(
+      'Tasks',
+      startsTasks(ctx.me) ? h('a', { class: 'button primary', href: '#/new' }, 'New task') : null,
+    ),
     h('div', { class: 'toolbar' }, filters, stamp),
     problem,
     h('div', { class: 'table-wrap' }, table),
