@@ -6,6 +6,7 @@ import { checkPolicyFile, loadPolicy } from '../policy/load.ts';
 import type { PolicyAction, Verdict } from '../policy/types.ts';
 import { parseFlags } from './args.ts';
 import type { CommandIo } from './main.ts';
+import { policyEvidenceCommand } from './policy-evidence.ts';
 import { forTerminal } from './terminal.ts';
 
 export const POLICY_HELP = `Usage: warden policy check FILE [--json]
@@ -24,6 +25,9 @@ test     what the policy would decide, the rules that decided it, and why. Actio
 A repository's own policy file is never loaded by itself: name it here, or with --policy.`;
 
 export async function policyCommand(args: string[], io: CommandIo): Promise<number> {
+  // suggest, diff and assert read audit logs and corpora, with options of their own.
+  if (args[0] === 'suggest' || args[0] === 'diff' || args[0] === 'assert')
+    return policyEvidenceCommand(args[0], args.slice(1), io);
   const { values, positionals } = parseFlags('policy', args, {
     json: { type: 'boolean' },
     expect: { type: 'string' },
