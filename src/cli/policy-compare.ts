@@ -83,7 +83,7 @@ export async function policyAssertCommand(args: string[], io: CommandIo): Promis
   for (const v of verdicts) {
     const rules = v.overlapping.length
       ? `rules that could match: ${v.overlapping.map((o) => `${o.rule} (${o.pattern})`).join(', ')}`
-      : 'no allow rule shares a match with it';
+      : 'no allow rule matches it as written';
     if (v.allowed.length === 0) {
       lines.push(`ok    never ${v.never.text}: none of ${v.tried} requests allowed; ${rules}`);
       continue;

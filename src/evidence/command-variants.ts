@@ -32,6 +32,20 @@ export function commandVariants(command: string): string[] {
     `echo $(${command})`,
     `echo \`${command}\``,
     `find . -maxdepth 0 -exec ${command} \\;`,
+    // Programs that run the rest of their command line, which a policy may allow by name.
+    `busybox ${command}`,
+    `watch -n 1 ${command}`,
+    `strace -f ${command}`,
+    `ltrace ${command}`,
+    `valgrind ${command}`,
+    `flock /tmp/lock ${command}`,
+    `script -qc ${quoted} /dev/null`,
+    `ionice -c 3 ${command}`,
+    `taskset 1 ${command}`,
+    `prlimit --nofile=64 ${command}`,
+    `unbuffer ${command}`,
+    `chroot / ${command}`,
+    `parallel ::: ${quoted}`,
   ];
 }
 

@@ -106,7 +106,11 @@ const BRANCHES = ['main', 'master', 'warden/fix-1', 'release/1.0', 'feature/x'];
 const PACKAGES = ['npm:left-pad', 'npm:lodash', 'npm:reqeusts', 'pypi:requests', 'crates:serde'];
 
 /** `*` in a pattern, each filled by one of `fills`, `pick` choosing which. */
-export function instance(pattern: string, pick: (n: number) => number, fills = FILLS): string {
+export function instance(
+  pattern: string,
+  pick: (n: number) => number,
+  fills: readonly string[] = FILLS,
+): string {
   return pattern.replace(/\*+/g, () => fills[pick(fills.length)] as string);
 }
 
@@ -153,23 +157,38 @@ export async function generatedRequests(
   const branchPatterns = of((p) => [...(p.git?.push ?? []), ...(p.git?.pull_requests ?? [])]);
   const toolPatterns = of((p) => [...(p.mcp?.allow ?? []), ...(p.mcp?.ask ?? []), ...(p.mcp?.deny ?? [])]);
 
-  const fill = (patterns: readonly string[], fixed: readonly string[], fills = FILLS) =>
+  // Rules one policy has and another lacks are where two policies differ: they get more samples.
+  const differing = (pick: (file: PolicyFile) => readonly string[]) =>
+    policies.flatMap(pick).filter((pattern) => !policies.every((p) => pick(p).includes(pattern)));
+  const differingCommands = differing((p) => [
+    ...(p.commands?.allow ?? []),
+    ...(p.commands?.ask ?? []),
+    ...(p.commands?.deny ?? []),
+  ]);
+  const filled = (patterns: readonly string[], fills: readonly string[]) =>
+    fc
+      .tuple(fc.constantFrom(...patterns), fc.array(fc.nat(), { minLength: 8, maxLength: 8 }))
+      .map(([p, picks]) => {
+        let k = 0;
+        return instance(p, (n) => (picks[k++ % picks.length] as number) % n, fills);
+      });
+  const fill = (
+    patterns: readonly string[],
+    fixed: readonly string[],
+    fills = FILLS,
+    focus: readonly string[] = [],
+  ) =>
     fc.oneof(
       fc.constantFrom(...fixed),
-      ...(patterns.length
-        ? [
-            fc
-              .tuple(fc.constantFrom(...patterns), fc.array(fc.nat(), { minLength: 8, maxLength: 8 }))
-              .map(([p, picks]) => {
-                let k = 0;
-                return instance(p, (n) => (picks[k++ % picks.length] as number) % n, fills);
-              }),
-          ]
-        : []),
+      ...(patterns.length ? [filled(patterns, fills)] : []),
+      ...(focus.length ? [filled(focus, fills), filled(focus, fills)] : []),
     );
-  const command = fill(commandPatterns, catalog.length ? catalog : COMMAND_CATALOG).chain((c) =>
-    fc.constantFrom(...commandVariants(c.trim() || 'true')),
-  );
+  const command = fill(
+    commandPatterns,
+    catalog.length ? catalog : COMMAND_CATALOG,
+    FILLS,
+    differingCommands,
+  ).chain((c) => fc.constantFrom(...commandVariants(c.trim() || 'true')));
   const path = fill(pathPatterns, PATHS, [
     '',
     'x',

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { WardenError } from '../errors.ts';
 import { commandAlternatives } from '../policy/compile.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
@@ -98,9 +99,12 @@ export function neverCorpus(never: NeverPattern, witnesses: readonly string[]): 
   const shell = (command: string, reads?: string) =>
     out.push({ action: { kind: 'shell', command, root: '/workspace' }, ...(reads ? { reads } : {}) });
   const push = (action: PolicyAction) => out.push({ action });
+  const matches = likeMatcher([never.pattern]);
   for (const raw of instances) {
     const text = raw.trim();
     if (text === '') continue;
+    // `a/*` filled with `../x` names a file outside `a/`: not what the pattern rules out.
+    if ((never.kind === 'read' || never.kind === 'write') && !matches(posix.normalize(text))) continue;
     switch (never.kind) {
       case 'command':
         for (const spelled of withOptions(text)) for (const form of commandVariants(spelled)) shell(form);
