@@ -195,7 +195,7 @@ test('a suggested policy, applied, allows every allowed action of its sessions, 
           );
           const ids = d.parts
             ? d.parts.flatMap((p) => p.policies.map((id) => ({ id, value: p.write ?? p.command })))
-            : d.policies.map((id) => ({ id, value: valueOf(action) }));
+            : d.policies.map((id) => ({ id, value: grantedValue(action) }));
           const problem = explained(suggestion, policy.file, action, ids);
           assert.equal(problem, undefined, problem);
         }
@@ -205,7 +205,7 @@ test('a suggested policy, applied, allows every allowed action of its sessions, 
   );
 });
 
-function valueOf(action: PolicyAction): string {
+function grantedValue(action: PolicyAction): string {
   if (action.kind === 'file.read' || action.kind === 'file.write') return action.path;
   if (action.kind === 'net.connect') return `${action.host}:${action.port}`;
   if (action.kind === 'git.push') return action.branch;

@@ -129,17 +129,19 @@ export async function collectReport(input: ReportInput): Promise<ComplianceRepor
         };
   });
 
-  const denials = activities.flatMap((a) =>
-    a.actions
-      .filter((o) => o.decision === 'deny' && o.tool !== 'network' && inPeriod(o.time, from, to))
-      .map((o) => ({
-        session: o.session,
-        time: o.time,
-        action: describeAction(o.action),
-        rules: o.policies,
-        reason: o.reason,
-      })),
-  );
+  const denials = activities
+    .flatMap((a) =>
+      a.actions
+        .filter((o) => o.decision === 'deny' && o.tool !== 'network' && inPeriod(o.time, from, to))
+        .map((o) => ({
+          session: o.session,
+          time: o.time,
+          action: describeAction(o.action),
+          rules: o.policies,
+          reason: o.reason,
+        })),
+    )
+    .sort((a, b) => a.time.localeCompare(b.time));
   const connections = activities.flatMap((a) =>
     a.actions.filter((o) => o.tool === 'network' && inPeriod(o.time, from, to)),
   );

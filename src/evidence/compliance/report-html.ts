@@ -13,11 +13,12 @@ h3 { font-size: 16px; margin: 24px 0 6px; }
 .meta { color: var(--muted); margin: 0 0 24px; }
 .meta dt { font-weight: 600; color: var(--ink); }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; }
+dl.meta dd { margin: 0; }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; margin: 8px 0 16px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
 th { background: var(--band); font-weight: 600; white-space: nowrap; }
-td.mono, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; overflow-wrap: anywhere; }
+td.mono, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; overflow-wrap: break-word; }
 .control { border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 12px 0; break-inside: avoid; }
 .control h3 { margin-top: 0; }
 .asks { color: var(--muted); margin: 0 0 6px; }
@@ -32,7 +33,13 @@ footer { margin-top: 48px; color: var(--muted); font-size: 13px; }
   main { padding: 16px 12px 40px; }
   h1 { font-size: 21px; }
   dl.meta { grid-template-columns: 1fr; }
-  table { font-size: 13px; }
+  dl.meta dd { margin-bottom: 6px; }
+  /* On a phone each row is a card of label: value, so no column is squeezed to a letter's width. */
+  table, tbody, tr, td { display: block; }
+  thead { position: absolute; left: -10000px; }
+  tr { border: 1px solid var(--line); border-radius: 6px; padding: 4px 0; margin-bottom: 8px; }
+  td { border: 0; padding: 2px 10px; }
+  td::before { content: attr(data-label); display: block; font: 600 11px/1.4 system-ui, sans-serif; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
 }
 @media print {
   body { font-size: 11pt; }
@@ -59,16 +66,19 @@ type Cell = Interpolation | { mono: string };
 
 function table(headers: string[], rows: Cell[][]): Markup {
   if (rows.length === 0) return html`<p class="empty">None in the period.</p>`;
-  const cell = (c: Cell) =>
+  const cell = (c: Cell, i: number) =>
     typeof c === 'object' && c !== null && 'mono' in c
-      ? html`<td class="mono">${c.mono}</td>`
-      : html`<td>${c as Interpolation}</td>`;
+      ? html`<td class="mono" data-label="${headers[i]}">${c.mono}</td>`
+      : html`<td data-label="${headers[i]}">${c as Interpolation}</td>`;
   return html`<div class="scroll"><table><thead><tr>${headers.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows.map(
     (row) => html`<tr>${row.map(cell)}</tr>`,
   )}</tbody></table></div>`;
 }
 
-const short = (digest: string) => digest.replace(/^(sha256:[0-9a-f]{16})[0-9a-f]+$/, '$1…');
+/** `2026-01-02 03:04:05Z`: an ISO time without its milliseconds, easier to read in a table. */
+const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+
+const short = (text: string) => text.replace(/(sha256:[0-9a-f]{16})[0-9a-f]{48}/g, '$1…');
 
 function section(id: EvidenceSection, r: ComplianceReport): Markup {
   const e = r.evidence;
@@ -77,13 +87,19 @@ function section(id: EvidenceSection, r: ComplianceReport): Markup {
       return html`<h3>In force (from the sessions' logs)</h3>
 ${table(
   ['policy', 'digest', 'first seen', 'last seen', 'sessions'],
-  e.policies.inForce.map((p) => [p.source, { mono: short(p.digest) }, p.firstSeen, p.lastSeen, p.sessions]),
+  e.policies.inForce.map((p) => [
+    p.source,
+    { mono: short(p.digest) },
+    when(p.firstSeen),
+    when(p.lastSeen),
+    p.sessions,
+  ]),
 )}
 <h3>Changes in the period</h3>
 ${table(
   ['when', 'policy', 'from', 'to', 'first session'],
   e.policies.changes.map((c) => [
-    c.time,
+    when(c.time),
     c.source,
     { mono: short(c.from) },
     { mono: short(c.to) },
@@ -103,7 +119,7 @@ ${table(
       return table(
         ['when', 'session', 'team', 'tool', 'what was asked', 'answer', 'by', 'source'],
         e.approvals.map((a) => [
-          a.time,
+          when(a.time),
           { mono: a.session },
           a.team,
           a.tool,
@@ -117,7 +133,7 @@ ${table(
       return table(
         ['when', 'session', 'action', 'rule', 'reason'],
         e.denials.map((d) => [
-          d.time,
+          when(d.time),
           { mono: d.session },
           { mono: d.action },
           { mono: d.rules.join(', ') || 'no rule grants it' },
@@ -131,7 +147,7 @@ ${table(
       )}
 <h3>Refused connections</h3>${table(
         ['when', 'session', 'host:port'],
-        e.network.refused.map((n) => [n.time, { mono: n.session }, { mono: n.host }]),
+        e.network.refused.map((n) => [when(n.time), { mono: n.session }, { mono: n.host }]),
       )}`;
     case 'verification':
       return table(
@@ -180,8 +196,8 @@ ${table(
     { mono: s.session },
     s.team,
     s.status,
-    s.first,
-    s.last,
+    when(s.first),
+    when(s.last),
     s.actions,
     s.denials,
     s.approvals,
@@ -193,11 +209,11 @@ ${table(
         return html`<p class="empty">No server records: these are local sessions (warden exec).</p>`;
       return html`${table(
         ['user', 'team', 'role', 'since'],
-        e.access.users.map((u) => [{ mono: u.id }, u.team, u.role, u.createdAt]),
+        e.access.users.map((u) => [{ mono: u.id }, u.team, u.role, when(u.createdAt)]),
       )}
 ${table(
   ['team', 'policies it may use', 'since'],
-  e.access.teams.map((t) => [t.id, t.policies?.join(', ') ?? 'every server policy', t.createdAt]),
+  e.access.teams.map((t) => [t.id, t.policies?.join(', ') ?? 'every server policy', when(t.createdAt)]),
 )}`;
   }
 }
