@@ -1,6 +1,6 @@
 import type { ServerOutcome } from '../mcp/server-outcome.ts';
 import type { FinishReason, Usage } from '../models/types.ts';
-import type { RecordedAction } from '../policy/recorded-action.ts';
+import type { RecordedAction } from '../policy/types.ts';
 import type { CommandRun, FileChange } from '../tools/types.ts';
 
 /** Bumped when an event's shape changes incompatibly; consumers check it. */

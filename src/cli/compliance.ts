@@ -120,7 +120,7 @@ export async function complianceCommand(args: string[], io: CommandIo): Promise<
   await writeBundle(out, report, await createLocalSigner({ keyDir }));
   const broken = report.evidence.verification.filter((v) => !v.ok).length;
   io.stdout(
-    forTerminal(
+    `${forTerminal(
       [
         `${report.frameworkTitle}: ${report.evidence.sessions.length} session(s) from ${from} to ${to}`,
         ...report.controls.map((c) => `  ${c.id.padEnd(8)} ${c.title}: ${c.findings.join('; ')}`),
@@ -129,7 +129,7 @@ export async function complianceCommand(args: string[], io: CommandIo): Promise<
       ]
         .filter(Boolean)
         .join('\n'),
-    ) + '\n',
+    )}\n`,
   );
   return 0;
 }

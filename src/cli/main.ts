@@ -35,6 +35,7 @@ Usage:
   warden wrap [options] -- <agent…> run Codex CLI, Claude Code or another agent under Warden
   warden sessions list|show ID     recorded sessions and their reports
   warden policy check|explain|test the one-page policy: validate, summarise, try an action
+  warden policy suggest|diff|assert  a policy from audit logs, two policies compared, ruled-out actions in CI
   warden audit verify|show|prove   the signed audit trail: prove nothing was altered
   warden receipt verify RECEIPT    check a session's signed receipt: commit, diff, policy, audit log
   warden compliance report         a signed evidence bundle (SOC 2, ISO 27001, EU AI Act) for auditors
