@@ -1,5 +1,6 @@
 import type { ServerOutcome } from '../mcp/server-outcome.ts';
 import type { FinishReason, Usage } from '../models/types.ts';
+import type { RecordedAction } from '../policy/types.ts';
 import type { CommandRun, FileChange } from '../tools/types.ts';
 
 /** Bumped when an event's shape changes incompatibly; consumers check it. */
@@ -63,6 +64,8 @@ export type LimitName = 'turns' | 'wall_time' | 'tokens' | 'cost';
 /** Every event a session emits; every sink (JSONL, SSE, audit, OTel, live view) consumes this union. */
 export type EventBody =
   | { type: 'session.started'; task: string; model: string; repo: string; resumedFrom?: string }
+  /** The policy that judges the session, named and digested as a receipt does (`sha256:` of the validated file). */
+  | { type: 'policy.loaded'; source: string; digest: string }
   | { type: 'model.request'; turn: number; model: string; messages: number; estimatedInputTokens: number }
   | {
       type: 'model.response';
@@ -112,6 +115,8 @@ export type EventBody =
       decision: 'allow' | 'deny' | 'ask';
       policies: string[];
       reason: string;
+      /** What was judged (a call may take several actions); absent in logs written before it was kept. */
+      action?: RecordedAction;
     }
   | { type: 'approval.requested'; callId: string; tool: string; reason: string }
   | { type: 'approval.resolved'; callId: string; decision: 'allow' | 'deny'; by: string }

@@ -7,6 +7,7 @@ import type { Approver } from '../policy/approvals.ts';
 import { printsFileContents } from '../policy/git-content-readers.ts';
 import { ALL_BRANCHES, intentsOf } from '../policy/intents.ts';
 import { describeMcpCall } from '../policy/mcp-arguments.ts';
+import { recordedAction } from '../policy/recorded-action.ts';
 import type { Decision, Policy, PolicyAction, RunsLaterMatch, Verdict } from '../policy/types.ts';
 import type { EventStream } from './event-stream.ts';
 
@@ -108,6 +109,7 @@ export function createGate(options: {
           decision: decision.decision,
           policies: decision.policies,
           reason: decision.reason,
+          action: recordedAction(action),
         });
         verdicts.push(decision.decision);
         if (action.kind === 'file.write' && decision.runsLater?.length)

@@ -12,8 +12,10 @@ import { type McpSession, openMcpSession, type TransportFactory } from '../mcp/s
 import type { PinStore } from '../mcp/tool-pins.ts';
 import type { ModelClient } from '../models/types.ts';
 import { type Approver, createHeadlessApprover, withCleanQuestions } from '../policy/approvals.ts';
+import type { CompiledPolicy } from '../policy/engine.ts';
 import { likeMatcher } from '../policy/like.ts';
 import type { Policy } from '../policy/types.ts';
+import { policyDigest } from '../receipt/policy-digest.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { Workspace } from '../sandbox/workspace-types.ts';
 import { asSessionState, type SessionState } from '../store/session-state.ts';
@@ -177,6 +179,13 @@ export async function launchSession(options: LaunchOptions): Promise<Launched> {
     repo: workspace.root,
     ...(previous ? { resumedFrom: previous.id } : {}),
   });
+  // Readable without the master key: which policy was in force is what an auditor asks first.
+  if (options.policy && 'file' in options.policy)
+    events.emit({
+      type: 'policy.loaded',
+      source: options.policy.source,
+      digest: policyDigest(options.policy as Pick<CompiledPolicy, 'file'>),
+    });
   for (const flag of repository.flags) events.emit({ type: 'guard.flagged', ...flag });
   for (const flag of options.flagged ?? []) events.emit({ type: 'guard.flagged', ...flag });
   for (const { source, findings } of material)

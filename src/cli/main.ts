@@ -2,6 +2,7 @@ import { isWardenError, messageOf } from '../errors.ts';
 import { ATTACH_HELP, attachCommand } from './attach.ts';
 import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { CHAT_HELP, chatCommand } from './chat.ts';
+import { COMPLIANCE_HELP, complianceCommand } from './compliance.ts';
 import { DEMO_HELP, demoCommand } from './demo.ts';
 import { EVAL_HELP, evalCommand } from './eval.ts';
 import { EXEC_HELP, execCommand } from './exec.ts';
@@ -34,8 +35,10 @@ Usage:
   warden wrap [options] -- <agent…> run Codex CLI, Claude Code or another agent under Warden
   warden sessions list|show ID     recorded sessions and their reports
   warden policy check|explain|test the one-page policy: validate, summarise, try an action
+  warden policy suggest|diff|assert  a policy from audit logs, two policies compared, ruled-out actions in CI
   warden audit verify|show|prove   the signed audit trail: prove nothing was altered
   warden receipt verify RECEIPT    check a session's signed receipt: commit, diff, policy, audit log
+  warden compliance report         a signed evidence bundle (SOC 2, ISO 27001, EU AI Act) for auditors
   warden redact [FILE…] [--json]   print text with its secrets redacted, or list what was found
   warden mcp login|logout NAME     sign in to an MCP server that uses OAuth (tokens stay on the host)
   warden serve [--port N]          the server: HTTP API, task queue and workers (see README)
@@ -63,6 +66,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIo) => Promise
   worker: { run: workerCommand, help: WORKER_HELP },
   mcp: { run: mcpCommand, help: MCP_HELP },
   eval: { run: evalCommand, help: EVAL_HELP },
+  compliance: { run: complianceCommand, help: COMPLIANCE_HELP },
 };
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {

@@ -6,11 +6,15 @@ import { checkPolicyFile, loadPolicy } from '../policy/load.ts';
 import type { PolicyAction, Verdict } from '../policy/types.ts';
 import { parseFlags } from './args.ts';
 import type { CommandIo } from './main.ts';
+import { policyEvidenceCommand } from './policy-evidence.ts';
 import { forTerminal } from './terminal.ts';
 
 export const POLICY_HELP = `Usage: warden policy check FILE [--json]
        warden policy explain [FILE] [--json]
        warden policy test [FILE] "<action>" [--expect allow|ask|deny] [--json]
+       warden policy suggest --from-audit LOG… [--data DIR] [--policy CURRENT] [--siblings N] [--out FILE] [--json]
+       warden policy diff A B [--from-audit LOG…] [--generated N] [--seed S] [--catalog FILE] [--json]
+       warden policy assert POLICY --never 'KIND: PATTERN'… [--json]
 
 check    validates a policy file; exit 0 when valid, 1 with every error as file:line:col.
 explain  the one-page summary of what the policy grants, with warnings and a breadth score.
@@ -20,10 +24,19 @@ test     what the policy would decide, the rules that decided it, and why. Actio
            "dep: <ecosystem>:<name>"   "push: <branch>"   "push --force: <branch>"
            "mcp: <server>.<tool> <JSON arguments>", e.g. 'mcp: github.create_pull_request {"base":"main"}'
          --expect VERDICT: compare with the decision; exit 1 when they differ.
+suggest  the least-privilege policy for what the sessions in the audit logs did, as a diff against
+         the current policy (default: Warden's); generalisations are marked, approved asks listed.
+diff     the requests of the logs plus N generated ones (default 1000) that A and B decide
+         differently, grouped with the deciding rules; exit 1 when there are any.
+assert   exit 1 with a counterexample when the policy allows a request made to hit a never-pattern:
+         command, read, write, net, dep, push or mcp, e.g. --never 'command: curl *'.
 
 A repository's own policy file is never loaded by itself: name it here, or with --policy.`;
 
 export async function policyCommand(args: string[], io: CommandIo): Promise<number> {
+  // suggest, diff and assert read audit logs and corpora, with options of their own.
+  if (args[0] === 'suggest' || args[0] === 'diff' || args[0] === 'assert')
+    return policyEvidenceCommand(args[0], args.slice(1), io);
   const { values, positionals } = parseFlags('policy', args, {
     json: { type: 'boolean' },
     expect: { type: 'string' },

@@ -186,7 +186,7 @@ export function commandCondition(pattern: string): string {
     .join(' || ');
 }
 
-function commandAlternatives(pattern: string): string[] {
+export function commandAlternatives(pattern: string): string[] {
   let alternatives = [''];
   let bounded = 0;
   for (let i = 0; i < pattern.length; i++) {

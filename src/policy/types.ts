@@ -29,6 +29,17 @@ export type PolicyAction =
   /** A tool of a configured MCP server (`server.tool`), with the arguments the model gave it. */
   | { kind: 'mcp.call'; server: string; tool: string; args: Record<string, unknown> };
 
+/**
+ * An action as the audit log keeps it beside its decision, readable without the master key: what
+ * was judged, never what it carries. A write's content and an MCP call's arguments are code or
+ * data, sealed with the tool call; an MCP call keeps only the short digest of its arguments that
+ * tells two calls of one tool apart (see recorded-action.ts).
+ */
+export type RecordedAction =
+  | Exclude<PolicyAction, { kind: 'file.write' } | { kind: 'mcp.call' }>
+  | { kind: 'file.write'; path: string }
+  | { kind: 'mcp.call'; server: string; tool: string; argsDigest: string };
+
 export type Verdict = 'allow' | 'deny' | 'ask';
 
 export interface Decision {
