@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { WardenError } from '../errors.ts';
 import { type KmsKeyConfig, kmsCall, kmsClient } from './kms-client.ts';
-import { keyIdOf, type SignatureScheme, schemeOf, verifySignature } from './signature.ts';
+import { keyIdOf, lowS, type SignatureScheme, schemeOf, verifySignature } from './signature.ts';
 import type { Signer } from './signer.ts';
 
 /** KMS accepts at most this many bytes of message with MessageType RAW. */
@@ -76,7 +76,9 @@ export async function createKmsSigner(
           }),
         ),
       );
-      const signature = Buffer.from(signed.Signature ?? new Uint8Array());
+      const raw = Buffer.from(signed.Signature ?? new Uint8Array());
+      // KMS may answer with either of ECDSA's two valid signatures; verifiers take only the low-s one.
+      const signature = chosen.scheme === 'ecdsa-p256' ? (lowS(raw) ?? raw) : raw;
       if (!verifySignature(publicKey, bytes, signature)) {
         throw new WardenError(
           'audit.kms',

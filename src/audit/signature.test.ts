@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { keyIdOf, schemeOf, verifySignature } from './signature.ts';
+import { keyIdOf, lowS, schemeOf, verifySignature } from './signature.ts';
 import type { Signer } from './signer.ts';
 import { verifyAuditLog } from './verify.ts';
 import { openAuditLog } from './writer.ts';
@@ -31,11 +31,33 @@ test('the scheme and the key id come from the key: Ed25519 and P-256 are named, 
   assert.match(keyIdOf(rsa.publicKey), /^unsupported-rsa:/);
 });
 
+/** A P-256 signature in its canonical (low-s) form, as Warden's signers make it. */
+function signP256(bytes: Uint8Array): Buffer {
+  return lowS(sign('sha256', bytes, p256.privateKey)) as Buffer;
+}
+
+/** The other valid ECDSA signature of the same (r, s): (r, n−s), in DER. */
+function twin(der: Buffer): Buffer {
+  const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+  const rLength = der[3] as number;
+  const r = der.subarray(4, 4 + rLength);
+  const s = BigInt(`0x${der.subarray(6 + rLength).toString('hex')}`);
+  let hex = (n - s).toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  let high = Buffer.from(hex, 'hex');
+  if ((high[0] ?? 0) & 0x80) high = Buffer.concat([Buffer.from([0]), high]);
+  const body = Buffer.concat([Buffer.from([0x02, r.length]), r, Buffer.from([0x02, high.length]), high]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
+
 test('an ECDSA P-256 signature (DER) verifies over its bytes and nothing else, and only under its key', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat(), (bytes, flip) => {
-      const signature = sign('sha256', bytes, p256.privateKey);
+      const signature = signP256(bytes);
       assert.ok(verifySignature(p256.publicKey, bytes, signature));
+      // Its twin (r, n−s) is valid ECDSA too, and refused: one signature per message.
+      const high = twin(signature);
+      assert.ok(!verifySignature(p256.publicKey, bytes, high), 'the high-s twin');
       assert.ok(!verifySignature(generateP256().publicKey, bytes, signature), 'another P-256 key');
       assert.ok(!verifySignature(ed.publicKey, bytes, signature), 'an Ed25519 key');
       if (bytes.length > 0) {
@@ -59,7 +81,7 @@ test('a log signed with ECDSA P-256 verifies under its key, and not under an Ed2
   const signer: Signer = {
     keyId: keyIdOf(p256.publicKey),
     publicKey: p256.publicKey,
-    sign: async (bytes) => sign('sha256', bytes, p256.privateKey),
+    sign: async (bytes) => signP256(bytes),
   };
   const log = await openAuditLog({ dir: root, session: 'p256', signer, digestEvery: 3, durability: 'none' });
   for (let i = 0; i < 10; i++) await log.append('tool.requested', { i });

@@ -33,6 +33,9 @@ function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
+/** Users made by single sign-on are `sso:<claim>`; API user ids cannot hold a colon. */
+export const SSO_USER_PREFIX = 'sso:';
+
 /** The principal for an `Authorization` header, or a 401 naming what is wrong with it. */
 export async function authenticate(header: string | undefined, accounts: AccountStore): Promise<Principal> {
   const refuse = (message: string) =>
@@ -54,5 +57,9 @@ export async function authenticate(header: string | undefined, accounts: Account
   const user = await accounts.getUser(record.userId);
   const team = user ? await accounts.getTeam(user.team) : undefined;
   if (!user || !team) throw refuse('the token belongs to no user');
+  // Who a single-sign-on user is, and may do, is the identity provider's to say at each renewal:
+  // a token would outlive their removal there.
+  if (user.id.startsWith(SSO_USER_PREFIX))
+    throw refuse(`tokens of single-sign-on users (${user.id}) are not accepted`);
   return { userId: user.id, role: user.role, team, tokenId: record.id };
 }

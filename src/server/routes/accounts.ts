@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../account-store.ts';
 import { ApiError, notFound } from '../api-errors.ts';
-import { issueToken } from '../auth.ts';
+import { issueToken, SSO_USER_PREFIX } from '../auth.ts';
 import { policyNames } from '../config.ts';
 import { authorize, type ServerContext } from '../context.ts';
 
@@ -27,6 +27,16 @@ export function accountHandlers(ctx: ServerContext) {
       const user = await ctx.accounts.getUser(request.body.user);
       if (!user)
         throw new ApiError(400, 'request.invalid', `user: no user "${request.body.user}"`, { field: 'user' });
+      if (user.id.startsWith(SSO_USER_PREFIX))
+        throw new ApiError(
+          400,
+          'request.invalid',
+          `user: "${user.id}" signs in with single sign-on and gets no API token`,
+          {
+            field: 'user',
+            hint: 'make an API user for automation (POST /v1/users); its access does not depend on the identity provider',
+          },
+        );
       const issued = issueToken();
       const record = await ctx.accounts.createToken({
         id: issued.id,

@@ -25,6 +25,8 @@ export interface SsoSessionStore {
   update(hash: string, fields: SsoSessionUpdate): Promise<void>;
   /** Ends a session; true when there was one. */
   delete(hash: string): Promise<boolean>;
+  /** Ends every session of a user (the provider revoked them, or no group of theirs is mapped any more). */
+  deleteForUser(userId: string): Promise<number>;
   /** Forgets sessions that expired before `before` and were never renewed. */
   purge(before: string): Promise<number>;
   close(): Promise<void>;
@@ -62,6 +64,9 @@ function storeOver(rows: Rows, close: () => Promise<void>): SsoSessionStore {
     },
     async delete(hash) {
       return (await rows('DELETE FROM sso_sessions WHERE hash = $1 RETURNING hash', [hash])).length > 0;
+    },
+    async deleteForUser(userId) {
+      return (await rows('DELETE FROM sso_sessions WHERE user_id = $1 RETURNING hash', [userId])).length;
     },
     async purge(before) {
       return (await rows('DELETE FROM sso_sessions WHERE expires_at < $1 RETURNING hash', [before])).length;

@@ -123,18 +123,24 @@ export function createSsoSessions(options: {
       log(`sso: the session of ${record.userId} ended: ${why}`);
       throw ended(`the session ended: ${why}`);
     };
+    // What the provider said is about the person, not this one session: every session of theirs ends.
+    const endAll = async (why: string): Promise<never> => {
+      const count = await store.deleteForUser(record.userId);
+      log(`sso: the ${count} session(s) of ${record.userId} ended: ${why}`);
+      throw ended(`the session ended: ${why}`);
+    };
     if (!sealed?.refreshToken) return end('it expired, and the provider gave no refresh token to renew it');
     let identity: Identity;
     try {
       identity = await provider.refresh(sealed.refreshToken, sealed.subject);
     } catch (error) {
-      if (isWardenError(error) && error.code === 'sso.revoked') return end(error.message);
+      if (isWardenError(error) && error.code === 'sso.revoked') return endAll(error.message);
       // The provider could not be asked: no access now, but the session is kept for when it answers.
       log(`sso: cannot renew the session of ${record.userId}: ${messageOf(error)}`);
       throw ended(`the session expired and the identity provider cannot be reached to renew it`);
     }
     const placed = await placeUser({ ...identity, user: record.userId.slice('sso:'.length) });
-    if (!placed.ok) return end(placed.why);
+    if (!placed.ok) return endAll(placed.why);
     const next: SsoSessionRecord = {
       ...record,
       name: identity.name,
@@ -237,11 +243,15 @@ export function createSsoSessions(options: {
         }
         record = await pending;
       }
-      const team = await accounts.getTeam(record.team);
-      if (!team) throw ended(`team "${record.team}" no longer exists`);
+      // The account, not the session row, says the role and team now: a demotion that one session's
+      // renewal wrote applies to every other session of the user at once.
+      const user = await accounts.getUser(record.userId);
+      if (!user) throw ended(`the user ${record.userId} no longer exists`);
+      const team = await accounts.getTeam(user.team);
+      if (!team) throw ended(`team "${user.team}" no longer exists`);
       const principal: Principal = {
         userId: record.userId,
-        role: record.role,
+        role: user.role,
         team,
         tokenId: `${SESSION_TOKEN_PREFIX}${record.hash}`,
       };
