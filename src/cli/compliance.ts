@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLocalSigner, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '../audit/index.ts';
+import { openAuditKeys } from '../audit/audit-keys.ts';
+import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '../audit/index.ts';
 import { WardenError } from '../errors.ts';
 import { verifyBundle, writeBundle } from '../evidence/compliance/bundle.ts';
 import { collectReport } from '../evidence/compliance/collect.ts';
 import { FRAMEWORKS, type Framework } from '../evidence/compliance/controls.ts';
 import { readServerRecords } from '../evidence/compliance/server-records.ts';
 import { WARDEN_VERSION } from '../receipt/make.ts';
+import { loadServerConfig } from '../server/config.ts';
 import { parseFlags } from './args.ts';
 import { namedLogs, readPublicKey } from './audit-logs.ts';
 import { auditDir, auditKeyDir } from './audit-paths.ts';
@@ -50,14 +52,24 @@ export async function complianceCommand(args: string[], io: CommandIo): Promise<
   }
   const dataDir = values.data ? resolve(io.cwd, values.data) : undefined;
   const keyDir = dataDir ? join(dataDir, 'keys') : auditKeyDir(io.env);
-  const publicKeyFile = values.key ? resolve(io.cwd, values.key) : join(keyDir, PUBLIC_KEY_FILE);
+  // A server's keys are where its server.yaml says: files under DATA/keys, or AWS KMS (audit_keys:).
+  const serverYaml = dataDir ? join(dataDir, 'server.yaml') : undefined;
+  const keys = openAuditKeys(
+    keyDir,
+    serverYaml && existsSync(serverYaml) ? (loadServerConfig(serverYaml).auditKeys ?? {}) : {},
+  );
+  const publicKey = async (): Promise<string> => {
+    if (values.key) return readPublicKey(resolve(io.cwd, values.key));
+    if (!keys.inKms) return readPublicKey(join(keyDir, PUBLIC_KEY_FILE));
+    return (await keys.publicKey()).export({ type: 'spki', format: 'pem' }).toString();
+  };
   if (action === 'verify') {
     const [dir, extra] = rest;
     if (!dir || extra)
       throw new WardenError('usage', 'verify takes the bundle directory', {
         hint: 'warden compliance verify DIR --key PEM',
       });
-    const result = await verifyBundle(resolve(io.cwd, dir), await readPublicKey(publicKeyFile));
+    const result = await verifyBundle(resolve(io.cwd, dir), await publicKey());
     io.stdout(
       forTerminal(
         result.ok
@@ -93,7 +105,7 @@ export async function complianceCommand(args: string[], io: CommandIo): Promise<
   const from = instant('from', values.from, false);
   const to = instant('to', values.to, true);
   if (from >= to) throw new WardenError('usage', `--from ${values.from} is not before --to ${values.to}`);
-  if (!existsSync(join(keyDir, PRIVATE_KEY_FILE)))
+  if (keys.localFiles.includes(PRIVATE_KEY_FILE) && !existsSync(join(keyDir, PRIVATE_KEY_FILE)))
     throw new WardenError(
       'compliance.key',
       `no audit key in ${keyDir}: the bundle is signed with the key that signs the logs`,
@@ -111,13 +123,13 @@ export async function complianceCommand(args: string[], io: CommandIo): Promise<
     from,
     to,
     logs: namedLogs([], logsDir, io.cwd),
-    publicKey: await readPublicKey(publicKeyFile),
+    publicKey: await publicKey(),
     server: dataDir ? await readServerRecords(dataDir) : undefined,
     source: dataDir ?? logsDir,
     wardenVersion: WARDEN_VERSION,
   });
   const out = resolve(io.cwd, values.out);
-  await writeBundle(out, report, await createLocalSigner({ keyDir }));
+  await writeBundle(out, report, await keys.signer());
   const broken = report.evidence.verification.filter((v) => !v.ok).length;
   io.stdout(
     `${forTerminal(
