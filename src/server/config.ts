@@ -8,6 +8,7 @@ import { type McpServerConfig, serversOfLayer } from '../mcp/config.ts';
 import { readConfigLayer } from '../models/config.ts';
 import { GATEWAY_TEMPLATE, type GatewayConfig, parseGatewayConfig } from './gateway-config.ts';
 import { parseUrlPrefix, type UrlPrefix } from './repository-url.ts';
+import { parseTransportConfig, TLS_TEMPLATE, type TransportConfig } from './tls/config.ts';
 
 /** What the operator of a server decides, in `server.yaml` beside the data. */
 export interface ServerConfig {
@@ -35,6 +36,8 @@ export interface ServerConfig {
   mcp?: McpGatewayConfig;
   /** The GitHub App (`github:`); undefined: off. */
   github?: GitHubConfig;
+  /** HTTPS and mTLS (`tls:`), plain HTTP beyond loopback (`allow_plain_http:`), the database's TLS (`database:`). */
+  transport?: TransportConfig;
 }
 
 export interface McpGatewayConfig {
@@ -76,6 +79,9 @@ const fileSchema = z.strictObject({
   gateway: z.unknown().optional(),
   mcp_servers: z.unknown().optional(),
   github: z.unknown().optional(),
+  tls: z.unknown().optional(),
+  allow_plain_http: z.unknown().optional(),
+  database: z.unknown().optional(),
   mcp_gateway: z
     .strictObject({
       calls_per_minute: z.number().int().positive().default(DEFAULT_CALLS_PER_MINUTE),
@@ -115,7 +121,7 @@ ${GATEWAY_TEMPLATE}
 # mcp_servers:
 #   jira: { url: https://mcp.example.com/mcp }
 # mcp_gateway: { calls_per_minute: 60 }                # per virtual key
-${GITHUB_TEMPLATE}`;
+${GITHUB_TEMPLATE}${TLS_TEMPLATE}`;
 
 /**
  * Reads the server's config; when the file does not exist it is written from the template first,
@@ -203,6 +209,7 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
           },
         }),
     ...(github ? { github } : {}),
+    transport: parseTransportConfig(config, file),
   };
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
 import { acquireLock, createLocalKeyWrapper, createLocalSigner } from '../audit/index.ts';
 import { isWardenError, WardenError } from '../errors.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
@@ -16,6 +17,8 @@ import { recoverTasks, requeueWaiting } from './recovery.ts';
 import { openServerGateway, type ServerGateway } from './server-gateway.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { createTaskWorkspaces, taskJob } from './task-workspace.ts';
+import { checkPlainHttp } from './tls/plain-http.ts';
+import { type HttpsOptions, httpsOptions, reloadTls } from './tls/server-tls.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -42,6 +45,8 @@ export interface RunningServer {
   backend: 'sqlite' | 'postgres';
   /** The model gateway at /gateway and the MCP gateway at /mcp: each list is empty while it is off. */
   gateway: Pick<ServerGateway, 'names' | 'mcpServers'>;
+  /** SIGHUP with `tls:`: the certificate, key and client CA read again; undefined without TLS. */
+  reloadTls?: () => ReturnType<typeof reloadTls>;
   /** SIGTERM: take no new tasks, let running ones reach a turn boundary, close everything. */
   drain(): Promise<void>;
 }
@@ -60,6 +65,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     options.configFile ?? join(dataDir, 'server.yaml'),
     options.concurrency === undefined ? {} : { concurrency: options.concurrency },
   );
+  let https: HttpsOptions | undefined;
+  try {
+    checkPlainHttp(options.host, config.transport, config.source);
+    if (config.transport?.tls) https = httpsOptions(config.transport.tls, config.source);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const policies = await loadPolicies(config);
   const backend = await openBackend({
     dataDir,
@@ -147,28 +160,31 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (run) await enqueueTrials(backend, queue, run);
     }
   }
-  const app = await buildApp({
-    config,
-    tasks,
-    accounts,
-    sessions,
-    evals: backend.evals,
-    bus,
-    queue,
-    authorizer: createAuthorizer({
-      roots: () => [...config.repositories, ...config.repositoryUrls.map((prefix) => prefix.text)],
-      policies: () => policyNames(config),
-    }),
-    policies,
-    auditDir: audit.dir,
-    auditLogs: backend.auditLogs,
-    keyDir: audit.keyDir,
-    env: options.env,
-    cwd: dataDir,
-    gateway,
-    heartbeatMs: options.heartbeatMs ?? 15_000,
-    log: options.log,
-  });
+  const app = await buildApp(
+    {
+      config,
+      tasks,
+      accounts,
+      sessions,
+      evals: backend.evals,
+      bus,
+      queue,
+      authorizer: createAuthorizer({
+        roots: () => [...config.repositories, ...config.repositoryUrls.map((prefix) => prefix.text)],
+        policies: () => policyNames(config),
+      }),
+      policies,
+      auditDir: audit.dir,
+      auditLogs: backend.auditLogs,
+      keyDir: audit.keyDir,
+      env: options.env,
+      cwd: dataDir,
+      gateway,
+      heartbeatMs: options.heartbeatMs ?? 15_000,
+      log: options.log,
+    },
+    https ? { https } : {},
+  );
   if (github?.route) await app.register(github.route);
   const address = await app.listen({ host: options.host, port: options.port }).catch(async (error) => {
     await gateway.close();
@@ -178,6 +194,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   // Only now: a start that cannot listen (a port in use) must not make a token no one is shown.
   const adminToken = await bootstrapAdmin(accounts, dataDir);
+  const tls = config.transport?.tls;
   queue.start(trials.dispatch(runner.run));
 
   return {
@@ -187,6 +204,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     recovered,
     backend: backend.kind,
     gateway: { names: gateway.names, mcpServers: gateway.mcpServers },
+    ...(tls ? { reloadTls: () => reloadTls(app.server as unknown as TlsServer, tls, config.source) } : {}),
     async drain() {
       const stopped = queue.stop();
       runner.drain(config.drainTimeoutMs);
