@@ -80,8 +80,12 @@ export interface Served {
  * Starts `warden serve` on an ephemeral port as a child process and waits until it listens;
  * `env` adds to the bare environment it gets (a provider key, for one).
  */
-export async function startServe(world: ServerWorld, env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [WARDEN, 'serve', '--port', '0', '--data', world.data], {
+export async function startServe(
+  world: ServerWorld,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<Served> {
+  const child = spawn(process.execPath, [WARDEN, 'serve', '--port', '0', '--data', world.data, ...args], {
     cwd: world.dir,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -102,7 +106,7 @@ export async function startServe(world: ServerWorld, env: Record<string, string>
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`warden serve did not start:\n${out}`)), 15_000);
     const check = () => {
-      const match = /listening on (http:\/\/[0-9.:]+)/.exec(out);
+      const match = /listening on (https?:\/\/[0-9.:]+)/.exec(out);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);

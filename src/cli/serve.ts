@@ -117,7 +117,7 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
       `first start: the admin token (shown once, keep it; also in ${join(dataDir, ADMIN_TOKEN_FILE)}, delete it once read): ${server.adminToken}`,
     );
   lines.push(`the console is at ${server.url}/ (sign in with an API token)`);
-  lines.push(transportLine(server.url, server.config));
+  lines.push(transportLine(values.host ?? '127.0.0.1', server.config));
   io.stdout(lines.map((line) => `warden serve: ${line}\n`).join(''));
 
   const stopReloading = server.reloadTls ? reloadOnHangup(server.reloadTls, io) : undefined;

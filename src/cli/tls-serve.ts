@@ -1,9 +1,10 @@
 import type { ServerConfig } from '../server/config.ts';
 import type { RunningServer } from '../server/start-server.ts';
+import { isLoopback } from '../server/tls/plain-http.ts';
 import type { CommandIo } from './main.ts';
 
 /** What `warden serve` says about how it is reached: HTTPS and whom it asks for certificates, or why plain HTTP. */
-export function transportLine(url: string, config: ServerConfig): string {
+export function transportLine(host: string, config: ServerConfig): string {
   const tls = config.transport?.tls;
   if (tls) {
     const clients =
@@ -14,7 +15,7 @@ export function transportLine(url: string, config: ServerConfig): string {
           : 'no client certificates asked';
     return `TLS 1.3 with ${tls.certFile}; ${clients}; kill -HUP ${process.pid} reloads the files`;
   }
-  return config.transport?.allowPlainHttp && !/\/\/(127\.|localhost|\[::1\])/.test(url)
+  return config.transport?.allowPlainHttp && !isLoopback(host)
     ? 'plain HTTP beyond loopback (allow_plain_http: true): a TLS-terminating proxy must be in front'
     : `plain HTTP on loopback only: add tls: to ${config.source} to serve other machines`;
 }
