@@ -51,10 +51,14 @@ describe('PostgreSQL over TLS, verify-full', missing ? { skip: missing } : {}, (
       model,
       policy: 'permissive',
     });
-    await waitFor('the task to succeed', async () => {
-      const { body } = await admin('GET', `/v1/tasks/${task.id}`);
-      return body.status === 'succeeded';
-    });
+    await waitFor(
+      'the task to succeed',
+      async () => {
+        const { body } = await admin('GET', `/v1/tasks/${task.id}`);
+        return body.status === 'succeeded';
+      },
+      60_000,
+    );
     const db = new pg.Client({ connectionString: cluster.url });
     await db.connect();
     const { rows } = await db.query<{ application_name: string; ssl: boolean; version: string }>(
