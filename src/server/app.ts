@@ -14,7 +14,7 @@ import { eventHandlers } from './routes/events.ts';
 import { keyHandlers } from './routes/keys.ts';
 import { taskHandlers } from './routes/tasks.ts';
 import { refuseUnverifiedClientCertificate } from './tls/client-certificate.ts';
-import type { HttpsOptions } from './tls/server-tls.ts';
+import { httpsOptions } from './tls/server-tls.ts';
 
 /** The API's one description: routes and request validation are built from it, clients read it. */
 export const OPENAPI: Record<string, unknown> = parse(
@@ -31,10 +31,7 @@ export type AppContext = Omit<ServerContext, 'principal'>;
  * OpenAPI document by fastify-openapi-glue. Every error, the framework's included, leaves as
  * `{error: {code, message, field}}`; unknown routes are 404s of the same shape.
  */
-export async function buildApp(
-  base: AppContext,
-  transport: { https?: HttpsOptions } = {},
-): Promise<FastifyInstance> {
+export async function buildApp(base: AppContext): Promise<FastifyInstance> {
   const principals = new WeakMap<FastifyRequest, Principal>();
   const ctx: ServerContext = {
     ...base,
@@ -45,9 +42,11 @@ export async function buildApp(
       return principal;
     },
   };
+  const tls = base.config.transport?.tls;
+  const https = tls ? httpsOptions(tls, base.config.source) : undefined;
   const app = Fastify({
     // HTTPS when server.yaml has tls: (the server is then an https.Server, reloadable on SIGHUP).
-    ...((transport.https ? { https: transport.https } : {}) as object),
+    ...((https ? { https } : {}) as object),
     logger: false,
     bodyLimit: 1024 * 1024,
     // Event streams stay open as long as their task runs: shutting down must not wait for them.
@@ -69,7 +68,7 @@ export async function buildApp(
       },
     },
   });
-  if (transport.https?.requestCert && !transport.https.rejectUnauthorized)
+  if (https?.requestCert && !https.rejectUnauthorized)
     app.addHook('onRequest', refuseUnverifiedClientCertificate);
   // JSON only: a text body would skip the schema, which is written for application/json.
   app.removeContentTypeParser('text/plain');

@@ -18,7 +18,7 @@ import { openServerGateway, type ServerGateway } from './server-gateway.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { createTaskWorkspaces, taskJob } from './task-workspace.ts';
 import { checkPlainHttp } from './tls/plain-http.ts';
-import { type HttpsOptions, httpsOptions, reloadTls } from './tls/server-tls.ts';
+import { httpsOptions, reloadTls } from './tls/server-tls.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -65,10 +65,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     options.configFile ?? join(dataDir, 'server.yaml'),
     options.concurrency === undefined ? {} : { concurrency: options.concurrency },
   );
-  let https: HttpsOptions | undefined;
   try {
     checkPlainHttp(options.host, config.transport, config.source);
-    if (config.transport?.tls) https = httpsOptions(config.transport.tls, config.source);
+    // Read here to fail before anything opens; buildApp reads them again for its https server.
+    if (config.transport?.tls) httpsOptions(config.transport.tls, config.source);
   } catch (error) {
     await lock?.release();
     throw error;
@@ -160,31 +160,28 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (run) await enqueueTrials(backend, queue, run);
     }
   }
-  const app = await buildApp(
-    {
-      config,
-      tasks,
-      accounts,
-      sessions,
-      evals: backend.evals,
-      bus,
-      queue,
-      authorizer: createAuthorizer({
-        roots: () => [...config.repositories, ...config.repositoryUrls.map((prefix) => prefix.text)],
-        policies: () => policyNames(config),
-      }),
-      policies,
-      auditDir: audit.dir,
-      auditLogs: backend.auditLogs,
-      keyDir: audit.keyDir,
-      env: options.env,
-      cwd: dataDir,
-      gateway,
-      heartbeatMs: options.heartbeatMs ?? 15_000,
-      log: options.log,
-    },
-    https ? { https } : {},
-  );
+  const app = await buildApp({
+    config,
+    tasks,
+    accounts,
+    sessions,
+    evals: backend.evals,
+    bus,
+    queue,
+    authorizer: createAuthorizer({
+      roots: () => [...config.repositories, ...config.repositoryUrls.map((prefix) => prefix.text)],
+      policies: () => policyNames(config),
+    }),
+    policies,
+    auditDir: audit.dir,
+    auditLogs: backend.auditLogs,
+    keyDir: audit.keyDir,
+    env: options.env,
+    cwd: dataDir,
+    gateway,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    log: options.log,
+  });
   if (github?.route) await app.register(github.route);
   const address = await app.listen({ host: options.host, port: options.port }).catch(async (error) => {
     await gateway.close();
