@@ -72,7 +72,7 @@ export async function startPgServe(
     { ...environment(world, databaseUrl), ...env },
     world.dir,
   );
-  const [, url] = await waitForLine(proc, /listening on (http:\/\/[0-9.:]+)/, 'warden serve');
+  const [, url] = await waitForLine(proc, /listening on (https?:\/\/[0-9.:]+)/, 'warden serve');
   return {
     url: url as string,
     adminToken: /admin token[^:]*: (wdn_\S+)/.exec(proc.output())?.[1],
@@ -87,10 +87,11 @@ export async function startPgWorker(
   world: ServerWorld,
   databaseUrl: string,
   concurrency: number,
+  env: Record<string, string> = {},
 ): Promise<Proc> {
   const proc = launch(
     ['worker', '--data', world.data, '--concurrency', String(concurrency)],
-    environment(world, databaseUrl),
+    { ...environment(world, databaseUrl), ...env },
     world.dir,
   );
   await waitForLine(proc, /warden worker: ready/, 'warden worker');

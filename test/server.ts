@@ -84,17 +84,22 @@ export async function startServe(
   world: ServerWorld,
   env: Record<string, string> = {},
   port = 0,
+  args: string[] = [],
 ): Promise<Served> {
-  const child = spawn(process.execPath, [WARDEN, 'serve', '--port', String(port), '--data', world.data], {
-    cwd: world.dir,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: join(world.dir, 'home'),
-      XDG_CONFIG_HOME: join(world.dir, 'home', '.config'),
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [WARDEN, 'serve', '--port', String(port), '--data', world.data, ...args],
+    {
+      cwd: world.dir,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: join(world.dir, 'home'),
+        XDG_CONFIG_HOME: join(world.dir, 'home', '.config'),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let out = '';
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
@@ -106,7 +111,7 @@ export async function startServe(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`warden serve did not start:\n${out}`)), 15_000);
     const check = () => {
-      const match = /listening on (http:\/\/[0-9.:]+)/.exec(out);
+      const match = /listening on (https?:\/\/[0-9.:]+)/.exec(out);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);

@@ -5,6 +5,7 @@ import { attachTask, type RemoteController } from './attach-controller.ts';
 import { createLiveView } from './live-view.ts';
 import type { CommandIo } from './main.ts';
 import { DEFAULT_SERVER, serverFromFlags } from './server-client.ts';
+import { TLS_CLIENT_FLAGS, TLS_CLIENT_HELP } from './tls-client.ts';
 import { startChatUi, untilClosed } from './tui/app.ts';
 
 export const ATTACH_HELP = `Usage: warden attach [--server URL] [--token-file FILE] TASK
@@ -17,6 +18,7 @@ ends (exit 0 succeeded, 1 failed or cancelled).
 
   --server URL        the server (default WARDEN_SERVER, else ${DEFAULT_SERVER})
   --token-file FILE   a file holding the API token (default: WARDEN_TOKEN)
+${TLS_CLIENT_HELP}
 
 Task ids are listed by GET /v1/tasks and in the console.`;
 
@@ -24,6 +26,7 @@ export async function attachCommand(args: string[], io: CommandIo): Promise<numb
   const { values, positionals } = parseFlags('attach', args, {
     server: { type: 'string' },
     'token-file': { type: 'string' },
+    ...TLS_CLIENT_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {

@@ -3,6 +3,7 @@ import { WardenError } from '../errors.ts';
 import { WRAPPED_AGENTS } from '../eval/contestant-wrap.ts';
 import { type Contestant, contestantLabel } from '../eval/types.ts';
 import { type parseFlags, positiveNumber } from './args.ts';
+import { TLS_CLIENT_FLAGS } from './tls-client.ts';
 
 /** The flags of every `warden eval` command, and what they mean for both the local and the server way. */
 export const EVAL_FLAGS = {
@@ -17,6 +18,7 @@ export const EVAL_FLAGS = {
   dir: { type: 'string' },
   server: { type: 'string' },
   'token-file': { type: 'string' },
+  ...TLS_CLIENT_FLAGS,
   detach: { type: 'boolean' },
   json: { type: 'boolean' },
   html: { type: 'string' },

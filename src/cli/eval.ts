@@ -48,7 +48,9 @@ Every command:
   --server URL        on a warden serve instead: its queue spreads the trials over the server and
                       every warden worker (token: WARDEN_TOKEN or --token-file FILE); --policy then
                       names one of the server's policies, repository paths are the server's, and
-                      --detach returns once the run is queued
+                      --detach returns once the run is queued; for an https:// server,
+                      --ca-file, --client-cert and --client-key (default WARDEN_CA_FILE,
+                      WARDEN_CLIENT_CERT, WARDEN_CLIENT_KEY)
 
 Exit status: 0 the run completed (whatever the contestants scored), 1 it was stopped before the end,
 2 usage or configuration error.`;

@@ -8,6 +8,7 @@ import { redactDatabaseUrl } from '../store/pg-database.ts';
 import { directoryFlag, parseFlags, positiveNumber } from './args.ts';
 import type { CommandIo } from './main.ts';
 import { untilStopSignal } from './stop-signal.ts';
+import { reloadOnHangup, transportLine } from './tls-serve.ts';
 
 export const SERVE_HELP = `Usage: warden serve [--port N] [--host ADDR] [--data DIR] [--config FILE] [--concurrency N]
        warden serve --new-admin-token [--data DIR] [--config FILE]
@@ -28,6 +29,10 @@ directory.
                     WARDEN_DATABASE_URL for an API-only server while warden workers run tasks
   --new-admin-token issue a new token for the user "admin" (made again if gone), print it,
                     write it to DIR/admin-token (0600) and exit; for the data directory's owner
+
+With tls: in server.yaml it serves HTTPS (TLS 1.3), with client certificates when client_ca_file
+is set; SIGHUP reloads the certificate, key and client CA without dropping connections. Without
+tls: it listens on loopback only, unless allow_plain_http: true (a TLS-terminating proxy in front).
 
 With WARDEN_DATABASE_URL=postgres://… tasks, accounts, sessions, events, audit records and the
 queue live in PostgreSQL (schema migrated at start), shared with any number of \`warden worker\`s;
@@ -117,12 +122,15 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
       ? `the console is at ${sso.publicUrl.href} (sign in with SSO at ${sso.issuer.host}, or with an API token)`
       : `the console is at ${server.url}/ (sign in with an API token)`,
   );
+  lines.push(transportLine(values.host ?? '127.0.0.1', server.config));
   io.stdout(lines.map((line) => `warden serve: ${line}\n`).join(''));
 
+  const stopReloading = server.reloadTls ? reloadOnHangup(server.reloadTls, io) : undefined;
   await untilStopSignal((line) =>
     io.stdout(`warden serve: ${line}
 `),
   );
+  stopReloading?.();
   await server.drain();
   io.stdout('warden serve: stopped\n');
   return 0;

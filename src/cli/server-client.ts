@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileProblem, messageOf, WardenError } from '../errors.ts';
+import { type ClientTls, clientTlsFrom, explainTlsFailure, tlsDispatcher } from './tls-client.ts';
 
 /** One `warden serve` as a client sees it: its base URL and the token every call carries. */
 export interface ServerClient {
@@ -19,7 +20,13 @@ export const DEFAULT_SERVER = 'http://127.0.0.1:7878';
  * of the machine).
  */
 export function serverFromFlags(
-  flags: { server?: string | undefined; 'token-file'?: string | undefined },
+  flags: {
+    server?: string | undefined;
+    'token-file'?: string | undefined;
+    'ca-file'?: string | undefined;
+    'client-cert'?: string | undefined;
+    'client-key'?: string | undefined;
+  },
   io: { env: NodeJS.ProcessEnv; cwd: string },
 ): ServerClient {
   const text = flags.server ?? io.env.WARDEN_SERVER ?? DEFAULT_SERVER;
@@ -43,7 +50,7 @@ export function serverFromFlags(
       hint: 'set WARDEN_TOKEN (or --token-file FILE) to a token of the server (wdn_…)',
     });
   }
-  return createServerClient(url.toString().replace(/\/+$/, ''), token.trim());
+  return createServerClient(url.toString().replace(/\/+$/, ''), token.trim(), clientTlsFrom(flags, io));
 }
 
 function readToken(file: string): string {
@@ -54,7 +61,9 @@ function readToken(file: string): string {
   }
 }
 
-export function createServerClient(url: string, token: string): ServerClient {
+/** A client of one server; `tls` names the CA it trusts and the certificate it presents, when any. */
+export function createServerClient(url: string, token: string, tls: ClientTls = {}): ServerClient {
+  const dispatcher = tlsDispatcher(tls);
   const open = async (
     path: string,
     init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
@@ -63,9 +72,13 @@ export function createServerClient(url: string, token: string): ServerClient {
       return await fetch(`${url}${path}`, {
         ...init,
         headers: { authorization: `Bearer ${token}`, ...init.headers },
+        // undici's own Agent, which the fetch built into Node takes as its dispatcher.
+        ...(dispatcher ? ({ dispatcher } as object) : {}),
       });
     } catch (error) {
       if (init.signal?.aborted) throw error;
+      const tlsFailure = await explainTlsFailure(error, url, tls);
+      if (tlsFailure) throw tlsFailure;
       const cause = messageOf((error as { cause?: unknown }).cause ?? error);
       throw new WardenError('server.unreachable', `cannot reach the server at ${url}: ${cause}`, {
         hint: 'is warden serve running there? (--server URL or WARDEN_SERVER)',

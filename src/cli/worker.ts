@@ -22,6 +22,10 @@ lapses (WARDEN_QUEUE_HEARTBEAT_SECONDS, default 30).
   --concurrency N   tasks running at once on this worker (default concurrency in the config)
   --team T          run only team T's tasks; the team's tasks then go to such workers only
 
+The URL may ask for TLS as libpq does (?sslmode=verify-full&sslrootcert=/path/ca.pem);
+WARDEN_DATABASE_REQUIRE_TLS=verify-full (or database: {require_tls: verify-full} in the config)
+refuses a URL that would not verify the database's certificate and name.
+
 SIGTERM drains: no new task starts, running ones stop at their next turn boundary, checkpointed,
 and go back to the queue for another worker; then the worker exits 0.`;
 

@@ -15,6 +15,8 @@ import { keyHandlers } from './routes/keys.ts';
 import { taskHandlers } from './routes/tasks.ts';
 import { authRoutes } from './sso/auth-routes.ts';
 import { authenticateRequest } from './sso/request-auth.ts';
+import { refuseUnverifiedClientCertificate } from './tls/client-certificate.ts';
+import { httpsOptions } from './tls/server-tls.ts';
 
 /** The API's one description: routes and request validation are built from it, clients read it. */
 export const OPENAPI: Record<string, unknown> = parse(
@@ -42,7 +44,11 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
       return principal;
     },
   };
+  const tls = base.config.transport?.tls;
+  const https = tls ? httpsOptions(tls, base.config.source) : undefined;
   const app = Fastify({
+    // HTTPS when server.yaml has tls: (the server is then an https.Server, reloadable on SIGHUP).
+    ...((https ? { https } : {}) as object),
     logger: false,
     bodyLimit: 1024 * 1024,
     // Event streams stay open as long as their task runs: shutting down must not wait for them.
@@ -64,6 +70,8 @@ export async function buildApp(base: AppContext): Promise<FastifyInstance> {
       },
     },
   });
+  if (https?.requestCert && !https.rejectUnauthorized)
+    app.addHook('onRequest', refuseUnverifiedClientCertificate);
   // JSON only: a text body would skip the schema, which is written for application/json.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, _request, reply) => {

@@ -7,6 +7,7 @@ import { type GitHubStore, pgGitHubStore, sqliteGitHubStore } from '../github/st
 import { createRedactor, secretsInEnv } from '../guard/redactor.ts';
 import { openDatabase } from '../store/pg-database.ts';
 import { pgSessionState } from '../store/pg-session-state.ts';
+import { requireVerifiedDatabase } from '../store/pg-tls.ts';
 import { type SessionState, sessionStateOf } from '../store/session-state.ts';
 import { SessionStore } from '../store/session-store.ts';
 import type { AccountStore } from './account-store.ts';
@@ -136,6 +137,12 @@ function openSqlite(options: BackendOptions): Backend {
  */
 async function openPostgres(options: BackendOptions, url: string): Promise<Backend> {
   const { config, log } = options;
+  const fromEnv = options.env.WARDEN_DATABASE_REQUIRE_TLS || undefined;
+  requireVerifiedDatabase(
+    url,
+    fromEnv ?? config.transport?.databaseRequireTls,
+    fromEnv ? 'WARDEN_DATABASE_REQUIRE_TLS' : `database.require_tls in ${config.source}`,
+  );
   const pool = await openDatabase(url, {
     // Sessions write their events through it; a few more for the API and the runner's reads.
     max: Math.min(Math.max(options.concurrency + 4, 6), 40),

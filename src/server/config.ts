@@ -11,6 +11,7 @@ import { GATEWAY_TEMPLATE, type GatewayConfig, parseGatewayConfig } from './gate
 import { AUDIT_KEYS_TEMPLATE, parseAuditKeysConfig } from './kms-config.ts';
 import { parseUrlPrefix, type UrlPrefix } from './repository-url.ts';
 import { parseSsoConfig, SSO_TEMPLATE, type SsoConfig } from './sso/config.ts';
+import { parseTransportConfig, TLS_TEMPLATE, type TransportConfig } from './tls/config.ts';
 
 /** What the operator of a server decides, in `server.yaml` beside the data. */
 export interface ServerConfig {
@@ -42,6 +43,8 @@ export interface ServerConfig {
   auditKeys?: AuditKeysConfig;
   /** Single sign-on with an OpenID Connect provider (`sso:`); undefined: API tokens only. */
   sso?: SsoConfig;
+  /** HTTPS and mTLS (`tls:`), plain HTTP beyond loopback (`allow_plain_http:`), the database's TLS (`database:`). */
+  transport?: TransportConfig;
 }
 
 export interface McpGatewayConfig {
@@ -85,6 +88,9 @@ const fileSchema = z.strictObject({
   github: z.unknown().optional(),
   audit_keys: z.unknown().optional(),
   sso: z.unknown().optional(),
+  tls: z.unknown().optional(),
+  allow_plain_http: z.unknown().optional(),
+  database: z.unknown().optional(),
   mcp_gateway: z
     .strictObject({
       calls_per_minute: z.number().int().positive().default(DEFAULT_CALLS_PER_MINUTE),
@@ -124,7 +130,7 @@ ${GATEWAY_TEMPLATE}
 # mcp_servers:
 #   jira: { url: https://mcp.example.com/mcp }
 # mcp_gateway: { calls_per_minute: 60 }                # per virtual key
-${GITHUB_TEMPLATE}${AUDIT_KEYS_TEMPLATE}${SSO_TEMPLATE}`;
+${GITHUB_TEMPLATE}${AUDIT_KEYS_TEMPLATE}${SSO_TEMPLATE}${TLS_TEMPLATE}`;
 
 /**
  * Reads the server's config; when the file does not exist it is written from the template first,
@@ -216,6 +222,7 @@ export function loadServerConfig(file: string, overrides: { concurrency?: number
     ...(github ? { github } : {}),
     ...(auditKeys ? { auditKeys } : {}),
     ...(sso ? { sso } : {}),
+    transport: parseTransportConfig(config, file),
   };
 }
 

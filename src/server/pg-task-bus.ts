@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { messageOf } from '../errors.ts';
+import { pgConnection } from '../store/pg-tls.ts';
 import { createLocalTaskBus, type TaskBus, type TaskNotice } from './task-bus.ts';
 
 export interface PgTaskBus extends TaskBus {
@@ -47,7 +48,7 @@ export async function openPgTaskBus(options: {
   };
 
   const listen = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: options.url, keepAlive: true });
+    const client = new pg.Client({ ...pgConnection(options.url), keepAlive: true });
     client.on('notification', (message) => {
       if (message.channel === CHANNEL && message.payload) deliver(message.payload);
     });

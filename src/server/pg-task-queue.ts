@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PgBoss } from 'pg-boss';
 import { messageOf } from '../errors.ts';
+import { pgConnection } from '../store/pg-tls.ts';
 import type { TaskJob, TaskQueue } from './task-queue.ts';
 
 /** How the queue detects a dead worker; the defaults suit production, tests shorten them. */
@@ -75,7 +76,8 @@ export function queueTiming(env: NodeJS.ProcessEnv): QueueTiming {
 export async function openPgTaskQueue(options: PgQueueOptions): Promise<PgTaskQueue> {
   const { timing, log } = options;
   const boss = new PgBoss({
-    connectionString: options.url,
+    // TLS as the pool has it: pg-boss hands these to pg, which would otherwise read the URL its own way.
+    ...pgConnection(options.url),
     max: Math.max(4, Math.min(options.concurrency + 2, 20)),
     application_name: options.concurrency > 0 ? 'warden worker queue' : 'warden api queue',
     useListenNotify: true,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
 import { acquireLock } from '../audit/index.ts';
 import { isWardenError, WardenError } from '../errors.ts';
 import type { CompiledPolicy } from '../policy/engine.ts';
@@ -17,6 +18,8 @@ import { openServerGateway, type ServerGateway } from './server-gateway.ts';
 import { openSso, requireSsoSecret } from './sso/open-sso.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { createTaskWorkspaces, taskJob } from './task-workspace.ts';
+import { checkPlainHttp } from './tls/plain-http.ts';
+import { httpsOptions, reloadTls } from './tls/server-tls.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -43,6 +46,8 @@ export interface RunningServer {
   backend: 'sqlite' | 'postgres';
   /** The model gateway at /gateway and the MCP gateway at /mcp: each list is empty while it is off. */
   gateway: Pick<ServerGateway, 'names' | 'mcpServers'>;
+  /** SIGHUP with `tls:`: the certificate, key and client CA read again; undefined without TLS. */
+  reloadTls?: () => ReturnType<typeof reloadTls>;
   /** SIGTERM: take no new tasks, let running ones reach a turn boundary, close everything. */
   drain(): Promise<void>;
 }
@@ -62,6 +67,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     options.concurrency === undefined ? {} : { concurrency: options.concurrency },
   );
   if (config.sso) requireSsoSecret(config.sso, options.env);
+  try {
+    checkPlainHttp(options.host, config.transport, config.source);
+    // Read here to fail before anything opens; buildApp reads them again for its https server.
+    if (config.transport?.tls) httpsOptions(config.transport.tls, config.source);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const policies = await loadPolicies(config);
   const backend = await openBackend({
     dataDir,
@@ -186,6 +199,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   // Only now: a start that cannot listen (a port in use) must not make a token no one is shown.
   const adminToken = await bootstrapAdmin(accounts, dataDir);
+  const tls = config.transport?.tls;
   queue.start(trials.dispatch(runner.run));
 
   return {
@@ -195,6 +209,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     recovered,
     backend: backend.kind,
     gateway: { names: gateway.names, mcpServers: gateway.mcpServers },
+    ...(tls ? { reloadTls: () => reloadTls(app.server as unknown as TlsServer, tls, config.source) } : {}),
     async drain() {
       const stopped = queue.stop();
       runner.drain(config.drainTimeoutMs);

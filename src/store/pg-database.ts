@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { WardenError } from '../errors.ts';
 import { migrate } from './pg-schema.ts';
+import { databaseTlsProblem, pgConnection } from './pg-tls.ts';
 
 export interface DatabaseOptions {
   /** Connections this process may hold; sessions write their events through them. */
@@ -44,7 +45,7 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
     });
   }
   const pool = new pg.Pool({
-    connectionString: url,
+    ...pgConnection(url),
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'warden',
     // A dead peer (a lost machine) is noticed by the connection, not only by the next query.
@@ -60,6 +61,13 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
     }
   } catch (error) {
     await pool.end().catch(() => undefined);
+    const tls = databaseTlsProblem(error);
+    if (tls)
+      throw new WardenError('store.database_tls', tls.message, {
+        where: redactDatabaseUrl(url),
+        hint: tls.hint,
+        cause: error,
+      });
     throw new WardenError('store.database', `cannot use the database: ${(error as Error).message}`, {
       where: redactDatabaseUrl(url),
       hint: 'check that PostgreSQL runs there and the user may create tables in that database',

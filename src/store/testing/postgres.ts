@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { issueCert, makeCa } from '../../server/tls/testing/certificates.ts';
 
 /** A private PostgreSQL cluster for one test file: its own data directory, port and superuser. */
 export interface TestCluster {
@@ -12,6 +13,8 @@ export interface TestCluster {
   url: string;
   /** A fresh, empty database on the cluster, for tests that must not see each other's rows. */
   database(name: string): Promise<string>;
+  /** With `tls: true`: the CA that signed the server's certificate (for 127.0.0.1 and localhost). */
+  caFile?: string;
   stop(): Promise<void>;
 }
 
@@ -37,7 +40,7 @@ function postgresBin(): string | undefined {
  * (setpriv execs in place, so the child is the postmaster itself and a signal reaches it). Durability
  * is off: the tests kill workers, never the database.
  */
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(options: { tls?: boolean } = {}): Promise<TestCluster> {
   const bin = postgresBin();
   if (!bin) throw new Error(postgresMissing());
   const dir = await mkdtemp(join(tmpdir(), 'warden-pg-'));
@@ -72,8 +75,12 @@ export async function startTestCluster(): Promise<TestCluster> {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
   }
+  const tls = options.tls ? serveTls(dir, data, uid) : undefined;
   const port = await freePort();
   const [command, args] = runAs(join(bin, 'postgres'), [
+    ...(tls
+      ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${tls.certFile}`, '-c', `ssl_key_file=${tls.keyFile}`]
+      : []),
     '-D',
     data,
     '-k',
@@ -99,7 +106,8 @@ export async function startTestCluster(): Promise<TestCluster> {
   // A test process that ends without stopping the cluster (a failed assertion) still takes it down.
   const onExit = () => child.kill('SIGQUIT');
   process.on('exit', onExit);
-  const url = `postgres://warden@127.0.0.1:${port}/postgres`;
+  const query$ = tls ? `?sslmode=verify-full&sslrootcert=${encodeURIComponent(tls.caFile)}` : '';
+  const url = `postgres://warden@127.0.0.1:${port}/postgres${query$}`;
   try {
     await ready(url, child, () => log);
     await query(url, 'CREATE DATABASE warden');
@@ -109,15 +117,32 @@ export async function startTestCluster(): Promise<TestCluster> {
   }
   let made = 0;
   return {
-    url: `postgres://warden@127.0.0.1:${port}/warden`,
+    url: `postgres://warden@127.0.0.1:${port}/warden${query$}`,
     async database(name) {
       made += 1;
       const db = `${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${made}`;
       await query(url, `CREATE DATABASE ${db}`);
-      return `postgres://warden@127.0.0.1:${port}/${db}`;
+      return `postgres://warden@127.0.0.1:${port}/${db}${query$}`;
     },
+    ...(tls ? { caFile: tls.caFile } : {}),
     stop: () => stop(child, dir, onExit),
   };
+}
+
+/**
+ * A CA of the cluster's own and a server certificate from it; pg_hba then admits TLS connections
+ * only, so a client that reaches it at all has spoken TLS.
+ */
+function serveTls(dir: string, data: string, uid: number | undefined) {
+  const ca = makeCa(dir, 'postgres');
+  const server = issueCert(ca, join(dir, 'server'), { name: 'postgres', hosts: ['127.0.0.1', 'localhost'] });
+  writeFileSync(
+    join(data, 'pg_hba.conf'),
+    'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n',
+  );
+  // PostgreSQL reads its key only when its own user owns it and no one else may read it.
+  if (uid !== undefined) for (const file of [server.keyFile, server.certFile]) chownSync(file, uid, -1);
+  return { caFile: ca.certFile, certFile: server.certFile, keyFile: server.keyFile };
 }
 
 async function stop(child: ChildProcess, dir: string, onExit: () => void): Promise<void> {
