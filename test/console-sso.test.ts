@@ -303,7 +303,7 @@ describe('single sign-on in the console', { skip, timeout: 90_000 }, () => {
     await page.reload();
     await page.locator('a[data-action="sso"]').waitFor();
     await context.close();
-    assert.match(served.output(), /sso: the session of sso:ada ended: the provider refused to renew/);
+    assert.match(served.output(), /sso: the 1 session\(s\) of sso:ada ended: the provider refused to renew/);
   });
 
   it('ends the session of someone the provider has taken out of every mapped group', async () => {
