@@ -1,5 +1,6 @@
 import { withArguments } from './shell-arguments.ts';
 import { literalWord, type ShellWord } from './shell-words.ts';
+import { OPAQUE_RUNNERS, type OptionSpec, SIMPLE_WRAPPERS } from './wrapper-options.ts';
 
 /**
  * What a command really runs. Wrappers (`env`, `timeout`, `xargs`, `sh -c`, …) run another
@@ -19,126 +20,8 @@ export interface Unwrapped {
   writes?: ShellWord[];
 }
 
-/** Options that take a separate value, per wrapper; any other `-x` is a flag. */
-interface OptionSpec {
-  withValue: string[];
-  flags: string[];
-}
-
-const SIMPLE_WRAPPERS: Record<string, OptionSpec> = {
-  env: {
-    withValue: ['-u', '--unset', '-C', '--chdir'],
-    flags: ['-i', '-0', '-v', '--ignore-environment', '--null', '--debug', '-'],
-  },
-  nice: { withValue: ['-n', '--adjustment'], flags: [] },
-  nohup: { withValue: [], flags: [] },
-  time: {
-    withValue: ['-f', '--format', '-o', '--output'],
-    flags: ['-p', '-v', '-a', '--portability', '--verbose', '--append'],
-  },
-  command: { withValue: [], flags: ['-p', '-v', '-V'] },
-  builtin: { withValue: [], flags: [] },
-  exec: { withValue: ['-a'], flags: ['-c', '-l'] },
-  sudo: {
-    withValue: [
-      '-u',
-      '--user',
-      '-g',
-      '--group',
-      '-C',
-      '--close-from',
-      '-D',
-      '--chdir',
-      '-h',
-      '--host',
-      '-p',
-      '--prompt',
-      '-r',
-      '--role',
-      '-t',
-      '--type',
-      '-U',
-      '--other-user',
-      '-T',
-      '--command-timeout',
-      '-R',
-      '--chroot',
-    ],
-    flags: [
-      '-A',
-      '-b',
-      '-E',
-      '-e',
-      '-H',
-      '-K',
-      '-k',
-      '-n',
-      '-P',
-      '-S',
-      '-s',
-      '-i',
-      '-B',
-      '-N',
-      '--preserve-env',
-      '--login',
-      '--shell',
-      '--non-interactive',
-      '--askpass',
-      '--background',
-      '--stdin',
-      '--set-home',
-      '--reset-timestamp',
-      '--remove-timestamp',
-    ],
-  },
-  doas: { withValue: ['-u', '-C'], flags: ['-n', '-s', '-L'] },
-  timeout: {
-    withValue: ['-s', '--signal', '-k', '--kill-after'],
-    flags: ['--preserve-status', '--foreground', '-v', '--verbose', '-f', '-p'],
-  },
-  setsid: { withValue: [], flags: ['-c', '-f', '-w', '--ctty', '--fork', '--wait'] },
-  stdbuf: { withValue: ['-i', '-o', '-e', '--input', '--output', '--error'], flags: [] },
-  xargs: {
-    withValue: [
-      '-a',
-      '--arg-file',
-      '-d',
-      '--delimiter',
-      '-E',
-      '-I',
-      '-L',
-      '-n',
-      '--max-args',
-      '-P',
-      '--max-procs',
-      '-s',
-      '--max-chars',
-      '--process-slot-var',
-    ],
-    flags: [
-      '-0',
-      '--null',
-      '-r',
-      '--no-run-if-empty',
-      '-t',
-      '--verbose',
-      '-p',
-      '--interactive',
-      '-x',
-      '--exit',
-      '-o',
-      '--open-tty',
-      '--show-limits',
-      '-e',
-      '-i',
-      '-l',
-      '--replace',
-      '--eof',
-      // `--max-lines[=N]` takes its value only after `=`: the next word is the command.
-      '--max-lines',
-    ],
-  },
-};
+/** Wrappers whose `-o FILE` is a file they write (the judged write, besides what they run). */
+const WRITES_WITH_O = new Set(['time', 'strace', 'ltrace']);
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh']);
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
@@ -147,6 +30,9 @@ const NOT_A_WRAPPER: Unwrapped = { self: true, commands: [], scripts: [] };
 
 export function unwrap(name: string, args: ShellWord[]): Unwrapped {
   if (SHELLS.has(name)) return unwrapShell(args);
+  // With no arguments they read the commands from their input (`echo curl x | parallel`).
+  if (name in OPAQUE_RUNNERS) return opaque(OPAQUE_RUNNERS[name] as string);
+  if (name === 'watch') return unwrapWatch(args);
   if (name === 'eval') return unwrapEval(args);
   if (name === 'find') return unwrapFind(args);
   const spec = SIMPLE_WRAPPERS[name];
@@ -201,7 +87,13 @@ function unwrapWithOptions(name: string, spec: OptionSpec, args: ShellWord[]): U
       const value = eq < 0 ? args[++i] : { ...word, value: arg.slice(eq + 1) };
       if (name === 'env' && (option === '-C' || option === '--chdir'))
         movesTo = `env ${option} changes the directory`;
-      if (name === 'time' && (option === '-o' || option === '--output') && value) writes.push(value);
+      if (WRITES_WITH_O.has(name) && (option === '-o' || option === '--output') && value) writes.push(value);
+      continue;
+    }
+    if (spec.script?.includes(option)) {
+      const value = eq < 0 ? args[++i]?.value : arg.slice(eq + 1);
+      if (value === undefined) return opaque(`${name} ${option}: the script is dynamic or missing`);
+      scripts.push(value);
       continue;
     }
     if (spec.flags.includes(option)) continue;
@@ -210,18 +102,27 @@ function unwrapWithOptions(name: string, spec: OptionSpec, args: ShellWord[]): U
     if (/^-[A-Za-z]./.test(arg) && spec.withValue.includes(short)) {
       if (short === '-I') replaces = true;
       if (name === 'env' && short === '-C') movesTo = 'env -C changes the directory';
-      if (name === 'time' && short === '-o') writes.push({ ...word, value: arg.slice(2) });
+      if (WRITES_WITH_O.has(name) && short === '-o') writes.push({ ...word, value: arg.slice(2) });
       continue;
     }
     // Grouped short flags (`-rt`, `-Ei`).
     if (/^-[A-Za-z]+$/.test(arg) && [...arg.slice(1)].every((c) => spec.flags.includes(`-${c}`))) continue;
     return opaque(`${name}: unknown option ${arg}`);
   }
-  if (name === 'timeout') {
-    // The duration comes before the command.
-    if (i >= args.length) return opaque('timeout: no duration');
-    i++;
+  const before = name === 'timeout' ? 1 : (spec.before ?? 0);
+  if (before > 0 && scripts.length === 0) {
+    // The duration, priority, mask, lock file or root comes before the command.
+    if (i + before > args.length) return opaque(`${name}: too few arguments`);
+    i += before;
+    // `flock FILE -c SCRIPT`: the script option may follow the lock file.
+    const option = args[i]?.value;
+    if (option !== undefined && spec.script?.includes(option)) {
+      const script = args[i + 1]?.value;
+      if (script === undefined) return opaque(`${name} ${option}: the script is dynamic or missing`);
+      return { self: false, commands: [], scripts: [script] };
+    }
   }
+  if (scripts.length > 0) return { self: false, commands: [], scripts };
   const inner = args.slice(i);
   if (name === 'xargs' && replaces && runsScript(inner))
     return opaque('xargs -I puts its input into a shell script');
@@ -235,6 +136,35 @@ function unwrapWithOptions(name: string, spec: OptionSpec, args: ShellWord[]): U
   const extra = { ...(movesTo ? { movesTo } : {}), ...(writes.length ? { writes } : {}) };
   if (inner.length === 0) return { ...NOT_A_WRAPPER, ...extra };
   return { self: name === 'sudo' || name === 'doas', commands: [inner], scripts, ...extra };
+}
+
+/** `watch CMD…` joins its words into a shell script; with `-x` it runs them as a command. */
+function unwrapWatch(args: ShellWord[]): Unwrapped {
+  let exec = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]?.value;
+    if (arg === undefined) return opaque(`watch: dynamic argument ${args[i]?.text}`);
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-')) break;
+    if (arg === '-x' || arg === '--exec') exec = true;
+    else if (arg === '-n' || arg === '--interval' || arg === '-q' || arg === '--equexit') i++;
+    else if (
+      !/^(-[bcCegtwpr]+|-d|--differences(=\S*)?|--interval=\S+|-n\S+|--equexit=\S+|--beep|--color|--no-color|--errexit|--chgexit|--no-title|--no-wrap|--precise|--no-rerun)$/.test(
+        arg,
+      )
+    )
+      return opaque(`watch: unknown option ${arg}`);
+  }
+  const inner = args.slice(i);
+  if (inner.length === 0) return NOT_A_WRAPPER;
+  if (exec) return { self: false, commands: [inner], scripts: [] };
+  const words = inner.map((w) => w.value);
+  if (words.some((v) => v === undefined)) return opaque('watch: a dynamic word in its command');
+  return { self: false, commands: [], scripts: [words.join(' ')] };
 }
 
 /** `sh -c 'script' [arg0 args…]`: the script is a program; without -c the shell runs a file or stdin. */
