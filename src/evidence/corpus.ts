@@ -4,6 +4,7 @@ import type { PolicyAction } from '../policy/types.ts';
 import type { SessionActivity } from './audit-activity.ts';
 import { COMMAND_CATALOG } from './command-catalog.ts';
 import { commandVariants } from './command-variants.ts';
+import { describeAction } from './describe.ts';
 import { asPolicyAction } from './suggest.ts';
 
 /** One request of a corpus, and where it came from (a session's log, or the generator). */
@@ -14,26 +15,7 @@ export interface CorpusRequest {
 
 /** What a request is, on one line: also its identity in a corpus. */
 export function requestKey(action: PolicyAction): string {
-  switch (action.kind) {
-    case 'file.read':
-      return `read: ${action.path}`;
-    case 'file.write':
-      return `write: ${action.path}`;
-    case 'shell':
-      return `shell: ${action.command}`;
-    case 'net.connect':
-      return `net: ${action.host}:${action.port}`;
-    case 'dependency.add':
-      return `dep: ${action.ecosystem}:${action.name}`;
-    case 'git.push':
-      return `push${action.force ? ' --force' : ''}: ${action.branch}`;
-    case 'pr.create':
-      return `pull request: ${action.head} into ${action.base}`;
-    case 'secret.use':
-      return `secret: ${action.name}:${action.act}`;
-    case 'mcp.call':
-      return `mcp: ${action.server}.${action.tool} ${JSON.stringify(action.args)}`;
-  }
+  return describeAction(action);
 }
 
 /** Every action the sessions' policies judged, once each. */

@@ -1,8 +1,12 @@
 import type { RecordedAction } from '../policy/recorded-action.ts';
+import type { PolicyAction } from '../policy/types.ts';
 import type { ObservedAction } from './audit-activity.ts';
 
-/** One line for a recorded action, as `warden policy test` spells actions. */
-export function describeAction(action: RecordedAction): string {
+/**
+ * One line for an action, as `warden policy test` spells actions: also its identity in a corpus.
+ * A recorded MCP call has only its arguments' digest; a judged one has the arguments.
+ */
+export function describeAction(action: RecordedAction | PolicyAction): string {
   switch (action.kind) {
     case 'file.read':
       return `read: ${action.path}`;
@@ -21,7 +25,9 @@ export function describeAction(action: RecordedAction): string {
     case 'secret.use':
       return `secret: ${action.name}:${action.act}`;
     case 'mcp.call':
-      return `mcp: ${action.server}.${action.tool} (arguments ${'argsDigest' in action ? action.argsDigest : 'given'})`;
+      return 'argsDigest' in action
+        ? `mcp: ${action.server}.${action.tool} (arguments ${action.argsDigest})`
+        : `mcp: ${action.server}.${action.tool} ${JSON.stringify(action.args)}`;
   }
 }
 
