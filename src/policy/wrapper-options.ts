@@ -10,6 +10,26 @@ export interface OptionSpec {
   script?: string[];
 }
 
+/** The namespace flags nsenter enters and unshare makes. */
+const NAMESPACES = [
+  '-m',
+  '--mount',
+  '-u',
+  '--uts',
+  '-i',
+  '--ipc',
+  '-n',
+  '--net',
+  '-p',
+  '--pid',
+  '-U',
+  '--user',
+  '-C',
+  '--cgroup',
+  '-T',
+  '--time',
+];
+
 export const SIMPLE_WRAPPERS: Record<string, OptionSpec> = {
   env: {
     withValue: ['-u', '--unset', '-C', '--chdir'],
@@ -141,29 +161,7 @@ export const SIMPLE_WRAPPERS: Record<string, OptionSpec> = {
   },
   nsenter: {
     withValue: ['-t', '--target', '-S', '--setuid', '-G', '--setgid', '-r', '--root', '-w', '--wd'],
-    flags: [
-      '-a',
-      '--all',
-      '-m',
-      '--mount',
-      '-u',
-      '--uts',
-      '-i',
-      '--ipc',
-      '-n',
-      '--net',
-      '-p',
-      '--pid',
-      '-U',
-      '--user',
-      '-C',
-      '--cgroup',
-      '-T',
-      '--time',
-      '-F',
-      '--no-fork',
-      '--preserve-credentials',
-    ],
+    flags: ['-a', '--all', ...NAMESPACES, '-F', '--no-fork', '--preserve-credentials'],
   },
   unshare: {
     withValue: [
@@ -179,22 +177,7 @@ export const SIMPLE_WRAPPERS: Record<string, OptionSpec> = {
       '--setgid',
     ],
     flags: [
-      '-m',
-      '--mount',
-      '-u',
-      '--uts',
-      '-i',
-      '--ipc',
-      '-n',
-      '--net',
-      '-p',
-      '--pid',
-      '-U',
-      '--user',
-      '-C',
-      '--cgroup',
-      '-T',
-      '--time',
+      ...NAMESPACES,
       '-f',
       '--fork',
       '-r',

@@ -9,27 +9,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { authenticate, issueToken } from '../auth.ts';
 import { openSqliteAccountStore } from '../sqlite-account-store.ts';
-import type { SsoConfig } from './config.ts';
 import type { Identity, OidcProvider } from './provider.ts';
 import { sqliteSsoSessionStore } from './session-store.ts';
 import { createSsoSessions } from './sso-sessions.ts';
+import { testSsoConfig } from './testing/sso-config.ts';
 
-const CONFIG: SsoConfig = {
-  issuer: new URL('https://login.example.com'),
-  clientId: 'warden',
-  clientSecretEnv: undefined,
-  redirectUrl: new URL('https://warden.example.com/auth/callback'),
-  publicUrl: new URL('https://warden.example.com/'),
-  scopes: ['openid'],
-  groupsClaim: 'groups',
-  userClaim: 'sub',
-  roles: [
-    { group: 'warden-admins', team: 'default', role: 'admin' },
-    { group: 'everyone', team: 'default', role: 'viewer' },
-  ],
-  sessionMinutes: 60,
-  where: 'server.yaml:1',
-};
+const CONFIG = testSsoConfig([
+  { group: 'warden-admins', team: 'default', role: 'admin' },
+  { group: 'everyone', team: 'default', role: 'viewer' },
+]);
 
 async function world() {
   const dir = await mkdtemp(join(tmpdir(), 'sso-demotion-'));

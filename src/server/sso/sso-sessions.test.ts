@@ -7,29 +7,17 @@ import fc from 'fast-check';
 import { isWardenError, WardenError } from '../../errors.ts';
 import { ApiError } from '../api-errors.ts';
 import { openSqliteAccountStore } from '../sqlite-account-store.ts';
-import type { SsoConfig } from './config.ts';
 import { readCookie } from './cookies.ts';
 import type { Identity, OidcProvider } from './provider.ts';
 import { csrfTokenOf } from './session-secret.ts';
 import { sqliteSsoSessionStore } from './session-store.ts';
 import { CSRF_HEADER, createSsoSessions } from './sso-sessions.ts';
+import { testSsoConfig } from './testing/sso-config.ts';
 
-const CONFIG: SsoConfig = {
-  issuer: new URL('https://login.example.com'),
-  clientId: 'warden',
-  clientSecretEnv: undefined,
-  redirectUrl: new URL('https://warden.example.com/auth/callback'),
-  publicUrl: new URL('https://warden.example.com/'),
-  scopes: ['openid'],
-  groupsClaim: 'groups',
-  userClaim: 'sub',
-  roles: [
-    { group: 'backend', team: 'backend', role: 'operator' },
-    { group: 'everyone', team: 'default', role: 'viewer' },
-  ],
-  sessionMinutes: 60,
-  where: 'server.yaml:1',
-};
+const CONFIG = testSsoConfig([
+  { group: 'backend', team: 'backend', role: 'operator' },
+  { group: 'everyone', team: 'default', role: 'viewer' },
+]);
 
 const REFRESH_TOKEN = 'rt-of-ada-0123456789';
 
