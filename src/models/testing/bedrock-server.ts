@@ -9,10 +9,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { refuseSigV4 } from '../../testing/aws-sigv4.ts';
 
 export interface AwsTestCredentials {
   accessKeyId: string;
@@ -73,10 +71,6 @@ export interface BedrockServer {
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const PATH = /^\/model\/([^/]+)\/converse-stream$/;
-const AUTHORIZATION =
-  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
-const SIGNATURE_MISMATCH =
-  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 const UNRECOGNIZED: Rejection = {
   status: 403,
   errorType: 'UnrecognizedClientException',
@@ -169,94 +163,14 @@ async function authenticate(
     const accepted = options.apiKey !== undefined && authorization.slice('Bearer '.length) === options.apiKey;
     return accepted ? undefined : UNRECOGNIZED;
   }
-  return verifySigV4(request, path, rawBody, options);
-}
-
-/**
- * Checks a SigV4 request the way AWS does: a known access key, a credential scope for this
- * region and the `bedrock` service, the session token when the identity has one, and a
- * signature equal to the one recomputed over what actually arrived.
- */
-async function verifySigV4(
-  request: IncomingMessage,
-  path: string,
-  rawBody: string,
-  options: BedrockServerOptions,
-): Promise<Rejection | undefined> {
-  const invalid = (message: string): Rejection => ({
-    status: 403,
-    errorType: 'InvalidSignatureException',
-    message,
-  });
-  const parts = AUTHORIZATION.exec(request.headers.authorization ?? '');
-  if (!parts) {
-    return {
-      status: 403,
-      errorType: 'IncompleteSignatureException',
-      message: 'Authorization header is malformed',
-    };
-  }
-  const [, accessKeyId, scopeDate, scopeRegion, scopeService, signedList = '', signature] = parts;
-  const credentials = options.credentials;
-  if (!credentials || accessKeyId !== credentials.accessKeyId) {
-    return UNRECOGNIZED;
-  }
-  if (scopeService !== 'bedrock') {
-    return invalid(`Credential should be scoped to correct service: 'bedrock'.`);
-  }
-  if (scopeRegion !== options.region) {
-    return invalid(`Credential should be scoped to a valid region, not '${scopeRegion}'.`);
-  }
-  const amzDate = request.headers['x-amz-date'];
-  if (typeof amzDate !== 'string' || !/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== scopeDate) {
-    return invalid(
-      'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP',
-    );
-  }
-  const signedNames = signedList.split(';');
-  if (!signedNames.includes('host') || !signedNames.includes('x-amz-date')) {
-    return invalid("'Host' and 'X-Amz-Date' must be signed headers");
-  }
-  if (credentials.sessionToken !== undefined) {
-    const token = request.headers['x-amz-security-token'];
-    if (token !== credentials.sessionToken || !signedNames.includes('x-amz-security-token')) {
-      return UNRECOGNIZED;
-    }
-  }
-
-  const headers: Record<string, string> = {};
-  for (const name of signedNames) {
-    const value = request.headers[name];
-    if (typeof value !== 'string') return invalid(`signed header '${name}' is missing`);
-    headers[name] = value;
-  }
-  const signer = new SignatureV4({
-    credentials,
+  const refused = await refuseSigV4(request, {
+    path,
+    body: rawBody,
+    credentials: options.credentials,
     region: options.region,
     service: 'bedrock',
-    sha256: Hash.bind(null, 'sha256'),
-    // The client sends no x-amz-content-sha256 header; adding one would change what is signed.
-    applyChecksum: false,
   });
-  const [hostname = '', port] = (request.headers.host ?? '').split(':');
-  const expected = await signer.sign(
-    new HttpRequest({
-      method: request.method ?? 'POST',
-      protocol: 'http:',
-      hostname,
-      ...(port ? { port: Number(port) } : {}),
-      path,
-      headers,
-      body: rawBody,
-    }),
-    { signingDate: parseAmzDate(amzDate), signableHeaders: new Set(signedNames) },
-  );
-  const expectedSignature = AUTHORIZATION.exec(String(expected.headers.authorization))?.[6];
-  return expectedSignature === signature ? undefined : invalid(SIGNATURE_MISMATCH);
-}
-
-function parseAmzDate(value: string): Date {
-  return new Date(value.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+  return refused ? { status: 403, ...refused } : undefined;
 }
 
 function sendError(response: ServerResponse, error: Rejection): void {
